@@ -1,0 +1,648 @@
+/*
+ * shoplab.h — the one public header of libshoplab: the whole contract.
+ *
+ * ShopLab reads the numbers of shoppable videos and LIVEs (views, product
+ * impressions, product clicks, orders, GMV) and turns them into one next
+ * decision: which funnel step is weak, how sure we are, and which single change
+ * to test next. Everything the CLI and the web server do goes through this
+ * header; nothing else in the library is public.
+ *
+ * Conventions that hold for every function below:
+ *
+ *   Errors     Every fallible function returns an sl_status. SL_OK is 0; the
+ *              other values are stable and never renumbered (the CLI's exit
+ *              codes and the JSON error codes are derived from them).  When a
+ *              function takes an `sl_error *err`, it may be NULL; if not NULL it
+ *              is filled on failure with the code, the field or flag concerned
+ *              and a full sentence saying what is wrong and what to do.
+ *
+ *   Ownership  Output structs are caller-owned and filled in place; they hold
+ *              no heap memory unless their comment says so.  Strings inside
+ *              results (names, labels, checklist text) point into static,
+ *              read-only storage of the library and stay valid for the life of
+ *              the process: never free them.  A function that returns heap
+ *              memory says so and names its destructor; destructors accept NULL.
+ *
+ *   Absence    A value that cannot be computed (zero or absent denominator,
+ *              zero trials) is *absent*: its `present` flag is false.  The
+ *              library never reports NaN or a made-up 0 for it.
+ *
+ *   Counts     Counts are whole numbers 0 ≤ n ≤ SL_MAX_COUNT (2^53, the largest
+ *              range in which every integer is exact in a double).  Rates are
+ *              fractions (0.0123 means 1.23 %).
+ *
+ *   Threads    All functions are reentrant: no global mutable state.
+ */
+#ifndef SHOPLAB_H
+#define SHOPLAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SL_VERSION "0.1.0"
+
+/* Largest count accepted anywhere: 2^53. Above it a double no longer holds
+ * every integer, so rates and sums would silently round. */
+#define SL_MAX_COUNT 9007199254740992.0
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Stable, numbered status codes.  Append new codes at the end; never reuse or
+ * renumber one (scripts and the CLI's exit codes depend on them). */
+typedef enum sl_status {
+    SL_OK = 0,
+    SL_ERR_INVALID_ARGUMENT = 1,   /* caller error: NULL pointer, option out of range */
+    SL_ERR_NEGATIVE_COUNT = 2,     /* a count or amount below zero */
+    SL_ERR_NOT_WHOLE = 3,          /* a count with a fractional part */
+    SL_ERR_COUNT_TOO_LARGE = 4,    /* a count above SL_MAX_COUNT */
+    SL_ERR_SUCCESSES_EXCEED_TRIALS = 5, /* e.g. clicks > impressions */
+    SL_ERR_INCONSISTENT_FUNNEL = 6,/* funnel fields contradict each other */
+    SL_ERR_NO_DATA = 7,            /* zero trials: the quantity is undefined */
+    SL_ERR_INFEASIBLE = 8,         /* sample size: no amount of data suffices */
+    SL_ERR_TOO_LARGE_FOR_METHOD = 9, /* e.g. Fisher exact above its size cap */
+    SL_ERR_NO_MEMORY = 10,
+    SL_ERR_IO = 11,
+    SL_ERR_PARSE = 12,             /* text that is not a valid value */
+    SL_ERR_NOT_FOUND = 13,
+    SL_ERR_CONTENT = 14,           /* embedded content is malformed (a build bug) */
+    SL_STATUS__COUNT
+} sl_status;
+
+/* A static English description of `status`, e.g. "successes exceed trials".
+ * Unknown values give "unknown error".  Never NULL. */
+const char *sl_strerror(sl_status status);
+
+/* A stable lowercase identifier for `status`, e.g. "successes_exceed_trials",
+ * used as the "code" of JSON errors.  Never NULL. */
+const char *sl_status_name(sl_status status);
+
+/* Details of a failure.  Filled by functions that take an `sl_error *`.
+ * `field` names the funnel field, statistic argument or option the error is
+ * about (a static string, or NULL).  `message` is a complete sentence.
+ * `file`, `row`, `column` and `header` locate parse errors in input files
+ * (empty / 0 when not applicable). */
+typedef struct sl_error {
+    sl_status code;
+    const char *field;
+    char message[256];
+    char file[256];
+    uint64_t row;
+    uint64_t column;
+    char header[128];
+} sl_error;
+
+/* Resets `err` to SL_OK with empty strings.  Accepts NULL. */
+void sl_error_clear(sl_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Funnel: canonical counts and the rates derived from them                  */
+/* ------------------------------------------------------------------------ */
+
+/* Canonical funnel fields, in funnel order.  Counts are whole numbers; GMV,
+ * estimated commission and refunds are money amounts in the report's currency. */
+typedef enum sl_field {
+    SL_FIELD_VIEWS = 0,
+    SL_FIELD_PRODUCT_IMPRESSIONS,
+    SL_FIELD_PRODUCT_CLICKS,
+    SL_FIELD_ORDERS,
+    SL_FIELD_SKU_ORDERS,
+    SL_FIELD_ITEMS_SOLD,
+    SL_FIELD_GMV,
+    SL_FIELD_EST_COMMISSION,
+    SL_FIELD_REFUNDS,
+    SL_FIELD__COUNT
+} sl_field;
+
+/* "views", "product_impressions", … (the canonical snake_case name). */
+const char *sl_field_name(sl_field field);
+/* "views", "product impressions", … (for sentences and tables). */
+const char *sl_field_label(sl_field field);
+/* True for money fields (GMV, est. commission, refunds), false for counts. */
+bool sl_field_is_money(sl_field field);
+
+/* One funnel: any field may be absent.  Set fields with sl_funnel_set so the
+ * presence mask stays right; a zeroed struct is an empty funnel. */
+typedef struct sl_funnel {
+    uint32_t present;                 /* bit (1u << field) set when value[field] holds data */
+    double value[SL_FIELD__COUNT];
+} sl_funnel;
+
+void sl_funnel_set(sl_funnel *funnel, sl_field field, double value);
+bool sl_funnel_has(const sl_funnel *funnel, sl_field field);
+/* Returns false (and leaves *value untouched) when the field is absent. */
+bool sl_funnel_get(const sl_funnel *funnel, sl_field field, double *value);
+
+/* Leniencies for sl_funnel_validate.  Strict is the default (0). */
+enum {
+    /* Orders may exceed product clicks: true of creator-level exports where
+     * orders are attributed over a 14-day window and include orders without a
+     * tracked click.  The CTOR then has no binomial interval. */
+    SL_VALIDATE_ALLOW_ORDERS_OVER_CLICKS = 1u << 0
+};
+
+/* Checks a funnel: every present count is whole, non-negative and at most
+ * SL_MAX_COUNT; money is finite and non-negative; product clicks ≤ product
+ * impressions; orders ≤ product clicks (unless the leniency is given).  On
+ * failure `err->field` names the field and the message names the rule. */
+sl_status sl_funnel_validate(const sl_funnel *funnel, unsigned flags, sl_error *err);
+
+/* Derived rates.  Every rate names its numerator and denominator. */
+typedef enum sl_rate_id {
+    SL_RATE_PRODUCT_CTR = 0, /* product clicks / product impressions */
+    SL_RATE_VIDEO_CTR,       /* product clicks / views */
+    SL_RATE_CTOR,            /* orders / product clicks */
+    SL_RATE_CTOR_SKU,        /* SKU orders / product clicks */
+    SL_RATE_GPM,             /* GMV / views × 1000 (watch GPM) */
+    SL_RATE_AOV,             /* GMV / orders */
+    SL_RATE__COUNT
+} sl_rate_id;
+
+/* "product_ctr", "video_ctr", "ctor", "ctor_sku", "gpm", "aov". */
+const char *sl_rate_name(sl_rate_id id);
+/* "Product CTR", "Video CTR", "CTOR", "CTOR (SKU orders)", "GPM", "AOV". */
+const char *sl_rate_label(sl_rate_id id);
+
+typedef struct sl_rate {
+    sl_rate_id id;
+    bool present;            /* false when the denominator is zero or absent */
+    double value;            /* a fraction for proportions; money for GPM and AOV */
+    double numerator;
+    double denominator;
+    sl_field numerator_field;
+    sl_field denominator_field;
+    bool is_proportion;      /* successes out of trials: has an interval */
+    bool has_interval;       /* false for GPM, AOV, and a proportion above 1 */
+    double low, high;        /* Wilson score interval at the requested confidence */
+} sl_rate;
+
+/* Computes every rate of `funnel` into out[SL_RATE__COUNT] (indexed by
+ * sl_rate_id).  The funnel is validated first with `flags` (see
+ * sl_funnel_validate); `confidence` is in (0, 1), e.g. 0.95. */
+sl_status sl_funnel_rates(const sl_funnel *funnel, unsigned flags, double confidence,
+                          sl_rate out[SL_RATE__COUNT], sl_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Statistics (formulas: docs/statistics.md)                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Every statistic below validates its counts first: SL_ERR_COUNT_TOO_LARGE
+ * above SL_MAX_COUNT, SL_ERR_SUCCESSES_EXCEED_TRIALS, and SL_ERR_NO_DATA when
+ * an arm has zero trials.  Negative counts cannot be expressed in uint64_t;
+ * front ends reject them while parsing (SL_ERR_NEGATIVE_COUNT). */
+
+/* One arm of a comparison, or one rate: `successes` out of `trials`
+ * (clicks out of impressions for CTR, orders out of clicks for CTOR). */
+typedef struct sl_arm {
+    uint64_t successes;
+    uint64_t trials;
+} sl_arm;
+
+typedef struct sl_interval {
+    double low;
+    double high;
+} sl_interval;
+
+typedef enum sl_interval_method {
+    SL_INTERVAL_WILSON = 0,   /* score interval; the default everywhere */
+    SL_INTERVAL_JEFFREYS,     /* Beta(x+½, n−x+½) equal-tailed, boundary-fixed */
+    SL_INTERVAL_EXACT         /* Clopper–Pearson */
+} sl_interval_method;
+
+/* "wilson", "jeffreys", "exact". */
+const char *sl_interval_method_name(sl_interval_method method);
+
+/* Two-sided interval for one proportion at `confidence` ∈ (0, 1).  Bounds are
+ * exactly 0 when successes = 0 and exactly 1 when successes = trials.  For the
+ * exact and Jeffreys methods with min(x, n−x) ≥ 10^7, where the inversion of
+ * the incomplete beta stops being affordable, the Wilson interval is returned
+ * (the two differ by under 1e-7 relative there; see docs/statistics.md). */
+sl_status sl_interval_compute(sl_interval_method method, sl_arm arm, double confidence,
+                              sl_interval *out);
+
+/* Standard normal quantile Φ⁻¹(u) for u ∈ (0, 1) (Wichura AS241). */
+double sl_normal_quantile(double u);
+
+/* Pooled two-proportion z-test, two-sided, no continuity correction. */
+typedef struct sl_ztest_result {
+    bool z_defined;    /* false when both arms are 0 % or both 100 %: p is then 1 */
+    double z;          /* (p̂B − p̂A) / SE0 */
+    double p_value;    /* erfc(|z|/√2); 0 when it underflows a double */
+    double log10_p;    /* log10 of the p-value, finite even where p_value is 0 */
+} sl_ztest_result;
+
+sl_status sl_ztest(sl_arm a, sl_arm b, sl_ztest_result *out);
+
+/* Largest total trials (nA + nB) for which the Fisher exact test is computed. */
+#define SL_FISHER_MAX_TRIALS 1000000u
+
+/* Two-sided Fisher exact test (R's convention: sum of tables with probability
+ * ≤ P(observed)·(1 + 1e-7)).  SL_ERR_TOO_LARGE_FOR_METHOD above
+ * SL_FISHER_MAX_TRIALS. */
+sl_status sl_fisher_exact(sl_arm a, sl_arm b, double *p_value);
+
+/* Largest number of terms summed exactly for P(B > A); above it the normal
+ * approximation of the two Beta posteriors is used. */
+#define SL_BAYES_MAX_TERMS 10000000u
+
+/* P(pB > pA) with independent Beta(1, 1) priors.  Exact finite sum up to
+ * SL_BAYES_MAX_TERMS terms; `*exact` (may be NULL) says which was used. */
+sl_status sl_prob_b_better(sl_arm a, sl_arm b, double *prob, bool *exact);
+
+/* Newcombe hybrid-score interval (method 10) for pB − pA, at `confidence`. */
+sl_status sl_diff_interval(sl_arm a, sl_arm b, double confidence, sl_interval *out);
+
+/* mSPRT always-valid p-value for one look: normal mixture with mixing
+ * variance `tau2` (> 0) on the absolute difference, pooled variance.
+ * `*log_lambda` (may be NULL) receives ln Λ.  p = min(1, 1/Λ). */
+sl_status sl_msprt(sl_arm a, sl_arm b, double tau2, double *p_value, double *log_lambda);
+
+/* Holm step-down adjustment of `m` p-values in place (order preserved). */
+sl_status sl_holm_adjust(double *p_values, size_t m);
+
+/* Required sample per arm, equal allocation, two-sided `alpha`, `power`
+ * (R power.prop.test, strict = FALSE), for baseline rate `baseline` and
+ * relative lift `lift` (target = baseline × (1 + lift)).  `*real` (may be
+ * NULL) receives the unrounded root.  SL_ERR_INVALID_ARGUMENT when the
+ * baseline is 0, the lift is 0, the target lies outside (0, 1), or alpha or
+ * power lie outside (0, 1). */
+sl_status sl_sample_size(double baseline, double lift, double alpha, double power,
+                         uint64_t *per_arm, double *real);
+
+/* The before-video (arm A) is finished with `trials_a` trials: the smallest
+ * number of trials on B that reaches `power`.  SL_ERR_INFEASIBLE when no
+ * amount on B suffices; `*min_detectable_lift` (may be NULL) then receives
+ * the smallest relative lift this A could detect with unlimited B (always
+ * filled on SL_OK and SL_ERR_INFEASIBLE). */
+sl_status sl_sample_size_fixed_a(uint64_t trials_a, double baseline, double lift, double alpha,
+                                 double power, uint64_t *trials_b, double *real,
+                                 double *min_detectable_lift);
+
+/* ------------------------------------------------------------------------ */
+/* Decoder: one video's funnel → verdict per step, bottleneck, next test    */
+/* ------------------------------------------------------------------------ */
+
+typedef enum sl_step {
+    SL_STEP_ATTENTION = 0,    /* are enough people seeing the video? (views) */
+    SL_STEP_CLICK_THROUGH,    /* do they tap the product? (Product CTR) */
+    SL_STEP_CONVERSION,       /* do tappers order? (CTOR) */
+    SL_STEP__COUNT
+} sl_step;
+
+/* "attention", "click-through", "conversion". */
+const char *sl_step_name(sl_step step);
+
+typedef enum sl_verdict {
+    SL_VERDICT_UNKNOWN = 0,   /* no data for this step */
+    SL_VERDICT_STRONG,
+    SL_VERDICT_TYPICAL,
+    SL_VERDICT_WEAK,
+    SL_VERDICT_TOO_EARLY      /* the interval is too wide to tell */
+} sl_verdict;
+
+/* "unknown", "strong", "typical", "weak", "too-early". */
+const char *sl_verdict_name(sl_verdict verdict);
+
+/* Where a baseline value came from. */
+typedef enum sl_baseline_source {
+    SL_BASELINE_NONE = 0,
+    SL_BASELINE_USER,         /* typed by the user (--baseline-*) */
+    SL_BASELINE_HISTORY,      /* the creator's own median over earlier videos */
+    SL_BASELINE_PRACTICE      /* practice reference values: invented, not benchmarks */
+} sl_baseline_source;
+
+/* "none", "user", "history", "practice-reference". */
+const char *sl_baseline_source_name(sl_baseline_source source);
+
+/* A baseline to read one video against.  Leave a value's source at
+ * SL_BASELINE_NONE to let the decoder fill it from the practice references. */
+typedef struct sl_baseline {
+    double views;               sl_baseline_source views_source;
+    double product_ctr;         sl_baseline_source product_ctr_source;
+    double video_ctr;           sl_baseline_source video_ctr_source;
+    double ctor;                sl_baseline_source ctor_source;
+} sl_baseline;
+
+/* The practice reference values embedded from content/practice/reference.txt:
+ * invented numbers for practice, labelled as such wherever they are shown. */
+sl_status sl_practice_baseline(sl_baseline *out);
+
+/* The label every output carries when practice references were used. */
+const char *sl_practice_label(void);
+
+typedef struct sl_decode_options {
+    double confidence;          /* interval level in (0, 1); 0 means 0.95 */
+    double margin;              /* relevance margin, relative; 0 means 0.2 */
+    unsigned validate_flags;    /* SL_VALIDATE_* leniencies */
+} sl_decode_options;
+
+/* One entry of a step's checklist (content/checklists/STEP.txt). */
+typedef struct sl_check_item {
+    const char *change;         /* the single change, imperative: "Move the product card…" */
+    const char *hypothesis;     /* "If …, then … because …" */
+} sl_check_item;
+
+/* The checklist of a step, in priority order.  *items points into static
+ * storage.  SL_ERR_CONTENT if the embedded checklist is malformed. */
+sl_status sl_step_checklist(sl_step step, const sl_check_item **items, size_t *count);
+
+typedef struct sl_step_reading {
+    sl_step step;
+    sl_verdict verdict;
+    bool has_rate;              /* click-through and conversion: the rate judged */
+    sl_rate_id rate;            /* which rate (Product CTR, or video CTR without impressions) */
+    double observed;            /* views (attention) or the rate's value */
+    double baseline;            /* the baseline compared against */
+    sl_baseline_source baseline_source;
+    double band_low, band_high; /* the "typical" band around the baseline */
+    /* For SL_VERDICT_TOO_EARLY: how many more trials (product impressions, or
+     * views when the rate is video CTR, or product clicks) at the current rate
+     * would settle the step.  0 when not applicable. */
+    uint64_t more_needed;
+    sl_field more_field;        /* which count `more_needed` is of */
+    char explanation[256];      /* one sentence: why this verdict */
+} sl_step_reading;
+
+typedef struct sl_decode_result {
+    sl_funnel funnel;
+    double confidence;
+    double margin;
+    sl_rate rates[SL_RATE__COUNT];
+    sl_step_reading steps[SL_STEP__COUNT];
+    bool has_bottleneck;
+    sl_step bottleneck;                  /* the first weak step in funnel order */
+    sl_check_item next_test;             /* change + hypothesis (static strings) */
+    char next_test_text[512];            /* the next test as one sentence, filled in */
+    const sl_check_item *checklist;      /* the bottleneck step's checklist (or NULL) */
+    size_t checklist_count;
+    sl_baseline baseline;                /* the baseline actually used */
+    sl_baseline_source baseline_source;  /* USER, HISTORY or PRACTICE if all agree, else NONE */
+    bool baseline_mixed;                 /* values came from more than one source */
+    char caution[512];
+} sl_decode_result;
+
+/* Decodes one funnel against `baseline` (NULL: practice references only).
+ * Validation errors leave `out` unspecified. */
+sl_status sl_decode(const sl_funnel *funnel, const sl_baseline *baseline,
+                    const sl_decode_options *options, sl_decode_result *out, sl_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Compare: a one-change test between a before-video (A) and after-video (B) */
+/* ------------------------------------------------------------------------ */
+
+typedef enum sl_metric {
+    SL_METRIC_CTR = 0,     /* product clicks out of product impressions */
+    SL_METRIC_CTOR         /* orders out of product clicks */
+} sl_metric;
+
+/* "ctr", "ctor". */
+const char *sl_metric_name(sl_metric metric);
+
+typedef enum sl_compare_verdict {
+    SL_COMPARE_B_BETTER = 0,
+    SL_COMPARE_A_BETTER,
+    SL_COMPARE_NO_CLEAR_DIFFERENCE,
+    SL_COMPARE_TOO_EARLY
+} sl_compare_verdict;
+
+/* "b-better", "a-better", "no-clear-difference", "too-early". */
+const char *sl_compare_verdict_name(sl_compare_verdict verdict);
+
+typedef struct sl_compare_options {
+    double mde;          /* minimum relative lift worth detecting; 0 means 0.2 */
+    double alpha;        /* 0 means 0.05 */
+    double power;        /* 0 means 0.8 */
+    double tau2;         /* mSPRT mixing variance; 0 means (rate_A × mde)² */
+} sl_compare_options;
+
+typedef struct sl_compare_result {
+    sl_metric metric;
+    sl_arm a, b;
+    double mde, alpha, power, tau2;
+    double rate_a, rate_b;
+    sl_interval interval_a, interval_b;  /* Wilson at 1 − alpha */
+    double diff;                         /* rate_b − rate_a */
+    sl_interval diff_interval;           /* Newcombe at 1 − alpha */
+    bool has_lift;  double lift;         /* (rate_b − rate_a) / rate_a; absent when rate_a = 0 */
+    sl_ztest_result ztest;
+    bool has_fisher; double fisher_p;    /* computed when an expected cell count is below 10 */
+    double p_value;                      /* the p the verdict uses: Fisher when computed, else z */
+    const char *p_method;                /* "fisher" or "z-test" */
+    double prob_b_better;  bool prob_exact;
+    double msprt_p;                      /* always-valid p for this look */
+    /* Sample per arm to detect `mde` (balanced design), and what B still needs
+     * given A as it is (fixed-A design). */
+    bool has_sample_size;  uint64_t per_arm_needed;
+    bool fixed_a_feasible; uint64_t b_needed; uint64_t b_more_needed;
+    double min_detectable_lift;          /* with unlimited B, given A */
+    bool planned_sample_reached;
+    sl_compare_verdict verdict;
+    char verdict_text[512];              /* the verdict in plain words */
+    char caution[512];
+} sl_compare_result;
+
+sl_status sl_compare(sl_metric metric, sl_arm a, sl_arm b, const sl_compare_options *options,
+                     sl_compare_result *out, sl_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Content: glossary, guides and drills (files under content/, see its README) */
+/* ------------------------------------------------------------------------ */
+
+/* A parsed content tree.  The built-in one is compiled into the binary and
+ * parsed once on first use; it lives for the whole process and must not be
+ * freed.  Trees loaded from a directory (to check edited content before a
+ * build) are owned by the caller and released with sl_content_free.  Every
+ * pointer an accessor returns points into the tree and lives as long as it. */
+typedef struct sl_content sl_content;
+
+/* The built-in content, or NULL if it is malformed (err says where: file,
+ * row = line, header = key). */
+const sl_content *sl_content_builtin(sl_error *err);
+/* Loads the .txt files of DIR/terms, DIR/guides and DIR/drills and validates
+ * them (see sl_content_validate).  On failure *out is NULL. */
+sl_status sl_content_load_dir(const char *dir, sl_content **out, sl_error *err);
+void sl_content_free(sl_content *content);
+/* Cross-checks a tree: every related term and guide exists, aliases are
+ * unique across terms, every term has a step, metric formulas use canonical
+ * funnel fields, every drill answer is one of its options.  SL_ERR_CONTENT
+ * with the file, line and key of the first problem. */
+sl_status sl_content_validate(const sl_content *content, sl_error *err);
+
+typedef enum sl_loop_step { SL_LOOP_PICK = 0, SL_LOOP_TAG, SL_LOOP_READ, SL_LOOP__COUNT } sl_loop_step;
+/* "pick", "tag", "read". */
+const char *sl_loop_step_name(sl_loop_step step);
+
+typedef enum sl_term_kind {
+    SL_TERM_METRIC = 0,   /* a rate ShopLab computes from funnel counts */
+    SL_TERM_FIELD,        /* a count or amount reports give */
+    SL_TERM_MEASURE,      /* a reported number ShopLab does not compute */
+    SL_TERM_CONCEPT       /* a word of the loop */
+} sl_term_kind;
+/* "metric", "field", "measure", "concept". */
+const char *sl_term_kind_name(sl_term_kind kind);
+
+typedef struct sl_alias {
+    const char *text;
+    const char *lang;          /* "en", "id", "ms", "zh", "es", "pt", "vi", "th" */
+} sl_alias;
+
+typedef struct sl_qa {
+    const char *question;
+    const char *answer;
+} sl_qa;
+
+typedef struct sl_term {
+    const char *name;
+    const char *slug;
+    sl_loop_step step;
+    sl_term_kind kind;
+    const char *field;         /* canonical funnel field (sl_field_name) or NULL */
+    const sl_alias *aliases;   size_t alias_count;
+    const char *answer;        /* one-sentence direct answer */
+    const char *const *explanation; size_t explanation_count;
+    const char *formula;       /* metric: "product_clicks / product_impressions"; else NULL */
+    const char *formula_text;  /* measure: the formula in words; else NULL */
+    const char *denominator;   /* in words, or NULL */
+    const char *low;           /* what a low value usually means, or NULL */
+    const char *const *checks; size_t check_count;
+    const char *const *related; size_t related_count;  /* term slugs */
+    const char *const *guides;  size_t guide_count;    /* guide slugs */
+    const char *practice;      /* "decoder", "drill:pick", "drill:tag", "drill:read" */
+    const sl_qa *qa;           size_t qa_count;
+    const char *file;          /* the content file it came from */
+} sl_term;
+
+size_t sl_term_count(const sl_content *content);
+/* Terms in slug order; NULL past the end. */
+const sl_term *sl_term_at(const sl_content *content, size_t index);
+/* Resolves a name, slug or alias, ignoring case, spaces, punctuation and
+ * accents ("co rate", "CO-Rate" and "Có rate" all find CTOR).  NULL if none. */
+const sl_term *sl_term_find(const sl_content *content, const char *text);
+/* Up to `max` "did you mean" terms for an unknown word, best first (ranked by
+ * edit distance to the closest name or alias, then by shared words).
+ * Returns how many were written to out[]. */
+size_t sl_term_suggest(const sl_content *content, const char *text, const sl_term **out,
+                       size_t max);
+
+typedef enum sl_sameness {
+    SL_SAME_MEASURE = 0,  /* one term: the two words are aliases */
+    SL_SAME_RELATED,      /* different measures with a named relation */
+    SL_SAME_DIFFERENT
+} sl_sameness;
+/* "same", "related", "different". */
+const char *sl_sameness_name(sl_sameness sameness);
+
+typedef struct sl_same_result {
+    sl_sameness sameness;
+    const sl_term *a, *b;
+    char relation[96];     /* e.g. "same numerator, different denominator" */
+    char sentence[512];    /* one sentence saying why */
+} sl_same_result;
+
+/* Compares two words (names, slugs or aliases).  SL_ERR_NOT_FOUND when
+ * either does not resolve (err->field is "a" or "b"). */
+sl_status sl_terms_same(const sl_content *content, const char *a, const char *b,
+                        sl_same_result *out, sl_error *err);
+
+typedef struct sl_guide {
+    const char *title;
+    const char *slug;
+    sl_loop_step step;
+    const char *purpose;
+    const char *const *body;   size_t body_count;
+    const char *const *next;   size_t next_count;   /* exactly three */
+    const char *const *checks; size_t check_count;
+    const char *const *avoid;  size_t avoid_count;
+    const sl_qa *qa;           size_t qa_count;
+    const char *const *terms;  size_t term_count;   /* term slugs */
+    const char *drill;         /* "pick", "tag", "read" or "decoder" */
+    const char *file;
+} sl_guide;
+
+size_t sl_guide_count(const sl_content *content);
+const sl_guide *sl_guide_at(const sl_content *content, size_t index);
+const sl_guide *sl_guide_find(const sl_content *content, const char *slug);
+
+typedef enum sl_drill_type { SL_DRILL_PICK = 0, SL_DRILL_TAG, SL_DRILL_READ, SL_DRILL__COUNT } sl_drill_type;
+/* "pick", "tag", "read". */
+const char *sl_drill_type_name(sl_drill_type type);
+
+typedef struct sl_drill_option {
+    const char *key;           /* "a", "b", … */
+    const char *text;
+    const char *why;           /* why this option is right or wrong */
+    bool has_step;             /* read drills: the bottleneck the option claims */
+    bool step_none;            /* … "none": nothing weak yet, or too early */
+    sl_step step;
+} sl_drill_option;
+
+typedef struct sl_drill {
+    const char *id;
+    sl_drill_type type;
+    const char *title;
+    const char *prompt;
+    const char *question;
+    sl_funnel funnel;          /* read drills: the mock counts */
+    sl_baseline baseline;      /* read drills: given values (sources USER), others NONE */
+    const sl_drill_option *options; size_t option_count;
+    size_t answer;             /* index into options */
+    const char *file;
+} sl_drill;
+
+typedef struct sl_drill_set {
+    sl_drill_type type;
+    const char *title;
+    const char *intro;
+    const sl_drill *drills;    size_t drill_count;
+} sl_drill_set;
+
+/* The set of one drill type, or NULL if the content has none. */
+const sl_drill_set *sl_drill_set_get(const sl_content *content, sl_drill_type type);
+
+/* A session: `count` scenarios of `type` (or of every type, interleaved
+ * pick, tag, read, when all_types is true), shuffled deterministically by
+ * `seed`.  Writes up to `count` pointers to out[]; returns how many (fewer
+ * when there are not enough scenarios). */
+size_t sl_drill_session(const sl_content *content, bool all_types, sl_drill_type type,
+                        size_t count, uint64_t seed, const sl_drill **out);
+
+/* ------------------------------------------------------------------------ */
+/* JSON (the shapes the CLI's --json and the web API share)                  */
+/* ------------------------------------------------------------------------ */
+
+/* Each returns a NUL-terminated JSON document in heap memory; release it with
+ * sl_free.  NULL only when memory runs out.  Rates are objects
+ * {"value","numerator","denominator","denominator_name","low","high"} with
+ * null for absent parts. */
+char *sl_decode_to_json(const sl_decode_result *result);
+char *sl_compare_to_json(const sl_compare_result *result);
+/* {"error":{"code":"…","message":"…","field":…}} */
+char *sl_error_to_json(const sl_error *err);
+
+/* A whole term page: every part of the term template. */
+char *sl_term_to_json(const sl_term *term);
+/* {"terms":[{"name","slug","step","kind","answer"},…]}; `step` filters
+ * when `filter` is true. */
+char *sl_terms_to_json(const sl_content *content, bool filter, sl_loop_step step);
+/* {"same":"same|related|different","relation","sentence","a":{…},"b":{…}} */
+char *sl_same_to_json(const sl_same_result *result);
+char *sl_guide_to_json(const sl_guide *guide);
+/* {"guides":[{"title","slug","step","purpose"},…]} */
+char *sl_guides_to_json(const sl_content *content);
+/* A drill scenario with its options, answer and explanations; for read
+ * drills also the counts and the baseline. */
+char *sl_drill_to_json(const sl_drill *drill);
+
+/* Releases memory returned by this library.  Accepts NULL. */
+void sl_free(void *ptr);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SHOPLAB_H */

@@ -1,0 +1,273 @@
+/*
+ * args.c — strict, table-driven flag parsing and the help text made from the
+ * same tables (so help can never drift from what is accepted).
+ *
+ * Every value is checked completely: "12abc", "1e400", "-3", "4.5" for a
+ * count, and repeated flags are errors that name the flag and the rule.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+void cli_error(const command_spec *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "shoplab%s%s: error: ", cmd ? " " : "", cmd ? cmd->name : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    if (cmd)
+        fprintf(stderr, "Try 'shoplab %s --help'.\n", cmd->name);
+}
+
+int cli_exit_code(sl_status status)
+{
+    switch (status) {
+    case SL_OK:
+        return EXIT_OK;
+    case SL_ERR_INVALID_ARGUMENT:
+    case SL_ERR_NEGATIVE_COUNT:
+    case SL_ERR_NOT_WHOLE:
+    case SL_ERR_COUNT_TOO_LARGE:
+    case SL_ERR_SUCCESSES_EXCEED_TRIALS:
+    case SL_ERR_INCONSISTENT_FUNNEL:
+    case SL_ERR_PARSE:
+        return EXIT_INVALID;
+    case SL_ERR_NO_DATA:
+        return EXIT_NO_DATA;
+    case SL_ERR_INFEASIBLE:
+    case SL_ERR_TOO_LARGE_FOR_METHOD:
+        return EXIT_CANNOT;
+    case SL_ERR_NOT_FOUND:
+        return EXIT_NOT_FOUND;
+    case SL_ERR_IO:
+        return EXIT_IO;
+    default:
+        return EXIT_INTERNAL;
+    }
+}
+
+/* Copies `text` without thousands separators into buf; rejects commas that do
+ * not separate groups of exactly three digits ("1,00" is a typo, not 100). */
+static bool strip_grouping(const char *text, char *buf, size_t size)
+{
+    const char *comma = strchr(text, ',');
+    if (!comma)
+        return snprintf(buf, size, "%s", text) < (int)size;
+    const char *start = text + (*text == '-' || *text == '+');
+    size_t lead = (size_t)(comma - start);
+    if (lead < 1 || lead > 3)
+        return false;
+    size_t n = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == ',') {
+            if (strspn(p + 1, "0123456789") < 3 || (p[4] != ',' && p[4] != '\0' && p[4] != '.'))
+                return false;
+            continue;
+        }
+        if (n + 1 >= size)
+            return false;
+        buf[n++] = *p;
+    }
+    buf[n] = '\0';
+    return true;
+}
+
+/* Parses one flag value.  Returns -1 on success or an exit code after
+ * printing the error. */
+static int parse_value(const command_spec *cmd, const flag_spec *f, const char *text,
+                       flag_value *out)
+{
+    if (f->kind == FLAG_CHOICE) {
+        for (const char *const *c = f->choices; *c; c++)
+            if (strcmp(*c, text) == 0) {
+                out->text = *c;
+                return -1;
+            }
+        char list[256] = "";
+        for (const char *const *c = f->choices; *c; c++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                     c == f->choices ? "" : ", ", *c);
+        cli_error(cmd, "--%s: '%s' is not one of: %s", f->name, text, list);
+        return EXIT_USAGE;
+    }
+    char buf[128];
+    size_t len = strlen(text);
+    bool pct = (f->kind == FLAG_RATE || f->kind == FLAG_LIFT) && len > 0 && text[len - 1] == '%';
+    if (len == 0 || !strip_grouping(text, buf, sizeof buf)) {
+        cli_error(cmd, "--%s: '%s' is not a number", f->name, text);
+        return EXIT_USAGE;
+    }
+    if (pct)
+        buf[strlen(buf) - 1] = '\0';
+    errno = 0;
+    char *end;
+    double v = strtod(buf, &end);
+    bool plain = strspn(buf, "+-0123456789.eE") == strlen(buf); /* no "inf", "nan", hex */
+    if (end == buf || *end || !plain) {
+        cli_error(cmd, "--%s: '%s' is not a number", f->name, text);
+        return EXIT_USAGE;
+    }
+    if (errno == ERANGE && fabs(v) > 1) {
+        cli_error(cmd, "--%s: '%s' is too large", f->name, text);
+        return EXIT_INVALID;
+    }
+    if (pct)
+        v /= 100;
+    if (v < 0 || (v == 0 && buf[0] == '-' && f->kind == FLAG_COUNT)) {
+        cli_error(cmd, "--%s: '%s' is negative; %s must be 0 or more", f->name, text,
+                  f->kind == FLAG_COUNT ? "counts" : "this value");
+        return EXIT_INVALID;
+    }
+    switch (f->kind) {
+    case FLAG_COUNT:
+        if (v != floor(v)) {
+            cli_error(cmd, "--%s: '%s' is not a whole number; counts are whole events", f->name,
+                      text);
+            return EXIT_INVALID;
+        }
+        if (v > SL_MAX_COUNT) {
+            cli_error(cmd, "--%s: '%s' is above the largest supported count, 2^53 "
+                           "(9007199254740992)", f->name, text);
+            return EXIT_INVALID;
+        }
+        break;
+    case FLAG_RATE:
+        if (!(v > 0 && v < 1)) {
+            cli_error(cmd, "--%s: '%s' must be a fraction between 0 and 1 (e.g. 0.04 or 4%%)%s",
+                      f->name, text, v >= 1 && !pct ? "; for percent, add a % sign" : "");
+            return EXIT_INVALID;
+        }
+        break;
+    case FLAG_LIFT:
+        if (!(v > 0)) {
+            cli_error(cmd, "--%s: '%s' must be above 0 (e.g. 0.2 or 20%% for a 20%% lift)",
+                      f->name, text);
+            return EXIT_INVALID;
+        }
+        break;
+    default:
+        if (!isfinite(v)) {
+            cli_error(cmd, "--%s: '%s' is not a finite number", f->name, text);
+            return EXIT_INVALID;
+        }
+        break;
+    }
+    out->number = v;
+    return -1;
+}
+
+int cli_parse(const command_spec *cmd, int argc, char **argv, flag_value *values,
+              cli_args *args)
+{
+    if (args)
+        args->count = 0;
+    size_t nflags = 0;
+    while (cmd->flags[nflags].name)
+        nflags++;
+    memset(values, 0, nflags * sizeof *values);
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            cli_print_help(cmd, stdout);
+            return cli_finish(EXIT_OK);
+        }
+        if (strncmp(arg, "--", 2) != 0 || strcmp(arg, "--") == 0) {
+            if (strcmp(arg, "--") == 0 && i + 1 < argc)
+                arg = argv[++i]; /* "--" lets an argument start with dashes */
+            if (!args || args->count >= cmd->max_args ||
+                args->count >= (int)(sizeof args->items / sizeof *args->items)) {
+                cli_error(cmd, "unexpected argument '%s'", arg);
+                return EXIT_USAGE;
+            }
+            args->items[args->count++] = arg;
+            continue;
+        }
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
+        size_t k = 0;
+        while (k < nflags && !(strlen(cmd->flags[k].name) == name_len &&
+                               strncmp(cmd->flags[k].name, name, name_len) == 0))
+            k++;
+        if (k == nflags) {
+            cli_error(cmd, "unknown flag '--%.*s'", (int)name_len, name);
+            return EXIT_USAGE;
+        }
+        const flag_spec *f = &cmd->flags[k];
+        if (values[k].set) {
+            cli_error(cmd, "--%s is given twice; give it once", f->name);
+            return EXIT_USAGE;
+        }
+        values[k].set = true;
+        if (f->kind == FLAG_SWITCH) {
+            if (eq) {
+                cli_error(cmd, "--%s takes no value", f->name);
+                return EXIT_USAGE;
+            }
+            continue;
+        }
+        const char *text = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!text) {
+            cli_error(cmd, "--%s needs a value (%s)", f->name, f->metavar);
+            return EXIT_USAGE;
+        }
+        int rc = parse_value(cmd, f, text, &values[k]);
+        if (rc >= 0)
+            return rc;
+    }
+    if (args && args->count < cmd->min_args) {
+        cli_error(cmd, "missing %s", cmd->args_usage);
+        return EXIT_USAGE;
+    }
+    for (size_t k = 0; k < nflags; k++)
+        if (cmd->flags[k].required && !values[k].set) {
+            cli_error(cmd, "missing --%s %s (%s)", cmd->flags[k].name, cmd->flags[k].metavar,
+                      cmd->flags[k].help);
+            return EXIT_USAGE;
+        }
+    return -1;
+}
+
+void cli_print_help(const command_spec *cmd, FILE *out)
+{
+    fprintf(out, "Usage: shoplab %s%s%s", cmd->name, cmd->args_usage ? " " : "",
+            cmd->args_usage ? cmd->args_usage : "");
+    for (const flag_spec *f = cmd->flags; f->name; f++) {
+        if (f->kind == FLAG_SWITCH)
+            fprintf(out, " [--%s]", f->name);
+        else
+            fprintf(out, f->required ? " --%s %s" : " [--%s %s]", f->name, f->metavar);
+    }
+    fprintf(out, "\n\n");
+    cli_wrap(out, 0, "", cmd->summary);
+    fprintf(out, "\nFlags:\n");
+    for (const flag_spec *f = cmd->flags; f->name; f++) {
+        char head[64];
+        if (f->kind == FLAG_SWITCH)
+            snprintf(head, sizeof head, "  --%s", f->name);
+        else
+            snprintf(head, sizeof head, "  --%s %s", f->name, f->metavar);
+        char help[512];
+        snprintf(help, sizeof help, "%s%s", f->help, f->required ? " (required)" : "");
+        if (strlen(head) < 26) {
+            char first[64];
+            snprintf(first, sizeof first, "%-26s", head);
+            cli_wrap(out, 26, first, help);
+        } else {
+            fprintf(out, "%s\n", head);
+            cli_wrap(out, 26, "", help);
+        }
+    }
+    fprintf(out, "  %-24s%s\n", "--help", "show this help and exit");
+    if (cmd->usage_extra) {
+        fprintf(out, "\n");
+        cli_wrap(out, 0, "", cmd->usage_extra);
+    }
+}

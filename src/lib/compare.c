@@ -1,0 +1,213 @@
+/*
+ * compare.c — a one-change test: before-video A against after-video B.
+ *
+ * The verdict follows docs/statistics.md: a difference is called real only
+ * when it is significant *and* either the planned sample is reached or the
+ * always-valid (mSPRT) p-value agrees — so a creator who checks every day is
+ * not fooled by an early swing.  "No clear difference" needs evidence too:
+ * the difference's interval inside ±(rate A × MDE), or the planned sample
+ * reached, or a before-video too small for any amount of B to tell.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Fisher's exact p replaces the z-test when any of the four cells is this
+ * small: the normal approximation is poor there. */
+#define FISHER_CELL_THRESHOLD 10
+
+static const char *const verdict_names[] = {"b-better", "a-better", "no-clear-difference",
+                                            "too-early"};
+
+const char *sl_metric_name(sl_metric metric)
+{
+    return metric == SL_METRIC_CTOR ? "ctor" : "ctr";
+}
+
+const char *sl_compare_verdict_name(sl_compare_verdict verdict)
+{
+    return (unsigned)verdict <= SL_COMPARE_TOO_EARLY ? verdict_names[verdict] : "unknown";
+}
+
+static const char *trials_label(sl_metric metric)
+{
+    return metric == SL_METRIC_CTOR ? "product clicks" : "product impressions";
+}
+
+static const char *successes_label(sl_metric metric)
+{
+    return metric == SL_METRIC_CTOR ? "orders" : "product clicks";
+}
+
+static sl_status check_arm(sl_metric metric, sl_arm arm, const char *which, const char *field,
+                           sl_error *err)
+{
+    switch (sl_arm_check(arm)) {
+    case SL_OK:
+        return SL_OK;
+    case SL_ERR_COUNT_TOO_LARGE:
+        return sl_fail(err, SL_ERR_COUNT_TOO_LARGE, field,
+                       "video %s: counts above 2^53 (9007199254740992) are not supported", which);
+    case SL_ERR_SUCCESSES_EXCEED_TRIALS:
+        return sl_fail(err, SL_ERR_SUCCESSES_EXCEED_TRIALS, field,
+                       "video %s: %s (%llu) exceed %s (%llu); successes can never be more than "
+                       "trials",
+                       which, successes_label(metric), (unsigned long long)arm.successes,
+                       trials_label(metric), (unsigned long long)arm.trials);
+    default:
+        return sl_fail(err, SL_ERR_NO_DATA, field,
+                       "video %s has 0 %s: there is nothing to compare yet", which,
+                       trials_label(metric));
+    }
+}
+
+static bool any_cell_small(sl_arm a, sl_arm b)
+{
+    uint64_t cells[4] = {a.successes, a.trials - a.successes, b.successes,
+                         b.trials - b.successes};
+    for (int i = 0; i < 4; i++)
+        if (cells[i] < FISHER_CELL_THRESHOLD)
+            return true;
+    return false;
+}
+
+static void plan_sample(sl_compare_result *r)
+{
+    r->min_detectable_lift = NAN;
+    if (!(r->rate_a > 0))
+        return; /* a relative lift on a zero baseline is undefined */
+    uint64_t per_arm;
+    if (sl_sample_size(r->rate_a, r->mde, r->alpha, r->power, &per_arm, NULL) == SL_OK) {
+        r->has_sample_size = true;
+        r->per_arm_needed = per_arm;
+    }
+    uint64_t b_needed = 0;
+    double mdl = NAN;
+    sl_status st = sl_sample_size_fixed_a(r->a.trials, r->rate_a, r->mde, r->alpha, r->power,
+                                          &b_needed, NULL, &mdl);
+    r->min_detectable_lift = mdl;
+    if (st == SL_OK) {
+        r->fixed_a_feasible = true;
+        r->b_needed = b_needed;
+        r->b_more_needed = b_needed > r->b.trials ? b_needed - r->b.trials : 0;
+        r->planned_sample_reached = r->b.trials >= b_needed;
+    }
+}
+
+static void decide(sl_compare_result *r)
+{
+    char lift[64] = "";
+    if (r->has_lift)
+        snprintf(lift, sizeof lift, " (%+.1f%% relative)", r->lift * 100);
+    const char *metric = r->metric == SL_METRIC_CTOR ? "CTOR" : "Product CTR";
+    bool significant = r->p_value < r->alpha &&
+                       (r->planned_sample_reached || r->msprt_p < r->alpha);
+    double margin = r->rate_a * r->mde;
+
+    if (significant) {
+        r->verdict = r->diff > 0 ? SL_COMPARE_B_BETTER : SL_COMPARE_A_BETTER;
+        snprintf(r->verdict_text, sizeof r->verdict_text,
+                 "%s is really %s on video B: %.2f%% vs %.2f%%%s, more than sampling noise "
+                 "explains (p = %.2g).",
+                 metric, r->diff > 0 ? "higher" : "lower", r->rate_b * 100, r->rate_a * 100, lift,
+                 r->p_value);
+    } else if (margin > 0 && r->diff_interval.low >= -margin && r->diff_interval.high <= margin) {
+        r->verdict = SL_COMPARE_NO_CLEAR_DIFFERENCE;
+        snprintf(r->verdict_text, sizeof r->verdict_text,
+                 "No clear difference: any change in %s is smaller than the %.0f%% lift you "
+                 "said matters.",
+                 metric, r->mde * 100);
+    } else if (r->planned_sample_reached) {
+        r->verdict = SL_COMPARE_NO_CLEAR_DIFFERENCE;
+        snprintf(r->verdict_text, sizeof r->verdict_text,
+                 "No clear difference: both videos reached the planned sample and the gap in %s "
+                 "(%.2f%% vs %.2f%%) is within sampling noise.",
+                 metric, r->rate_b * 100, r->rate_a * 100);
+    } else if (r->rate_a > 0 && !r->fixed_a_feasible) {
+        r->verdict = SL_COMPARE_NO_CLEAR_DIFFERENCE;
+        snprintf(r->verdict_text, sizeof r->verdict_text,
+                 "No clear difference, and video A has too few %s to ever detect a %.0f%% "
+                 "change; the smallest it could detect is about %.0f%%.",
+                 trials_label(r->metric), r->mde * 100, r->min_detectable_lift * 100);
+    } else {
+        r->verdict = SL_COMPARE_TOO_EARLY;
+        if (r->fixed_a_feasible)
+            snprintf(r->verdict_text, sizeof r->verdict_text,
+                     "Too early to tell: %s %.2f%% vs %.2f%%%s. About %llu more %s on video B "
+                     "would settle a %.0f%% change.",
+                     metric, r->rate_b * 100, r->rate_a * 100, lift,
+                     (unsigned long long)r->b_more_needed, trials_label(r->metric),
+                     r->mde * 100);
+        else
+            snprintf(r->verdict_text, sizeof r->verdict_text,
+                     "Too early to tell: video A has no %s yet, so a relative change cannot be "
+                     "sized; collect more on both videos.",
+                     successes_label(r->metric));
+    }
+}
+
+sl_status sl_compare(sl_metric metric, sl_arm a, sl_arm b, const sl_compare_options *options,
+                     sl_compare_result *out, sl_error *err)
+{
+    if (!out)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no result given");
+    memset(out, 0, sizeof *out);
+    out->metric = metric;
+    out->a = a;
+    out->b = b;
+    out->mde = options && options->mde ? options->mde : 0.2;
+    out->alpha = options && options->alpha ? options->alpha : 0.05;
+    out->power = options && options->power ? options->power : 0.8;
+    if (!(out->mde > 0 && isfinite(out->mde)))
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, "mde",
+                       "the minimum lift worth detecting must be above 0 (e.g. 0.2 for 20%%)");
+    if (!(out->alpha > 0 && out->alpha < 1) || !(out->power > 0 && out->power < 1))
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, "alpha",
+                       "alpha and power must be between 0 and 1");
+    sl_status st = check_arm(metric, a, "A", "a", err);
+    if (st == SL_OK)
+        st = check_arm(metric, b, "B", "b", err);
+    if (st != SL_OK)
+        return st;
+
+    double confidence = 1 - out->alpha;
+    out->rate_a = (double)a.successes / (double)a.trials;
+    out->rate_b = (double)b.successes / (double)b.trials;
+    out->diff = out->rate_b - out->rate_a;
+    if (out->rate_a > 0) {
+        out->has_lift = true;
+        out->lift = out->diff / out->rate_a;
+    }
+    sl_interval_compute(SL_INTERVAL_WILSON, a, confidence, &out->interval_a);
+    sl_interval_compute(SL_INTERVAL_WILSON, b, confidence, &out->interval_b);
+    sl_diff_interval(a, b, confidence, &out->diff_interval);
+    sl_ztest(a, b, &out->ztest);
+    out->p_value = out->ztest.p_value;
+    out->p_method = "z-test";
+    if (any_cell_small(a, b) && sl_fisher_exact(a, b, &out->fisher_p) == SL_OK) {
+        out->has_fisher = true;
+        out->p_value = out->fisher_p;
+        out->p_method = "fisher";
+    }
+    sl_prob_b_better(a, b, &out->prob_b_better, &out->prob_exact);
+
+    /* τ is the planned absolute effect (rate A × MDE); with no successes on A
+     * the pooled rate stands in, and with none anywhere any τ gives p = 1. */
+    double pooled = (double)(a.successes + b.successes) / (double)(a.trials + b.trials);
+    double base = out->rate_a > 0 ? out->rate_a : pooled > 0 ? pooled : 1.0 / (double)a.trials;
+    out->tau2 = options && options->tau2 ? options->tau2 : pow(base * out->mde, 2);
+    if (!(out->tau2 > 0 && isfinite(out->tau2)))
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, "tau2", "tau2 must be above 0");
+    sl_msprt(a, b, out->tau2, &out->msprt_p, NULL);
+
+    plan_sample(out);
+    decide(out);
+    snprintf(out->caution, sizeof out->caution,
+             "Two videos are not a randomized experiment: posting time, audience and trends "
+             "differ between them, so this only says whether the gap is bigger than chance, not "
+             "that the change caused it. Compare the videos over matched windows (for example "
+             "their first 48 hours).");
+    return SL_OK;
+}

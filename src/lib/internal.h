@@ -1,0 +1,56 @@
+/*
+ * internal.h — helpers shared by the library's source files (private).
+ *
+ * Nothing here is part of the public contract; front ends include only
+ * include/shoplab.h.
+ */
+#ifndef SL_INTERNAL_H
+#define SL_INTERNAL_H
+
+#include "shoplab.h"
+
+#include <stdarg.h>
+
+/* SL_MAX_COUNT as an integer, for exact comparisons of uint64_t counts. */
+#define SL_MAX_COUNT_U64 (UINT64_C(1) << 53)
+
+/* Fills `err` (if not NULL) with `code`, `field` and a printf-style message,
+ * and returns `code`, so callers can write `return sl_fail(err, …);`. */
+sl_status sl_fail(sl_error *err, sl_status code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Checks one arm: trials > 0, successes ≤ trials, both ≤ SL_MAX_COUNT. */
+sl_status sl_arm_check(sl_arm arm);
+
+/* ---- numeric kernels (numeric.c) ---- */
+
+/* Regularized incomplete beta I_x(a, b), a, b > 0, x ∈ [0, 1]. */
+double sl_betainc(double a, double b, double x);
+/* The q with I_q(a, b) = p (inverse of the above), p ∈ [0, 1]. */
+double sl_betainc_inv(double a, double b, double p);
+/* ln B(a, b), accurate for large a and b. */
+double sl_lbeta(double a, double b);
+/* lgamma(x + h) − lgamma(x) without cancellation, x > 0, h ≥ 0. */
+double sl_lgamma_diff(double x, double h);
+/* Two-sided normal tail erfc(|z|/√2) and its log10, finite for any z. */
+double sl_normal_two_sided_p(double z, double *log10_p);
+
+/* ---- content (content_tree.c) ---- */
+
+typedef struct source_file {
+    const char *name;   /* path below content/, e.g. "terms/ctor.txt" */
+    const char *text;   /* NUL-terminated */
+} source_file;
+
+/* Builds and validates a content tree from in-memory files (the fuzz target
+ * and the built-in loader share it). */
+sl_status sl_content_from_texts(const source_file *files, size_t count, sl_content **out,
+                                sl_error *err);
+
+/* Clamps to [lo, hi]. */
+static inline double sl_clamp(double v, double lo, double hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+#endif

@@ -1,0 +1,387 @@
+/*
+ * test_engine.c — unit tests of the funnel, the decoder, compare, the embedded
+ * content and the JSON shapes (cmocka).  The statistics themselves are
+ * checked against the 50-digit vectors in test_stats.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "shoplab.h"
+
+static sl_funnel make_funnel(double views, double impressions, double clicks, double orders)
+{
+    sl_funnel f = {0};
+    if (views >= 0)
+        sl_funnel_set(&f, SL_FIELD_VIEWS, views);
+    if (impressions >= 0)
+        sl_funnel_set(&f, SL_FIELD_PRODUCT_IMPRESSIONS, impressions);
+    if (clicks >= 0)
+        sl_funnel_set(&f, SL_FIELD_PRODUCT_CLICKS, clicks);
+    if (orders >= 0)
+        sl_funnel_set(&f, SL_FIELD_ORDERS, orders);
+    return f;
+}
+
+static sl_baseline user_baseline(double views, double ctr, double ctor)
+{
+    sl_baseline b = {0};
+    b.views = views, b.views_source = SL_BASELINE_USER;
+    b.product_ctr = ctr, b.product_ctr_source = SL_BASELINE_USER;
+    b.ctor = ctor, b.ctor_source = SL_BASELINE_USER;
+    return b;
+}
+
+/* ---- funnel ---- */
+
+static void validation_names_field_and_rule(void **state)
+{
+    (void)state;
+    sl_error err;
+    sl_funnel f = make_funnel(1000, 100, 120, 1);
+    assert_int_equal(sl_funnel_validate(&f, 0, &err), SL_ERR_INCONSISTENT_FUNNEL);
+    assert_string_equal(err.field, "product_clicks");
+    assert_non_null(strstr(err.message, "product clicks (120) exceed product impressions (100)"));
+
+    f = make_funnel(1000, 100, 10, 11);
+    assert_int_equal(sl_funnel_validate(&f, 0, &err), SL_ERR_INCONSISTENT_FUNNEL);
+    assert_string_equal(err.field, "orders");
+    assert_int_equal(sl_funnel_validate(&f, SL_VALIDATE_ALLOW_ORDERS_OVER_CLICKS, &err), SL_OK);
+
+    f = make_funnel(-1, -1, -1, -1);
+    sl_funnel_set(&f, SL_FIELD_VIEWS, -5);
+    assert_int_equal(sl_funnel_validate(&f, 0, &err), SL_ERR_NEGATIVE_COUNT);
+    assert_string_equal(err.field, "views");
+
+    sl_funnel_set(&f, SL_FIELD_VIEWS, 12.5);
+    assert_int_equal(sl_funnel_validate(&f, 0, &err), SL_ERR_NOT_WHOLE);
+    sl_funnel_set(&f, SL_FIELD_VIEWS, 9007199254740994.0);
+    assert_int_equal(sl_funnel_validate(&f, 0, &err), SL_ERR_COUNT_TOO_LARGE);
+    sl_funnel_set(&f, SL_FIELD_VIEWS, 10);
+    sl_funnel_set(&f, SL_FIELD_GMV, 12.75); /* money may have cents */
+    assert_int_equal(sl_funnel_validate(&f, 0, &err), SL_OK);
+    sl_funnel_set(&f, SL_FIELD_GMV, -1);
+    assert_int_equal(sl_funnel_validate(&f, 0, &err), SL_ERR_NEGATIVE_COUNT);
+    assert_string_equal(err.field, "gmv");
+}
+
+static void rates_name_denominators_and_absence(void **state)
+{
+    (void)state;
+    sl_funnel f = make_funnel(8000, 2400, 96, 0);
+    sl_funnel_set(&f, SL_FIELD_GMV, 150);
+    sl_rate r[SL_RATE__COUNT];
+    assert_int_equal(sl_funnel_rates(&f, 0, 0.95, r, NULL), SL_OK);
+    assert_true(r[SL_RATE_PRODUCT_CTR].present);
+    assert_double_equal(r[SL_RATE_PRODUCT_CTR].value, 0.04, 1e-15);
+    assert_int_equal(r[SL_RATE_PRODUCT_CTR].denominator_field, SL_FIELD_PRODUCT_IMPRESSIONS);
+    assert_double_equal(r[SL_RATE_VIDEO_CTR].value, 0.012, 1e-15);
+    assert_int_equal(r[SL_RATE_VIDEO_CTR].denominator_field, SL_FIELD_VIEWS);
+    /* 0 orders: CTOR is 0 with an interval; AOV has a zero denominator. */
+    assert_true(r[SL_RATE_CTOR].present);
+    assert_double_equal(r[SL_RATE_CTOR].value, 0, 0);
+    assert_double_equal(r[SL_RATE_CTOR].low, 0, 0);
+    assert_false(r[SL_RATE_AOV].present);
+    assert_false(r[SL_RATE_CTOR_SKU].present); /* no SKU orders given */
+    assert_double_equal(r[SL_RATE_GPM].value, 150.0 / 8000 * 1000, 1e-12);
+    assert_false(r[SL_RATE_GPM].has_interval);
+    /* Wilson 96/2400 at 95 %: the interval brackets the rate. */
+    assert_true(r[SL_RATE_PRODUCT_CTR].low < 0.04 && r[SL_RATE_PRODUCT_CTR].high > 0.04);
+
+    sl_funnel empty = make_funnel(0, 0, 0, -1);
+    assert_int_equal(sl_funnel_rates(&empty, 0, 0.95, r, NULL), SL_OK);
+    for (int i = 0; i < SL_RATE__COUNT; i++)
+        assert_false(r[i].present);
+}
+
+/* ---- decoder ---- */
+
+static void weak_click_through_is_the_bottleneck(void **state)
+{
+    (void)state;
+    /* 150 / 6000 = 2.5 % against a 4 % baseline: the whole interval is below. */
+    sl_funnel f = make_funnel(12000, 6000, 150, 3);
+    sl_decode_result r;
+    assert_int_equal(sl_decode(&f, NULL, NULL, &r, NULL), SL_OK);
+    assert_int_equal(r.steps[SL_STEP_ATTENTION].verdict, SL_VERDICT_TYPICAL);
+    assert_int_equal(r.steps[SL_STEP_CLICK_THROUGH].verdict, SL_VERDICT_WEAK);
+    assert_true(r.has_bottleneck);
+    assert_int_equal(r.bottleneck, SL_STEP_CLICK_THROUGH);
+    const sl_check_item *items;
+    size_t n;
+    assert_int_equal(sl_step_checklist(SL_STEP_CLICK_THROUGH, &items, &n), SL_OK);
+    assert_string_equal(r.next_test.change, items[0].change);
+    assert_non_null(strstr(r.next_test_text, items[0].hypothesis));
+    assert_int_equal(r.baseline_source, SL_BASELINE_PRACTICE);
+    assert_non_null(strstr(r.caution, "practice"));
+}
+
+static void first_weak_step_wins(void **state)
+{
+    (void)state;
+    /* Views, CTR and CTOR all weak: only attention is blamed. */
+    sl_baseline b = user_baseline(10000, 0.05, 0.05);
+    sl_funnel f = make_funnel(1000, 20000, 400, 2);
+    sl_decode_result r;
+    assert_int_equal(sl_decode(&f, &b, NULL, &r, NULL), SL_OK);
+    assert_int_equal(r.steps[SL_STEP_ATTENTION].verdict, SL_VERDICT_WEAK);
+    assert_int_equal(r.steps[SL_STEP_CLICK_THROUGH].verdict, SL_VERDICT_WEAK);
+    assert_int_equal(r.steps[SL_STEP_CONVERSION].verdict, SL_VERDICT_WEAK);
+    assert_int_equal(r.bottleneck, SL_STEP_ATTENTION);
+    assert_int_equal(r.baseline_source, SL_BASELINE_USER);
+    assert_null(strstr(r.caution, "practice"));
+
+    /* Attention fine, CTR strong, CTOR weak: conversion. */
+    f = make_funnel(10000, 20000, 2000, 20);
+    assert_int_equal(sl_decode(&f, &b, NULL, &r, NULL), SL_OK);
+    assert_int_equal(r.steps[SL_STEP_CLICK_THROUGH].verdict, SL_VERDICT_STRONG);
+    assert_int_equal(r.bottleneck, SL_STEP_CONVERSION);
+}
+
+static void too_early_says_how_much_more(void **state)
+{
+    (void)state;
+    /* 1 order from 96 clicks against a 3 % baseline cannot be told apart. */
+    sl_funnel f = make_funnel(8000, 2400, 96, 1);
+    sl_decode_result r;
+    assert_int_equal(sl_decode(&f, NULL, NULL, &r, NULL), SL_OK);
+    const sl_step_reading *conv = &r.steps[SL_STEP_CONVERSION];
+    assert_int_equal(conv->verdict, SL_VERDICT_TOO_EARLY);
+    assert_int_equal(conv->more_field, SL_FIELD_PRODUCT_CLICKS);
+    assert_true(conv->more_needed > 0);
+    assert_false(r.has_bottleneck);
+    assert_non_null(strstr(r.next_test_text, "Change nothing yet"));
+
+    /* At the same rate, ~5 % beyond the projected total the step settles,
+     * and ~5 % short of it it is still too early. */
+    double total = 96.0 + (double)conv->more_needed;
+    double rate = 1.0 / 96;
+    for (int k = 0; k < 2; k++) {
+        double n = floor(total * (k ? 1.05 : 0.95));
+        sl_funnel g = make_funnel(8000, n * 25, n, round(rate * n));
+        sl_decode_result s;
+        assert_int_equal(sl_decode(&g, NULL, NULL, &s, NULL), SL_OK);
+        if (k)
+            assert_int_not_equal(s.steps[SL_STEP_CONVERSION].verdict, SL_VERDICT_TOO_EARLY);
+        else
+            assert_int_equal(s.steps[SL_STEP_CONVERSION].verdict, SL_VERDICT_TOO_EARLY);
+    }
+}
+
+static void missing_data_is_unknown_not_zero(void **state)
+{
+    (void)state;
+    sl_funnel f = make_funnel(5000, -1, -1, -1);
+    sl_decode_result r;
+    assert_int_equal(sl_decode(&f, NULL, NULL, &r, NULL), SL_OK);
+    assert_int_equal(r.steps[SL_STEP_ATTENTION].verdict, SL_VERDICT_TYPICAL);
+    assert_int_equal(r.steps[SL_STEP_CLICK_THROUGH].verdict, SL_VERDICT_UNKNOWN);
+    assert_int_equal(r.steps[SL_STEP_CONVERSION].verdict, SL_VERDICT_UNKNOWN);
+
+    /* Without impressions, video CTR (clicks / views) stands in and says so. */
+    f = make_funnel(10000, -1, 50, 1);
+    assert_int_equal(sl_decode(&f, NULL, NULL, &r, NULL), SL_OK);
+    assert_int_equal(r.steps[SL_STEP_CLICK_THROUGH].rate, SL_RATE_VIDEO_CTR);
+    assert_double_equal(r.steps[SL_STEP_CLICK_THROUGH].observed, 0.005, 1e-15);
+}
+
+static void decode_rejects_bad_input(void **state)
+{
+    (void)state;
+    sl_error err;
+    sl_decode_result r;
+    sl_funnel f = make_funnel(1000, 100, 101, 0);
+    assert_int_equal(sl_decode(&f, NULL, NULL, &r, &err), SL_ERR_INCONSISTENT_FUNNEL);
+    sl_baseline b = user_baseline(1000, 1.5, 0.03);
+    f = make_funnel(1000, 100, 10, 0);
+    assert_int_equal(sl_decode(&f, &b, NULL, &r, &err), SL_ERR_INVALID_ARGUMENT);
+    assert_string_equal(err.field, "baseline_product_ctr");
+    sl_decode_options o = {.confidence = 1.5};
+    assert_int_equal(sl_decode(&f, NULL, &o, &r, &err), SL_ERR_INVALID_ARGUMENT);
+}
+
+/* ---- compare ---- */
+
+static void compare_typical_ctr_is_too_early(void **state)
+{
+    (void)state;
+    sl_compare_result r;
+    sl_arm a = {312, 10000}, b = {365, 10000};
+    assert_int_equal(sl_compare(SL_METRIC_CTR, a, b, NULL, &r, NULL), SL_OK);
+    /* z-test p from the vectors (ctr_typical). */
+    assert_double_equal(r.ztest.p_value, 0.03823452439610139, 1e-12);
+    assert_false(r.has_fisher);
+    assert_string_equal(r.p_method, "z-test");
+    /* significant at 5 % but neither the planned sample nor the always-valid
+     * p says so yet: a daily checker must not call it. */
+    assert_true(r.msprt_p > 0.05);
+    assert_false(r.planned_sample_reached);
+    assert_int_equal(r.verdict, SL_COMPARE_TOO_EARLY);
+    assert_true(r.fixed_a_feasible);
+    assert_int_equal(r.b_more_needed, r.b_needed - 10000);
+    assert_double_equal(r.lift, 0.0053 / 0.0312, 1e-12);
+}
+
+static void compare_clear_win_and_loss(void **state)
+{
+    (void)state;
+    sl_compare_result r;
+    assert_int_equal(sl_compare(SL_METRIC_CTR, (sl_arm){300, 10000}, (sl_arm){450, 10000}, NULL,
+                                &r, NULL),
+                     SL_OK);
+    assert_int_equal(r.verdict, SL_COMPARE_B_BETTER);
+    assert_true(r.msprt_p < 0.05);
+    assert_true(r.prob_b_better > 0.999);
+    assert_int_equal(sl_compare(SL_METRIC_CTR, (sl_arm){450, 10000}, (sl_arm){300, 10000}, NULL,
+                                &r, NULL),
+                     SL_OK);
+    assert_int_equal(r.verdict, SL_COMPARE_A_BETTER);
+}
+
+static void compare_no_clear_difference(void **state)
+{
+    (void)state;
+    sl_compare_result r;
+    /* 1 % vs 1 % on 10^8: the difference interval is far inside ±0.2 %. */
+    assert_int_equal(sl_compare(SL_METRIC_CTR, (sl_arm){1000000, 100000000},
+                                (sl_arm){1000000, 100000000}, NULL, &r, NULL),
+                     SL_OK);
+    assert_int_equal(r.verdict, SL_COMPARE_NO_CLEAR_DIFFERENCE);
+    /* A before-video too small to ever detect +10 % (vector: nA = 5000, 3 %). */
+    sl_compare_options o = {.mde = 0.1};
+    assert_int_equal(sl_compare(SL_METRIC_CTR, (sl_arm){150, 5000}, (sl_arm){160, 5000}, &o, &r,
+                                NULL),
+                     SL_OK);
+    assert_false(r.fixed_a_feasible);
+    assert_int_equal(r.verdict, SL_COMPARE_NO_CLEAR_DIFFERENCE);
+    assert_true(r.min_detectable_lift > 0.1);
+}
+
+static void compare_small_counts_use_fisher(void **state)
+{
+    (void)state;
+    sl_compare_result r;
+    assert_int_equal(sl_compare(SL_METRIC_CTOR, (sl_arm){0, 100}, (sl_arm){5, 100}, NULL, &r,
+                                NULL),
+                     SL_OK);
+    assert_true(r.has_fisher);
+    assert_double_equal(r.fisher_p, 0.059383210468586585, 1e-9 * 0.0594);
+    assert_string_equal(r.p_method, "fisher");
+    assert_false(r.has_lift); /* 0 % before: a relative lift is undefined */
+}
+
+static void compare_rejects_bad_arms(void **state)
+{
+    (void)state;
+    sl_compare_result r;
+    sl_error err;
+    assert_int_equal(sl_compare(SL_METRIC_CTR, (sl_arm){11, 10}, (sl_arm){1, 10}, NULL, &r, &err),
+                     SL_ERR_SUCCESSES_EXCEED_TRIALS);
+    assert_string_equal(err.field, "a");
+    assert_int_equal(sl_compare(SL_METRIC_CTR, (sl_arm){1, 10}, (sl_arm){0, 0}, NULL, &r, &err),
+                     SL_ERR_NO_DATA);
+    assert_string_equal(err.field, "b");
+}
+
+/* ---- content and JSON ---- */
+
+static void content_is_complete(void **state)
+{
+    (void)state;
+    for (int s = 0; s < SL_STEP__COUNT; s++) {
+        const sl_check_item *items;
+        size_t n;
+        assert_int_equal(sl_step_checklist((sl_step)s, &items, &n), SL_OK);
+        assert_true(n >= 3);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(strlen(items[i].change) > 20);
+            assert_true(strncmp(items[i].hypothesis, "If ", 3) == 0);
+        }
+    }
+    sl_baseline b;
+    assert_int_equal(sl_practice_baseline(&b), SL_OK);
+    assert_int_equal(b.ctor_source, SL_BASELINE_PRACTICE);
+    assert_true(b.product_ctr > 0 && b.product_ctr < 1 && b.ctor > 0 && b.ctor < 1);
+    assert_non_null(strstr(sl_practice_label(), "practice"));
+}
+
+static void decode_json_has_the_documented_shape(void **state)
+{
+    (void)state;
+    sl_funnel f = make_funnel(12000, 6000, 150, 3);
+    sl_decode_result r;
+    assert_int_equal(sl_decode(&f, NULL, NULL, &r, NULL), SL_OK);
+    char *text = sl_decode_to_json(&r);
+    assert_non_null(text);
+    json_error_t jerr;
+    json_t *root = json_loads(text, 0, &jerr);
+    sl_free(text);
+    assert_non_null(root);
+    json_t *ctr = json_object_get(json_object_get(root, "rates"), "product_ctr");
+    assert_double_equal(json_real_value(json_object_get(ctr, "value")), 0.025, 1e-15);
+    assert_int_equal(json_integer_value(json_object_get(ctr, "numerator")), 150);
+    assert_string_equal(json_string_value(json_object_get(ctr, "denominator_name")),
+                        "product_impressions");
+    assert_true(json_is_real(json_object_get(ctr, "low")));
+    assert_true(json_is_null(json_object_get(json_object_get(json_object_get(root, "rates"),
+                                                             "aov"), "value")));
+    json_t *steps = json_object_get(root, "steps");
+    assert_int_equal(json_array_size(steps), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(steps, 1), "verdict")),
+                        "weak");
+    assert_string_equal(json_string_value(json_object_get(root, "bottleneck")), "click-through");
+    assert_string_equal(json_string_value(json_object_get(root, "baseline_source")),
+                        "practice-reference");
+    assert_true(json_is_string(json_object_get(json_object_get(root, "next_test"), "change")));
+    assert_true(json_is_string(json_object_get(root, "caution")));
+    json_decref(root);
+}
+
+static void error_json_and_strerror(void **state)
+{
+    (void)state;
+    for (int s = 0; s < SL_STATUS__COUNT; s++) {
+        assert_true(strlen(sl_strerror((sl_status)s)) > 0);
+        assert_true(strlen(sl_status_name((sl_status)s)) > 0);
+    }
+    assert_string_equal(sl_strerror((sl_status)999), "unknown error");
+    sl_error err;
+    sl_funnel f = make_funnel(10, 5, 6, 0);
+    sl_funnel_validate(&f, 0, &err);
+    char *text = sl_error_to_json(&err);
+    json_t *root = json_loads(text, 0, NULL);
+    sl_free(text);
+    json_t *e = json_object_get(root, "error");
+    assert_string_equal(json_string_value(json_object_get(e, "code")), "inconsistent_funnel");
+    assert_string_equal(json_string_value(json_object_get(e, "field")), "product_clicks");
+    json_decref(root);
+    sl_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(validation_names_field_and_rule),
+        cmocka_unit_test(rates_name_denominators_and_absence),
+        cmocka_unit_test(weak_click_through_is_the_bottleneck),
+        cmocka_unit_test(first_weak_step_wins),
+        cmocka_unit_test(too_early_says_how_much_more),
+        cmocka_unit_test(missing_data_is_unknown_not_zero),
+        cmocka_unit_test(decode_rejects_bad_input),
+        cmocka_unit_test(compare_typical_ctr_is_too_early),
+        cmocka_unit_test(compare_clear_win_and_loss),
+        cmocka_unit_test(compare_no_clear_difference),
+        cmocka_unit_test(compare_small_counts_use_fisher),
+        cmocka_unit_test(compare_rejects_bad_arms),
+        cmocka_unit_test(content_is_complete),
+        cmocka_unit_test(decode_json_has_the_documented_shape),
+        cmocka_unit_test(error_json_and_strerror),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
