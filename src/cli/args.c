@@ -120,6 +120,11 @@ static int parse_value(const command_spec *cmd, const flag_spec *f, const char *
     }
     if (pct)
         v /= 100;
+    if (v < 0 && f->kind == FLAG_LIFT) {
+        cli_error(cmd, "--%s: '%s' must be above 0 (e.g. 0.2 or 20%% for a 20%% lift)", f->name,
+                  text);
+        return EXIT_INVALID;
+    }
     if (v < 0 || (v == 0 && buf[0] == '-' && f->kind == FLAG_COUNT)) {
         cli_error(cmd, "--%s: '%s' is negative; %s must be 0 or more", f->name, text,
                   f->kind == FLAG_COUNT ? "counts" : "this value");
@@ -237,15 +242,18 @@ int cli_parse(const command_spec *cmd, int argc, char **argv, flag_value *values
 
 void cli_print_help(const command_spec *cmd, FILE *out)
 {
-    fprintf(out, "Usage: shoplab %s%s%s", cmd->name, cmd->args_usage ? " " : "",
-            cmd->args_usage ? cmd->args_usage : "");
-    for (const flag_spec *f = cmd->flags; f->name; f++) {
+    char usage[1024];
+    size_t o = (size_t)snprintf(usage, sizeof usage, "shoplab %s%s%s", cmd->name,
+                                cmd->args_usage ? " " : "", cmd->args_usage ? cmd->args_usage : "");
+    for (const flag_spec *f = cmd->flags; f->name && o < sizeof usage; f++) {
         if (f->kind == FLAG_SWITCH)
-            fprintf(out, " [--%s]", f->name);
+            o += (size_t)snprintf(usage + o, sizeof usage - o, " [--%s]", f->name);
         else
-            fprintf(out, f->required ? " --%s %s" : " [--%s %s]", f->name, f->metavar);
+            o += (size_t)snprintf(usage + o, sizeof usage - o,
+                                  f->required ? " --%s\x1f%s" : " [--%s\x1f%s]", f->name, f->metavar);
     }
-    fprintf(out, "\n\n");
+    cli_wrap(out, 4, "Usage: ", usage);
+    fprintf(out, "\n");
     cli_wrap(out, 0, "", cmd->summary);
     fprintf(out, "\nFlags:\n");
     for (const flag_spec *f = cmd->flags; f->name; f++) {

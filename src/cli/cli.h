@@ -21,7 +21,7 @@ enum {
     EXIT_INVALID = 3,      /* a value breaks a rule: negative, too large, inconsistent */
     EXIT_NO_DATA = 4,      /* zero trials where a rate is needed */
     EXIT_CANNOT = 5,       /* cannot be computed: infeasible, above a method's cap */
-    EXIT_NOT_FOUND = 6,    /* reserved: a name that is not known */
+    EXIT_NOT_FOUND = 6,    /* an unknown glossary term or guide */
     EXIT_IO = 7            /* output could not be written */
 };
 
@@ -89,6 +89,9 @@ const char *cli_verdict_color(sl_verdict v);
 const char *cli_count(char *buf, double v);
 /* "4.00%"; buf must hold 32 bytes. */
 const char *cli_percent(char *buf, double fraction);
+/* A byte cli_wrap prints as a space but never breaks a line at. */
+#define CLI_NBSP '\x1f'
+
 /* Prints `text` word-wrapped to 80 columns, every line indented by `indent`
  * spaces, the first line after `first` (which must be `indent` wide or less). */
 void cli_wrap(FILE *out, int indent, const char *first, const char *text);

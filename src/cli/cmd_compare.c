@@ -94,8 +94,7 @@ static void print_report(const sl_compare_result *r)
                "video B needs", r->mde * 100, r->min_detectable_lift * 100);
     printf("\n%sVerdict: %s%s\n", cli_bold(), sl_compare_verdict_name(r->verdict), cli_reset());
     cli_wrap(stdout, 2, "  ", r->verdict_text);
-    printf("%sCaution:%s ", cli_bold(), cli_reset());
-    cli_wrap(stdout, 2, "", r->caution);
+    cli_wrap(stdout, 2, "Caution: ", r->caution);
 }
 
 int cmd_compare(int argc, char **argv)

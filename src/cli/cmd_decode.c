@@ -72,26 +72,27 @@ static const char *flag_for_field(const char *field)
 static void print_rates(const sl_decode_result *r)
 {
     char v[32], lo[32], hi[32];
-    printf("%sRates%s (%.0f%% Wilson intervals; each rate names its denominator)\n", cli_bold(),
-           cli_reset(), r->confidence * 100);
+    printf("%sRates%s (%.0f%% Wilson intervals)\n", cli_bold(), cli_reset(), r->confidence * 100);
     for (int i = 0; i < SL_RATE__COUNT; i++) {
         const sl_rate *rate = &r->rates[i];
         if (!rate->present)
             continue;
         char formula[80];
-        snprintf(formula, sizeof formula, "%s / %s%s", sl_field_label(rate->numerator_field),
+        snprintf(formula, sizeof formula, "= %s / %s%s", sl_field_label(rate->numerator_field),
                  sl_field_label(rate->denominator_field), rate->id == SL_RATE_GPM ? " x 1000" : "");
+        char range[48] = "";
         if (rate->is_proportion) {
-            char range[48] = "no interval";
+            cli_percent(v, rate->value);
             if (rate->has_interval)
                 snprintf(range, sizeof range, "%s - %s", cli_percent(lo, rate->low),
                          cli_percent(hi, rate->high));
-            printf("  %-18s %8s  %-17s  %s\n", sl_rate_label(rate->id),
-                   cli_percent(v, rate->value), range, formula);
+            else
+                snprintf(range, sizeof range, "no interval");
         } else {
             snprintf(v, sizeof v, "%.2f", rate->value);
-            printf("  %-18s %8s  %-17s  %s\n", sl_rate_label(rate->id), v, "", formula);
         }
+        printf("  %-18s %8s%s%s\n", sl_rate_label(rate->id), v, range[0] ? "  " : "", range);
+        printf("    %s\n", formula);
     }
 }
 
@@ -131,12 +132,8 @@ static void print_report(const sl_decode_result *r)
     printf("\n");
     printf("%sBottleneck:%s %s\n", cli_bold(), cli_reset(),
            r->has_bottleneck ? sl_step_name(r->bottleneck) : "none");
-    char head[32];
-    snprintf(head, sizeof head, "%sNext test:%s ", cli_bold(), cli_reset());
-    printf("%s", head);
-    cli_wrap(stdout, 2, "", r->next_test_text);
-    printf("%sCaution:%s ", cli_bold(), cli_reset());
-    cli_wrap(stdout, 2, "", r->caution);
+    cli_wrap(stdout, 2, "Next test: ", r->next_test_text);
+    cli_wrap(stdout, 2, "Caution: ", r->caution);
 }
 
 int cmd_decode(int argc, char **argv)

@@ -14,7 +14,7 @@ static const struct {
 } commands[] = {
     {"decode", cmd_decode, "read one video's funnel: verdict per step, bottleneck, next test"},
     {"compare", cmd_compare, "one-change test: is video B really different from video A?"},
-    {"stats", cmd_stats, "single statistics: interval, ztest, fisher, bayes, msprt, sample-size"},
+    {"stats", cmd_stats, "one statistic at a time: intervals, tests, sample size"},
     {"define", cmd_define, "a glossary term: meaning, other names, formula, checklist, Q&A"},
     {"terms", cmd_terms, "list the glossary by loop step (pick, tag, read)"},
     {"same", cmd_same, "are two words the same measure, related, or different?"},
@@ -46,7 +46,7 @@ static void print_usage(FILE *out)
             "     range, inconsistent funnel (e.g. more clicks than impressions)\n"
             "  4  no data: zero trials where a rate is needed\n"
             "  5  cannot be computed: infeasible sample size, above a method's size cap\n"
-            "  6  not found\n"
+            "  6  not found: unknown glossary term or guide\n"
             "  7  the output could not be written\n"
             "\n"
             "ShopLab is independent software, not affiliated with TikTok or TikTok Shop.\n"

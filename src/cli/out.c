@@ -99,7 +99,8 @@ void cli_wrap(FILE *out, int indent, const char *first, const char *text)
             fputc(' ', out);
             col++;
         }
-        fwrite(p, 1, word, out);
+        for (size_t i = 0; i < word; i++)
+            fputc(p[i] == CLI_NBSP ? ' ' : p[i], out);
         col += (int)word;
         line_empty = false;
         p += word;

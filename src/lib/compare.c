@@ -133,13 +133,14 @@ static void decide(sl_compare_result *r)
                  trials_label(r->metric), r->mde * 100, r->min_detectable_lift * 100);
     } else {
         r->verdict = SL_COMPARE_TOO_EARLY;
+        char more[32];
         if (r->fixed_a_feasible)
             snprintf(r->verdict_text, sizeof r->verdict_text,
-                     "Too early to tell: %s %.2f%% vs %.2f%%%s. About %llu more %s on video B "
+                     "Too early to tell: %s %.2f%% vs %.2f%%%s. About %s more %s on video B "
                      "would settle a %.0f%% change.",
                      metric, r->rate_b * 100, r->rate_a * 100, lift,
-                     (unsigned long long)r->b_more_needed, trials_label(r->metric),
-                     r->mde * 100);
+                     sl_format_count(more, sizeof more, (double)r->b_more_needed),
+                     trials_label(r->metric), r->mde * 100);
         else
             snprintf(r->verdict_text, sizeof r->verdict_text,
                      "Too early to tell: video A has no %s yet, so a relative change cannot be "

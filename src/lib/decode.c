@@ -137,14 +137,15 @@ static void read_attention(const sl_funnel *f, const sl_baseline *b, sl_step_rea
         out->verdict = SL_VERDICT_TYPICAL;
         word = "between half and double";
     }
-    snprintf(out->explanation, sizeof out->explanation,
-             "%.0f views is %s the baseline of %.0f views.", views, word, b->views);
+    char v[32], base[32];
+    snprintf(out->explanation, sizeof out->explanation, "%s views is %s the baseline of %s views.",
+             sl_format_count(v, sizeof v, views), word, sl_format_count(base, sizeof base, b->views));
 }
 
 static void read_rate_step(const sl_rate *rate, double baseline, sl_baseline_source source,
                            double margin, double z, sl_step_reading *out)
 {
-    char a[32], c[32];
+    char a[32], c[32], more[32];
     out->has_rate = true;
     out->rate = rate->id;
     out->baseline = baseline;
@@ -188,10 +189,11 @@ static void read_rate_step(const sl_rate *rate, double baseline, sl_baseline_sou
                                                  margin, z);
         if (out->more_needed)
             snprintf(out->explanation, sizeof out->explanation,
-                     "%s %s could still be above or below the baseline of %s; about %llu more "
+                     "%s %s could still be above or below the baseline of %s; about %s more "
                      "%s at this rate would settle it.",
                      sl_rate_label(rate->id), percent(a, sizeof a, rate->value),
-                     percent(c, sizeof c, baseline), (unsigned long long)out->more_needed,
+                     percent(c, sizeof c, baseline),
+                     sl_format_count(more, sizeof more, (double)out->more_needed),
                      sl_field_label(rate->denominator_field));
         else
             snprintf(out->explanation, sizeof out->explanation,
@@ -278,11 +280,13 @@ static void choose_next_test(sl_decode_result *out)
         const sl_step_reading *r = &out->steps[s];
         if (r->verdict != SL_VERDICT_TOO_EARLY)
             continue;
+        char more[32];
         if (r->more_needed)
             snprintf(out->next_test_text, sizeof out->next_test_text,
-                     "Change nothing yet: %s is too early to read. Wait for about %llu more %s, "
+                     "Change nothing yet: %s is too early to read. Wait for about %s more %s, "
                      "then decode again.",
-                     sl_step_name(r->step), (unsigned long long)r->more_needed,
+                     sl_step_name(r->step),
+                     sl_format_count(more, sizeof more, (double)r->more_needed),
                      sl_field_label(r->more_field));
         else
             snprintf(out->next_test_text, sizeof out->next_test_text,

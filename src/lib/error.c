@@ -100,3 +100,17 @@ void sl_free(void *ptr)
 {
     free(ptr);
 }
+
+const char *sl_format_count(char *buf, size_t size, double count)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%.0f", count);
+    size_t o = 0;
+    for (int i = 0; i < len && o + 2 < size; i++) {
+        if (i > 0 && digits[i - 1] != '-' && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}

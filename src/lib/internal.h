@@ -47,6 +47,9 @@ typedef struct source_file {
 sl_status sl_content_from_texts(const source_file *files, size_t count, sl_content **out,
                                 sl_error *err);
 
+/* Writes a whole count with thousands separators ("12,000") into buf. */
+const char *sl_format_count(char *buf, size_t size, double count);
+
 /* Clamps to [lo, hi]. */
 static inline double sl_clamp(double v, double lo, double hi)
 {

@@ -12,6 +12,8 @@
 #   ...
 #   stderr:                                      (expected stderr follows)
 #   ...
+#   stdin:                                       (input fed to the program)
+#   ...
 # A section that is not given must be empty: a failing case with no stdout:
 # section proves that nothing was written to stdout.
 set -u
@@ -24,7 +26,7 @@ run_case() {
     local file=$1 name=$2 args=$3 want_exit=$4
     local -a argv
     eval "argv=($args)"
-    "$bin" "${argv[@]}" >"$tmp/out" 2>"$tmp/err" </dev/null
+    "$bin" "${argv[@]}" >"$tmp/out" 2>"$tmp/err" <"$tmp/want_in"
     local got_exit=$?
     local ok=1
     if [ "$got_exit" != "$want_exit" ]; then
@@ -41,13 +43,13 @@ run_case() {
 
 for file in "$@"; do
     name="" args="" want_exit=0 section="" have=0
-    : >"$tmp/want_out"; : >"$tmp/want_err"
+    : >"$tmp/want_out"; : >"$tmp/want_err"; : >"$tmp/want_in"
     while IFS= read -r line || [ -n "$line" ]; do
         case "$line" in
         "### "*)
             [ $have = 1 ] && run_case "$file" "$name" "$args" "$want_exit"
             name=${line#"### "} args="" want_exit=0 section="" have=1
-            : >"$tmp/want_out"; : >"$tmp/want_err"
+            : >"$tmp/want_out"; : >"$tmp/want_err"; : >"$tmp/want_in"
             continue;;
         esac
         if [ -z "$section" ]; then
@@ -56,11 +58,13 @@ for file in "$@"; do
             "exit: "*) want_exit=${line#"exit: "};;
             "stdout:") section=out;;
             "stderr:") section=err;;
+            "stdin:") section=in;;
             "" | "#"*) ;;
             *) echo "FAIL $file: $name: cannot parse line: $line"; fail=$((fail+1));;
             esac
         elif [ "$line" = "stdout:" ]; then section=out
         elif [ "$line" = "stderr:" ]; then section=err
+        elif [ "$line" = "stdin:" ]; then section=in
         else
             printf '%s\n' "$line" >>"$tmp/want_$section"
         fi
