@@ -152,37 +152,37 @@ static double log_beta_prefactor(double a, double b, double x)
            (stirling_delta(a) + stirling_delta(b) - stirling_delta(a + b));
 }
 
+/* One step of the modified Lentz algorithm: folds the partial numerator
+ * `aa` into the running c and d and returns the factor for the result. */
+static double lentz_step(double aa, double *c, double *d)
+{
+    const double tiny = 1e-300;
+    *d = 1 + aa * *d;
+    if (fabs(*d) < tiny)
+        *d = tiny;
+    *c = 1 + aa / *c;
+    if (fabs(*c) < tiny)
+        *c = tiny;
+    *d = 1 / *d;
+    return *d * *c;
+}
+
 /* Continued fraction of I_x(a, b) (modified Lentz), valid for
  * x < (a+1)/(a+b+2). */
 static double betacf(double a, double b, double x)
 {
-    const double tiny = 1e-300;
     double qab = a + b, qap = a + 1, qam = a - 1;
+    /* The first partial denominator starts the recursion without a c term. */
     double c = 1, d = 1 - qab * x / qap;
-    if (fabs(d) < tiny)
-        d = tiny;
+    if (fabs(d) < 1e-300)
+        d = 1e-300;
     d = 1 / d;
     double h = d;
     for (long m = 1; m <= BETACF_MAX_ITER; m++) {
         double m2 = 2.0 * (double)m;
-        double aa = (double)m * (b - (double)m) * x / ((qam + m2) * (a + m2));
-        d = 1 + aa * d;
-        if (fabs(d) < tiny)
-            d = tiny;
-        c = 1 + aa / c;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1 / d;
-        h *= d * c;
-        aa = -(a + (double)m) * (qab + (double)m) * x / ((a + m2) * (qap + m2));
-        d = 1 + aa * d;
-        if (fabs(d) < tiny)
-            d = tiny;
-        c = 1 + aa / c;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1 / d;
-        double del = d * c;
+        h *= lentz_step((double)m * (b - (double)m) * x / ((qam + m2) * (a + m2)), &c, &d);
+        double del = lentz_step(-(a + (double)m) * (qab + (double)m) * x / ((a + m2) * (qap + m2)),
+                                &c, &d);
         h *= del;
         if (fabs(del - 1) < 1e-16)
             break;

@@ -26,6 +26,16 @@ static sl_status check_pair(sl_arm a, sl_arm b)
     return st != SL_OK ? st : sl_arm_check(b);
 }
 
+/* The observed difference p̂B − p̂A and its variance under "no difference"
+ * (the pooled rate), shared by the z-test and the mSPRT. */
+static void difference_and_null_variance(sl_arm a, sl_arm b, double *diff, double *variance)
+{
+    double na = (double)a.trials, nb = (double)b.trials;
+    double pooled = (double)(a.successes + b.successes) / (double)(a.trials + b.trials);
+    *variance = pooled * (1 - pooled) * (1 / na + 1 / nb);
+    *diff = (double)b.successes / nb - (double)a.successes / na;
+}
+
 sl_status sl_ztest(sl_arm a, sl_arm b, sl_ztest_result *out)
 {
     if (!out)
@@ -33,10 +43,9 @@ sl_status sl_ztest(sl_arm a, sl_arm b, sl_ztest_result *out)
     sl_status st = check_pair(a, b);
     if (st != SL_OK)
         return st;
-    double na = (double)a.trials, nb = (double)b.trials;
-    double pooled = (double)(a.successes + b.successes) / (double)(a.trials + b.trials);
-    double se = sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb));
-    double diff = (double)b.successes / nb - (double)a.successes / na;
+    double diff, variance;
+    difference_and_null_variance(a, b, &diff, &variance);
+    double se = sqrt(variance);
     if (!(se > 0)) {
         /* Both 0 % or both 100 %: no variation, nothing to test. */
         *out = (sl_ztest_result){false, 0, 1, 0};
@@ -215,10 +224,8 @@ sl_status sl_msprt(sl_arm a, sl_arm b, double tau2, double *p_value, double *log
     sl_status st = check_pair(a, b);
     if (st != SL_OK)
         return st;
-    double na = (double)a.trials, nb = (double)b.trials;
-    double pooled = (double)(a.successes + b.successes) / (double)(a.trials + b.trials);
-    double v = pooled * (1 - pooled) * (1 / na + 1 / nb);
-    double d = (double)b.successes / nb - (double)a.successes / na;
+    double d, v;
+    difference_and_null_variance(a, b, &d, &v);
     double ll;
     if (!(v > 0)) {
         ll = d == 0 ? 0 : INFINITY;
