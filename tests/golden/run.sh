@@ -24,6 +24,8 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 run_case() {
     local file=$1 name=$2 args=$3 want_exit=$4
+    # The blank line that separates cases is not part of the last section.
+    sed -i '${/^$/d}' "$tmp/want_out" "$tmp/want_err" "$tmp/want_in"
     local -a argv
     eval "argv=($args)"
     "$bin" "${argv[@]}" >"$tmp/out" 2>"$tmp/err" <"$tmp/want_in"
