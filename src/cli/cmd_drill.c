@@ -120,15 +120,27 @@ static int ask(const sl_drill *d, bool interactive)
     }
 }
 
-static void explain(const sl_drill *d, int choice)
+/* The explanations often begin with their own "Correct." or "No."; the
+ * label is only added when they do not. */
+static void verdict_line(const char *label, const char *why)
+{
+    bool labelled = strncmp(why, "Correct", 7) == 0 || strncmp(why, "Not ", 4) == 0 ||
+                    strncmp(why, "No.", 3) == 0 || strncmp(why, "Wrong", 5) == 0;
+    cli_wrap(stdout, 0, labelled ? "" : label, why);
+}
+
+static void explain(const sl_drill *d, int choice, bool interactive)
 {
     const sl_drill_option *picked = &d->options[choice], *right = &d->options[d->answer];
+    if (!interactive) {
+        char head[32];
+        snprintf(head, sizeof head, "Answer: %d) ", choice + 1);
+        cli_wrap(stdout, 5, head, picked->text);
+    }
     if ((size_t)choice == d->answer) {
-        printf("%sCorrect.%s ", cli_bold(), cli_reset());
-        cli_wrap(stdout, 0, "", picked->why);
+        verdict_line("Correct. ", picked->why);
     } else {
-        printf("%sNot quite.%s ", cli_bold(), cli_reset());
-        cli_wrap(stdout, 0, "", picked->why);
+        verdict_line("Not quite. ", picked->why);
         char head[64];
         snprintf(head, sizeof head, "The answer is %zu) ", d->answer + 1);
         cli_wrap(stdout, 0, head, right->text);
@@ -186,7 +198,7 @@ int cmd_drill(int argc, char **argv)
                                    session[i]->options[session[i]->answer].key, "correct",
                                    correct, "why", session[i]->options[choice].why));
         else
-            explain(session[i], choice);
+            explain(session[i], choice, interactive);
     }
     if (json) {
         json_t *root = json_pack("{s:I,s:I,s:I,s:I,s:o,s:b}", "seed", (json_int_t)seed, "score",

@@ -75,6 +75,28 @@ static void footer(void)
            "views, clicks, orders or earnings.\n");
 }
 
+/* "orders / product_clicks" → "orders / product clicks": canonical field
+ * names in words, everything else as written. */
+static void formula_words(const char *formula, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const char *p = formula; *p && o + 1 < size;) {
+        size_t len = strspn(p, "abcdefghijklmnopqrstuvwxyz_");
+        const char *word = NULL;
+        for (int f = 0; len && f < SL_FIELD__COUNT && !word; f++)
+            if (strlen(sl_field_name((sl_field)f)) == len &&
+                strncmp(p, sl_field_name((sl_field)f), len) == 0)
+                word = sl_field_label((sl_field)f);
+        if (word) {
+            o += (size_t)snprintf(out + o, size - o, "%s", word);
+            p += len;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o < size ? o : size - 1] = '\0';
+}
+
 static void print_term(const sl_term *t)
 {
     printf("%s%s%s (%s)\n", cli_bold(), t->name, cli_reset(), t->slug);
@@ -98,7 +120,10 @@ static void print_term(const sl_term *t)
     }
     if (t->formula || t->formula_text) {
         heading("Formula");
-        cli_wrap(stdout, 2, "  ", t->formula ? t->formula : t->formula_text);
+        char words[512];
+        if (t->formula)
+            formula_words(t->formula, words, sizeof words);
+        cli_wrap(stdout, 2, "  ", t->formula ? words : t->formula_text);
         if (t->denominator)
             cli_wrap(stdout, 2, "  Denominator: ", t->denominator);
     }
