@@ -266,6 +266,8 @@ size_t sl_term_suggest(const sl_content *c, const char *text, const sl_term **ou
     char key[MAX_KEY], words[MAX_KEY];
     normalise(text, key, sizeof key, false);
     normalise(text, words, sizeof words, true);
+    if (!key[0])
+        return 0; /* nothing to compare: no letters or digits at all */
     scored *all = calloc(n, sizeof *all);
     if (!all)
         return 0;
