@@ -292,8 +292,12 @@ int cmd_same(int argc, char **argv)
     if (v[0].set)
         return cli_print_json(sl_same_to_json(&r));
     static const char *const verdicts[] = {"Same measure", "Related", "Different"};
-    printf("%s%s%s: %s (%s) and %s (%s)\n", cli_bold(), verdicts[r.sameness], cli_reset(),
-           r.a->name, r.a->slug, r.b->name, r.b->slug);
+    if (r.sameness == SL_SAME_MEASURE)
+        printf("%s%s%s: '%s' and '%s' both name %s (%s)\n", cli_bold(), verdicts[r.sameness],
+               cli_reset(), args.items[0], args.items[1], r.a->name, r.a->slug);
+    else
+        printf("%s%s%s: %s (%s) and %s (%s)\n", cli_bold(), verdicts[r.sameness], cli_reset(),
+               r.a->name, r.a->slug, r.b->name, r.b->slug);
     if (r.sameness == SL_SAME_RELATED)
         printf("Relation: %s\n", r.relation);
     cli_wrap(stdout, 0, "", r.sentence);

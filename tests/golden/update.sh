@@ -15,6 +15,8 @@ for file in "$@"; do
         local -a argv
         eval "argv=($args)"
         local o e rc
+        # As in run.sh: the blank line before the next case is not input.
+        [[ "$stdin_text" == *$'\n\n' ]] && stdin_text=${stdin_text%$'\n'}
         o=$(mktemp); e=$(mktemp)
         printf '%s' "$stdin_text" | "$bin" "${argv[@]}" >"$o" 2>"$e"
         rc=$?
