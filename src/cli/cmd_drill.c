@@ -46,8 +46,12 @@ static const command_spec spec = {
 static void print_scenario(const sl_drill *d, size_t index, size_t total)
 {
     char a[32], b[32], c[32], e[32];
-    printf("\n%sDrill %zu of %zu: %s%s (%s, %s; practice data)\n", cli_bold(), index + 1, total,
-           d->title, cli_reset(), sl_drill_type_name(d->type), d->id);
+    char head[64], line[512];
+    snprintf(head, sizeof head, "\n%sDrill %zu of %zu:%s ", cli_bold(), index + 1, total,
+             cli_reset());
+    snprintf(line, sizeof line, "%s (%s, %s; practice data)", d->title,
+             sl_drill_type_name(d->type), d->id);
+    cli_wrap(stdout, 2, head, line);
     cli_wrap(stdout, 0, "", d->prompt);
     if (d->type == SL_DRILL_READ) {
         double views = 0, impr = 0, clicks = 0, orders = 0;
