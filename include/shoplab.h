@@ -381,6 +381,12 @@ typedef struct sl_decode_result {
     char next_test_text[512];            /* the next test as one sentence, filled in */
     const sl_check_item *checklist;      /* the bottleneck step's checklist (or NULL) */
     size_t checklist_count;
+    /* "Check first": the "when it is low" checklist of the glossary term for
+     * the bottleneck's metric (views, Product CTR, video CTR or CTOR), read
+     * from the same term file the glossary shows.  NULL when no bottleneck. */
+    const char *questions_term;          /* that term's slug */
+    const char *const *questions;
+    size_t question_count;
     sl_baseline baseline;                /* the baseline actually used */
     sl_baseline_source baseline_source;  /* USER, HISTORY or PRACTICE if all agree, else NONE */
     bool baseline_mixed;                 /* values came from more than one source */

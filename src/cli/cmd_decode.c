@@ -132,6 +132,12 @@ static void print_report(const sl_decode_result *r)
     printf("\n");
     printf("%sBottleneck:%s %s\n", cli_bold(), cli_reset(),
            r->has_bottleneck ? sl_step_name(r->bottleneck) : "none");
+    if (r->question_count) {
+        printf("%sCheck first%s (from 'shoplab define %s'):\n", cli_bold(), cli_reset(),
+               r->questions_term);
+        for (size_t i = 0; i < r->question_count; i++)
+            cli_wrap(stdout, 4, "  - ", r->questions[i]);
+    }
     cli_wrap(stdout, 2, "Next test: ", r->next_test_text);
     cli_wrap(stdout, 2, "Caution: ", r->caution);
 }

@@ -262,6 +262,21 @@ static bool used_practice(const sl_decode_result *out)
     return false;
 }
 
+/* The glossary term whose "when it is low" checks belong to a weak step. */
+static void attach_term_questions(sl_decode_result *out, sl_step step)
+{
+    const char *slug = step == SL_STEP_ATTENTION ? "views"
+                       : step == SL_STEP_CONVERSION ? "ctor"
+                       : out->steps[step].rate == SL_RATE_VIDEO_CTR ? "video-ctr"
+                                                                   : "product-ctr";
+    const sl_term *term = sl_term_find(sl_content_builtin(NULL), slug);
+    if (!term || !term->check_count)
+        return;
+    out->questions_term = term->slug;
+    out->questions = term->checks;
+    out->question_count = term->check_count;
+}
+
 static void choose_next_test(sl_decode_result *out)
 {
     for (int s = 0; s < SL_STEP__COUNT; s++) {
@@ -271,6 +286,7 @@ static void choose_next_test(sl_decode_result *out)
         out->bottleneck = (sl_step)s;
         sl_step_checklist((sl_step)s, &out->checklist, &out->checklist_count);
         out->next_test = out->checklist[0];
+        attach_term_questions(out, (sl_step)s);
         snprintf(out->next_test_text, sizeof out->next_test_text,
                  "Change one thing: %s Hypothesis: %s Keep everything else the same.",
                  out->next_test.change, out->next_test.hypothesis);

@@ -105,6 +105,13 @@ char *sl_decode_to_json(const sl_decode_result *r)
                              r->next_test.hypothesis ? json_string(r->next_test.hypothesis)
                                                      : json_null(),
                              "text", r->next_test_text);
+    json_t *questions = json_null();
+    if (r->questions_term) {
+        json_t *items = json_array();
+        for (size_t i = 0; i < r->question_count; i++)
+            json_array_append_new(items, json_string(r->questions[i]));
+        questions = json_pack("{s:s,s:o}", "term", r->questions_term, "items", items);
+    }
     const sl_baseline *b = &r->baseline;
     json_t *baseline = json_pack(
         "{s:{s:o,s:s},s:{s:o,s:s},s:{s:o,s:s},s:{s:o,s:s}}", "views", "value", json_real(b->views),
@@ -115,12 +122,13 @@ char *sl_decode_to_json(const sl_decode_result *r)
         "source", sl_baseline_source_name(b->ctor_source));
     const char *source = r->baseline_mixed ? "mixed" : sl_baseline_source_name(r->baseline_source);
     bool practice = r->baseline_mixed || r->baseline_source == SL_BASELINE_PRACTICE;
-    return dump(json_pack("{s:o,s:f,s:f,s:o,s:o,s:o,s:o,s:o,s:s,s:s,s:o,s:o}", "funnel",
+    return dump(json_pack("{s:o,s:f,s:f,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:s,s:o,s:o}", "funnel",
                           funnel_json(&r->funnel), "confidence", r->confidence, "margin",
                           r->margin, "rates", rates, "steps", steps, "bottleneck",
                           r->has_bottleneck ? json_string(sl_step_name(r->bottleneck))
                                             : json_null(),
-                          "next_test", next, "checklist", checklist, "caution", r->caution,
+                          "next_test", next, "checklist", checklist, "check_first", questions,
+                          "caution", r->caution,
                           "baseline_source", source, "baseline", baseline, "practice_label",
                           practice ? json_string(sl_practice_label()) : json_null()));
 }

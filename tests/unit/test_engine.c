@@ -134,6 +134,12 @@ static void weak_click_through_is_the_bottleneck(void **state)
     assert_non_null(strstr(r.next_test_text, items[0].hypothesis));
     assert_int_equal(r.baseline_source, SL_BASELINE_PRACTICE);
     assert_non_null(strstr(r.caution, "practice"));
+    /* "Check first" comes from the glossary's own term file: one source. */
+    const sl_term *ctr = sl_term_find(sl_content_builtin(NULL), "product-ctr");
+    assert_non_null(ctr);
+    assert_string_equal(r.questions_term, "product-ctr");
+    assert_int_equal(r.question_count, ctr->check_count);
+    assert_ptr_equal(r.questions, ctr->checks);
 }
 
 static void first_weak_step_wins(void **state)
