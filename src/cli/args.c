@@ -145,7 +145,7 @@ static int parse_value(const command_spec *cmd, const flag_spec *f, const char *
         break;
     case FLAG_RATE:
         if (!(v > 0 && v < 1)) {
-            cli_error(cmd, "--%s: '%s' must be a fraction between 0 and 1 (e.g. 0.04 or 4%%)%s",
+            cli_error(cmd, "--%s: '%s' must be a fraction between 0 and 1 (0.04 and 4%% both mean 4%%)%s",
                       f->name, text, v >= 1 && !pct ? "; for percent, add a % sign" : "");
             return EXIT_INVALID;
         }
