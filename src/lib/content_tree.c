@@ -55,8 +55,19 @@ static void arena_free(chunk *arena)
     }
 }
 
+/* One lookup key: a normalised name, slug or alias and its term. */
+typedef struct term_key {
+    const char *key;
+    const sl_term *term;
+    const char *text;   /* as written in the file */
+    const char *field;  /* "name", "slug" or "alias" */
+} term_key;
+
+
 struct sl_content {
     chunk *arena;
+    term_key *keys;       /* sorted by key, built once when the tree loads */
+    size_t key_count;
     sl_term *terms;
     size_t term_count;
     sl_guide *guides;
@@ -509,6 +520,70 @@ static sl_status build_drill_set(chunk **arena, const parsed_file *f, sl_drill_s
 
 #undef TRY
 
+/* ---- the lookup key table ---- */
+
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(((const term_key *)a)->key, ((const term_key *)b)->key);
+}
+
+/* Normalises every name, slug and alias once and sorts them, so lookups are
+ * a binary search and duplicate keys sit next to each other. */
+static sl_status build_keys(sl_content *c, sl_error *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->term_count; i++)
+        n += 2 + c->terms[i].alias_count;
+    c->keys = arena_alloc(&c->arena, (n ? n : 1) * sizeof *c->keys);
+    if (!c->keys)
+        return SL_ERR_NO_MEMORY;
+    for (size_t i = 0; i < c->term_count; i++) {
+        const sl_term *t = &c->terms[i];
+        for (size_t a = 0; a < t->alias_count + 2; a++) {
+            const char *text = a == 0 ? t->name : a == 1 ? t->slug : t->aliases[a - 2].text;
+            char key[SL_MAX_KEY];
+            sl_normalise_key(text, key, sizeof key, false);
+            if (!key[0])
+                return content_error(err, t->file, 0, "alias",
+                                     "'%s' has no letters or digits to look up", text);
+            char *copy = arena_alloc(&c->arena, strlen(key) + 1);
+            if (!copy)
+                return SL_ERR_NO_MEMORY;
+            strcpy(copy, key);
+            c->keys[c->key_count++] =
+                (term_key){copy, t, text, a == 0 ? "name" : a == 1 ? "slug" : "alias"};
+        }
+    }
+    qsort(c->keys, c->key_count, sizeof *c->keys, by_key);
+    return SL_OK;
+}
+
+const sl_term *sl_content_lookup_key(const sl_content *c, const char *key)
+{
+    if (!c || !c->key_count)
+        return NULL;
+    term_key probe = {key, NULL, NULL, NULL};
+    const term_key *hit = bsearch(&probe, c->keys, c->key_count, sizeof *c->keys, by_key);
+    return hit ? hit->term : NULL;
+}
+
+sl_status sl_content_check_keys(const sl_content *c, sl_error *err)
+{
+    for (size_t i = 1; c && i < c->key_count; i++) {
+        const term_key *a = &c->keys[i - 1], *b = &c->keys[i];
+        if (strcmp(a->key, b->key) != 0 || a->term == b->term)
+            continue;
+        /* Report it in the file of the alias, not of the term's own name. */
+        const term_key *at = strcmp(b->field, "alias") == 0 ? b : a;
+        const term_key *other = at == b ? a : b;
+        return content_error(err, at->term->file, 0, at->field,
+                             "'%s' also names the term '%s' (%s): every name and alias must "
+                             "lead to one term",
+                             at->text, other->term->slug, other->term->file);
+    }
+    return SL_OK;
+}
+
 /* ---- assembling a tree from named texts ---- */
 
 
@@ -572,8 +647,10 @@ static sl_status build_tree(const source_file *files, size_t count, sl_content *
     if (st == SL_OK) {
         qsort(c->terms, c->term_count, sizeof *c->terms, by_slug);
         qsort(c->guides, c->guide_count, sizeof *c->guides, by_guide_slug);
-        st = sl_content_validate(c, err);
+        st = build_keys(c, err);
     }
+    if (st == SL_OK)
+        st = sl_content_validate(c, err);
     if (st != SL_OK) {
         if (st == SL_ERR_NO_MEMORY)
             sl_fail(err, st, NULL, "out of memory while reading content");

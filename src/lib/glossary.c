@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Longest normalised key compared; longer input is cut (names are short). */
-#define MAX_KEY 256
 
 static const char *const loop_names[] = {"pick", "tag", "read"};
 static const char *const kind_names[] = {"metric", "field", "measure", "concept"};
@@ -114,7 +112,7 @@ invalid:
 /* Writes the lookup key of `text`: lowercase ASCII letters and digits, other
  * scripts kept byte for byte, accents folded, everything else dropped.  When
  * `words` is true a single space separates words (for shared-word scoring). */
-static void normalise(const char *text, char *out, size_t size, bool words)
+void sl_normalise_key(const char *text, char *out, size_t size, bool words)
 {
     size_t o = 0;
     bool gap = false;
@@ -160,41 +158,20 @@ static void normalise(const char *text, char *out, size_t size, bool words)
 
 /* ---- lookup ---- */
 
-static bool key_matches(const char *candidate, const char *key)
-{
-    char k[MAX_KEY];
-    normalise(candidate, k, sizeof k, false);
-    return k[0] && strcmp(k, key) == 0;
-}
-
 const sl_term *sl_term_find(const sl_content *c, const char *text)
 {
     if (!c || !text)
         return NULL;
-    char key[MAX_KEY];
-    normalise(text, key, sizeof key, false);
-    if (!key[0])
-        return NULL;
-    /* Names and slugs first, so a term's own name always wins. */
-    for (size_t i = 0; i < sl_term_count(c); i++) {
-        const sl_term *t = sl_term_at(c, i);
-        if (key_matches(t->name, key) || key_matches(t->slug, key))
-            return t;
-    }
-    for (size_t i = 0; i < sl_term_count(c); i++) {
-        const sl_term *t = sl_term_at(c, i);
-        for (size_t a = 0; a < t->alias_count; a++)
-            if (key_matches(t->aliases[a].text, key))
-                return t;
-    }
-    return NULL;
+    char key[SL_MAX_KEY];
+    sl_normalise_key(text, key, sizeof key, false);
+    return key[0] ? sl_content_lookup_key(c, key) : NULL;
 }
 
-/* Levenshtein distance, two rows, inputs cut at MAX_KEY. */
+/* Levenshtein distance, two rows, inputs cut at SL_MAX_KEY. */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    size_t prev[MAX_KEY + 1], cur[MAX_KEY + 1];
+    size_t prev[SL_MAX_KEY + 1], cur[SL_MAX_KEY + 1];
     for (size_t j = 0; j <= lb; j++)
         prev[j] = j;
     for (size_t i = 1; i <= la; i++) {
@@ -211,8 +188,8 @@ static size_t edit_distance(const char *a, const char *b)
 
 static size_t shared_words(const char *query_words, const char *candidate)
 {
-    char cw[MAX_KEY], q[MAX_KEY];
-    normalise(candidate, cw, sizeof cw, true);
+    char cw[SL_MAX_KEY], q[SL_MAX_KEY];
+    sl_normalise_key(candidate, cw, sizeof cw, true);
     snprintf(q, sizeof q, "%s", query_words);
     size_t shared = 0;
     for (char *w = strtok(q, " "); w; w = strtok(NULL, " ")) {
@@ -248,8 +225,8 @@ static int by_score(const void *a, const void *b)
 static void score_name(const char *key, const char *words, const char *name, size_t *best_dist,
                        size_t *best_shared)
 {
-    char k[MAX_KEY];
-    normalise(name, k, sizeof k, false);
+    char k[SL_MAX_KEY];
+    sl_normalise_key(name, k, sizeof k, false);
     size_t d = edit_distance(key, k);
     size_t s = shared_words(words, name);
     if (d < *best_dist)
@@ -263,9 +240,9 @@ size_t sl_term_suggest(const sl_content *c, const char *text, const sl_term **ou
     size_t n = sl_term_count(c);
     if (!c || !text || !out || !max || !n)
         return 0;
-    char key[MAX_KEY], words[MAX_KEY];
-    normalise(text, key, sizeof key, false);
-    normalise(text, words, sizeof words, true);
+    char key[SL_MAX_KEY], words[SL_MAX_KEY];
+    sl_normalise_key(text, key, sizeof key, false);
+    sl_normalise_key(text, words, sizeof words, true);
     if (!key[0])
         return 0; /* nothing to compare: no letters or digits at all */
     scored *all = calloc(n, sizeof *all);
@@ -491,36 +468,6 @@ static sl_status validate_term(const sl_content *c, const sl_term *t, sl_error *
     return SL_OK;
 }
 
-/* Every name, slug and alias must lead to one term only. */
-static sl_status validate_unique_keys(const sl_content *c, sl_error *err)
-{
-    size_t n = sl_term_count(c);
-    for (size_t i = 0; i < n; i++) {
-        const sl_term *t = sl_term_at(c, i);
-        for (size_t a = 0; a < t->alias_count + 2; a++) {
-            const char *text = a == 0 ? t->name : a == 1 ? t->slug : t->aliases[a - 2].text;
-            char key[MAX_KEY];
-            normalise(text, key, sizeof key, false);
-            if (!key[0])
-                return at(err, t->file, "alias", "'%s' has no letters or digits to look up",
-                          text);
-            for (size_t j = 0; j < n; j++) {
-                if (j == i)
-                    continue;
-                const sl_term *u = sl_term_at(c, j);
-                bool clash = key_matches(u->name, key) || key_matches(u->slug, key);
-                for (size_t b = 0; b < u->alias_count && !clash; b++)
-                    clash = key_matches(u->aliases[b].text, key);
-                if (clash)
-                    return at(err, t->file, a < 2 ? "name" : "alias",
-                              "'%s' also names the term '%s' (%s): every alias must be unique",
-                              text, u->slug, u->file);
-            }
-        }
-    }
-    return SL_OK;
-}
-
 static sl_status validate_guide(const sl_content *c, const sl_guide *g, sl_error *err)
 {
     if (!slug_matches_file(g->slug, g->file))
@@ -575,7 +522,7 @@ sl_status sl_content_validate(const sl_content *c, sl_error *err)
         if (st != SL_OK)
             return st;
     }
-    sl_status st = validate_unique_keys(c, err);
+    sl_status st = sl_content_check_keys(c, err);
     for (size_t i = 0; st == SL_OK && i < sl_guide_count(c); i++)
         st = validate_guide(c, sl_guide_at(c, i), err);
     for (int t = 0; st == SL_OK && t < SL_DRILL__COUNT; t++) {

@@ -50,6 +50,21 @@ sl_status sl_content_from_texts(const source_file *files, size_t count, sl_conte
 /* Writes a whole count with thousands separators ("12,000") into buf. */
 const char *sl_format_count(char *buf, size_t size, double count);
 
+/* Longest normalised lookup key kept; names and aliases are far shorter. */
+#define SL_MAX_KEY 256
+
+/* The lookup key of a name: lowercase ASCII letters and digits, other
+ * scripts kept, accents folded, punctuation and spaces dropped (or, with
+ * `words`, single spaces between words).  glossary.c. */
+void sl_normalise_key(const char *text, char *out, size_t size, bool words);
+
+/* The term whose name, slug or alias has the lookup key `key`, or NULL
+ * (binary search in the tree's sorted key table).  content_tree.c. */
+const sl_term *sl_content_lookup_key(const sl_content *content, const char *key);
+
+/* Fails with SL_ERR_CONTENT when two terms share a lookup key. */
+sl_status sl_content_check_keys(const sl_content *content, sl_error *err);
+
 /* Clamps to [lo, hi]. */
 static inline double sl_clamp(double v, double lo, double hi)
 {
