@@ -148,7 +148,12 @@ static void explain(const sl_drill *d, int choice, bool interactive)
         char head[64];
         snprintf(head, sizeof head, "The answer is %zu) ", d->answer + 1);
         cli_wrap(stdout, 0, head, right->text);
-        cli_wrap(stdout, 0, "", right->why);
+        /* The right option's own explanation may open with "Correct.", which
+         * reads oddly right after "Not quite." */
+        const char *why = right->why;
+        if (strncmp(why, "Correct. ", 9) == 0)
+            why += 9;
+        cli_wrap(stdout, 0, "", why);
     }
 }
 
