@@ -619,6 +619,53 @@ size_t sl_drill_session(const sl_content *content, bool all_types, sl_drill_type
                         size_t count, uint64_t seed, const sl_drill **out);
 
 /* ------------------------------------------------------------------------ */
+/* Values as exports write them (docs/values.md)                             */
+/* ------------------------------------------------------------------------ */
+
+typedef enum sl_value_kind {
+    SL_VALUE_ABSENT = 0,   /* "", "-", "--", "#N/A", "N/A": no value, never 0 */
+    SL_VALUE_NUMBER,       /* a plain number: a count or an amount without a mark */
+    SL_VALUE_MONEY,        /* with a currency mark; `currency` names it */
+    SL_VALUE_PERCENT,      /* written with %, stored as a fraction (4.11% → 0.0411) */
+    SL_VALUE_DURATION      /* 1m28s, 1h39min, 19s, HH:MM:SS: stored in seconds */
+} sl_value_kind;
+
+/* "absent", "number", "money", "percent", "duration". */
+const char *sl_value_kind_name(sl_value_kind kind);
+
+typedef struct sl_value {
+    sl_value_kind kind;
+    double number;          /* the value (fraction for percent, seconds for duration) */
+    char currency[4];       /* ISO code: "USD", "IDR", "MYR", "VND", "EUR", "GBP", "CNY",
+                               or the 2-3 letter code as written; "" when none */
+    bool approximate;       /* a K, M, RB, JT or 万 suffix: the display was rounded */
+    bool ambiguous;         /* one separator followed by exactly three digits and no
+                               currency to decide ("154.530"): read as a decimal point
+                               for "." and as grouping for ","; resolve by column */
+} sl_value;
+
+/* Longest value text accepted (cells are short; longer text is an error). */
+#define SL_MAX_VALUE_TEXT 128
+
+/* Parses one cell.  `currency_hint` ("IDR", or NULL) is the currency the
+ * column's header names, e.g. "Revenue (Rp)"; it decides the separators
+ * when the cell carries no mark of its own.  Thousands and decimal
+ * separators: the currency decides first (IDR and VND group with "."; USD,
+ * MYR and GBP with ","), else the last of "." and "," is the decimal point,
+ * else a separator that repeats groups.  SL_ERR_PARSE, with the reason in
+ * err->message, for anything else. */
+sl_status sl_parse_value(const char *text, const char *currency_hint, sl_value *out,
+                         sl_error *err);
+
+/* A duration ("1m28s", "19s", "1h39min", "01:02:03", "48.215388") in seconds. */
+sl_status sl_parse_duration(const char *text, double *seconds, sl_error *err);
+
+/* An identifier kept as text: digits only, a trailing ".0" (left by a float
+ * round trip) removed.  Scientific notation ("7.2E+18") is refused: its digits
+ * are already lost.  `out` must hold at least `size` bytes. */
+sl_status sl_parse_id(const char *text, char *out, size_t size, sl_error *err);
+
+/* ------------------------------------------------------------------------ */
 /* JSON (the shapes the CLI's --json and the web API share)                  */
 /* ------------------------------------------------------------------------ */
 
