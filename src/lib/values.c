@@ -91,6 +91,21 @@ static char *trim(char *s)
     }
 }
 
+/* Copies `text` into buf (SL_MAX_VALUE_TEXT + 1 bytes) and trims it; fails
+ * when it is longer than a value may be.  `what` names it in the message. */
+static sl_status copy_trimmed(const char *text, char *buf, const char *what, char **out,
+                              sl_error *err)
+{
+    size_t len = strlen(text);
+    if (len > SL_MAX_VALUE_TEXT)
+        return sl_fail(err, SL_ERR_PARSE, NULL,
+                       "a %s of %zu characters is longer than the %d-character limit", what, len,
+                       SL_MAX_VALUE_TEXT);
+    memcpy(buf, text, len + 1);
+    *out = trim(buf);
+    return SL_OK;
+}
+
 static bool is_missing(const char *s)
 {
     static const char *const markers[] = {"", "-", "--", "\xe2\x80\x94", "#N/A", "N/A", "n/a",
@@ -272,13 +287,10 @@ sl_status sl_parse_value(const char *text, const char *currency_hint, sl_value *
     if (!text || !out)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no text or output given");
     memset(out, 0, sizeof *out);
-    if (strlen(text) > SL_MAX_VALUE_TEXT)
-        return sl_fail(err, SL_ERR_PARSE, NULL,
-                       "a value of %zu characters is longer than the %d-character limit",
-                       strlen(text), SL_MAX_VALUE_TEXT);
-    char buf[SL_MAX_VALUE_TEXT + 1];
-    strcpy(buf, text);
-    char *s = trim(buf);
+    char buf[SL_MAX_VALUE_TEXT + 1], *s;
+    sl_status st = copy_trimmed(text, buf, "value", &s, err);
+    if (st != SL_OK)
+        return st;
     if (is_missing(s)) {
         out->kind = SL_VALUE_ABSENT;
         return SL_OK;
@@ -317,7 +329,7 @@ sl_status sl_parse_value(const char *text, const char *currency_hint, sl_value *
         return sl_fail(err, SL_ERR_PARSE, NULL, "'%s' has both a currency and a %% sign", text);
 
     const char *currency = out->currency[0] ? out->currency : currency_hint ? currency_hint : "";
-    sl_status st = parse_body(s, currency, out, err);
+    st = parse_body(s, currency, out, err);
     if (st != SL_OK)
         return st;
     out->number *= factor;
@@ -381,12 +393,10 @@ sl_status sl_parse_duration(const char *text, double *seconds, sl_error *err)
 {
     if (!text || !seconds)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no text or output given");
-    if (strlen(text) > SL_MAX_VALUE_TEXT)
-        return sl_fail(err, SL_ERR_PARSE, NULL, "a duration longer than %d characters",
-                       SL_MAX_VALUE_TEXT);
-    char buf[SL_MAX_VALUE_TEXT + 1];
-    strcpy(buf, text);
-    char *s = trim(buf);
+    char buf[SL_MAX_VALUE_TEXT + 1], *s;
+    sl_status st = copy_trimmed(text, buf, "duration", &s, err);
+    if (st != SL_OK)
+        return st;
     if (strchr(s, ':'))
         return parse_clock(s, seconds, err);
     /* Units in order, each at most once: hours, minutes, seconds. */
@@ -432,12 +442,10 @@ sl_status sl_parse_id(const char *text, char *out, size_t size, sl_error *err)
 {
     if (!text || !out || size == 0)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no text or output given");
-    if (strlen(text) > SL_MAX_VALUE_TEXT)
-        return sl_fail(err, SL_ERR_PARSE, NULL, "an ID longer than %d characters",
-                       SL_MAX_VALUE_TEXT);
-    char buf[SL_MAX_VALUE_TEXT + 1];
-    strcpy(buf, text);
-    char *s = trim(buf);
+    char buf[SL_MAX_VALUE_TEXT + 1], *s;
+    sl_status st = copy_trimmed(text, buf, "ID", &s, err);
+    if (st != SL_OK)
+        return st;
     size_t len = strlen(s);
     if (strpbrk(s, "eE"))
         return sl_fail(err, SL_ERR_PARSE, NULL,
