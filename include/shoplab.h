@@ -72,6 +72,10 @@ typedef enum sl_status {
     SL_ERR_PARSE = 12,             /* text that is not a valid value */
     SL_ERR_NOT_FOUND = 13,
     SL_ERR_CONTENT = 14,           /* embedded content is malformed (a build bug) */
+    SL_ERR_LIMIT = 15,             /* input exceeds a named limit (size, cells, string length) */
+    SL_ERR_UNRECOGNISED = 16,      /* a file with no recognisable header / needed columns */
+    SL_ERR_READ = 17,              /* an input file cannot be opened or read */
+    SL_ERR_STORE = 18,             /* the database failed (locked, corrupt, full disk) */
     SL_STATUS__COUNT
 } sl_status;
 
@@ -664,6 +668,99 @@ sl_status sl_parse_duration(const char *text, double *seconds, sl_error *err);
  * round trip) removed.  Scientific notation ("7.2E+18") is refused: its digits
  * are already lost.  `out` must hold at least `size` bytes. */
 sl_status sl_parse_id(const char *text, char *out, size_t size, sl_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Records: one normalised row of an export                                  */
+/* ------------------------------------------------------------------------ */
+
+/* What a report can group by.  Each is a key column an export may have. */
+typedef enum sl_dimension {
+    SL_DIM_VIDEO = 0,
+    SL_DIM_PRODUCT,
+    SL_DIM_LIVE,
+    SL_DIM_CREATOR,
+    SL_DIM_DAY,
+    SL_DIM__COUNT
+} sl_dimension;
+
+/* "video", "product", "live", "creator", "day". */
+const char *sl_dimension_name(sl_dimension dimension);
+
+#define SL_MAX_ID 64       /* longest key kept: IDs are 19 digits, days 10 characters */
+#define SL_MAX_LABEL 192   /* longest title or name kept; longer text is cut at a
+                              UTF-8 character boundary */
+
+/* One data row of an export, in canonical fields.  Plain data, no heap. */
+typedef struct sl_record {
+    uint64_t row;                         /* row number in the file or sheet (1-based,
+                                             as a spreadsheet shows it) */
+    char key[SL_DIM__COUNT][SL_MAX_ID];   /* "" when the file has no such column */
+    char label[SL_MAX_LABEL];             /* video title, product name or creator
+                                             nickname; "" when none */
+    sl_funnel funnel;                     /* the counts and amounts the row gives */
+} sl_record;
+
+/* ------------------------------------------------------------------------ */
+/* Store: imports kept in SQLite                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sl_store sl_store;
+
+/* The default database path: $SHOPLAB_DB, else $XDG_DATA_HOME/shoplab/shoplab.db,
+ * else $HOME/.local/share/shoplab/shoplab.db.  SL_ERR_INVALID_ARGUMENT when
+ * none of these variables is set or the path does not fit `size`. */
+sl_status sl_store_default_path(char *out, size_t size, sl_error *err);
+
+/* Opens the database at `path`, creating it and its directory if needed,
+ * in WAL mode, and migrates its schema to the current version.  A database
+ * written by a newer ShopLab (higher schema version) is refused.  Close
+ * with sl_store_close.  SL_ERR_STORE with SQLite's message on failure. */
+sl_status sl_store_open(const char *path, sl_store **out, sl_error *err);
+void sl_store_close(sl_store *store);
+
+/* One stored import. */
+typedef struct sl_import {
+    int64_t id;
+    char hash[65];          /* SHA-256 of the file's bytes, lowercase hex */
+    char file[256];         /* the file name as given */
+    char sheet[128];        /* sheet name for XLSX, "" for CSV */
+    char period[64];        /* e.g. "2026-09-01 ~ 2026-09-07", or "" */
+    uint64_t header_row;
+    uint64_t rows;          /* records stored */
+    uint64_t skipped;       /* bad rows left out */
+    char imported_at[24];   /* UTC, "YYYY-MM-DDTHH:MM:SSZ" */
+} sl_import;
+
+/* Starts one import (one transaction).  When an import with the same hash
+ * is already stored, sets *existing_id to its id, begins nothing and returns
+ * SL_OK; otherwise sets *existing_id to 0 and *id to the new import's id.
+ * Only one import may be open on a store at a time. */
+sl_status sl_store_import_begin(sl_store *store, const sl_import *meta, int64_t *id,
+                                int64_t *existing_id, sl_error *err);
+/* Adds one record to the open import. */
+sl_status sl_store_import_add(sl_store *store, const sl_record *record, sl_error *err);
+/* Sets the final counts and commits.  Until this returns SL_OK nothing of
+ * the import is visible, and a killed process leaves nothing of it. */
+sl_status sl_store_import_commit(sl_store *store, uint64_t rows, uint64_t skipped,
+                                 sl_error *err);
+/* Rolls the open import back (no-op when none is open). */
+void sl_store_import_abort(sl_store *store);
+
+/* Stored imports, newest first.  With `creator` not NULL, only imports that
+ * hold at least one record of that creator key.  *out is a heap array of
+ * *count items (NULL when 0); release it with sl_free. */
+sl_status sl_store_imports(sl_store *store, const char *creator, sl_import **out,
+                           size_t *count, sl_error *err);
+/* One import by id; SL_ERR_NOT_FOUND when there is none. */
+sl_status sl_store_import_get(sl_store *store, int64_t id, sl_import *out, sl_error *err);
+/* Removes an import and its records; SL_ERR_NOT_FOUND when there is none. */
+sl_status sl_store_forget(sl_store *store, int64_t id, sl_error *err);
+
+/* Calls fn for each record of an import, in row order; a status other than
+ * SL_OK from fn stops the walk and is returned. */
+typedef sl_status (*sl_record_fn)(void *ctx, const sl_record *record);
+sl_status sl_store_records(sl_store *store, int64_t import_id, sl_record_fn fn, void *ctx,
+                           sl_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* JSON (the shapes the CLI's --json and the web API share)                  */

@@ -38,6 +38,8 @@ int cli_exit_code(sl_status status)
     case SL_ERR_SUCCESSES_EXCEED_TRIALS:
     case SL_ERR_INCONSISTENT_FUNNEL:
     case SL_ERR_PARSE:
+    case SL_ERR_LIMIT:
+    case SL_ERR_UNRECOGNISED:
         return EXIT_INVALID;
     case SL_ERR_NO_DATA:
         return EXIT_NO_DATA;
@@ -48,6 +50,10 @@ int cli_exit_code(sl_status status)
         return EXIT_NOT_FOUND;
     case SL_ERR_IO:
         return EXIT_IO;
+    case SL_ERR_READ:
+        return EXIT_READ;
+    case SL_ERR_STORE:
+        return EXIT_STORE;
     default:
         return EXIT_INTERNAL;
     }

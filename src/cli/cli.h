@@ -22,7 +22,9 @@ enum {
     EXIT_NO_DATA = 4,      /* zero trials where a rate is needed */
     EXIT_CANNOT = 5,       /* cannot be computed: infeasible, above a method's cap */
     EXIT_NOT_FOUND = 6,    /* an unknown glossary term or guide */
-    EXIT_IO = 7            /* output could not be written */
+    EXIT_IO = 7,           /* output could not be written */
+    EXIT_READ = 8,         /* an input file cannot be opened or read */
+    EXIT_STORE = 9         /* the database cannot be opened or written */
 };
 
 int cli_exit_code(sl_status status);

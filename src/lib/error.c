@@ -26,6 +26,10 @@ static const char *const status_text[] = {
     [SL_ERR_PARSE] = "not a valid value",
     [SL_ERR_NOT_FOUND] = "not found",
     [SL_ERR_CONTENT] = "embedded content is malformed",
+    [SL_ERR_LIMIT] = "input exceeds a limit",
+    [SL_ERR_UNRECOGNISED] = "file not recognised",
+    [SL_ERR_READ] = "input cannot be read",
+    [SL_ERR_STORE] = "database error",
 };
 
 static const char *const status_names[] = {
@@ -44,6 +48,10 @@ static const char *const status_names[] = {
     [SL_ERR_PARSE] = "parse",
     [SL_ERR_NOT_FOUND] = "not_found",
     [SL_ERR_CONTENT] = "content",
+    [SL_ERR_LIMIT] = "limit",
+    [SL_ERR_UNRECOGNISED] = "unrecognised",
+    [SL_ERR_READ] = "read",
+    [SL_ERR_STORE] = "store",
 };
 
 _Static_assert(sizeof status_text / sizeof *status_text == SL_STATUS__COUNT,

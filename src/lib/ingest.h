@@ -1,0 +1,82 @@
+/*
+ * ingest.h — what the file readers hand to the importer (private).
+ *
+ * A reader (CSV, XLSX) turns a file into rows of cell text and passes each
+ * row to a sink.  It knows nothing of headers or fields: header detection,
+ * column mapping and value parsing happen in the importer, the same way for
+ * every reader.
+ */
+#ifndef SL_INGEST_H
+#define SL_INGEST_H
+
+#include "internal.h"
+
+#include <stdio.h>
+
+/* One row of cells.  The strings are NUL-terminated ("" for an empty cell)
+ * and valid only during the sink call. */
+typedef struct ingest_row {
+    uint64_t number;            /* 1-based row number, as a spreadsheet shows it */
+    size_t count;               /* cells in the row; trailing empty cells may be left out */
+    const char *const *cells;
+    const size_t *lengths;      /* strlen of each cell */
+} ingest_row;
+
+/* Receives rows in order.  SL_OK continues; any other status stops the
+ * reader, which returns that status unchanged (a sink may stop early on
+ * purpose and recognise its own status afterwards). */
+typedef sl_status (*ingest_sink)(void *ctx, const ingest_row *row, sl_error *err);
+
+/* ---- XLSX (xlsx.c): libzip for the container, expat for the XML ---- */
+
+/* Named limits; every one has a test that hits it.  A file over a limit is
+ * refused with SL_ERR_LIMIT naming the limit (zip bombs stop here). */
+typedef struct xlsx_limits {
+    uint64_t max_part_bytes;    /* uncompressed size of one XML part; 512 MiB */
+    uint64_t max_cells;         /* cells in one sheet; 50,000,000 */
+    size_t max_string;          /* bytes of one cell's text; 32,767 (Excel's own limit) */
+    uint32_t max_columns;       /* columns in a row; 16,384 (Excel's XFD) */
+    uint64_t max_shared_strings;/* entries in the shared-string table; 10,000,000 */
+} xlsx_limits;
+
+void xlsx_default_limits(xlsx_limits *limits);
+
+typedef struct xlsx_book xlsx_book;
+
+/* Opens a workbook: reads the sheet list, shared strings and date styles.
+ * SL_ERR_READ when the file cannot be opened; SL_ERR_PARSE (with what is
+ * wrong) when it is not a valid XLSX; SL_ERR_LIMIT over a limit. */
+sl_status xlsx_open(const char *path, const xlsx_limits *limits, xlsx_book **out,
+                    sl_error *err);
+/* The same from bytes in memory (not copied; must outlive the book).  For
+ * uploads and the fuzz target. */
+sl_status xlsx_open_buffer(const void *data, size_t size, const char *name,
+                           const xlsx_limits *limits, xlsx_book **out, sl_error *err);
+size_t xlsx_sheet_count(const xlsx_book *book);
+/* The sheet's name as the workbook shows it (index from 0). */
+const char *xlsx_sheet_name(const xlsx_book *book, size_t index);
+/* Streams one sheet's rows to `sink`.  Cells: shared and inline strings as
+ * text; numbers as the text written in the XML (never through a double, so
+ * 19-digit IDs survive); booleans "TRUE"/"FALSE"; numbers in a date style as
+ * "YYYY-MM-DD" (or "YYYY-MM-DD HH:MM:SS" with a time part); formula cells by
+ * their cached value.  Sparse rows are filled with "" up to their last cell;
+ * rows absent from the XML are not delivered. */
+sl_status xlsx_read_sheet(xlsx_book *book, size_t index, ingest_sink sink, void *ctx,
+                          sl_error *err);
+void xlsx_close(xlsx_book *book);
+
+/* ---- SHA-256 (sha256.c), for the content hash of an import ---- */
+
+typedef struct sl_sha256 {
+    uint32_t state[8];
+    uint64_t length;            /* bytes hashed so far */
+    unsigned char block[64];
+    size_t used;
+} sl_sha256;
+
+void sl_sha256_init(sl_sha256 *ctx);
+void sl_sha256_update(sl_sha256 *ctx, const void *data, size_t size);
+/* Writes 64 lowercase hex digits and a NUL to hex[65]. */
+void sl_sha256_hex(sl_sha256 *ctx, char hex[65]);
+
+#endif /* SL_INGEST_H */
