@@ -39,6 +39,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -701,10 +702,133 @@ typedef struct sl_record {
 } sl_record;
 
 /* ------------------------------------------------------------------------ */
-/* Store: imports kept in SQLite                                             */
+/* Reading exports into a report (README "Reading your exports")             */
 /* ------------------------------------------------------------------------ */
 
 typedef struct sl_store sl_store;
+
+typedef struct sl_read_options {
+    bool group;                 /* group by `by`; false: by the file's most specific
+                                   key (video, live, product, creator, day, in that order) */
+    sl_dimension by;
+    const char *sheet;          /* XLSX sheet name or 1-based number; NULL: the first
+                                   sheet with a recognisable header */
+    bool strict;                /* the first bad row is an error (else skipped, counted) */
+    unsigned threads;           /* CSV bulk path; 0: one per core, at most 8 */
+    sl_store *store;            /* store each file as an import; NULL: do not store */
+    double confidence;          /* interval level; 0 means 0.95 */
+    /* Called now and then with bytes done and the total (from one thread). */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+} sl_read_options;
+
+typedef enum sl_column_role {
+    SL_COLUMN_EXTRA = 0,        /* kept as an extra, not used (listed with --explain) */
+    SL_COLUMN_FIELD,            /* a canonical funnel field, summed */
+    SL_COLUMN_RATE,             /* a rate the file gives, shown when its parts are missing */
+    SL_COLUMN_KEY,              /* a key a report can group by */
+    SL_COLUMN_LABEL             /* a title or name shown next to the key */
+} sl_column_role;
+
+/* "extra", "field", "rate", "key", "label". */
+const char *sl_column_role_name(sl_column_role role);
+
+/* How one column of a file was understood. */
+typedef struct sl_column {
+    uint32_t index;             /* 0-based; column letters are index + 1 */
+    char header[128];           /* the header text, trimmed */
+    char section[64];           /* the band label above it (two-level headers), or "" */
+    sl_column_role role;
+    sl_field field;             /* SL_COLUMN_FIELD */
+    sl_rate_id rate;            /* SL_COLUMN_RATE */
+    sl_dimension dimension;     /* SL_COLUMN_KEY */
+    const char *term;           /* the glossary slug the header matched, or NULL */
+    const char *parser;         /* "count", "money", "rate", "id", "day", "text" or "none" */
+    char currency[4];           /* currency named by the header ("Revenue (Rp)" → IDR) */
+    const char *note;           /* for extras: why the column is not used */
+} sl_column;
+
+/* One file read into a report. */
+typedef struct sl_source {
+    char file[256];
+    char format[8];             /* "csv" or "xlsx" */
+    char sheet[128];            /* XLSX sheet name, or "" */
+    uint64_t header_row;        /* 1-based */
+    uint64_t band_row;          /* section band above the header, or 0 */
+    uint64_t description_row;   /* skipped description row, or 0 */
+    char period[64];            /* from the preamble: "a ~ b" or one day, or "" */
+    sl_column *columns;         size_t column_count;
+    uint64_t rows;              /* data rows read */
+    uint64_t skipped;           /* bad rows left out */
+    char hash[65];              /* SHA-256 of the file, when stored */
+    int64_t import_id;          /* the store's import id, or 0 */
+    bool already_stored;        /* the same content was imported before: nothing added */
+} sl_source;
+
+/* Why a row was skipped (the first few are kept). */
+typedef struct sl_row_issue {
+    char file[256];
+    uint64_t row, column;       /* 1-based */
+    char header[128];
+    char value[64];
+    char message[192];
+} sl_row_issue;
+
+#define SL_REPORT_MAX_ISSUES 5
+
+typedef struct sl_report_row {
+    char key[SL_MAX_ID];        /* the group's key ("" for the totals) */
+    char label[SL_MAX_LABEL];   /* the first title or name seen for it */
+    uint64_t source_rows;       /* file rows summed into it */
+    sl_funnel funnel;           /* summed counts and amounts */
+    uint32_t reported_present;  /* bit (1u << sl_rate_id): the file gave this rate */
+    double reported[SL_RATE__COUNT]; /* as reported (a fraction), for a one-row group */
+    size_t rank;                /* 1 = first (by GMV, then orders, clicks, views) */
+} sl_report_row;
+
+typedef struct sl_report {
+    bool grouped;               /* false: one row per file row (the file has no key) */
+    sl_dimension by;
+    double confidence;
+    sl_source *sources;         size_t source_count;
+    sl_report_row *rows;        size_t row_count;   /* in rank order */
+    sl_report_row totals;
+    uint64_t rows_read, rows_skipped;
+    sl_row_issue issues[SL_REPORT_MAX_ISSUES];
+    size_t issue_count;
+    /* Sorted per-row values the own-median baselines come from (internal). */
+    double *sorted[4];          size_t sorted_count[4];
+} sl_report;
+
+/* Reads `count` export files (CSV or XLSX, "-" for CSV on stdin) into one
+ * report.  Errors name the file, row, column and header.  Nothing of a file
+ * that fails is stored.  Release with sl_report_free. */
+sl_status sl_report_read(const char *const *paths, size_t count,
+                         const sl_read_options *options, sl_report **out, sl_error *err);
+void sl_report_free(sl_report *report);
+
+/* The baseline a row is read against: for each of views, Product CTR, video
+ * CTR and CTOR, the median over the report's other rows when at least five
+ * have it (source HISTORY), else the practice reference (labelled).  `row`
+ * indexes report->rows; SIZE_MAX means the totals. */
+void sl_report_baseline(const sl_report *report, size_t row, sl_baseline *out);
+/* The decoder's reading of one row (or SIZE_MAX: the totals). */
+sl_status sl_report_decode(const sl_report *report, size_t row, sl_decode_result *out,
+                           sl_error *err);
+
+/* The report as JSON: {"grouped","by","period","sources":[…],"baseline":…,
+ * "rows":[{"key","label","rank","source_rows",<decode shape>}…],"totals":…,
+ * "skipped","issues":[…]}.  Heap memory: sl_free.  NULL when out of memory. */
+char *sl_report_to_json(const sl_report *report);
+/* One CSV line per row (after a header line), then a totals line. */
+sl_status sl_report_write_csv(const sl_report *report, FILE *out);
+/* One self-contained HTML page: an SVG funnel of the totals, a bar chart of
+ * the rate per row, the table; every string from the file escaped. */
+sl_status sl_report_write_html(const sl_report *report, FILE *out);
+
+/* ------------------------------------------------------------------------ */
+/* Store: imports kept in SQLite                                             */
+/* ------------------------------------------------------------------------ */
 
 /* The default database path: $SHOPLAB_DB, else $XDG_DATA_HOME/shoplab/shoplab.db,
  * else $HOME/.local/share/shoplab/shoplab.db.  SL_ERR_INVALID_ARGUMENT when

@@ -26,6 +26,16 @@ void cli_error(const command_spec *cmd, const char *fmt, ...)
         fprintf(stderr, "Try 'shoplab %s --help'.\n", cmd->name);
 }
 
+void cli_fail(const command_spec *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "shoplab %s: error: ", cmd->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+}
+
 int cli_exit_code(sl_status status)
 {
     switch (status) {
@@ -90,6 +100,14 @@ static bool strip_grouping(const char *text, char *buf, size_t size)
 static int parse_value(const command_spec *cmd, const flag_spec *f, const char *text,
                        flag_value *out)
 {
+    if (f->kind == FLAG_TEXT) {
+        if (!*text) {
+            cli_error(cmd, "--%s: give a %s, not an empty text", f->name, f->metavar);
+            return EXIT_USAGE;
+        }
+        out->text = text;
+        return -1;
+    }
     if (f->kind == FLAG_CHOICE) {
         for (const char *const *c = f->choices; *c; c++)
             if (strcmp(*c, text) == 0) {

@@ -37,7 +37,8 @@ typedef enum flag_kind {
     FLAG_RATE,    /* fraction in (0, 1): "0.04" or "4%" */
     FLAG_LIFT,    /* relative change > 0: "0.2" or "20%" */
     FLAG_CHOICE,  /* one of `choices` (NULL-terminated) */
-    FLAG_SWITCH   /* no value */
+    FLAG_SWITCH,  /* no value */
+    FLAG_TEXT     /* any text: a path, a sheet name */
 } flag_kind;
 
 typedef struct flag_spec {
@@ -52,7 +53,7 @@ typedef struct flag_spec {
 typedef struct flag_value {
     bool set;
     double number;            /* COUNT, REAL, RATE, LIFT */
-    const char *text;         /* CHOICE: the chosen word */
+    const char *text;         /* CHOICE: the chosen word; TEXT: the text */
 } flag_value;
 
 typedef struct command_spec {
@@ -66,7 +67,7 @@ typedef struct command_spec {
 
 /* Positional arguments found by cli_parse. */
 typedef struct cli_args {
-    const char *items[4];
+    const char *items[64];
     int count;
 } cli_args;
 
@@ -80,6 +81,8 @@ void cli_print_help(const command_spec *cmd, FILE *out);
 
 /* Prints "shoplab CMD: error: MESSAGE" and a hint to stderr. */
 void cli_error(const command_spec *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same without the --help hint: for errors in the data, not the command. */
+void cli_fail(const command_spec *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- output (out.c) ---- */
 
@@ -111,6 +114,13 @@ int cmd_terms(int argc, char **argv);
 int cmd_same(int argc, char **argv);
 int cmd_guide(int argc, char **argv);
 int cmd_drill(int argc, char **argv);
+int cmd_read(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_forget(int argc, char **argv);
+
+/* Opens the store at --db, else $SHOPLAB_DB or the XDG default (cmd_read.c).
+ * Prints the error and returns an exit code, or -1 with *store set. */
+int cli_open_store(const command_spec *cmd, const char *db_flag, sl_store **store);
 
 /* The built-in content, or NULL after printing why (a damaged build). */
 const sl_content *cli_content(void);

@@ -20,6 +20,9 @@ static const struct {
     {"same", cmd_same, "are two words the same measure, related, or different?"},
     {"guide", cmd_guide, "list the guides, or read one"},
     {"drill", cmd_drill, "practise Pick, Tag and Read on fictional scenarios"},
+    {"read", cmd_read, "a funnel report from export files (CSV, XLSX), row by row"},
+    {"history", cmd_history, "list the imports kept in the store"},
+    {"forget", cmd_forget, "remove one import from the store"},
 };
 
 static void print_usage(FILE *out)
@@ -43,11 +46,14 @@ static void print_usage(FILE *out)
             "  1  internal error (out of memory, damaged build)\n"
             "  2  usage error: unknown command or flag, missing flag, not a number\n"
             "  3  invalid input: negative, fractional or too large count, rate out of\n"
-            "     range, inconsistent funnel (e.g. more clicks than impressions)\n"
+            "     range, inconsistent funnel (e.g. more clicks than impressions), a file\n"
+            "     ShopLab cannot recognise or over a size limit, a bad row with --strict\n"
             "  4  no data: zero trials where a rate is needed\n"
             "  5  cannot be computed: infeasible sample size, above a method's size cap\n"
-            "  6  not found: unknown glossary term or guide\n"
+            "  6  not found: unknown glossary term, guide, sheet or import\n"
             "  7  the output could not be written\n"
+            "  8  an input file cannot be opened or read\n"
+            "  9  the database cannot be opened or written\n"
             "\n"
             "ShopLab is independent software, not affiliated with TikTok or TikTok Shop.\n"
             "It promises no views, clicks, orders or earnings.\n");

@@ -186,3 +186,10 @@ sl_status sl_funnel_rates(const sl_funnel *funnel, unsigned flags, double confid
     }
     return SL_OK;
 }
+
+void sl_rate_parts(sl_rate_id id, sl_field *numerator, sl_field *denominator, double *scale)
+{
+    *numerator = rate_info[id].numerator;
+    *denominator = rate_info[id].denominator;
+    *scale = rate_info[id].scale;
+}

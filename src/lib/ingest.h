@@ -27,6 +27,36 @@ typedef struct ingest_row {
  * purpose and recognise its own status afterwards). */
 typedef sl_status (*ingest_sink)(void *ctx, const ingest_row *row, sl_error *err);
 
+/* ---- CSV (csv.c): RFC 4180, the hand-written hot path ---- */
+
+#define CSV_MAX_ROW_BYTES ((size_t)16 << 20)   /* one record, quotes included */
+#define CSV_MAX_COLUMNS 16384                  /* cells in one record */
+
+typedef struct csv_reader csv_reader;
+
+/* Reads records from `fd` between byte offsets [start, end) (end =
+ * UINT64_MAX: to the end of the file) with pread, so several readers may
+ * share one descriptor.  A UTF-8 byte-order mark at offset 0 is skipped.
+ * `first_row` numbers the first record (1 for a whole file).  `name` is the
+ * file name errors carry. */
+sl_status csv_open(int fd, const char *name, uint64_t start, uint64_t end, char delimiter,
+                   uint64_t first_row, csv_reader **out, sl_error *err);
+/* The next record into *row (valid until the next call); *done is set at the
+ * end of the range.  SL_ERR_PARSE for an unterminated quote or text after a
+ * closing quote (row and column named); SL_ERR_LIMIT for a record over
+ * CSV_MAX_ROW_BYTES or CSV_MAX_COLUMNS; SL_ERR_READ when reading fails. */
+sl_status csv_next(csv_reader *reader, ingest_row *row, bool *done, sl_error *err);
+/* True once a double quote has been seen: a range split at a newline may
+ * then have cut a quoted field, and the parallel path is not safe. */
+bool csv_saw_quote(const csv_reader *reader);
+/* Bytes of the range consumed so far. */
+uint64_t csv_consumed(const csv_reader *reader);
+void csv_close(csv_reader *reader);
+
+/* The delimiter of a file from its first bytes: ',', ';' or '\t', whichever
+ * splits the most lines (outside quotes) into the most cells; ',' on a tie. */
+char csv_detect_delimiter(const char *data, size_t size);
+
 /* ---- XLSX (xlsx.c): libzip for the container, expat for the XML ---- */
 
 /* Named limits; every one has a test that hits it.  A file over a limit is

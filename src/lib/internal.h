@@ -22,6 +22,9 @@ sl_status sl_fail(sl_error *err, sl_status code, const char *field, const char *
 /* Checks one arm: trials > 0, successes ≤ trials, both ≤ SL_MAX_COUNT. */
 sl_status sl_arm_check(sl_arm arm);
 
+/* The fields and scale a rate is computed from (funnel.c). */
+void sl_rate_parts(sl_rate_id id, sl_field *numerator, sl_field *denominator, double *scale);
+
 /* ---- numeric kernels (numeric.c) ---- */
 
 /* Regularized incomplete beta I_x(a, b), a, b > 0, x ∈ [0, 1]. */

@@ -7,13 +7,10 @@
  * significant digits: enough for every tolerance the statistics are tested
  * at, and free of the 17-digit noise ("0.040000000000000001") readers trip on.
  */
-#include "internal.h"
+#include "json_shape.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
-
-#define JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(15))
 
 /* A real, or null when not finite (NaN/inf are not JSON). */
 static json_t *real_or_null(double v)
@@ -31,7 +28,7 @@ static json_t *interval_json(sl_interval ci)
     return json_pack("{s:o,s:o}", "low", real_or_null(ci.low), "high", real_or_null(ci.high));
 }
 
-static json_t *rate_json(const sl_rate *r)
+json_t *rate_json(const sl_rate *r)
 {
     if (!r->present)
         return json_pack("{s:n,s:n,s:n,s:s,s:s,s:n,s:n}", "value", "numerator", "denominator",
@@ -46,7 +43,7 @@ static json_t *rate_json(const sl_rate *r)
                      r->has_interval ? json_real(r->high) : json_null());
 }
 
-static json_t *funnel_json(const sl_funnel *f)
+json_t *funnel_json(const sl_funnel *f)
 {
     json_t *obj = json_object();
     for (int i = 0; i < SL_FIELD__COUNT; i++) {
@@ -86,8 +83,11 @@ static char *dump(json_t *root)
 
 char *sl_decode_to_json(const sl_decode_result *r)
 {
-    if (!r)
-        return NULL;
+    return r ? dump(decode_json(r)) : NULL;
+}
+
+json_t *decode_json(const sl_decode_result *r)
+{
     json_t *rates = json_object();
     for (int i = 0; i < SL_RATE__COUNT; i++)
         json_object_set_new(rates, sl_rate_name((sl_rate_id)i), rate_json(&r->rates[i]));
@@ -122,7 +122,7 @@ char *sl_decode_to_json(const sl_decode_result *r)
         "source", sl_baseline_source_name(b->ctor_source));
     const char *source = r->baseline_mixed ? "mixed" : sl_baseline_source_name(r->baseline_source);
     bool practice = r->baseline_mixed || r->baseline_source == SL_BASELINE_PRACTICE;
-    return dump(json_pack("{s:o,s:f,s:f,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:s,s:o,s:o}", "funnel",
+    return json_pack("{s:o,s:f,s:f,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:s,s:o,s:o}", "funnel",
                           funnel_json(&r->funnel), "confidence", r->confidence, "margin",
                           r->margin, "rates", rates, "steps", steps, "bottleneck",
                           r->has_bottleneck ? json_string(sl_step_name(r->bottleneck))
@@ -130,7 +130,7 @@ char *sl_decode_to_json(const sl_decode_result *r)
                           "next_test", next, "checklist", checklist, "check_first", questions,
                           "caution", r->caution,
                           "baseline_source", source, "baseline", baseline, "practice_label",
-                          practice ? json_string(sl_practice_label()) : json_null()));
+                          practice ? json_string(sl_practice_label()) : json_null());
 }
 
 static json_t *arm_json(sl_metric metric, sl_arm arm, double rate, sl_interval ci)

@@ -1,0 +1,147 @@
+/*
+ * cmd_store.c — `shoplab history` and `shoplab forget`: what the store
+ * holds, and removing one import from it.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { H_CREATOR, H_JSON, H_DB, H__COUNT };
+
+static const flag_spec history_flags[] = {
+    [H_CREATOR] = {"creator", FLAG_TEXT, false, "ID",
+                   "only imports holding rows of this creator (ID or username)", NULL},
+    [H_JSON] = {"json", FLAG_SWITCH, false, NULL, "print JSON instead of the list", NULL},
+    [H_DB] = {"db", FLAG_TEXT, false, "PATH",
+              "the store (default $SHOPLAB_DB, else ~/.local/share/shoplab/shoplab.db)", NULL},
+    {NULL, 0, false, NULL, NULL, NULL},
+};
+
+static const command_spec history_spec = {
+    "history",
+    "List the imports kept in the store, newest first: id, when, file, sheet, period, rows.",
+    "Example: shoplab history --creator 6912345678901234567",
+    history_flags,
+    0,
+    0,
+    NULL,
+};
+
+static int history_json(const sl_import *items, size_t count)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < count; i++) {
+        const sl_import *m = &items[i];
+        json_array_append_new(
+            list, json_pack("{s:I,s:s,s:s,s:o,s:o,s:I,s:I,s:I,s:s}", "id", (json_int_t)m->id,
+                            "hash", m->hash, "file", m->file, "sheet",
+                            m->sheet[0] ? json_string(m->sheet) : json_null(), "period",
+                            m->period[0] ? json_string(m->period) : json_null(), "header_row",
+                            (json_int_t)m->header_row, "rows", (json_int_t)m->rows, "skipped",
+                            (json_int_t)m->skipped, "imported_at", m->imported_at));
+    }
+    json_t *root = json_pack("{s:o}", "imports", list);
+    char *text = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
+    json_decref(root);
+    return cli_print_json(text);
+}
+
+int cmd_history(int argc, char **argv)
+{
+    flag_value v[H__COUNT];
+    int rc = cli_parse(&history_spec, argc, argv, v, NULL);
+    if (rc >= 0)
+        return rc;
+    sl_store *store;
+    if ((rc = cli_open_store(&history_spec, v[H_DB].text, &store)) >= 0)
+        return rc;
+    sl_import *items = NULL;
+    size_t count = 0;
+    sl_error err;
+    sl_status st = sl_store_imports(store, v[H_CREATOR].text, &items, &count, &err);
+    sl_store_close(store);
+    if (st != SL_OK) {
+        cli_fail(&history_spec, "%s", err.message);
+        return st == SL_ERR_STORE ? EXIT_STORE : cli_exit_code(st);
+    }
+    if (v[H_JSON].set) {
+        rc = history_json(items, count);
+        sl_free(items);
+        return rc;
+    }
+    if (count == 0) {
+        printf(v[H_CREATOR].set ? "No imports hold rows of creator %s.\n"
+                                : "No imports yet%s. Run 'shoplab read FILE' to add one.\n",
+               v[H_CREATOR].set ? v[H_CREATOR].text : "");
+    } else {
+        printf("%s%5s  %-20s  %8s  %s%s\n", cli_bold(), "id", "imported (UTC)", "rows",
+               "file, sheet, period", cli_reset());
+        for (size_t i = 0; i < count; i++) {
+            const sl_import *m = &items[i];
+            char rows[32], what[600];
+            snprintf(what, sizeof what, "%s%s%s%s%s%s", m->file, m->sheet[0] ? ", sheet " : "",
+                     m->sheet, m->period[0] ? ", " : "", m->period,
+                     m->skipped ? " (bad rows skipped)" : "");
+            printf("%5lld  %-20s  %8s  ", (long long)m->id, m->imported_at,
+                   cli_count(rows, (double)m->rows));
+            cli_wrap(stdout, 39, "", what);
+        }
+    }
+    sl_free(items);
+    return cli_finish(EXIT_OK);
+}
+
+enum { G_DB, G__COUNT };
+
+static const flag_spec forget_flags[] = {
+    [G_DB] = {"db", FLAG_TEXT, false, "PATH",
+              "the store (default $SHOPLAB_DB, else ~/.local/share/shoplab/shoplab.db)", NULL},
+    {NULL, 0, false, NULL, NULL, NULL},
+};
+
+static const command_spec forget_spec = {
+    "forget",
+    "Remove one import and all its rows from the store ('shoplab history' lists the ids). "
+    "The export file itself is not touched.",
+    "Example: shoplab forget 3",
+    forget_flags,
+    1,
+    1,
+    "IMPORT_ID",
+};
+
+int cmd_forget(int argc, char **argv)
+{
+    flag_value v[G__COUNT];
+    cli_args args;
+    int rc = cli_parse(&forget_spec, argc, argv, v, &args);
+    if (rc >= 0)
+        return rc;
+    char *end;
+    errno = 0;
+    long long id = strtoll(args.items[0], &end, 10);
+    if (*end || end == args.items[0] || id <= 0 || errno) {
+        cli_error(&forget_spec, "'%s' is not an import id; 'shoplab history' lists them",
+                  args.items[0]);
+        return EXIT_USAGE;
+    }
+    sl_store *store;
+    if ((rc = cli_open_store(&forget_spec, v[G_DB].text, &store)) >= 0)
+        return rc;
+    sl_import meta;
+    sl_error err;
+    sl_status st = sl_store_import_get(store, id, &meta, &err);
+    if (st == SL_OK)
+        st = sl_store_forget(store, id, &err);
+    sl_store_close(store);
+    if (st != SL_OK) {
+        cli_fail(&forget_spec, "%s", err.message);
+        return st == SL_ERR_STORE ? EXIT_STORE : cli_exit_code(st);
+    }
+    printf("Forgot import #%lld (%s, %llu rows).\n", id, meta.file,
+           (unsigned long long)meta.rows);
+    return cli_finish(EXIT_OK);
+}

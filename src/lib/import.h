@@ -1,0 +1,127 @@
+/*
+ * import.h — the importer's internal pieces (private): the column plan a
+ * header turns into, row conversion, and the group table.
+ *
+ * Flow: a reader hands rows (ingest.h) → import_map.c finds the header and
+ * builds an import_plan → every data row is converted into row_values →
+ * import_group.c adds it to its group → report.c turns groups into rows.
+ */
+#ifndef SL_IMPORT_H
+#define SL_IMPORT_H
+
+#include "ingest.h"
+
+/* Rows scanned for the header (exports put it on row 1, 3 or 4). */
+#define IMPORT_HEADER_SCAN_ROWS 15
+/* Fewest recognised headers that make a row the header row. */
+#define IMPORT_MIN_HEADER_MATCHES 2
+
+/* Day columns: how an ambiguous "8/6/2025" is ordered in this layout. */
+typedef enum date_order { DATE_ORDER_UNKNOWN = 0, DATE_ORDER_MDY, DATE_ORDER_DMY } date_order;
+
+/* A copy of the first rows of a file, kept while the header is found. */
+typedef struct held_rows {
+    size_t count;
+    uint64_t number[IMPORT_HEADER_SCAN_ROWS];
+    size_t cells[IMPORT_HEADER_SCAN_ROWS];
+    char **text[IMPORT_HEADER_SCAN_ROWS];
+} held_rows;
+
+sl_status held_rows_add(held_rows *held, const ingest_row *row, sl_error *err);
+void held_rows_free(held_rows *held);
+/* Wraps held row i as an ingest_row (pointers into `held`). */
+void held_rows_get(const held_rows *held, size_t i, ingest_row *row, const char **cells,
+                   size_t *lengths, size_t max_cells);
+
+/* What the header row says about each column. */
+typedef struct import_plan {
+    sl_column *columns;         /* heap; handed to the report's sl_source */
+    size_t column_count;
+    int field_col[SL_FIELD__COUNT];     /* column index, or -1 */
+    int rate_col[SL_RATE__COUNT];
+    int key_col[SL_DIM__COUNT];
+    int label_col;
+    date_order day_order;
+    size_t header_index;        /* index into held rows */
+    uint64_t header_row, band_row, description_row;
+    char period[64];
+    int score;                  /* recognised headers in the header row */
+} import_plan;
+
+/* Finds the header among the held rows and maps its columns.  With no row
+ * reaching IMPORT_MIN_HEADER_MATCHES, SL_ERR_UNRECOGNISED with the headers
+ * found and the fields expected.  `file` names the file in messages. */
+sl_status import_plan_build(const held_rows *held, const char *file, import_plan *plan,
+                            sl_error *err);
+void import_plan_free(import_plan *plan);
+/* The best header score among the held rows (to pick an XLSX sheet). */
+int import_header_score(const held_rows *held);
+/* True when held row i (below the header) is a description row to skip. */
+bool import_is_description_row(const import_plan *plan, const ingest_row *row);
+
+/* One data row converted. */
+typedef struct row_values {
+    uint32_t present;                       /* funnel fields given */
+    uint64_t count[SL_FIELD__COUNT];        /* count fields */
+    double money[SL_FIELD__COUNT];          /* money fields, when not exact */
+    int64_t hundredths[SL_FIELD__COUNT];    /* money fields written with ≤ 2 decimals */
+    uint32_t money_exact;                   /* bit: hundredths holds the value */
+    uint32_t reported_present;
+    double reported[SL_RATE__COUNT];
+    char key[SL_DIM__COUNT][SL_MAX_ID];     /* filled for `need_keys` dims only */
+    const char *label;                      /* points into the row's cells */
+    size_t label_len;
+} row_values;
+
+/* Outcome of converting a row. */
+typedef enum row_outcome { ROW_OK = 0, ROW_EMPTY, ROW_BAD } row_outcome;
+
+/* Converts one data row.  `need_keys` is a bit mask of dimensions to fill.
+ * ROW_EMPTY for rows with no value at all (blank lines, notes); ROW_BAD
+ * with `issue` filled (file:row:column, header, value, reason). */
+row_outcome import_convert_row(const import_plan *plan, const char *file, const ingest_row *row,
+                               uint32_t need_keys, row_values *out, sl_row_issue *issue);
+
+/* Normalises a day cell to "YYYY-MM-DD"; false when it is not a date. */
+bool import_parse_day(const char *text, date_order order, char out[11], bool *ambiguous);
+
+/* ---- groups (import_group.c) ---- */
+
+/* Keys up to this length live inside the group (IDs are 19 digits), so a
+ * lookup touches one cache line less. */
+#define GROUP_INLINE_KEY 24
+
+typedef struct group {
+    /* hot: touched by every row */
+    uint64_t hash;
+    uint32_t key_len;
+    uint32_t present;
+    uint64_t rows;
+    char inline_key[GROUP_INLINE_KEY];
+    /* count fields: the sum; money fields: the sum in exact hundredths */
+    int64_t sum[SL_FIELD__COUNT];
+    /* cold */
+    char *key;                  /* inline_key, or a copy in the table's arena */
+    char *label;                /* first non-empty label, or NULL */
+    uint32_t money_inexact;     /* bit: money[] holds part of the sum */
+    uint32_t reported_present;
+    double money[SL_FIELD__COUNT];
+    double reported[SL_RATE__COUNT];
+} group;
+
+typedef struct group_table group_table;
+
+group_table *group_table_new(void);
+void group_table_free(group_table *table);
+/* Adds a converted row to the group `key` (created on first sight). */
+sl_status group_table_add(group_table *table, const char *key, size_t key_len,
+                          const row_values *row);
+/* Adds every group of `from` into `into`. */
+sl_status group_table_merge(group_table *into, const group_table *from);
+size_t group_table_count(const group_table *table);
+/* The i-th group in insertion order. */
+const group *group_table_at(const group_table *table, size_t i);
+/* A group's sums as a funnel; SL_ERR_COUNT_TOO_LARGE names a sum over 2^53. */
+sl_status group_funnel(const group *g, sl_funnel *out, sl_error *err);
+
+#endif /* SL_IMPORT_H */

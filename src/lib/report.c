@@ -1,0 +1,301 @@
+/*
+ * report.c — groups become report rows: sums, ranks, totals, the baselines
+ * each row is read against, and the CSV output.
+ *
+ * Ratios are never averaged: a row's rates come from its summed parts
+ * (sl_funnel_rates).  A rate the file gives without its parts is kept as
+ * reported, and only for a group of one file row (two reported rates cannot
+ * be combined without their denominators).  The baseline of a row is the
+ * median over the other rows, so a row is never compared with itself.
+ */
+#include "import.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *sl_column_role_name(sl_column_role role)
+{
+    static const char *const names[] = {"extra", "field", "rate", "key", "label"};
+    return (unsigned)role < 5 ? names[role] : "unknown";
+}
+
+/* The four baseline quantities, in sl_report.sorted[] order. */
+enum { BASE_VIEWS, BASE_PRODUCT_CTR, BASE_VIDEO_CTR, BASE_CTOR, BASE__COUNT };
+
+/* A row's value of baseline quantity q (its rate from parts, else as reported). */
+static bool base_value(const sl_report_row *row, int q, double *out)
+{
+    if (q == BASE_VIEWS)
+        return sl_funnel_get(&row->funnel, SL_FIELD_VIEWS, out);
+    sl_rate_id id = q == BASE_PRODUCT_CTR ? SL_RATE_PRODUCT_CTR
+                    : q == BASE_VIDEO_CTR ? SL_RATE_VIDEO_CTR
+                                          : SL_RATE_CTOR;
+    sl_field n, d;
+    double scale, num, den;
+    sl_rate_parts(id, &n, &d, &scale);
+    if (sl_funnel_get(&row->funnel, n, &num) && sl_funnel_get(&row->funnel, d, &den)) {
+        if (den <= 0)
+            return false;
+        *out = num / den * scale;
+        return true;
+    }
+    if (row->reported_present & (1u << id)) {
+        *out = row->reported[id];
+        return true;
+    }
+    return false;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Rank order: GMV, then orders, product clicks, views (all descending),
+ * then key, so the order never depends on the input's row order. */
+static int cmp_rank(const void *a, const void *b)
+{
+    const sl_report_row *x = a, *y = b;
+    static const sl_field order[] = {SL_FIELD_GMV, SL_FIELD_ORDERS, SL_FIELD_PRODUCT_CLICKS,
+                                     SL_FIELD_VIEWS};
+    for (size_t i = 0; i < 4; i++) {
+        double vx = -1, vy = -1;
+        sl_funnel_get(&x->funnel, order[i], &vx);
+        sl_funnel_get(&y->funnel, order[i], &vy);
+        if (vx != vy)
+            return vx < vy ? 1 : -1;
+    }
+    return strcmp(x->key, y->key);
+}
+
+sl_status report_finish(sl_report *r, const group_table *groups, sl_error *err);
+
+sl_status report_finish(sl_report *r, const group_table *groups, sl_error *err)
+{
+    size_t n = group_table_count(groups);
+    r->rows = calloc(n ? n : 1, sizeof *r->rows);
+    if (!r->rows)
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    uint64_t total_count[SL_FIELD__COUNT] = {0};
+    int64_t total_hundredths[SL_FIELD__COUNT] = {0};
+    double total_money[SL_FIELD__COUNT] = {0};
+    uint32_t total_present = 0;
+    for (size_t i = 0; i < n; i++) {
+        const group *g = group_table_at(groups, i);
+        sl_report_row *row = &r->rows[i];
+        snprintf(row->key, sizeof row->key, "%s", g->key);
+        if (g->label)
+            snprintf(row->label, sizeof row->label, "%s", g->label);
+        row->source_rows = g->rows;
+        sl_status st = group_funnel(g, &row->funnel, err);
+        if (st != SL_OK)
+            return st;
+        if (g->rows == 1) {
+            row->reported_present = g->reported_present;
+            memcpy(row->reported, g->reported, sizeof row->reported);
+        }
+        total_present |= g->present;
+        for (int f = 0; f < SL_FIELD__COUNT; f++) {
+            if (sl_field_is_money((sl_field)f))
+                total_hundredths[f] += g->sum[f];
+            else
+                total_count[f] += (uint64_t)g->sum[f];
+            total_money[f] += g->money[f];
+        }
+    }
+    r->row_count = n;
+    qsort(r->rows, n, sizeof *r->rows, cmp_rank);
+    for (size_t i = 0; i < n; i++)
+        r->rows[i].rank = i + 1;
+    sl_report_row *t = &r->totals;
+    memset(t, 0, sizeof *t);
+    t->source_rows = r->rows_read;
+    for (int f = 0; f < SL_FIELD__COUNT; f++) {
+        if (!(total_present & (1u << f)))
+            continue;
+        double v;
+        if (sl_field_is_money((sl_field)f)) {
+            v = (double)total_hundredths[f] / 100.0 + total_money[f];
+        } else {
+            if (total_count[f] > SL_MAX_COUNT_U64)
+                return sl_fail(err, SL_ERR_COUNT_TOO_LARGE, sl_field_name((sl_field)f),
+                               "the total of %s is above 2^53, the largest exact count",
+                               sl_field_label((sl_field)f));
+            v = (double)total_count[f];
+        }
+        sl_funnel_set(&t->funnel, (sl_field)f, v);
+    }
+    if (n == 1) {
+        t->reported_present = r->rows[0].reported_present;
+        memcpy(t->reported, r->rows[0].reported, sizeof t->reported);
+    }
+    for (int q = 0; q < BASE__COUNT; q++) {
+        r->sorted[q] = malloc((n ? n : 1) * sizeof(double));
+        if (!r->sorted[q])
+            return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (base_value(&r->rows[i], q, &r->sorted[q][k]))
+                k++;
+        qsort(r->sorted[q], k, sizeof(double), cmp_double);
+        r->sorted_count[q] = k;
+    }
+    return SL_OK;
+}
+
+/* Median of sorted[0..n) with one copy of `skip` left out (when has_skip). */
+static bool median_without(const double *sorted, size_t n, bool has_skip, double skip,
+                           double *out)
+{
+    size_t hole = n; /* index left out */
+    if (has_skip) {
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (sorted[mid] < skip)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n && sorted[lo] == skip)
+            hole = lo;
+    }
+    size_t m = hole < n ? n - 1 : n;
+    if (m < 5)
+        return false;
+#define AT(i) sorted[(i) < hole ? (i) : (i) + 1]
+    *out = m % 2 ? AT(m / 2) : (AT(m / 2 - 1) + AT(m / 2)) / 2.0;
+#undef AT
+    return true;
+}
+
+void sl_report_baseline(const sl_report *r, size_t row, sl_baseline *out)
+{
+    sl_practice_baseline(out);
+    double *values[BASE__COUNT] = {&out->views, &out->product_ctr, &out->video_ctr, &out->ctor};
+    sl_baseline_source *sources[BASE__COUNT] = {&out->views_source, &out->product_ctr_source,
+                                                &out->video_ctr_source, &out->ctor_source};
+    for (int q = 0; q < BASE__COUNT; q++) {
+        double own = 0, median;
+        bool has = row < r->row_count && base_value(&r->rows[row], q, &own);
+        if (median_without(r->sorted[q], r->sorted_count[q], has, own, &median) &&
+            (q == BASE_VIEWS ? median > 0 : median > 0 && median < 1)) {
+            *values[q] = median;
+            *sources[q] = SL_BASELINE_HISTORY;
+        } else {
+            *sources[q] = SL_BASELINE_PRACTICE;
+        }
+    }
+}
+
+sl_status sl_report_decode(const sl_report *r, size_t row, sl_decode_result *out, sl_error *err)
+{
+    const sl_report_row *rr = row < r->row_count ? &r->rows[row] : &r->totals;
+    sl_baseline base;
+    sl_report_baseline(r, row, &base);
+    sl_decode_options opt = {.confidence = r->confidence,
+                             .validate_flags = SL_VALIDATE_ALLOW_ORDERS_OVER_CLICKS};
+    return sl_decode(&rr->funnel, &base, &opt, out, err);
+}
+
+void sl_report_free(sl_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->source_count; i++)
+        free(r->sources[i].columns);
+    free(r->sources);
+    free(r->rows);
+    for (int q = 0; q < BASE__COUNT; q++)
+        free(r->sorted[q]);
+    free(r);
+}
+
+/* ---- CSV output ---- */
+
+static void csv_text(FILE *out, const char *text)
+{
+    if (!strpbrk(text, ",\"\r\n")) {
+        fputs(text, out);
+        return;
+    }
+    fputc('"', out);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            fputc('"', out);
+        fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void csv_number(FILE *out, const sl_funnel *f, sl_field field)
+{
+    double v;
+    if (!sl_funnel_get(f, field, &v))
+        return;
+    if (sl_field_is_money(field))
+        fprintf(out, "%.2f", v);
+    else
+        fprintf(out, "%.0f", v);
+}
+
+static void csv_line(FILE *out, const sl_report *r, size_t index, const sl_report_row *row,
+                     bool totals)
+{
+    sl_decode_result d;
+    bool decoded = sl_report_decode(r, totals ? SIZE_MAX : index, &d, NULL) == SL_OK;
+    if (totals)
+        fputs("TOTAL", out);
+    else
+        csv_text(out, row->key);
+    fputc(',', out);
+    csv_text(out, row->label);
+    fprintf(out, ",%llu", (unsigned long long)row->source_rows);
+    for (int f = 0; f < SL_FIELD__COUNT; f++) {
+        fputc(',', out);
+        csv_number(out, &row->funnel, (sl_field)f);
+    }
+    for (int id = 0; id < SL_RATE__COUNT; id++) {
+        fputc(',', out);
+        if (decoded && d.rates[id].present)
+            fprintf(out, "%.9g", d.rates[id].value);
+        else if (row->reported_present & (1u << id))
+            fprintf(out, "%.9g", row->reported[id]);
+        fputc(',', out);
+        if (decoded && d.rates[id].present && d.rates[id].has_interval)
+            fprintf(out, "%.6g", d.rates[id].low);
+        fputc(',', out);
+        if (decoded && d.rates[id].present && d.rates[id].has_interval)
+            fprintf(out, "%.6g", d.rates[id].high);
+    }
+    for (int s = 0; s < SL_STEP__COUNT; s++)
+        fprintf(out, ",%s", decoded ? sl_verdict_name(d.steps[s].verdict) : "");
+    fprintf(out, ",%s,", decoded && d.has_bottleneck ? sl_step_name(d.bottleneck) : "");
+    if (decoded && d.has_bottleneck)
+        csv_text(out, d.next_test.change);
+    if (totals)
+        fputs(",\n", out);
+    else
+        fprintf(out, ",%zu\n", row->rank);
+}
+
+sl_status sl_report_write_csv(const sl_report *r, FILE *out)
+{
+    fputs(r->grouped ? sl_dimension_name(r->by) : "row", out);
+    fputs(",label,source_rows", out);
+    for (int f = 0; f < SL_FIELD__COUNT; f++)
+        fprintf(out, ",%s", sl_field_name((sl_field)f));
+    for (int id = 0; id < SL_RATE__COUNT; id++)
+        fprintf(out, ",%s,%s_low,%s_high", sl_rate_name((sl_rate_id)id),
+                sl_rate_name((sl_rate_id)id), sl_rate_name((sl_rate_id)id));
+    for (int s = 0; s < SL_STEP__COUNT; s++)
+        fprintf(out, ",%s", sl_step_name((sl_step)s));
+    fputs(",bottleneck,next_test,rank\n", out);
+    for (size_t i = 0; i < r->row_count; i++) {
+        csv_line(out, r, i, &r->rows[i], false);
+    }
+    csv_line(out, r, SIZE_MAX, &r->totals, true);
+    return ferror(out) ? SL_ERR_IO : SL_OK;
+}

@@ -1,0 +1,108 @@
+/*
+ * report_json.c — the report as JSON: the decoder's shape for every row and
+ * the totals, plus where the numbers came from (file, sheet, header row,
+ * how each column was mapped) and which rows were skipped and why.
+ */
+#include "json_shape.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+static json_t *column_json(const sl_column *c)
+{
+    json_t *o = json_pack("{s:i,s:s,s:s,s:s,s:s}", "index", (json_int_t)c->index, "header",
+                          c->header, "section", c->section, "role",
+                          sl_column_role_name(c->role), "parser", c->parser);
+    const char *target = NULL;
+    if (c->role == SL_COLUMN_FIELD)
+        target = sl_field_name(c->field);
+    else if (c->role == SL_COLUMN_RATE)
+        target = sl_rate_name(c->rate);
+    else if (c->role == SL_COLUMN_KEY)
+        target = sl_dimension_name(c->dimension);
+    json_object_set_new(o, "maps_to", target ? json_string(target) : json_null());
+    json_object_set_new(o, "term", c->term ? json_string(c->term) : json_null());
+    json_object_set_new(o, "currency", c->currency[0] ? json_string(c->currency) : json_null());
+    json_object_set_new(o, "note", c->note ? json_string(c->note) : json_null());
+    return o;
+}
+
+static json_t *source_json(const sl_source *s)
+{
+    json_t *columns = json_array();
+    for (size_t i = 0; i < s->column_count; i++)
+        json_array_append_new(columns, column_json(&s->columns[i]));
+    json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:o}", "file", s->file, "format", s->format,
+                          "header_row", (json_int_t)s->header_row, "rows", (json_int_t)s->rows,
+                          "skipped", (json_int_t)s->skipped, "columns", columns);
+    json_object_set_new(o, "sheet", s->sheet[0] ? json_string(s->sheet) : json_null());
+    json_object_set_new(o, "period", s->period[0] ? json_string(s->period) : json_null());
+    json_object_set_new(o, "band_row",
+                        s->band_row ? json_integer((json_int_t)s->band_row) : json_null());
+    json_object_set_new(o, "description_row",
+                        s->description_row ? json_integer((json_int_t)s->description_row)
+                                           : json_null());
+    json_object_set_new(o, "import_id",
+                        s->import_id ? json_integer((json_int_t)s->import_id) : json_null());
+    json_object_set_new(o, "already_stored", json_boolean(s->already_stored));
+    return o;
+}
+
+static json_t *row_json(const sl_report *r, size_t index, const sl_report_row *row)
+{
+    sl_decode_result d;
+    sl_error err;
+    json_t *o;
+    if (sl_report_decode(r, index, &d, &err) == SL_OK) {
+        o = decode_json(&d);
+    } else {
+        o = json_pack("{s:o,s:{s:s,s:s}}", "funnel", funnel_json(&row->funnel), "error", "code",
+                      sl_status_name(err.code), "message", err.message);
+    }
+    if (!o)
+        return NULL;
+    json_t *reported = json_object();
+    for (int id = 0; id < SL_RATE__COUNT; id++)
+        if (row->reported_present & (1u << id))
+            json_object_set_new(reported, sl_rate_name((sl_rate_id)id),
+                                json_real(row->reported[id]));
+    json_object_set_new(o, "reported_rates", reported);
+    json_object_set_new(o, "source_rows", json_integer((json_int_t)row->source_rows));
+    if (index != SIZE_MAX) {
+        json_object_set_new(o, "key", json_string(row->key));
+        json_object_set_new(o, "label", row->label[0] ? json_string(row->label) : json_null());
+        json_object_set_new(o, "rank", json_integer((json_int_t)row->rank));
+    }
+    return o;
+}
+
+char *sl_report_to_json(const sl_report *r)
+{
+    if (!r)
+        return NULL;
+    json_t *sources = json_array(), *rows = json_array(), *issues = json_array();
+    for (size_t i = 0; i < r->source_count; i++)
+        json_array_append_new(sources, source_json(&r->sources[i]));
+    for (size_t i = 0; i < r->row_count; i++)
+        json_array_append_new(rows, row_json(r, i, &r->rows[i]));
+    for (size_t i = 0; i < r->issue_count; i++) {
+        const sl_row_issue *is = &r->issues[i];
+        json_array_append_new(issues,
+                              json_pack("{s:s,s:I,s:I,s:s,s:s,s:s}", "file", is->file, "row",
+                                        (json_int_t)is->row, "column", (json_int_t)is->column,
+                                        "header", is->header, "value", is->value, "message",
+                                        is->message));
+    }
+    const char *period = r->source_count ? r->sources[0].period : "";
+    json_t *root = json_pack("{s:b,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:o}", "grouped", r->grouped, "by",
+                             r->grouped ? json_string(sl_dimension_name(r->by)) : json_null(),
+                             "period", period[0] ? json_string(period) : json_null(), "sources",
+                             sources, "rows", rows, "totals", row_json(r, SIZE_MAX, &r->totals),
+                             "rows_read", (json_int_t)r->rows_read, "skipped",
+                             (json_int_t)r->rows_skipped, "issues", issues);
+    if (!root)
+        return NULL;
+    char *text = json_dumps(root, JSON_FLAGS);
+    json_decref(root);
+    return text;
+}
