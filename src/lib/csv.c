@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define READ_CHUNK ((size_t)1 << 20)
 
@@ -212,6 +215,60 @@ static sl_status grow_cells(csv_reader *r, sl_error *err)
 /* Outcome of one attempt to cut a record out of the buffer. */
 enum { CUT_DONE, CUT_MORE, CUT_EMPTY };
 
+#ifdef __SSE2__
+/* Bits of the 64 bytes at `p` equal to `c`. */
+static inline uint64_t match64(const char *p, __m128i c)
+{
+    uint64_t m = 0;
+    for (int i = 0; i < 4; i++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * i));
+        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, c)) << (16 * i);
+    }
+    return m;
+}
+
+/* The common record: no quote and no carriage return in it, and its whole
+ * line in the buffer.  Delimiters and the newline are found 64 bytes at a
+ * time and the cells cut from the bit mask.  Returns false (nothing
+ * changed) for anything else; the scalar cutter then handles the record. */
+static bool cut_plain_record(csv_reader *r, size_t *ncells, size_t *record_end)
+{
+    const char *buf = r->buf;
+    const __m128i delim = _mm_set1_epi8(r->delimiter), nl = _mm_set1_epi8('\n'),
+                  quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+    size_t p = r->pos, start = p, n = 0;
+    while (r->len - p >= 64) {
+        uint64_t nls = match64(buf + p, nl);
+        uint64_t odd = match64(buf + p, quote) | match64(buf + p, cr);
+        uint64_t cut = match64(buf + p, delim) | nls;
+        if (nls) { /* only the part up to the newline matters */
+            uint64_t upto = (nls & -nls) | ((nls & -nls) - 1);
+            odd &= upto;
+            cut &= upto;
+        }
+        if (odd)
+            return false;
+        for (; cut; cut &= cut - 1) {
+            if (n == r->cell_cap)
+                return false;
+            size_t at = p + (size_t)__builtin_ctzll(cut);
+            r->cell_start[n] = start;
+            r->cell_end[n] = at;
+            r->cell_escaped[n] = false;
+            n++;
+            start = at + 1;
+            if (buf[at] == '\n') {
+                *ncells = n;
+                *record_end = at + 1;
+                return true;
+            }
+        }
+        p += 64;
+    }
+    return false;
+}
+#endif
+
 /* Cuts the record starting at r->pos.  Returns CUT_MORE when the record runs
  * past the buffered bytes and more can be read. */
 static int cut_record(csv_reader *r, size_t *ncells, size_t *record_end, sl_status *st,
@@ -322,6 +379,10 @@ sl_status csv_next(csv_reader *r, ingest_row *row, bool *done, sl_error *err)
     size_t ncells = 0, record_end = 0;
     sl_status st;
     for (;;) {
+#ifdef __SSE2__
+        if (cut_plain_record(r, &ncells, &record_end))
+            break;
+#endif
         int cut = cut_record(r, &ncells, &record_end, &st, err);
         if (st != SL_OK)
             return st;

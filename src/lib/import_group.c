@@ -8,12 +8,10 @@
  * hundredths where the file wrote at most two decimals, so a sum over 20
  * million rows is exact; a sum above 2^53 is reported, not rounded.
  */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MADV_HUGEPAGE */
 #include "import.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define ARENA_BLOCK ((size_t)1 << 20)
 
@@ -23,32 +21,11 @@ typedef struct arena_block {
     char data[];
 } arena_block;
 
-/* Large arrays (groups, slots) come from mmap with transparent huge pages
- * requested: a lookup per row into ~50,000 groups otherwise spends most of
- * its time on TLB misses.  Small tables use malloc. */
-#define BIG_ALLOC ((size_t)1 << 20)
-
-static void *table_alloc(size_t size)
-{
-    if (size < BIG_ALLOC)
-        return calloc(1, size);
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, size, MADV_HUGEPAGE);
-#endif
-    return p;
-}
-
+static void *table_alloc(size_t size) { return calloc(1, size); }
 static void table_release(void *p, size_t size)
 {
-    if (!p)
-        return;
-    if (size < BIG_ALLOC)
-        free(p);
-    else
-        munmap(p, size);
+    (void)size;
+    free(p);
 }
 
 struct group_table {
@@ -209,16 +186,17 @@ static bool set_label(group_table *t, group *g, const char *label, size_t len)
     return g->label != NULL;
 }
 
-sl_status group_table_add(group_table *t, const char *key, size_t key_len, const row_values *row)
+static sl_status add_hashed(group_table *t, const char *key, size_t key_len, uint64_t h,
+                            const row_values *row)
 {
-    group *g = find_or_add(t, key, key_len, key_hash(key, key_len));
+    group *g = find_or_add(t, key, key_len, h);
     if (!g || !set_label(t, g, row->label, row->label_len))
         return SL_ERR_NO_MEMORY;
     g->rows++;
     g->present |= row->present;
     for (uint32_t bits = row->present; bits; bits &= bits - 1) {
         int f = __builtin_ctz(bits);
-        if (!sl_field_is_money((sl_field)f))
+        if (!(SL_MONEY_FIELDS & (1u << f)))
             g->sum[f] += (int64_t)row->count[f];
         else if (row->money_exact & (1u << f))
             g->sum[f] += row->hundredths[f];
@@ -234,6 +212,34 @@ sl_status group_table_add(group_table *t, const char *key, size_t key_len, const
                 g->reported[id] = row->reported[id];
     }
     return SL_OK;
+}
+
+sl_status group_table_add_batch(group_table *t, const group_batch *b)
+{
+    /* The table is far larger than the caches, so each lookup would wait for
+     * memory twice (slot, then group).  Hashing the whole batch first and
+     * prefetching slots, then groups, overlaps those waits. */
+    uint64_t h[GROUP_BATCH];
+    for (size_t i = 0; i < b->count; i++) {
+        h[i] = key_hash(b->keys[i], b->key_lens[i]);
+        __builtin_prefetch(&t->slots[h[i] & t->slot_mask]);
+    }
+    for (size_t i = 0; i < b->count; i++) {
+        uint64_t slot = t->slots[h[i] & t->slot_mask];
+        if (slot)
+            __builtin_prefetch(&t->groups[(uint32_t)slot - 1]);
+    }
+    for (size_t i = 0; i < b->count; i++) {
+        sl_status st = add_hashed(t, b->keys[i], b->key_lens[i], h[i], &b->rows[i]);
+        if (st != SL_OK)
+            return st;
+    }
+    return SL_OK;
+}
+
+sl_status group_table_add(group_table *t, const char *key, size_t key_len, const row_values *row)
+{
+    return add_hashed(t, key, key_len, key_hash(key, key_len), row);
 }
 
 sl_status group_table_merge(group_table *into, const group_table *from)

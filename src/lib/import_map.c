@@ -730,7 +730,7 @@ static row_outcome bad(sl_row_issue *issue, const char *file, const ingest_row *
 }
 
 /* Plain digits, the common case of a count: no call into the full parser. */
-static bool fast_whole(const char *t, size_t len, uint64_t *out)
+static inline bool fast_whole(const char *t, size_t len, uint64_t *out)
 {
     if (len == 0 || len > 15)
         return false;
@@ -747,7 +747,7 @@ static bool fast_whole(const char *t, size_t len, uint64_t *out)
 
 /* "163.46", "12.5", "7": money written with at most two decimals, as exact
  * hundredths (sums of such amounts stay exact). */
-static bool fast_hundredths(const char *t, size_t len, int64_t *out)
+static inline bool fast_hundredths(const char *t, size_t len, int64_t *out)
 {
     if (len == 0 || len > 15)
         return false;
@@ -779,12 +779,6 @@ static row_outcome convert_count(const import_plan *plan, const char *file, cons
                                  size_t c, sl_field f, row_values *out, sl_row_issue *issue)
 {
     const char *t = row->cells[c];
-    uint64_t whole;
-    if (fast_whole(t, row->lengths[c], &whole)) {
-        out->count[f] = whole;
-        out->present |= 1u << f;
-        return ROW_OK;
-    }
     sl_value v;
     sl_error e;
     if (sl_parse_value(t, plan->columns[c].currency, &v, &e) != SL_OK)
@@ -813,13 +807,6 @@ static row_outcome convert_money(const import_plan *plan, const char *file, cons
                                  size_t c, sl_field f, row_values *out, sl_row_issue *issue)
 {
     const char *t = row->cells[c];
-    int64_t h;
-    if (fast_hundredths(t, row->lengths[c], &h)) {
-        out->hundredths[f] = h;
-        out->money_exact |= 1u << f;
-        out->present |= 1u << f;
-        return ROW_OK;
-    }
     sl_value v;
     sl_error e;
     if (sl_parse_value(t, plan->columns[c].currency, &v, &e) != SL_OK)
@@ -958,9 +945,23 @@ row_outcome import_convert_row(const import_plan *plan, const char *file, const 
         int c = plan->field_col[f];
         if (c < 0 || (size_t)c >= row->count || row->lengths[c] == 0)
             continue;
-        r = sl_field_is_money((sl_field)f)
-                ? convert_money(plan, file, row, (size_t)c, (sl_field)f, out, issue)
-                : convert_count(plan, file, row, (size_t)c, (sl_field)f, out, issue);
+        /* Plain digits first, inline: the bulk feeds are nothing else. */
+        const char *t = row->cells[c];
+        size_t len = row->lengths[c];
+        if (SL_MONEY_FIELDS & (1u << f)) {
+            if (fast_hundredths(t, len, &out->hundredths[f])) {
+                out->money_exact |= 1u << f;
+                out->present |= 1u << f;
+                continue;
+            }
+            r = convert_money(plan, file, row, (size_t)c, (sl_field)f, out, issue);
+        } else {
+            if (fast_whole(t, len, &out->count[f])) {
+                out->present |= 1u << f;
+                continue;
+            }
+            r = convert_count(plan, file, row, (size_t)c, (sl_field)f, out, issue);
+        }
         if (r != ROW_OK)
             return r;
     }

@@ -81,9 +81,26 @@ static void fill_record(const file_job *job, const ingest_row *row, const row_va
     (void)job;
 }
 
-/* One data row: convert, group, store.  False stops the reading. */
-static bool data_row(const file_job *job, data_state *d, const ingest_row *row, row_values *v)
+static bool flush_batch(data_state *d, group_batch *batch)
 {
+    if (batch->count && group_table_add_batch(d->groups, batch) != SL_OK) {
+        d->status = sl_fail(&d->error, SL_ERR_NO_MEMORY, NULL, "out of memory");
+        return false;
+    }
+    batch->count = 0;
+    return true;
+}
+
+/* One data row: convert, group, store.  False stops the reading.  With a
+ * batch, grouped rows are converted straight into it and added to their
+ * groups a batch at a time (`v` is then ignored). */
+static bool data_row(const file_job *job, data_state *d, const ingest_row *row, row_values *v,
+                     group_batch *batch)
+{
+    if (batch && job->grouped)
+        v = &batch->rows[batch->count];
+    else
+        batch = NULL;
     sl_row_issue issue;
     row_outcome r = import_convert_row(job->plan, job->name, row, job->need_keys, v, &issue);
     if (r == ROW_EMPTY)
@@ -118,7 +135,20 @@ static bool data_row(const file_job *job, data_state *d, const ingest_row *row, 
         return true;
     }
     d->rows++;
-    if (group_table_add(d->groups, key, strlen(key), v) != SL_OK) {
+    if (batch) {
+        size_t n = batch->count;
+        if (v->label) { /* the reader's buffer moves on: keep a copy */
+            size_t len = v->label_len < SL_MAX_LABEL ? v->label_len : SL_MAX_LABEL - 1;
+            memcpy(batch->labels[n], v->label, len);
+            batch->labels[n][len] = '\0';
+            v->label = batch->labels[n];
+            v->label_len = len;
+        }
+        batch->keys[n] = key;
+        batch->key_lens[n] = strlen(key);
+        if (++batch->count == GROUP_BATCH && !flush_batch(d, batch))
+            return false;
+    } else if (group_table_add(d->groups, key, strlen(key), v) != SL_OK) {
         d->status = sl_fail(&d->error, SL_ERR_NO_MEMORY, NULL, "out of memory");
         return false;
     }
@@ -160,7 +190,7 @@ static sl_status pipe_data(file_pipe *p, const ingest_row *row, sl_error *err)
             return SL_OK;
         }
     }
-    if (!data_row(&p->job, &p->data, row, p->job.scratch)) {
+    if (!data_row(&p->job, &p->data, row, p->job.scratch, NULL)) {
         if (p->data.status != SL_OK) {
             if (err)
                 *err = p->data.error;
@@ -477,11 +507,15 @@ static void read_range(csv_range *r)
     if (r->status != SL_OK)
         return;
     row_values *v = malloc(sizeof *v);
-    if (!v) {
+    group_batch *batch = malloc(sizeof *batch);
+    if (!v || !batch) {
+        free(v);
+        free(batch);
         csv_close(reader);
         r->status = sl_fail(&r->error, SL_ERR_NO_MEMORY, NULL, "out of memory");
         return;
     }
+    batch->count = 0;
     uint64_t reported = 0, last = r->first_row - 1;
     for (;;) {
         ingest_row row;
@@ -489,7 +523,7 @@ static void read_range(csv_range *r)
         if ((r->status = csv_next(reader, &row, &finished, &r->error)) != SL_OK || finished)
             break;
         last = row.number;
-        if (!data_row(job, d, &row, v)) {
+        if (!data_row(job, d, &row, v, batch)) {
             if (d->status != SL_OK) {
                 r->status = d->status;
                 r->error = d->error;
@@ -505,9 +539,14 @@ static void read_range(csv_range *r)
                                        r->total);
         }
     }
+    if (r->status == SL_OK && d->status == SL_OK && !flush_batch(d, batch)) {
+        r->status = d->status;
+        r->error = d->error;
+    }
     atomic_fetch_add(r->done, csv_consumed(reader) - reported);
     r->records = last + 1 - r->first_row;
     r->saw_quote = csv_saw_quote(reader);
+    free(batch);
     free(v);
     csv_close(reader);
 }

@@ -22,6 +22,11 @@ sl_status sl_fail(sl_error *err, sl_status code, const char *field, const char *
 /* Checks one arm: trials > 0, successes ≤ trials, both ≤ SL_MAX_COUNT. */
 sl_status sl_arm_check(sl_arm arm);
 
+/* Bit mask of the money fields (GMV, est. commission, refunds): the hot
+ * import loop tests this instead of calling sl_field_is_money per cell. */
+#define SL_MONEY_FIELDS ((1u << SL_FIELD_GMV) | (1u << SL_FIELD_EST_COMMISSION) | \
+                         (1u << SL_FIELD_REFUNDS))
+
 /* The fields and scale a rate is computed from (funnel.c). */
 void sl_rate_parts(sl_rate_id id, sl_field *numerator, sl_field *denominator, double *scale);
 
