@@ -345,6 +345,9 @@ typedef struct sl_decode_options {
     double confidence;          /* interval level in (0, 1); 0 means 0.95 */
     double margin;              /* relevance margin, relative; 0 means 0.2 */
     unsigned validate_flags;    /* SL_VALIDATE_* leniencies */
+    bool brief;                 /* verdicts and numbers only: the explanation,
+                                   next-test and caution sentences are left
+                                   empty (bulk reports) */
 } sl_decode_options;
 
 /* One entry of a step's checklist (content/checklists/STEP.txt). */

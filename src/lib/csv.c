@@ -420,6 +420,26 @@ sl_status csv_next(csv_reader *r, ingest_row *row, bool *done, sl_error *err)
     return SL_OK;
 }
 
+const char *csv_window(csv_reader *r, size_t *available, bool *at_eof)
+{
+    *available = r->len - r->pos;
+    *at_eof = r->eof;
+    return r->buf + r->pos;
+}
+
+void csv_skip(csv_reader *r, size_t bytes, uint64_t records)
+{
+    r->pos += bytes;
+    r->consumed += bytes;
+    r->row += records;
+}
+
+sl_status csv_fill(csv_reader *r, sl_error *err) { return refill(r, err); }
+
+char csv_delimiter(const csv_reader *r) { return r->delimiter; }
+
+uint64_t csv_records(const csv_reader *r) { return r->row; }
+
 char csv_detect_delimiter(const char *data, size_t size)
 {
     static const char candidates[] = {',', ';', '\t'};

@@ -24,6 +24,19 @@
  * or less moves CTOR by several points. */
 #define SMALL_CLICKS 100
 
+/* Sentences are skipped in brief mode (bulk reports show verdicts only, and
+ * formatting them cost more than the statistics). */
+#define EXPLAIN(out, ...)                                                       \
+    do {                                                                        \
+        if (!brief)                                                             \
+            snprintf((out)->explanation, sizeof (out)->explanation, __VA_ARGS__); \
+    } while (0)
+#define NEXT_TEXT(out, ...)                                                          \
+    do {                                                                             \
+        if (!brief)                                                                  \
+            snprintf((out)->next_test_text, sizeof (out)->next_test_text, __VA_ARGS__); \
+    } while (0)
+
 static const char *const step_names[SL_STEP__COUNT] = {"attention", "click-through",
                                                        "conversion"};
 static const char *const verdict_names[] = {"unknown", "strong", "typical", "weak", "too-early"};
@@ -113,7 +126,8 @@ static const char *percent(char *buf, size_t size, double v)
     return buf;
 }
 
-static void read_attention(const sl_funnel *f, const sl_baseline *b, sl_step_reading *out)
+static void read_attention(const sl_funnel *f, const sl_baseline *b, bool brief,
+                           sl_step_reading *out)
 {
     double views;
     out->baseline = b->views;
@@ -122,7 +136,7 @@ static void read_attention(const sl_funnel *f, const sl_baseline *b, sl_step_rea
     out->band_high = b->views * ATTENTION_FACTOR;
     if (!sl_funnel_get(f, SL_FIELD_VIEWS, &views)) {
         out->verdict = SL_VERDICT_UNKNOWN;
-        snprintf(out->explanation, sizeof out->explanation, "No views given.");
+        EXPLAIN(out, "No views given.");
         return;
     }
     out->observed = views;
@@ -138,11 +152,11 @@ static void read_attention(const sl_funnel *f, const sl_baseline *b, sl_step_rea
         word = "between half and double";
     }
     char v[32], base[32];
-    snprintf(out->explanation, sizeof out->explanation, "%s views is %s the baseline of %s views.",
+    EXPLAIN(out, "%s views is %s the baseline of %s views.",
              sl_format_count(v, sizeof v, views), word, sl_format_count(base, sizeof base, b->views));
 }
 
-static void read_rate_step(const sl_rate *rate, double baseline, sl_baseline_source source,
+static void read_rate_step(const sl_rate *rate, double baseline, sl_baseline_source source, bool brief,
                            double margin, double z, sl_step_reading *out)
 {
     char a[32], c[32], more[32];
@@ -155,7 +169,7 @@ static void read_rate_step(const sl_rate *rate, double baseline, sl_baseline_sou
     out->more_field = rate->denominator_field;
     if (!rate->present) {
         out->verdict = SL_VERDICT_UNKNOWN;
-        snprintf(out->explanation, sizeof out->explanation, "No %s: %s cannot be computed.",
+        EXPLAIN(out, "No %s: %s cannot be computed.",
                  sl_field_label(rate->denominator_field), sl_rate_label(rate->id));
         return;
     }
@@ -166,21 +180,21 @@ static void read_rate_step(const sl_rate *rate, double baseline, sl_baseline_sou
     out->verdict = j.verdict;
     switch (j.verdict) {
     case SL_VERDICT_WEAK:
-        snprintf(out->explanation, sizeof out->explanation,
+        EXPLAIN(out,
                  "%s %s is below the baseline of %s, by more than the %.0f%% margin, even at "
                  "the top of its interval.",
                  sl_rate_label(rate->id), percent(a, sizeof a, rate->value),
                  percent(c, sizeof c, baseline), margin * 100);
         break;
     case SL_VERDICT_STRONG:
-        snprintf(out->explanation, sizeof out->explanation,
+        EXPLAIN(out,
                  "%s %s is above the baseline of %s, by more than the %.0f%% margin, even at "
                  "the bottom of its interval.",
                  sl_rate_label(rate->id), percent(a, sizeof a, rate->value),
                  percent(c, sizeof c, baseline), margin * 100);
         break;
     case SL_VERDICT_TYPICAL:
-        snprintf(out->explanation, sizeof out->explanation,
+        EXPLAIN(out,
                  "%s %s is within %.0f%% of the baseline of %s.", sl_rate_label(rate->id),
                  percent(a, sizeof a, rate->value), margin * 100, percent(c, sizeof c, baseline));
         break;
@@ -188,7 +202,7 @@ static void read_rate_step(const sl_rate *rate, double baseline, sl_baseline_sou
         out->more_needed = more_trials_to_settle(rate->numerator, rate->denominator, baseline,
                                                  margin, z);
         if (out->more_needed)
-            snprintf(out->explanation, sizeof out->explanation,
+            EXPLAIN(out,
                      "%s %s could still be above or below the baseline of %s; about %s more "
                      "%s at this rate would settle it.",
                      sl_rate_label(rate->id), percent(a, sizeof a, rate->value),
@@ -196,7 +210,7 @@ static void read_rate_step(const sl_rate *rate, double baseline, sl_baseline_sou
                      sl_format_count(more, sizeof more, (double)out->more_needed),
                      sl_field_label(rate->denominator_field));
         else
-            snprintf(out->explanation, sizeof out->explanation,
+            EXPLAIN(out,
                      "%s %s could still be above or below the baseline of %s.",
                      sl_rate_label(rate->id), percent(a, sizeof a, rate->value),
                      percent(c, sizeof c, baseline));
@@ -277,7 +291,7 @@ static void attach_term_questions(sl_decode_result *out, sl_step step)
     out->question_count = term->check_count;
 }
 
-static void choose_next_test(sl_decode_result *out)
+static void choose_next_test(sl_decode_result *out, bool brief)
 {
     for (int s = 0; s < SL_STEP__COUNT; s++) {
         if (out->steps[s].verdict != SL_VERDICT_WEAK)
@@ -287,7 +301,7 @@ static void choose_next_test(sl_decode_result *out)
         sl_step_checklist((sl_step)s, &out->checklist, &out->checklist_count);
         out->next_test = out->checklist[0];
         attach_term_questions(out, (sl_step)s);
-        snprintf(out->next_test_text, sizeof out->next_test_text,
+        NEXT_TEXT(out,
                  "Change one thing: %s Hypothesis: %s Keep everything else the same.",
                  out->next_test.change, out->next_test.hypothesis);
         return;
@@ -298,14 +312,14 @@ static void choose_next_test(sl_decode_result *out)
             continue;
         char more[32];
         if (r->more_needed)
-            snprintf(out->next_test_text, sizeof out->next_test_text,
+            NEXT_TEXT(out,
                      "Change nothing yet: %s is too early to read. Wait for about %s more %s, "
                      "then decode again.",
                      sl_step_name(r->step),
                      sl_format_count(more, sizeof more, (double)r->more_needed),
                      sl_field_label(r->more_field));
         else
-            snprintf(out->next_test_text, sizeof out->next_test_text,
+            NEXT_TEXT(out,
                      "Change nothing yet: %s is too early to read. Wait for more data, then "
                      "decode again.",
                      sl_step_name(r->step));
@@ -315,11 +329,11 @@ static void choose_next_test(sl_decode_result *out)
     for (int s = 0; s < SL_STEP__COUNT; s++)
         any_known |= out->steps[s].verdict != SL_VERDICT_UNKNOWN;
     if (!any_known)
-        snprintf(out->next_test_text, sizeof out->next_test_text,
+        NEXT_TEXT(out,
                  "Enter views, product impressions, product clicks and orders to get a "
                  "reading.");
     else
-        snprintf(out->next_test_text, sizeof out->next_test_text,
+        NEXT_TEXT(out,
                  "No step is weak against the baseline. Keep what works, post again, and "
                  "change one thing only when a step turns weak.");
 }
@@ -369,7 +383,8 @@ sl_status sl_decode(const sl_funnel *funnel, const sl_baseline *baseline,
     const sl_baseline *b = &out->baseline;
     for (int s = 0; s < SL_STEP__COUNT; s++)
         out->steps[s].step = (sl_step)s;
-    read_attention(funnel, b, &out->steps[SL_STEP_ATTENTION]);
+    bool brief = options && options->brief;
+    read_attention(funnel, b, brief, &out->steps[SL_STEP_ATTENTION]);
 
     /* Product CTR is the click-through rate when impressions are known; video
      * CTR (clicks over views) stands in only when they are not, and says so. */
@@ -381,12 +396,14 @@ sl_status sl_decode(const sl_funnel *funnel, const sl_baseline *baseline,
         ctr_base = b->video_ctr;
         ctr_source = b->video_ctr_source;
     }
-    read_rate_step(ctr, ctr_base, ctr_source, out->margin, z, &out->steps[SL_STEP_CLICK_THROUGH]);
-    read_rate_step(&out->rates[SL_RATE_CTOR], b->ctor, b->ctor_source, out->margin, z,
+    read_rate_step(ctr, ctr_base, ctr_source, brief, out->margin, z,
+                   &out->steps[SL_STEP_CLICK_THROUGH]);
+    read_rate_step(&out->rates[SL_RATE_CTOR], b->ctor, b->ctor_source, brief, out->margin, z,
                    &out->steps[SL_STEP_CONVERSION]);
 
     summarise_sources(out);
-    choose_next_test(out);
-    write_caution(out);
+    choose_next_test(out, brief);
+    if (!brief)
+        write_caution(out);
     return SL_OK;
 }

@@ -138,4 +138,35 @@ const group *group_table_at(const group_table *table, size_t i);
 /* A group's sums as a funnel; SL_ERR_COUNT_TOO_LARGE names a sum over 2^53. */
 sl_status group_funnel(const group *g, sl_funnel *out, sl_error *err);
 
+/* ---- the bulk path (bulk.c) ---- */
+
+#define BULK_MAX_COLUMNS 256
+
+enum { BULK_SKIP = 0, BULK_KEY, BULK_COUNT, BULK_MONEY };
+
+/* One action per column, from the header. */
+typedef struct bulk_plan {
+    size_t columns;
+    uint8_t action[BULK_MAX_COLUMNS];
+    uint8_t field[BULK_MAX_COLUMNS];    /* sl_field for counts and money */
+} bulk_plan;
+
+/* False when the file needs the general path for every record (rates,
+ * titles, day keys, currency in a header, more than BULK_MAX_COLUMNS). */
+bool bulk_plan_make(const import_plan *plan, sl_dimension by, bulk_plan *out);
+
+typedef struct bulk_hooks {
+    void *ctx;
+    /* A record the fast loop does not take; false stops the reading. */
+    bool (*slow)(void *ctx, const ingest_row *row);
+    /* Bytes consumed since the last call. */
+    void (*progress)(void *ctx, uint64_t bytes);
+} bulk_hooks;
+
+/* Reads the rest of `reader`'s range into `groups`; counts fast records in
+ * *rows.  Returns the reader's or the table's error; a stop requested by
+ * `slow` returns SL_OK. */
+sl_status bulk_read(csv_reader *reader, const bulk_plan *plan, group_table *groups,
+                    group_batch *batch, const bulk_hooks *hooks, uint64_t *rows, sl_error *err);
+
 #endif /* SL_IMPORT_H */

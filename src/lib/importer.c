@@ -49,6 +49,7 @@ typedef struct file_job {
     uint32_t need_keys;
     sl_store *store;            /* NULL: not storing this file */
     row_values *scratch;
+    const bulk_plan *bulk;      /* plain records take the fused loop (bulk.c) */
 } file_job;
 
 static void keep_issue(data_state *d, const sl_row_issue *issue)
@@ -497,6 +498,27 @@ typedef struct csv_range {
     sl_error error;
 } csv_range;
 
+typedef struct slow_ctx {
+    csv_range *range;
+    row_values *v;
+    uint64_t last_report;
+} slow_ctx;
+
+static bool slow_row(void *ctx, const ingest_row *row)
+{
+    slow_ctx *c = ctx;
+    return data_row(c->range->job, c->range->data, row, c->v, NULL);
+}
+
+static void bulk_progress(void *ctx, uint64_t bytes)
+{
+    slow_ctx *c = ctx;
+    csv_range *r = c->range;
+    atomic_fetch_add(r->done, bytes);
+    if (r->reports_progress && r->job->options->progress)
+        r->job->options->progress(r->job->options->progress_ctx, atomic_load(r->done), r->total);
+}
+
 static void read_range(csv_range *r)
 {
     const file_job *job = r->job;
@@ -517,6 +539,21 @@ static void read_range(csv_range *r)
     }
     batch->count = 0;
     uint64_t reported = 0, last = r->first_row - 1;
+    if (job->bulk) {
+        slow_ctx ctx = {.range = r, .v = v};
+        bulk_hooks hooks = {.ctx = &ctx, .slow = slow_row, .progress = bulk_progress};
+        r->status = bulk_read(reader, job->bulk, d->groups, batch, &hooks, &d->rows, &r->error);
+        if (r->status == SL_OK && d->status != SL_OK) {
+            r->status = d->status;
+            r->error = d->error;
+        }
+        r->records = csv_records(reader) - r->first_row;
+        r->saw_quote = csv_saw_quote(reader);
+        free(batch);
+        free(v);
+        csv_close(reader);
+        return;
+    }
     for (;;) {
         ingest_row row;
         bool finished;
@@ -702,6 +739,9 @@ static sl_status read_csv_file(build *b, file_pipe *p, int fd, uint64_t size, sl
         return st;
     _Atomic uint64_t done = data_start;
     unsigned n = thread_count(b->options);
+    bulk_plan bp;
+    if (!p->job.store && p->job.grouped && bulk_plan_make(&p->plan, p->job.by, &bp))
+        p->job.bulk = &bp;
     if (!p->job.store && n > 1 && size - data_start >= PARALLEL_MIN_BYTES) {
         /* Snapshot of the shared table is not needed: the parallel read
          * only falls back before range 0 has touched it when a quote was

@@ -53,6 +53,18 @@ bool csv_saw_quote(const csv_reader *reader);
 uint64_t csv_consumed(const csv_reader *reader);
 void csv_close(csv_reader *reader);
 
+/* Low-level access for the bulk path (bulk.c), which parses plain records
+ * straight out of the reader's buffer.  csv_window gives the unparsed
+ * bytes; csv_skip consumes `bytes` holding `records` whole records;
+ * csv_fill reads more (moving the buffer: pointers into the window become
+ * invalid).  *at_eof is set when nothing more can be read. */
+const char *csv_window(csv_reader *reader, size_t *available, bool *at_eof);
+void csv_skip(csv_reader *reader, size_t bytes, uint64_t records);
+sl_status csv_fill(csv_reader *reader, sl_error *err);
+char csv_delimiter(const csv_reader *reader);
+/* The number the next record will get. */
+uint64_t csv_records(const csv_reader *reader);
+
 /* The delimiter of a file from its first bytes: ',', ';' or '\t', whichever
  * splits the most lines (outside quotes) into the most cells; ',' on a tie. */
 char csv_detect_delimiter(const char *data, size_t size);

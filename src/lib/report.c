@@ -53,21 +53,51 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Rank order: GMV, then orders, product clicks, views (all descending),
- * then key, so the order never depends on the input's row order. */
+/* Rank order: GMV, then orders, product clicks, views (all descending; an
+ * absent value ranks below 0), then key, so the order never depends on the
+ * input's row order.  The sort keys are taken out of the rows once. */
+typedef struct rank_key {
+    double k[4];
+    const sl_report_row *row;
+} rank_key;
+
 static int cmp_rank(const void *a, const void *b)
 {
-    const sl_report_row *x = a, *y = b;
+    const rank_key *x = a, *y = b;
+    for (size_t i = 0; i < 4; i++)
+        if (x->k[i] != y->k[i])
+            return x->k[i] < y->k[i] ? 1 : -1;
+    return strcmp(x->row->key, y->row->key);
+}
+
+static sl_status sort_by_rank(sl_report *r, sl_error *err)
+{
     static const sl_field order[] = {SL_FIELD_GMV, SL_FIELD_ORDERS, SL_FIELD_PRODUCT_CLICKS,
                                      SL_FIELD_VIEWS};
-    for (size_t i = 0; i < 4; i++) {
-        double vx = -1, vy = -1;
-        sl_funnel_get(&x->funnel, order[i], &vx);
-        sl_funnel_get(&y->funnel, order[i], &vy);
-        if (vx != vy)
-            return vx < vy ? 1 : -1;
+    size_t n = r->row_count;
+    rank_key *keys = malloc((n ? n : 1) * sizeof *keys);
+    sl_report_row *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!keys || !sorted) {
+        free(keys);
+        free(sorted);
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
     }
-    return strcmp(x->key, y->key);
+    for (size_t i = 0; i < n; i++) {
+        keys[i].row = &r->rows[i];
+        for (size_t k = 0; k < 4; k++) {
+            keys[i].k[k] = -1;
+            sl_funnel_get(&r->rows[i].funnel, order[k], &keys[i].k[k]);
+        }
+    }
+    qsort(keys, n, sizeof *keys, cmp_rank);
+    for (size_t i = 0; i < n; i++) {
+        sorted[i] = *keys[i].row;
+        sorted[i].rank = i + 1;
+    }
+    free(keys);
+    free(r->rows);
+    r->rows = sorted;
+    return SL_OK;
 }
 
 sl_status report_finish(sl_report *r, const group_table *groups, sl_error *err);
@@ -106,9 +136,9 @@ sl_status report_finish(sl_report *r, const group_table *groups, sl_error *err)
         }
     }
     r->row_count = n;
-    qsort(r->rows, n, sizeof *r->rows, cmp_rank);
-    for (size_t i = 0; i < n; i++)
-        r->rows[i].rank = i + 1;
+    sl_status sorted = sort_by_rank(r, err);
+    if (sorted != SL_OK)
+        return sorted;
     sl_report_row *t = &r->totals;
     memset(t, 0, sizeof *t);
     t->source_rows = r->rows_read;
@@ -190,14 +220,21 @@ void sl_report_baseline(const sl_report *r, size_t row, sl_baseline *out)
     }
 }
 
-sl_status sl_report_decode(const sl_report *r, size_t row, sl_decode_result *out, sl_error *err)
+static sl_status report_decode(const sl_report *r, size_t row, bool brief, sl_decode_result *out,
+                               sl_error *err)
 {
     const sl_report_row *rr = row < r->row_count ? &r->rows[row] : &r->totals;
     sl_baseline base;
     sl_report_baseline(r, row, &base);
     sl_decode_options opt = {.confidence = r->confidence,
-                             .validate_flags = SL_VALIDATE_ALLOW_ORDERS_OVER_CLICKS};
+                             .validate_flags = SL_VALIDATE_ALLOW_ORDERS_OVER_CLICKS,
+                             .brief = brief};
     return sl_decode(&rr->funnel, &base, &opt, out, err);
+}
+
+sl_status sl_report_decode(const sl_report *r, size_t row, sl_decode_result *out, sl_error *err)
+{
+    return report_decode(r, row, false, out, err);
 }
 
 void sl_report_free(sl_report *r)
@@ -296,7 +333,7 @@ static void csv_line(FILE *out, const sl_report *r, size_t index, const sl_repor
     char line[CSV_LINE_MAX];
     char *p = line;
     sl_decode_result d;
-    bool decoded = sl_report_decode(r, totals ? SIZE_MAX : index, &d, NULL) == SL_OK;
+    bool decoded = report_decode(r, totals ? SIZE_MAX : index, true, &d, NULL) == SL_OK;
     if (totals) {
         memcpy(p, "TOTAL", 5);
         p += 5;
