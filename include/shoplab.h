@@ -883,6 +883,10 @@ sl_status sl_store_import_get(sl_store *store, int64_t id, sl_import *out, sl_er
 /* Removes an import and its records; SL_ERR_NOT_FOUND when there is none. */
 sl_status sl_store_forget(sl_store *store, int64_t id, sl_error *err);
 
+/* {"imports":[{"id","hash","file","sheet","period","header_row","rows",
+ * "skipped","imported_at"},…]}.  Heap memory: sl_free. */
+char *sl_imports_to_json(const sl_import *items, size_t count);
+
 /* Calls fn for each record of an import, in row order; a status other than
  * SL_OK from fn stops the walk and is returned. */
 typedef sl_status (*sl_record_fn)(void *ctx, const sl_record *record);

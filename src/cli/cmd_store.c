@@ -5,7 +5,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,25 +29,6 @@ static const command_spec history_spec = {
     NULL,
 };
 
-static int history_json(const sl_import *items, size_t count)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; i < count; i++) {
-        const sl_import *m = &items[i];
-        json_array_append_new(
-            list, json_pack("{s:I,s:s,s:s,s:o,s:o,s:I,s:I,s:I,s:s}", "id", (json_int_t)m->id,
-                            "hash", m->hash, "file", m->file, "sheet",
-                            m->sheet[0] ? json_string(m->sheet) : json_null(), "period",
-                            m->period[0] ? json_string(m->period) : json_null(), "header_row",
-                            (json_int_t)m->header_row, "rows", (json_int_t)m->rows, "skipped",
-                            (json_int_t)m->skipped, "imported_at", m->imported_at));
-    }
-    json_t *root = json_pack("{s:o}", "imports", list);
-    char *text = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
-    json_decref(root);
-    return cli_print_json(text);
-}
-
 int cmd_history(int argc, char **argv)
 {
     flag_value v[H__COUNT];
@@ -68,7 +48,7 @@ int cmd_history(int argc, char **argv)
         return st == SL_ERR_STORE ? EXIT_STORE : cli_exit_code(st);
     }
     if (v[H_JSON].set) {
-        rc = history_json(items, count);
+        rc = cli_print_json(sl_imports_to_json(items, count));
         sl_free(items);
         return rc;
     }
@@ -77,17 +57,24 @@ int cmd_history(int argc, char **argv)
                                 : "No imports yet%s. Run 'shoplab read FILE' to add one.\n",
                v[H_CREATOR].set ? v[H_CREATOR].text : "");
     } else {
-        printf("%s%5s  %-20s  %8s  %s%s\n", cli_bold(), "id", "imported (UTC)", "rows",
-               "file, sheet, period", cli_reset());
+        printf("%s%5s  %-20s  %9s  %s%s\n", cli_bold(), "id", "imported (UTC)", "rows",
+               "file", cli_reset());
         for (size_t i = 0; i < count; i++) {
             const sl_import *m = &items[i];
-            char rows[32], what[600];
-            snprintf(what, sizeof what, "%s%s%s%s%s%s", m->file, m->sheet[0] ? ", sheet " : "",
-                     m->sheet, m->period[0] ? ", " : "", m->period,
-                     m->skipped ? " (bad rows skipped)" : "");
-            printf("%5lld  %-20s  %8s  ", (long long)m->id, m->imported_at,
-                   cli_count(rows, (double)m->rows));
-            cli_wrap(stdout, 39, "", what);
+            char rows[32], detail[400] = "";
+            printf("%5lld  %-20s  %9s  %s\n", (long long)m->id, m->imported_at,
+                   cli_count(rows, (double)m->rows), m->file);
+            size_t w = 0;
+            if (m->sheet[0])
+                w += (size_t)snprintf(detail + w, sizeof detail - w, "sheet %s", m->sheet);
+            if (m->period[0] && w < sizeof detail)
+                w += (size_t)snprintf(detail + w, sizeof detail - w, "%speriod %s",
+                                      w ? ", " : "", m->period);
+            if (m->skipped && w < sizeof detail)
+                snprintf(detail + w, sizeof detail - w, "%s%llu bad rows skipped", w ? ", " : "",
+                         (unsigned long long)m->skipped);
+            if (detail[0])
+                cli_wrap(stdout, 40, "                                        ", detail);
         }
     }
     sl_free(items);

@@ -1,7 +1,8 @@
 /*
  * report_json.c — the report as JSON: the decoder's shape for every row and
  * the totals, plus where the numbers came from (file, sheet, header row,
- * how each column was mapped) and which rows were skipped and why.
+ * how each column was mapped) and which rows were skipped and why; and the
+ * list of stored imports.
  */
 #include "json_shape.h"
 
@@ -100,6 +101,27 @@ char *sl_report_to_json(const sl_report *r)
                              sources, "rows", rows, "totals", row_json(r, SIZE_MAX, &r->totals),
                              "rows_read", (json_int_t)r->rows_read, "skipped",
                              (json_int_t)r->rows_skipped, "issues", issues);
+    if (!root)
+        return NULL;
+    char *text = json_dumps(root, JSON_FLAGS);
+    json_decref(root);
+    return text;
+}
+
+char *sl_imports_to_json(const sl_import *items, size_t count)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < count; i++) {
+        const sl_import *m = &items[i];
+        json_array_append_new(
+            list, json_pack("{s:I,s:s,s:s,s:o,s:o,s:I,s:I,s:I,s:s}", "id", (json_int_t)m->id,
+                            "hash", m->hash, "file", m->file, "sheet",
+                            m->sheet[0] ? json_string(m->sheet) : json_null(), "period",
+                            m->period[0] ? json_string(m->period) : json_null(), "header_row",
+                            (json_int_t)m->header_row, "rows", (json_int_t)m->rows, "skipped",
+                            (json_int_t)m->skipped, "imported_at", m->imported_at));
+    }
+    json_t *root = json_pack("{s:o}", "imports", list);
     if (!root)
         return NULL;
     char *text = json_dumps(root, JSON_FLAGS);

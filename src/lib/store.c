@@ -1,0 +1,479 @@
+/*
+ * store.c — imports kept in SQLite: one file per store, WAL mode, a schema
+ * version with ordered migrations, prepared statements only.
+ *
+ * One import is one transaction (BEGIN IMMEDIATE … COMMIT): until the commit
+ * nothing of it is visible, and a process killed half-way leaves the
+ * database as it was (SQLite's journal rolls the rest back on next open).
+ * Counts are stored as INTEGER so they come back exactly; money as REAL.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* Each entry moves the schema one version up; never edit a shipped one. */
+static const char *const migrations[] = {
+    /* 1: imports and their records */
+    "CREATE TABLE imports ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash TEXT NOT NULL UNIQUE,"
+    "  file TEXT NOT NULL,"
+    "  sheet TEXT NOT NULL DEFAULT '',"
+    "  period TEXT NOT NULL DEFAULT '',"
+    "  header_row INTEGER NOT NULL,"
+    "  rows INTEGER NOT NULL DEFAULT 0,"
+    "  skipped INTEGER NOT NULL DEFAULT 0,"
+    "  imported_at TEXT NOT NULL);"
+    "CREATE TABLE records ("
+    "  import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,"
+    "  row INTEGER NOT NULL,"
+    "  video TEXT NOT NULL, product TEXT NOT NULL, live TEXT NOT NULL,"
+    "  creator TEXT NOT NULL, day TEXT NOT NULL, label TEXT NOT NULL,"
+    "  views INTEGER, product_impressions INTEGER, product_clicks INTEGER,"
+    "  orders INTEGER, sku_orders INTEGER, items_sold INTEGER,"
+    "  gmv REAL, est_commission REAL, refunds REAL);"
+    "CREATE INDEX records_by_import ON records(import_id, row);"
+    "CREATE INDEX records_by_creator ON records(creator);",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
+
+struct sl_store {
+    sqlite3 *db;
+    char path[1024];
+    bool in_import;
+    int64_t import_id;          /* the open import */
+    sqlite3_stmt *insert_import, *insert_record, *finish_import, *find_hash;
+};
+
+const char *sl_dimension_name(sl_dimension dimension)
+{
+    static const char *const names[] = {"video", "product", "live", "creator", "day"};
+    return (unsigned)dimension < SL_DIM__COUNT ? names[dimension] : "unknown";
+}
+
+static sl_status db_error(sl_store *s, sl_error *err, const char *what)
+{
+    return sl_fail(err, SL_ERR_STORE, NULL, "database %s: %s: %s", s->path, what,
+                   sqlite3_errmsg(s->db));
+}
+
+sl_status sl_store_default_path(char *out, size_t size, sl_error *err)
+{
+    const char *db = getenv("SHOPLAB_DB");
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    int n;
+    if (db && *db)
+        n = snprintf(out, size, "%s", db);
+    else if (xdg && xdg[0] == '/')
+        n = snprintf(out, size, "%s/shoplab/shoplab.db", xdg);
+    else if (home && *home)
+        n = snprintf(out, size, "%s/.local/share/shoplab/shoplab.db", home);
+    else
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL,
+                       "no place for the database: set HOME, XDG_DATA_HOME or SHOPLAB_DB, "
+                       "or give --db PATH");
+    if (n < 0 || (size_t)n >= size)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "the database path is too long");
+    return SL_OK;
+}
+
+/* mkdir -p of the directory part of `path`, private to the user. */
+static sl_status make_parent_dirs(const char *path, sl_error *err)
+{
+    char dir[1024];
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+        return sl_fail(err, SL_ERR_STORE, NULL, "the database path is too long");
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return SL_OK;
+    *slash = '\0';
+    for (char *p = dir + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char keep = *p;
+            *p = '\0';
+            if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+                return sl_fail(err, SL_ERR_STORE, NULL, "cannot create the directory %s: %s",
+                               dir, strerror(errno));
+            *p = keep;
+            if (!keep)
+                break;
+        }
+    }
+    return SL_OK;
+}
+
+static sl_status exec(sl_store *s, const char *sql, sl_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        sl_fail(err, SL_ERR_STORE, NULL, "database %s: %s", s->path,
+                msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return SL_ERR_STORE;
+    }
+    return SL_OK;
+}
+
+static int user_version(sl_store *s)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static sl_status migrate(sl_store *s, sl_error *err)
+{
+    int version = user_version(s);
+    if (version < 0)
+        return db_error(s, err, "cannot read the schema version");
+    if (version > SCHEMA_VERSION)
+        return sl_fail(err, SL_ERR_STORE, NULL,
+                       "database %s has schema version %d, written by a newer ShopLab (this one "
+                       "knows up to %d); upgrade ShopLab or use another --db",
+                       s->path, version, SCHEMA_VERSION);
+    for (int v = version; v < SCHEMA_VERSION; v++) {
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
+        sl_status st = exec(s, "BEGIN IMMEDIATE", err);
+        if (st == SL_OK)
+            st = exec(s, migrations[v], err);
+        if (st == SL_OK)
+            st = exec(s, bump, err);
+        if (st == SL_OK)
+            st = exec(s, "COMMIT", err);
+        if (st != SL_OK) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return st;
+        }
+    }
+    return SL_OK;
+}
+
+static sl_status prepare(sl_store *s, const char *sql, sqlite3_stmt **out, sl_error *err)
+{
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) != SQLITE_OK)
+        return db_error(s, err, "cannot prepare a statement");
+    return SL_OK;
+}
+
+sl_status sl_store_open(const char *path, sl_store **out, sl_error *err)
+{
+    if (!path || !*path || !out)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no database path given");
+    *out = NULL;
+    sl_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    snprintf(s->path, sizeof s->path, "%s", path);
+    sl_status st = strcmp(path, ":memory:") == 0 ? SL_OK : make_parent_dirs(path, err);
+    if (st == SL_OK &&
+        sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+            SQLITE_OK)
+        st = s->db ? db_error(s, err, "cannot open")
+                   : sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    if (st == SL_OK) {
+        sqlite3_busy_timeout(s->db, 5000);
+        sqlite3_extended_result_codes(s->db, 1);
+        st = exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", err);
+    }
+    if (st == SL_OK && strcmp(path, ":memory:") != 0) {
+        sqlite3_stmt *q;
+        const char *mode = "";
+        if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            mode = (const char *)sqlite3_column_text(q, 0);
+        bool wal = mode && strcmp(mode, "wal") == 0;
+        sqlite3_finalize(q);
+        if (!wal)
+            st = db_error(s, err, "cannot switch to WAL mode (is it on a network file system?)");
+    }
+    if (st == SL_OK)
+        st = migrate(s, err);
+    if (st == SL_OK)
+        st = prepare(s,
+                     "INSERT INTO imports(hash, file, sheet, period, header_row, imported_at) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     &s->insert_import, err);
+    if (st == SL_OK)
+        st = prepare(s,
+                     "INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                     "?12, ?13, ?14, ?15, ?16, ?17)",
+                     &s->insert_record, err);
+    if (st == SL_OK)
+        st = prepare(s, "UPDATE imports SET rows = ?2, skipped = ?3 WHERE id = ?1",
+                     &s->finish_import, err);
+    if (st == SL_OK)
+        st = prepare(s, "SELECT id FROM imports WHERE hash = ?1", &s->find_hash, err);
+    if (st != SL_OK) {
+        sl_store_close(s);
+        return st;
+    }
+    *out = s;
+    return SL_OK;
+}
+
+void sl_store_close(sl_store *s)
+{
+    if (!s)
+        return;
+    sl_store_import_abort(s);
+    sqlite3_finalize(s->insert_import);
+    sqlite3_finalize(s->insert_record);
+    sqlite3_finalize(s->finish_import);
+    sqlite3_finalize(s->find_hash);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+sl_status sl_store_import_begin(sl_store *s, const sl_import *meta, int64_t *id,
+                                int64_t *existing_id, sl_error *err)
+{
+    if (!s || !meta || !id || !existing_id)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store or import given");
+    if (s->in_import)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "an import is already open");
+    *existing_id = 0;
+    *id = 0;
+    sqlite3_reset(s->find_hash);
+    sqlite3_bind_text(s->find_hash, 1, meta->hash, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s->find_hash);
+    if (rc == SQLITE_ROW)
+        *existing_id = sqlite3_column_int64(s->find_hash, 0);
+    sqlite3_reset(s->find_hash);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(s, err, "cannot look up the file's hash");
+    if (*existing_id)
+        return SL_OK;
+    sl_status st = exec(s, "BEGIN IMMEDIATE", err);
+    if (st != SL_OK)
+        return st;
+    s->in_import = true;
+    char now[24];
+    if (meta->imported_at[0]) {
+        snprintf(now, sizeof now, "%s", meta->imported_at);
+    } else {
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    sqlite3_stmt *q = s->insert_import;
+    sqlite3_reset(q);
+    sqlite3_bind_text(q, 1, meta->hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, meta->file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, meta->sheet, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, meta->period, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 5, (sqlite3_int64)meta->header_row);
+    sqlite3_bind_text(q, 6, now, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        st = db_error(s, err, "cannot record the import");
+        sqlite3_reset(q);
+        sl_store_import_abort(s);
+        return st;
+    }
+    sqlite3_reset(q);
+    *id = s->import_id = sqlite3_last_insert_rowid(s->db);
+    return SL_OK;
+}
+
+sl_status sl_store_import_add(sl_store *s, const sl_record *rec, sl_error *err)
+{
+    if (!s || !rec || !s->in_import)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no import is open");
+    sqlite3_stmt *q = s->insert_record;
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, s->import_id);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)rec->row);
+    for (int k = 0; k < SL_DIM__COUNT; k++)
+        sqlite3_bind_text(q, 3 + k, rec->key[k], -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 8, rec->label, -1, SQLITE_STATIC);
+    for (int f = 0; f < SL_FIELD__COUNT; f++) {
+        double v;
+        if (!sl_funnel_get(&rec->funnel, (sl_field)f, &v))
+            sqlite3_bind_null(q, 9 + f);
+        else if (sl_field_is_money((sl_field)f))
+            sqlite3_bind_double(q, 9 + f, v);
+        else
+            sqlite3_bind_int64(q, 9 + f, (sqlite3_int64)v);
+    }
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return db_error(s, err, "cannot store a row");
+    return SL_OK;
+}
+
+sl_status sl_store_import_commit(sl_store *s, uint64_t rows, uint64_t skipped, sl_error *err)
+{
+    if (!s || !s->in_import)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no import is open");
+    sqlite3_stmt *q = s->finish_import;
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, s->import_id);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)rows);
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)skipped);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    sl_status st = rc == SQLITE_DONE ? exec(s, "COMMIT", err)
+                                     : db_error(s, err, "cannot finish the import");
+    if (st != SL_OK) {
+        sl_store_import_abort(s);
+        return st;
+    }
+    s->in_import = false;
+    return SL_OK;
+}
+
+void sl_store_import_abort(sl_store *s)
+{
+    if (!s || !s->in_import)
+        return;
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_import = false;
+}
+
+static void copy_text(char *out, size_t size, sqlite3_stmt *q, int col)
+{
+    const unsigned char *t = sqlite3_column_text(q, col);
+    snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+static void read_import(sqlite3_stmt *q, sl_import *m)
+{
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(q, 0);
+    copy_text(m->hash, sizeof m->hash, q, 1);
+    copy_text(m->file, sizeof m->file, q, 2);
+    copy_text(m->sheet, sizeof m->sheet, q, 3);
+    copy_text(m->period, sizeof m->period, q, 4);
+    m->header_row = (uint64_t)sqlite3_column_int64(q, 5);
+    m->rows = (uint64_t)sqlite3_column_int64(q, 6);
+    m->skipped = (uint64_t)sqlite3_column_int64(q, 7);
+    copy_text(m->imported_at, sizeof m->imported_at, q, 8);
+}
+
+#define IMPORT_COLUMNS "id, hash, file, sheet, period, header_row, rows, skipped, imported_at"
+
+sl_status sl_store_imports(sl_store *s, const char *creator, sl_import **out, size_t *count,
+                           sl_error *err)
+{
+    if (!s || !out || !count)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store given");
+    *out = NULL;
+    *count = 0;
+    sqlite3_stmt *q;
+    const char *sql = creator ? "SELECT " IMPORT_COLUMNS " FROM imports i WHERE EXISTS (SELECT 1 "
+                                "FROM records r WHERE r.import_id = i.id AND r.creator = ?1) "
+                                "ORDER BY id DESC"
+                              : "SELECT " IMPORT_COLUMNS " FROM imports ORDER BY id DESC";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err, "cannot list the imports");
+    if (creator)
+        sqlite3_bind_text(q, 1, creator, -1, SQLITE_STATIC);
+    sl_import *items = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            sl_import *more = realloc(items, cap * sizeof *items);
+            if (!more) {
+                free(items);
+                sqlite3_finalize(q);
+                return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+            }
+            items = more;
+        }
+        read_import(q, &items[n++]);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        free(items);
+        return db_error(s, err, "cannot list the imports");
+    }
+    *out = items;
+    *count = n;
+    return SL_OK;
+}
+
+sl_status sl_store_import_get(sl_store *s, int64_t id, sl_import *out, sl_error *err)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "SELECT " IMPORT_COLUMNS " FROM imports WHERE id = ?1", -1, &q,
+                           NULL) != SQLITE_OK)
+        return db_error(s, err, "cannot read an import");
+    sqlite3_bind_int64(q, 1, id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        read_import(q, out);
+    sqlite3_finalize(q);
+    if (rc == SQLITE_ROW)
+        return SL_OK;
+    if (rc != SQLITE_DONE)
+        return db_error(s, err, "cannot read an import");
+    return sl_fail(err, SL_ERR_NOT_FOUND, NULL,
+                   "there is no import #%lld in %s; 'shoplab history' lists them", (long long)id,
+                   s->path);
+}
+
+sl_status sl_store_forget(sl_store *s, int64_t id, sl_error *err)
+{
+    sl_import m;
+    sl_status st = sl_store_import_get(s, id, &m, err);
+    if (st != SL_OK)
+        return st;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM imports WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err, "cannot remove the import");
+    sqlite3_bind_int64(q, 1, id);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? SL_OK : db_error(s, err, "cannot remove the import");
+}
+
+sl_status sl_store_records(sl_store *s, int64_t import_id, sl_record_fn fn, void *ctx,
+                           sl_error *err)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT row, video, product, live, creator, day, label, views, "
+                           "product_impressions, product_clicks, orders, sku_orders, items_sold, "
+                           "gmv, est_commission, refunds FROM records WHERE import_id = ?1 "
+                           "ORDER BY row",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err, "cannot read the rows");
+    sqlite3_bind_int64(q, 1, import_id);
+    sl_record rec;
+    int rc;
+    sl_status st = SL_OK;
+    while (st == SL_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        memset(&rec, 0, sizeof rec);
+        rec.row = (uint64_t)sqlite3_column_int64(q, 0);
+        for (int k = 0; k < SL_DIM__COUNT; k++)
+            copy_text(rec.key[k], sizeof rec.key[k], q, 1 + k);
+        copy_text(rec.label, sizeof rec.label, q, 6);
+        for (int f = 0; f < SL_FIELD__COUNT; f++) {
+            int col = 7 + f;
+            if (sqlite3_column_type(q, col) == SQLITE_NULL)
+                continue;
+            double v = sl_field_is_money((sl_field)f) ? sqlite3_column_double(q, col)
+                                                      : (double)sqlite3_column_int64(q, col);
+            sl_funnel_set(&rec.funnel, (sl_field)f, v);
+        }
+        st = fn(ctx, &rec);
+    }
+    sqlite3_finalize(q);
+    if (st != SL_OK)
+        return st;
+    return rc == SQLITE_DONE ? SL_OK : db_error(s, err, "cannot read the rows");
+}
