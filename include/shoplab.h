@@ -720,6 +720,7 @@ typedef struct sl_read_options {
     unsigned threads;           /* CSV bulk path; 0: one per core, at most 8 */
     sl_store *store;            /* store each file as an import; NULL: do not store */
     double confidence;          /* interval level; 0 means 0.95 */
+    bool general_path;          /* tests and benchmarks: never the fused bulk loop */
     /* Called now and then with bytes done and the total (from one thread). */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;

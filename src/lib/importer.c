@@ -731,7 +731,6 @@ static sl_status read_csv_file(build *b, file_pipe *p, int fd, uint64_t size, sl
             break;
     }
     uint64_t data_start = csv_consumed(reader);
-    bool header_quotes = csv_saw_quote(reader);
     csv_close(reader);
     if (st == STOP_READING || p->data.failed)
         return SL_OK;
@@ -740,13 +739,12 @@ static sl_status read_csv_file(build *b, file_pipe *p, int fd, uint64_t size, sl
     _Atomic uint64_t done = data_start;
     unsigned n = thread_count(b->options);
     bulk_plan bp;
-    if (!p->job.store && p->job.grouped && bulk_plan_make(&p->plan, p->job.by, &bp))
+    if (!p->job.store && p->job.grouped && !b->options->general_path &&
+        bulk_plan_make(&p->plan, p->job.by, &bp))
         p->job.bulk = &bp;
     if (!p->job.store && n > 1 && size - data_start >= PARALLEL_MIN_BYTES) {
-        /* Snapshot of the shared table is not needed: the parallel read
-         * only falls back before range 0 has touched it when a quote was
-         * already seen in the header rows. */
-        (void)header_quotes;
+        /* The ranges fill a fresh table, merged only when the split was
+         * safe; otherwise it is dropped and the data is read again. */
         group_table *saved = b->groups;
         group_table *fresh = group_table_new();
         if (!fresh)

@@ -1,0 +1,716 @@
+/*
+ * test_import.c — the importer against every layout in exports.md, with the
+ * sums worked out by hand from the fixture files; the XLSX form of each
+ * layout against its CSV form; the fast CSV reader against a simple
+ * reference reader; the bulk loop and the parallel path against the
+ * general path; and the store round trip.
+ *
+ * Usage: test_import FIXTURE_DIR XLSX_DIR
+ */
+#include "import.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static const char *fixtures, *xlsx_dir;
+static char tmpdir[] = "/tmp/shoplab-import-XXXXXX";
+
+static char *path_of(const char *dir, const char *name)
+{
+    static char buf[4][1024];
+    static int next;
+    char *p = buf[next++ % 4];
+    snprintf(p, sizeof buf[0], "%s/%s", dir, name);
+    return p;
+}
+
+static sl_report *read_with(const char *path, const sl_read_options *o, sl_status want)
+{
+    sl_report *r = NULL;
+    sl_error err;
+    const char *paths[] = {path};
+    sl_status st = sl_report_read(paths, 1, o, &r, &err);
+    if (st != want)
+        fail_msg("%s: status %s (%s), expected %s", path, sl_status_name(st),
+                 st ? err.message : "", sl_status_name(want));
+    return r;
+}
+
+static sl_report *read_file(const char *name)
+{
+    sl_read_options o = {0};
+    return read_with(path_of(fixtures, name), &o, SL_OK);
+}
+
+static const sl_report_row *row_of(const sl_report *r, const char *key)
+{
+    for (size_t i = 0; i < r->row_count; i++)
+        if (strcmp(r->rows[i].key, key) == 0)
+            return &r->rows[i];
+    fail_msg("no row %s", key);
+    return NULL;
+}
+
+static void expect_field(const sl_report_row *row, sl_field f, double want)
+{
+    double v = -1;
+    if (!sl_funnel_get(&row->funnel, f, &v))
+        fail_msg("%s: %s is absent, expected %.2f", row->key, sl_field_name(f), want);
+    if (v != want)
+        fail_msg("%s: %s = %.4f, expected %.4f", row->key, sl_field_name(f), v, want);
+}
+
+static void expect_absent(const sl_report_row *row, sl_field f)
+{
+    if (sl_funnel_has(&row->funnel, f))
+        fail_msg("%s: %s should be absent", row->key, sl_field_name(f));
+}
+
+/* The report's CSV text (numbers, verdicts), for comparing two reads. */
+static char *report_csv(const sl_report *r)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(sl_report_write_csv(r, f), SL_OK);
+    fclose(f);
+    return text;
+}
+
+/* ---- layouts (sums by hand from the fixture files) ---- */
+
+static void live_list_english(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_live_list_en.csv");
+    assert_true(r->grouped);
+    assert_int_equal(r->by, SL_DIM_CREATOR);
+    assert_int_equal(r->sources[0].header_row, 3);
+    assert_string_equal(r->sources[0].period, "2024-05-13 ~ 2024-05-19");
+    assert_int_equal(r->rows_read, 3);
+    assert_int_equal(r->row_count, 2);
+    const sl_report_row *sari = row_of(r, "7001234567890123456");
+    expect_field(sari, SL_FIELD_VIEWS, 5400 + 8000);
+    expect_field(sari, SL_FIELD_PRODUCT_IMPRESSIONS, 4000 + 6000);
+    expect_field(sari, SL_FIELD_PRODUCT_CLICKS, 400 + 480);
+    expect_field(sari, SL_FIELD_ORDERS, 38 + 50);          /* Orders Paid, not Orders Created */
+    expect_field(sari, SL_FIELD_ITEMS_SOLD, 45 + 60);      /* Unit Sales */
+    expect_field(sari, SL_FIELD_GMV, 1234500 + 2100000);   /* Revenue (Rp) 1.234.500 */
+    assert_int_equal(sari->source_rows, 2);
+    assert_int_equal(sari->rank, 1);
+    assert_int_equal(sari->reported_present, 0); /* two rows: reported rates not combined */
+    const sl_report_row *budi = row_of(r, "7009876543210987654");
+    expect_field(budi, SL_FIELD_GMV, 450000);
+    expect_field(budi, SL_FIELD_ORDERS, 9);
+    /* one row: the file's own CTR is kept as reported (9.50 % CO rate too) */
+    assert_true(budi->reported_present & (1u << SL_RATE_PRODUCT_CTR));
+    assert_true(fabs(budi->reported[SL_RATE_PRODUCT_CTR] - 0.036) < 1e-12);
+    assert_true(fabs(budi->reported[SL_RATE_CTOR] - 0.10) < 1e-12);
+    expect_field(&r->totals, SL_FIELD_VIEWS, 15900);
+    expect_field(&r->totals, SL_FIELD_GMV, 3784500);
+    /* Orders Created is no funnel field: kept as an extra, with a reason */
+    const sl_column *c = &r->sources[0].columns[8];
+    assert_string_equal(c->header, "Orders Created");
+    assert_int_equal(c->role, SL_COLUMN_EXTRA);
+    assert_non_null(c->note);
+    assert_string_equal(r->sources[0].columns[5].currency, "IDR");
+    sl_report_free(r);
+}
+
+static void live_list_bahasa_matches_english(void **state)
+{
+    (void)state;
+    sl_report *en = read_file("y_live_list_en.csv"), *id = read_file("y_live_list_id.csv");
+    char *a = report_csv(en), *b = report_csv(id);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    sl_report_free(en);
+    sl_report_free(id);
+}
+
+static void video_list_bahasa(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_video_list_id.csv");
+    assert_int_equal(r->by, SL_DIM_VIDEO);
+    assert_int_equal(r->sources[0].header_row, 3);
+    const sl_report_row *v = row_of(r, "7301112223334445556");
+    expect_field(v, SL_FIELD_VIEWS, 20000 + 9000); /* VV */
+    expect_field(v, SL_FIELD_PRODUCT_IMPRESSIONS, 8000 + 3000);
+    expect_field(v, SL_FIELD_PRODUCT_CLICKS, 200 + 120);
+    expect_field(v, SL_FIELD_ORDERS, 10 + 5);
+    expect_field(v, SL_FIELD_GMV, 310000 + 155000);
+    expect_absent(v, SL_FIELD_REFUNDS); /* "--" is absent, never 0 */
+    assert_string_equal(v->label, "Serum pagi: cara pakai");
+    const sl_report_row *only_views = row_of(r, "7301112223334445557");
+    expect_field(only_views, SL_FIELD_VIEWS, 4000);
+    expect_absent(only_views, SL_FIELD_ORDERS);
+    assert_string_equal(only_views->label, "Lipstik \"matte\", 3 warna");
+    const sl_report_row *budi = row_of(r, "7309998887776665554");
+    expect_field(budi, SL_FIELD_GMV, 90000);
+    assert_true(fabs(budi->reported[SL_RATE_CTOR] - 0.03) < 1e-12);
+    sl_report_free(r);
+}
+
+static void product_list_date_range_and_channels(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_product_list_daterange.csv");
+    assert_string_equal(r->sources[0].period, "2024-05-01 ~ 2024-05-07");
+    assert_int_equal(r->by, SL_DIM_PRODUCT);
+    const sl_report_row *a = row_of(r, "1729000000000000001");
+    expect_field(a, SL_FIELD_GMV, 1234567);    /* Rp1.234.567 */
+    expect_field(a, SL_FIELD_ORDERS, 45);
+    expect_field(a, SL_FIELD_ITEMS_SOLD, 48);
+    expect_field(a, SL_FIELD_REFUNDS, 25000);
+    /* LIVE and video blocks are channel shares, never the total */
+    expect_absent(a, SL_FIELD_PRODUCT_IMPRESSIONS);
+    const sl_report_row *b = row_of(r, "1729000000000000002");
+    expect_field(b, SL_FIELD_GMV, 154530);     /* Rp154.530 */
+    bool live_seen = false;
+    for (size_t i = 0; i < r->sources[0].column_count; i++) {
+        const sl_column *c = &r->sources[0].columns[i];
+        if (strcmp(c->header, "Impresi produk live streaming") == 0) {
+            assert_int_equal(c->role, SL_COLUMN_EXTRA);
+            assert_string_equal(c->section, "LIVE");
+            live_seen = true;
+        }
+    }
+    assert_true(live_seen);
+    sl_report_free(r);
+}
+
+static void product_analysis_two_level_header(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_product_analysis_two_level.csv");
+    const sl_source *s = &r->sources[0];
+    assert_int_equal(s->header_row, 4);
+    assert_int_equal(s->band_row, 3);
+    assert_string_equal(s->period, "2026-09-28");
+    const sl_report_row *a = row_of(r, "1729384756102938475"); /* ".0" removed */
+    expect_field(a, SL_FIELD_GMV, 1234.56);
+    expect_field(a, SL_FIELD_ORDERS, 40);
+    expect_field(a, SL_FIELD_SKU_ORDERS, 44);
+    expect_field(a, SL_FIELD_PRODUCT_IMPRESSIONS, 12000); /* All, not Affiliate or LIVE */
+    expect_field(a, SL_FIELD_PRODUCT_CLICKS, 480);
+    expect_field(a, SL_FIELD_REFUNDS, 0);
+    const sl_report_row *b = row_of(r, "1729384756102938476");
+    expect_absent(b, SL_FIELD_REFUNDS); /* "-" */
+    assert_string_equal(s->columns[10].section, "Affiliate");
+    assert_int_equal(s->columns[10].role, SL_COLUMN_EXTRA);
+    assert_string_equal(s->columns[4].section, "All");
+    assert_int_equal(s->columns[4].role, SL_COLUMN_FIELD);
+    sl_report_free(r);
+}
+
+static void affiliate_videos_description_row(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_affiliate_videos_description_row.csv");
+    assert_int_equal(r->sources[0].description_row, 2);
+    assert_int_equal(r->rows_read, 2);
+    assert_int_equal(r->rows_skipped, 0);
+    const sl_report_row *a = row_of(r, "7311111111111111111");
+    expect_field(a, SL_FIELD_GMV, 205.33); /* Creator-attributed GMV stands in for GMV */
+    expect_field(a, SL_FIELD_ORDERS, 9);
+    expect_field(a, SL_FIELD_PRODUCT_CLICKS, 205);
+    assert_string_equal(a->label, "How I pack for 3 days");
+    sl_report_free(r);
+}
+
+static void chinese_video_export(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_chinese_video.csv");
+    assert_false(r->grouped); /* no key column: one row per file row */
+    assert_int_equal(r->row_count, 2);
+    const sl_report_row *a = row_of(r, "row 2");
+    expect_field(a, SL_FIELD_VIEWS, 12000);
+    expect_field(a, SL_FIELD_ORDERS, 6);
+    assert_true(fabs(a->reported[SL_RATE_VIDEO_CTR] - 0.015) < 1e-12);
+    assert_string_equal(a->label, "保温杯");
+    sl_report_free(r);
+}
+
+static void affiliate_video_list_month_first_dates(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_affiliate_video_list.csv");
+    assert_int_equal(r->by, SL_DIM_CREATOR);
+    const sl_report_row *mina = row_of(r, "@mina.cooks");
+    expect_field(mina, SL_FIELD_GMV, 180.5);
+    expect_field(mina, SL_FIELD_ORDERS, 8);
+    expect_field(mina, SL_FIELD_ITEMS_SOLD, 8); /* "Affiliate items sold " (trailing space) */
+    expect_field(mina, SL_FIELD_EST_COMMISSION, 18.05);
+    expect_field(mina, SL_FIELD_REFUNDS, 10);
+    sl_report_free(r);
+    sl_read_options o = {.group = true, .by = SL_DIM_DAY};
+    r = read_with(path_of(fixtures, "y_affiliate_video_list.csv"), &o, SL_OK);
+    assert_int_equal(r->row_count, 3);
+    expect_field(row_of(r, "2025-08-06"), SL_FIELD_GMV, 120); /* 8/6/2025 is 6 August */
+    expect_field(row_of(r, "2025-08-13"), SL_FIELD_GMV, 60.5);
+    sl_report_free(r);
+}
+
+static void malaysian_live_export(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_creator_live_my.csv");
+    assert_int_equal(r->by, SL_DIM_LIVE);
+    assert_int_equal(r->sources[0].header_row, 3);
+    assert_string_equal(r->sources[0].period, "2026-06-01 ~ 2026-06-07");
+    const sl_report_row *a = row_of(r, "7400000000000000001");
+    expect_field(a, SL_FIELD_GMV, 1250);  /* RM1,250.00 */
+    expect_field(a, SL_FIELD_ORDERS, 25);
+    expect_field(a, SL_FIELD_SKU_ORDERS, 28);
+    expect_field(a, SL_FIELD_VIEWS, 6000);
+    expect_field(a, SL_FIELD_PRODUCT_IMPRESSIONS, 9000);
+    expect_field(a, SL_FIELD_PRODUCT_CLICKS, 300);
+    sl_report_free(r);
+}
+
+static void bom_crlf_semicolon(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_bom_crlf_semicolon.csv");
+    assert_int_equal(r->row_count, 2);
+    expect_field(row_of(r, "7301"), SL_FIELD_GMV, 19.98);
+    expect_field(row_of(r, "7302"), SL_FIELD_GMV, 29.97);
+    assert_string_equal(r->sources[0].columns[0].header, "Video ID"); /* BOM gone */
+    sl_report_free(r);
+}
+
+static void quoted_titles(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_quoted_titles.csv");
+    assert_string_equal(row_of(r, "7301")->label, "Serum, the \"honest\" review");
+    assert_string_equal(row_of(r, "7302")->label, "Two lines\nin one title");
+    assert_string_equal(row_of(r, "7303")->label, "<script>alert(1)</script>");
+    sl_report_free(r);
+}
+
+static void bad_rows_skipped_or_strict(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("i_bad_rows.csv");
+    assert_int_equal(r->rows_read, 2);
+    assert_int_equal(r->rows_skipped, 6);
+    assert_int_equal(r->issue_count, 5);
+    assert_int_equal(r->issues[0].row, 3);
+    assert_int_equal(r->issues[0].column, 4);
+    assert_string_equal(r->issues[0].header, "Product clicks");
+    assert_string_equal(r->issues[0].value, "600");
+    assert_int_equal(r->issues[1].row, 4);
+    assert_int_equal(r->issues[4].row, 7); /* no video key */
+    expect_field(&r->totals, SL_FIELD_VIEWS, 3000);
+    sl_report_free(r);
+    sl_read_options strict = {.strict = true};
+    sl_error err;
+    const char *paths[] = {path_of(fixtures, "i_bad_rows.csv")};
+    assert_int_equal(sl_report_read(paths, 1, &strict, &r, &err), SL_ERR_PARSE);
+    assert_null(r);
+    assert_int_equal(err.row, 3);
+    assert_int_equal(err.column, 4);
+    assert_string_equal(err.header, "Product clicks");
+}
+
+static void unusable_files(void **state)
+{
+    (void)state;
+    sl_read_options o = {0};
+    assert_null(read_with(path_of(fixtures, "n_no_header.csv"), &o, SL_ERR_UNRECOGNISED));
+    assert_null(read_with(path_of(fixtures, "n_only_keys.csv"), &o, SL_ERR_UNRECOGNISED));
+    assert_null(read_with(path_of(fixtures, "n_empty.csv"), &o, SL_ERR_UNRECOGNISED));
+    assert_null(read_with(path_of(fixtures, "n_unclosed_quote.csv"), &o, SL_ERR_PARSE));
+    assert_null(read_with(path_of(fixtures, "does-not-exist.csv"), &o, SL_ERR_READ));
+    sl_read_options by_live = {.group = true, .by = SL_DIM_LIVE};
+    assert_null(read_with(path_of(fixtures, "y_live_list_en.csv"), &by_live,
+                          SL_ERR_UNRECOGNISED));
+}
+
+/* ---- XLSX: every layout gives the report its CSV gives ---- */
+
+static void xlsx_matches_csv(void **state)
+{
+    (void)state;
+    static const char *const layouts[] = {
+        "y_live_list_en", "y_live_list_id", "y_video_list_id", "y_product_list_daterange",
+        "y_product_analysis_two_level", "y_affiliate_videos_description_row",
+        "y_chinese_video", "y_affiliate_video_list", "y_creator_live_my", "y_quoted_titles",
+        "i_bad_rows"};
+    for (size_t i = 0; i < sizeof layouts / sizeof *layouts; i++) {
+        char csv_name[128], xlsx_name[128];
+        snprintf(csv_name, sizeof csv_name, "%s.csv", layouts[i]);
+        snprintf(xlsx_name, sizeof xlsx_name, "%s.xlsx", layouts[i]);
+        sl_read_options o = {0};
+        sl_report *a = read_with(path_of(fixtures, csv_name), &o, SL_OK);
+        sl_report *b = read_with(path_of(xlsx_dir, xlsx_name), &o, SL_OK);
+        char *ta = report_csv(a), *tb = report_csv(b);
+        if (strcmp(ta, tb) != 0)
+            fail_msg("%s: the XLSX report differs from the CSV report", layouts[i]);
+        assert_string_equal(b->sources[0].format, "xlsx");
+        assert_string_equal(b->sources[0].sheet, "Sheet1");
+        free(ta);
+        free(tb);
+        sl_report_free(a);
+        sl_report_free(b);
+    }
+}
+
+static void xlsx_sheets_and_dates(void **state)
+{
+    (void)state;
+    sl_read_options o = {0};
+    sl_report *r = read_with(path_of(xlsx_dir, "y_two_sheets.xlsx"), &o, SL_OK);
+    assert_string_equal(r->sources[0].sheet, "Videos"); /* the first sheet with a header */
+    assert_int_equal(r->row_count, 2);
+    sl_report_free(r);
+    sl_read_options by_number = {.sheet = "2"};
+    r = read_with(path_of(xlsx_dir, "y_two_sheets.xlsx"), &by_number, SL_OK);
+    assert_string_equal(r->sources[0].sheet, "Videos");
+    sl_report_free(r);
+    sl_read_options readme = {.sheet = "Read me"};
+    assert_null(read_with(path_of(xlsx_dir, "y_two_sheets.xlsx"), &readme, SL_ERR_UNRECOGNISED));
+    sl_read_options missing = {.sheet = "Sales"};
+    assert_null(read_with(path_of(xlsx_dir, "y_two_sheets.xlsx"), &missing, SL_ERR_NOT_FOUND));
+    /* Excel serial dates in a date style: 45567.8125 is 2024-10-02 19:30 */
+    r = read_with(path_of(xlsx_dir, "xlsx_live_brazil.xlsx"), &o, SL_OK);
+    assert_int_equal(r->by, SL_DIM_DAY);
+    expect_field(row_of(r, "2024-10-02"), SL_FIELD_GMV, 1250); /* R$ 1.250,00 */
+    expect_field(row_of(r, "2024-10-03"), SL_FIELD_ORDERS, 3);
+    sl_report_free(r);
+}
+
+/* ---- the CSV reader against a reference reader ---- */
+
+/* The reference: RFC 4180 by the letter, one byte at a time, no buffers to
+ * refill.  Rows are written as cells joined by \x1f, rows ended by \x1e. */
+static char *reference_parse(const char *s, size_t n, char delim)
+{
+    size_t cap = n * 2 + 16, len = 0;
+    char *out = malloc(cap);
+    size_t i = 0;
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    bool quoted = false, cell_start = true, any = false;
+    for (; i < n; i++) {
+        char c = s[i];
+        if (len + 4 > cap)
+            out = realloc(out, cap *= 2);
+        if (quoted) {
+            if (c == '"' && i + 1 < n && s[i + 1] == '"')
+                out[len++] = '"', i++;
+            else if (c == '"')
+                quoted = false;
+            else
+                out[len++] = c;
+            continue;
+        }
+        if (c == '"' && cell_start) {
+            quoted = true, cell_start = false, any = true;
+        } else if (c == delim) {
+            out[len++] = '\x1f', cell_start = true, any = true;
+        } else if (c == '\n' || c == '\r') {
+            if (c == '\r' && i + 1 < n && s[i + 1] == '\n')
+                i++;
+            out[len++] = '\x1e', cell_start = true, any = false;
+        } else {
+            out[len++] = c, cell_start = false, any = true;
+        }
+    }
+    if (any)
+        out[len++] = '\x1e';
+    out[len] = '\0';
+    return out;
+}
+
+static char *fast_parse(const char *path, char delim)
+{
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    csv_reader *r;
+    assert_int_equal(csv_open(fd, path, 0, UINT64_MAX, delim, 1, &r, NULL), SL_OK);
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    for (;;) {
+        ingest_row row;
+        bool done;
+        sl_error err;
+        sl_status st = csv_next(r, &row, &done, &err);
+        if (st != SL_OK)
+            fail_msg("%s", err.message);
+        if (done)
+            break;
+        for (size_t c = 0; c < row.count; c++) {
+            while (len + row.lengths[c] + 4 > cap)
+                out = realloc(out, cap *= 2);
+            if (c)
+                out[len++] = '\x1f';
+            memcpy(out + len, row.cells[c], row.lengths[c]);
+            len += row.lengths[c];
+        }
+        out[len++] = '\x1e';
+    }
+    out[len] = '\0';
+    csv_close(r);
+    close(fd);
+    return out;
+}
+
+static uint64_t rng = 0x9E3779B97F4A7C15u;
+static uint64_t next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* Well-formed CSV with quoted cells, doubled quotes, embedded newlines and
+ * delimiters, CRLF, long cells that straddle the 1 MiB read buffer. */
+static size_t generate_csv(char *out, size_t size, char delim)
+{
+    static const char *const plain[] = {"7301", "abc", "", "1,234", "x y", "9.5%", "--"};
+    size_t len = 0;
+    while (len + 5000 < size) {
+        int cells = 1 + (int)(next_rand() % 6);
+        for (int c = 0; c < cells; c++) {
+            if (c)
+                out[len++] = delim;
+            int kind = (int)(next_rand() % 10);
+            if (kind < 6) {
+                const char *p = plain[next_rand() % 7];
+                if (strchr(p, delim))
+                    p = "safe";
+                len += (size_t)sprintf(out + len, "%s", p);
+            } else {
+                out[len++] = '"';
+                int n = (int)(next_rand() % (kind == 9 ? 3000 : 12));
+                for (int k = 0; k < n; k++) {
+                    static const char pick[] = "ab\"\n\r,;\t z";
+                    char ch = pick[next_rand() % 10];
+                    out[len++] = ch;
+                    if (ch == '"')
+                        out[len++] = '"';
+                }
+                out[len++] = '"';
+            }
+        }
+        if (next_rand() % 3 == 0)
+            out[len++] = '\r';
+        out[len++] = '\n';
+    }
+    return len;
+}
+
+static void csv_reader_matches_reference(void **state)
+{
+    (void)state;
+    static const char delims[] = {',', ';', '\t'};
+    size_t size = (size_t)3 << 20; /* several buffer refills */
+    char *data = malloc(size);
+    for (int round = 0; round < 6; round++) {
+        char delim = delims[round % 3];
+        size_t n = generate_csv(data, size, delim);
+        if (round == 1) { /* a BOM */
+            memmove(data + 3, data, n);
+            memcpy(data, "\xEF\xBB\xBF", 3);
+            n += 3;
+        }
+        char *path = path_of(tmpdir, "fuzz.csv");
+        FILE *f = fopen(path, "wb");
+        fwrite(data, 1, n, f);
+        fclose(f);
+        char *want = reference_parse(data, n, delim);
+        char *got = fast_parse(path, delim);
+        if (strcmp(want, got) != 0) {
+            size_t at = 0;
+            while (want[at] && want[at] == got[at])
+                at++;
+            fail_msg("round %d: the reader differs from the reference at output byte %zu", round,
+                     at);
+        }
+        free(want);
+        free(got);
+    }
+    free(data);
+}
+
+/* ---- bulk loop, parallel path and general path agree ---- */
+
+static void write_feed(const char *path, size_t rows, bool with_quote)
+{
+    FILE *f = fopen(path, "w");
+    fprintf(f, "date,creator_id,video_id,product_id,views,product_impressions,product_clicks,"
+               "orders,gmv\n");
+    for (size_t i = 0; i < rows; i++) {
+        uint64_t v = next_rand() % 3000, imp = v / 2, clk = imp / 20, ord = clk / 5;
+        int odd = (int)(next_rand() % 1000);
+        if (odd == 0) /* a bad row: more clicks than impressions */
+            fprintf(f, "2024-01-01,c%03d,v%05d,p1,%llu,%llu,%llu,0,0.00\n",
+                    (int)(next_rand() % 300), (int)(next_rand() % 5000),
+                    (unsigned long long)v, (unsigned long long)imp,
+                    (unsigned long long)imp + 1);
+        else if (odd == 1) /* a value the bulk loop leaves to the full parser */
+            fprintf(f, "2024-01-01,c%03d,v%05d,p1,\"%llu\",%llu,%llu,%llu,$1.5\n",
+                    (int)(next_rand() % 300), (int)(next_rand() % 5000),
+                    (unsigned long long)v, (unsigned long long)imp, (unsigned long long)clk,
+                    (unsigned long long)ord);
+        else if (odd == 2) /* an empty count: absent */
+            fprintf(f, "2024-01-02,c%03d,v%05d,p2,,%llu,%llu,%llu,%llu.5\n",
+                    (int)(next_rand() % 300), (int)(next_rand() % 5000),
+                    (unsigned long long)imp, (unsigned long long)clk, (unsigned long long)ord,
+                    (unsigned long long)ord);
+        else { /* money with two, one or no decimals */
+            char money[32];
+            int cents = (int)(next_rand() % 100), style = (int)(next_rand() % 3);
+            if (style == 0)
+                snprintf(money, sizeof money, "%llu.%02d", (unsigned long long)(ord * 19), cents);
+            else if (style == 1)
+                snprintf(money, sizeof money, "%llu.%d", (unsigned long long)(ord * 19), cents % 10);
+            else
+                snprintf(money, sizeof money, "%llu", (unsigned long long)(ord * 19));
+            fprintf(f, "2024-01-%02d,c%03d,v%05d,p%d,%llu,%llu,%llu,%llu,%s\n", 1 + (int)(i % 28),
+                    (int)(next_rand() % 300), (int)(next_rand() % 5000), (int)(next_rand() % 90),
+                    (unsigned long long)v, (unsigned long long)imp, (unsigned long long)clk,
+                    (unsigned long long)ord, money);
+        }
+    }
+    if (!with_quote)
+        fprintf(f, "2024-01-03,c001,v00001,p1,1,1,1,1,1.00\n");
+    fclose(f);
+}
+
+static void paths_agree(const char *path)
+{
+    sl_read_options general = {.group = true, .by = SL_DIM_VIDEO, .general_path = true,
+                               .threads = 1};
+    sl_read_options bulk = {.group = true, .by = SL_DIM_VIDEO, .threads = 1};
+    sl_read_options parallel = {.group = true, .by = SL_DIM_VIDEO, .threads = 2};
+    sl_report *a = read_with(path, &general, SL_OK);
+    sl_report *b = read_with(path, &bulk, SL_OK);
+    sl_report *c = read_with(path, &parallel, SL_OK);
+    char *ta = report_csv(a), *tb = report_csv(b), *tc = report_csv(c);
+    assert_true(a->rows_skipped > 0);
+    assert_int_equal(a->rows_read, b->rows_read);
+    assert_int_equal(a->rows_read, c->rows_read);
+    assert_int_equal(a->rows_skipped, b->rows_skipped);
+    assert_int_equal(a->rows_skipped, c->rows_skipped);
+    for (size_t i = 0; i < a->issue_count; i++) {
+        assert_int_equal(a->issues[i].row, b->issues[i].row);
+        assert_int_equal(a->issues[i].row, c->issues[i].row); /* row numbers across ranges */
+    }
+    if (strcmp(ta, tb) != 0)
+        fail_msg("the bulk loop and the general path disagree");
+    if (strcmp(ta, tc) != 0)
+        fail_msg("the parallel read and the general path disagree");
+    free(ta);
+    free(tb);
+    free(tc);
+    sl_report_free(a);
+    sl_report_free(b);
+    sl_report_free(c);
+}
+
+static void bulk_parallel_and_general_paths_agree(void **state)
+{
+    (void)state;
+    char *path = path_of(tmpdir, "feed.csv");
+    write_feed(path, 250000, false); /* ~12 MB: the parallel path runs */
+    paths_agree(path);
+    write_feed(path, 250000, true);  /* quotes: the parallel path falls back */
+    paths_agree(path);
+}
+
+/* ---- store ---- */
+
+static void store_round_trip(void **state)
+{
+    (void)state;
+    sl_store *store;
+    sl_error err;
+    assert_int_equal(sl_store_open(path_of(tmpdir, "db/store.db"), &store, &err), SL_OK);
+    sl_read_options o = {.store = store};
+    sl_report *r = read_with(path_of(fixtures, "y_video_list_id.csv"), &o, SL_OK);
+    assert_false(r->sources[0].already_stored);
+    int64_t id = r->sources[0].import_id;
+    assert_true(id > 0);
+    sl_report_free(r);
+    r = read_with(path_of(fixtures, "y_video_list_id.csv"), &o, SL_OK);
+    assert_true(r->sources[0].already_stored); /* same content: nothing added */
+    assert_int_equal(r->sources[0].import_id, id);
+    sl_report_free(r);
+    sl_import *items;
+    size_t count;
+    assert_int_equal(sl_store_imports(store, NULL, &items, &count, &err), SL_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(items[0].rows, 4);
+    assert_int_equal(items[0].header_row, 3);
+    assert_string_equal(items[0].period, "2024-05-20");
+    sl_free(items);
+    assert_int_equal(sl_store_imports(store, "7009876543210987654", &items, &count, &err), SL_OK);
+    assert_int_equal(count, 1);
+    sl_free(items);
+    assert_int_equal(sl_store_imports(store, "nobody", &items, &count, &err), SL_OK);
+    assert_int_equal(count, 0);
+    /* a strict failure stores nothing of the file */
+    sl_read_options strict = {.store = store, .strict = true};
+    assert_null(read_with(path_of(fixtures, "i_bad_rows.csv"), &strict, SL_ERR_PARSE));
+    assert_int_equal(sl_store_imports(store, NULL, &items, &count, &err), SL_OK);
+    assert_int_equal(count, 1);
+    sl_free(items);
+    assert_int_equal(sl_store_forget(store, id, &err), SL_OK);
+    assert_int_equal(sl_store_forget(store, id, &err), SL_ERR_NOT_FOUND);
+    sl_store_close(store);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: test_import FIXTURE_DIR XLSX_DIR\n");
+        return 2;
+    }
+    fixtures = argv[1];
+    xlsx_dir = argv[2];
+    if (!mkdtemp(tmpdir))
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(live_list_english),
+        cmocka_unit_test(live_list_bahasa_matches_english),
+        cmocka_unit_test(video_list_bahasa),
+        cmocka_unit_test(product_list_date_range_and_channels),
+        cmocka_unit_test(product_analysis_two_level_header),
+        cmocka_unit_test(affiliate_videos_description_row),
+        cmocka_unit_test(chinese_video_export),
+        cmocka_unit_test(affiliate_video_list_month_first_dates),
+        cmocka_unit_test(malaysian_live_export),
+        cmocka_unit_test(bom_crlf_semicolon),
+        cmocka_unit_test(quoted_titles),
+        cmocka_unit_test(bad_rows_skipped_or_strict),
+        cmocka_unit_test(unusable_files),
+        cmocka_unit_test(xlsx_matches_csv),
+        cmocka_unit_test(xlsx_sheets_and_dates),
+        cmocka_unit_test(csv_reader_matches_reference),
+        cmocka_unit_test(bulk_parallel_and_general_paths_agree),
+        cmocka_unit_test(store_round_trip),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return failed;
+}
