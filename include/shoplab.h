@@ -761,6 +761,8 @@ typedef struct sl_source {
     uint64_t band_row;          /* section band above the header, or 0 */
     uint64_t description_row;   /* skipped description row, or 0 */
     char period[64];            /* from the preamble: "a ~ b" or one day, or "" */
+    char title[160];            /* the first text above the header (the report's
+                                   name, or a "practice data" label), or "" */
     sl_column *columns;         size_t column_count;
     uint64_t rows;              /* data rows read */
     uint64_t skipped;           /* bad rows left out */

@@ -5,10 +5,13 @@
 #
 # Usage: readme_examples.sh SHOPLAB_BINARY README.md
 set -u
-bin=$1 readme=$2
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+readme=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+cd "$(dirname "$0")/.."   # examples name files relative to the source root
 export NO_COLOR=1 LC_ALL=C
 pass=0 fail=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export SHOPLAB_DB="$tmp/readme.db"   # examples that store start from an empty store
 in_block=0 cmd=""
 
 check() {

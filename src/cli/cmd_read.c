@@ -261,6 +261,8 @@ static void print_summary(FILE *out, const sl_report *r)
                  cli_count(buf, (double)s->rows), skipped, s->period[0] ? ", period " : "",
                  s->period, s->description_row ? ", description row skipped" : "");
         cli_wrap(out, 2, "Source: ", line);
+        if (s->title[0])
+            cli_wrap(out, 4, "  Title: ", s->title);
     }
     sl_decode_result d;
     if (sl_report_decode(r, SIZE_MAX, &d, NULL) == SL_OK) {

@@ -45,6 +45,7 @@ typedef struct import_plan {
     size_t header_index;        /* index into held rows */
     uint64_t header_row, band_row, description_row;
     char period[64];
+    char title[160];            /* first preamble text that is not a date */
     int score;                  /* recognised headers in the header row */
 } import_plan;
 

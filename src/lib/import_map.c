@@ -207,13 +207,14 @@ void held_rows_get(const held_rows *held, size_t i, ingest_row *row, const char 
 
 /* ---- header text ---- */
 
-/* Trims and collapses spaces (full-width brackets become ASCII) into out. */
-static void tidy_header(const char *text, char *out, size_t size)
+/* Trims and collapses spaces into out; for matching (`ascii`), full-width
+ * brackets become ASCII too.  Display keeps them as written. */
+static void tidy_header(const char *text, char *out, size_t size, bool ascii)
 {
     size_t w = 0;
     bool space = false;
     for (const unsigned char *p = (const unsigned char *)text; *p && w + 4 < size; p++) {
-        if (p[0] == 0xEF && p[1] == 0xBC && (p[2] == 0x88 || p[2] == 0x89)) { /* （ ） */
+        if (ascii && p[0] == 0xEF && p[1] == 0xBC && (p[2] == 0x88 || p[2] == 0x89)) { /* （ ） */
             out[w++] = p[2] == 0x88 ? '(' : ')';
             p += 2;
             space = false;
@@ -299,7 +300,7 @@ static bool match_header(const sl_content *content, const char *text, header_mat
 {
     memset(m, 0, sizeof *m);
     char tidy[128], bare[128], key[64];
-    tidy_header(text, tidy, sizeof tidy);
+    tidy_header(text, tidy, sizeof tidy, true);
     if (!tidy[0])
         return false;
     header_currency(tidy, m->currency, bare, sizeof bare);
@@ -471,9 +472,7 @@ static const char *field_parser(sl_field f) { return sl_field_is_money(f) ? "mon
 
 static void expected_fields(char *out, size_t size)
 {
-    snprintf(out, size,
-             "views, product impressions, product clicks, orders, GMV (or any header the "
-             "glossary knows: `shoplab terms`)");
+    snprintf(out, size, "Views, Product impressions, Product clicks, Orders, GMV");
 }
 
 sl_status import_plan_build(const held_rows *held, const char *file, import_plan *plan,
@@ -502,17 +501,16 @@ sl_status import_plan_build(const held_rows *held, const char *file, import_plan
             best = s, header = i;
     }
     if (best < IMPORT_MIN_HEADER_MATCHES) {
-        char found[160] = "", expected[160];
+        char found[96] = "", expected[80];
         size_t w = 0;
-        for (size_t i = 0; i < held->count && w + 40 < sizeof found; i++)
-            for (size_t c = 0; c < held->cells[i] && w + 40 < sizeof found; c++)
+        for (size_t i = 0; i < held->count && w + 30 < sizeof found; i++)
+            for (size_t c = 0; c < held->cells[i] && w + 30 < sizeof found; c++)
                 if (held->text[i][c][0])
-                    w += (size_t)snprintf(found + w, sizeof found - w, "%s\"%.24s\"",
+                    w += (size_t)snprintf(found + w, sizeof found - w, "%s\"%.20s\"",
                                           w ? ", " : "", held->text[i][c]);
         expected_fields(expected, sizeof expected);
         sl_fail(err, SL_ERR_UNRECOGNISED, NULL,
-                "%s: no header row found in the first %d rows; found %s; expected columns "
-                "such as %s",
+                "%.60s: no header in the first %d rows (found %s); expected columns such as %s",
                 file, IMPORT_HEADER_SCAN_ROWS, w ? found : "no text", expected);
         if (err)
             snprintf(err->file, sizeof err->file, "%s", file);
@@ -529,6 +527,15 @@ sl_status import_plan_build(const held_rows *held, const char *file, import_plan
         preamble_end = header - 1;
     }
     find_period(held, preamble_end, plan->period, sizeof plan->period);
+    for (size_t i = 0; i < preamble_end && !plan->title[0]; i++)
+        for (size_t c = 0; c < held->cells[i] && !plan->title[0]; c++) {
+            const char *t = held->text[i][c];
+            bool amb;
+            char day[11];
+            if (t[0] && !strchr(t, '~') && !import_parse_day(t, DATE_ORDER_DMY, day, &amb) &&
+                strncmp(t, "[Date Range]", 12) != 0)
+                snprintf(plan->title, sizeof plan->title, "%s", t);
+        }
 
     size_t ncols = held->cells[header];
     plan->columns = calloc(ncols ? ncols : 1, sizeof *plan->columns);
@@ -543,7 +550,7 @@ sl_status import_plan_build(const held_rows *held, const char *file, import_plan
         sl_column *col = &plan->columns[c];
         col->index = (uint32_t)c;
         col->parser = "none";
-        tidy_header(held->text[header][c], col->header, sizeof col->header);
+        tidy_header(held->text[header][c], col->header, sizeof col->header, false);
         if (band && c < held->cells[header - 1] && held->text[header - 1][c][0])
             section = held->text[header - 1][c];
         snprintf(col->section, sizeof col->section, "%s", section);
@@ -653,16 +660,16 @@ sl_status import_plan_build(const held_rows *held, const char *file, import_plan
     for (int k = 0; k < SL_RATE__COUNT; k++)
         any_value |= plan->rate_col[k] >= 0;
     if (!any_value) {
-        char found[200] = "", expected[160];
+        char found[96] = "", expected[80];
         size_t w = 0;
-        for (size_t c = 0; c < ncols && w + 40 < sizeof found; c++)
+        for (size_t c = 0; c < ncols && w + 30 < sizeof found; c++)
             if (plan->columns[c].header[0])
-                w += (size_t)snprintf(found + w, sizeof found - w, "%s\"%.24s\"", w ? ", " : "",
+                w += (size_t)snprintf(found + w, sizeof found - w, "%s\"%.20s\"", w ? ", " : "",
                                       plan->columns[c].header);
         expected_fields(expected, sizeof expected);
         sl_fail(err, SL_ERR_UNRECOGNISED, NULL,
-                "%s: the header on row %llu has none of the needed columns; found %s; "
-                "expected %s",
+                "%.60s: the header on row %llu has no count or rate column (found %s); "
+                "expected columns such as %s",
                 file, (unsigned long long)plan->header_row, found, expected);
         if (err) {
             snprintf(err->file, sizeof err->file, "%s", file);

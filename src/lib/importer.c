@@ -299,6 +299,7 @@ static sl_status on_plan(file_pipe *p, sl_error *err)
     src->header_row = plan->header_row;
     src->band_row = plan->band_row;
     snprintf(src->period, sizeof src->period, "%s", plan->period);
+    snprintf(src->title, sizeof src->title, "%s", plan->title);
     if (!b->decided) {
         b->decided = true;
         if (b->options->group) {

@@ -203,6 +203,11 @@ sl_status sl_report_write_html(const sl_report *r, FILE *out)
             fputs(", period ", out);
             html_text(out, s->period);
         }
+        if (s->title[0]) {
+            fputs(" &mdash; <i>", out);
+            html_text(out, s->title);
+            fputs("</i>", out);
+        }
     }
     fprintf(out, "</p>\n<p>%zu %s%s.</p>\n<h2>Funnel of the totals</h2>\n", r->row_count,
             r->grouped ? sl_dimension_name(r->by) : "row", r->row_count == 1 ? "" : "s");

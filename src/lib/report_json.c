@@ -38,6 +38,7 @@ static json_t *source_json(const sl_source *s)
                           "skipped", (json_int_t)s->skipped, "columns", columns);
     json_object_set_new(o, "sheet", s->sheet[0] ? json_string(s->sheet) : json_null());
     json_object_set_new(o, "period", s->period[0] ? json_string(s->period) : json_null());
+    json_object_set_new(o, "title", s->title[0] ? json_string(s->title) : json_null());
     json_object_set_new(o, "band_row",
                         s->band_row ? json_integer((json_int_t)s->band_row) : json_null());
     json_object_set_new(o, "description_row",

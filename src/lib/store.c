@@ -422,8 +422,8 @@ sl_status sl_store_import_get(sl_store *s, int64_t id, sl_import *out, sl_error 
     if (rc != SQLITE_DONE)
         return db_error(s, err, "cannot read an import");
     return sl_fail(err, SL_ERR_NOT_FOUND, NULL,
-                   "there is no import #%lld in %s; 'shoplab history' lists them", (long long)id,
-                   s->path);
+                   "there is no import #%lld in the store; 'shoplab history' lists them",
+                   (long long)id);
 }
 
 sl_status sl_store_forget(sl_store *s, int64_t id, sl_error *err)

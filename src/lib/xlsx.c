@@ -436,11 +436,19 @@ static sl_status open_zip(xlsx_book *b, zip_source_t *src, sl_error *err)
     zip_error_init(&ze);
     b->zip = zip_open_from_source(src, ZIP_RDONLY, &ze);
     if (!b->zip) {
-        sl_status code = zip_error_code_zip(&ze) == ZIP_ER_MEMORY ? SL_ERR_NO_MEMORY : SL_ERR_PARSE;
-        fail_at(b, err, code, 0, 0,
-                "not a valid XLSX workbook (%s); export the report again, or save it as "
-                ".xlsx or .csv",
-                zip_error_strerror(&ze));
+        int ze_code = zip_error_code_zip(&ze);
+        sl_status code = ze_code == ZIP_ER_MEMORY ? SL_ERR_NO_MEMORY
+                         : ze_code == ZIP_ER_NOENT || ze_code == ZIP_ER_OPEN ||
+                                 ze_code == ZIP_ER_READ
+                             ? SL_ERR_READ
+                             : SL_ERR_PARSE;
+        if (code == SL_ERR_READ)
+            fail_at(b, err, code, 0, 0, "cannot open: %s", zip_error_strerror(&ze));
+        else
+            fail_at(b, err, code, 0, 0,
+                    "not a valid XLSX workbook (%s); export the report again, or save it as "
+                    ".xlsx or .csv",
+                    zip_error_strerror(&ze));
         zip_error_fini(&ze);
         zip_source_free(src);
         return code;

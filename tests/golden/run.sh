@@ -17,10 +17,15 @@
 # A section that is not given must be empty: a failing case with no stdout:
 # section proves that nothing was written to stdout.
 set -u
-bin=$1; shift
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); shift
+cases=()
+for f in "$@"; do cases+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")"); done
+set -- "${cases[@]}"
+cd "$(dirname "$0")/../.."   # cases name fixture files relative to the source root
 export NO_COLOR=1 LC_ALL=C
 pass=0 fail=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export SHOPLAB_DB="$tmp/golden.db"   # cases that store start from an empty store
 
 run_case() {
     local file=$1 name=$2 args=$3 want_exit=$4

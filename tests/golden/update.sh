@@ -5,7 +5,12 @@
 #
 # Usage: tests/golden/update.sh BUILD/shoplab tests/golden/NAME.test...
 set -u
-bin=$1; shift
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); shift
+cases=()
+for f in "$@"; do cases+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")"); done
+set -- "${cases[@]}"
+cd "$(dirname "$0")/../.."   # as run.sh: file names are relative to the source root
+export SHOPLAB_DB=$(mktemp -d)/golden.db
 export NO_COLOR=1 LC_ALL=C
 for file in "$@"; do
     out=$(mktemp)

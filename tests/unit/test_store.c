@@ -1,0 +1,253 @@
+/*
+ * test_store.c — the SQLite store: where it lives, WAL and schema version,
+ * exact round trips of records, one import = one transaction, and the
+ * SHA-256 that names an import's content (FIPS 180-4 example vectors).
+ */
+#include "ingest.h"
+
+#include <setjmp.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static char dir[] = "/tmp/shoplab-store-XXXXXX";
+
+static const char *in_dir(const char *name)
+{
+    static char path[2][512];
+    static int next;
+    char *p = path[next++ % 2];
+    snprintf(p, sizeof path[0], "%s/%s", dir, name);
+    return p;
+}
+
+static long long query_int(const char *db_path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    long long v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+static void default_path_rules(void **state)
+{
+    (void)state;
+    char out[512];
+    sl_error err;
+    setenv("SHOPLAB_DB", "/x/given.db", 1);
+    assert_int_equal(sl_store_default_path(out, sizeof out, &err), SL_OK);
+    assert_string_equal(out, "/x/given.db");
+    unsetenv("SHOPLAB_DB");
+    setenv("XDG_DATA_HOME", "/data", 1);
+    setenv("HOME", "/home/c", 1);
+    assert_int_equal(sl_store_default_path(out, sizeof out, &err), SL_OK);
+    assert_string_equal(out, "/data/shoplab/shoplab.db");
+    setenv("XDG_DATA_HOME", "relative/not/allowed", 1);
+    assert_int_equal(sl_store_default_path(out, sizeof out, &err), SL_OK);
+    assert_string_equal(out, "/home/c/.local/share/shoplab/shoplab.db");
+    unsetenv("XDG_DATA_HOME");
+    unsetenv("HOME");
+    assert_int_equal(sl_store_default_path(out, sizeof out, &err), SL_ERR_INVALID_ARGUMENT);
+    setenv("HOME", "/root", 1);
+    assert_int_equal(sl_store_default_path(out, 8, &err), SL_ERR_INVALID_ARGUMENT);
+}
+
+static void open_creates_wal_database(void **state)
+{
+    (void)state;
+    sl_store *s;
+    sl_error err;
+    const char *path = in_dir("a/b/c/shop.db");
+    assert_int_equal(sl_store_open(path, &s, &err), SL_OK);
+    sl_store_close(s);
+    assert_int_equal(query_int(path, "PRAGMA user_version"), 1);
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    sqlite3_open(path, &db);
+    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
+    sqlite3_finalize(q);
+    /* a database from a newer ShopLab is refused, not damaged */
+    sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+    sqlite3_close(db);
+    assert_int_equal(sl_store_open(path, &s, &err), SL_ERR_STORE);
+    assert_non_null(strstr(err.message, "newer ShopLab"));
+    assert_int_equal(query_int(path, "PRAGMA user_version"), 99);
+    /* a path that cannot be a directory */
+    assert_int_equal(sl_store_open("/proc/shoplab-cannot/x.db", &s, &err), SL_ERR_STORE);
+}
+
+static sl_record record(uint64_t row, const char *video, const char *creator)
+{
+    sl_record r;
+    memset(&r, 0, sizeof r);
+    r.row = row;
+    snprintf(r.key[SL_DIM_VIDEO], SL_MAX_ID, "%s", video);
+    snprintf(r.key[SL_DIM_CREATOR], SL_MAX_ID, "%s", creator);
+    snprintf(r.label, SL_MAX_LABEL, "title of %s", video);
+    return r;
+}
+
+typedef struct got {
+    sl_record items[8];
+    int count;
+} got;
+
+static sl_status keep(void *ctx, const sl_record *rec)
+{
+    got *g = ctx;
+    g->items[g->count++] = *rec;
+    return SL_OK;
+}
+
+static void records_round_trip_exactly(void **state)
+{
+    (void)state;
+    sl_store *s;
+    sl_error err;
+    assert_int_equal(sl_store_open(in_dir("trip.db"), &s, &err), SL_OK);
+    sl_record a = record(4, "7212345678901234567", "c1");
+    sl_funnel_set(&a.funnel, SL_FIELD_VIEWS, SL_MAX_COUNT);      /* 2^53 exactly */
+    sl_funnel_set(&a.funnel, SL_FIELD_GMV, 1234567.89);
+    sl_funnel_set(&a.funnel, SL_FIELD_ORDERS, 0);                /* 0 is not absent */
+    sl_record b = record(5, "7212345678901234568", "c2");
+    sl_funnel_set(&b.funnel, SL_FIELD_PRODUCT_CLICKS, 17);
+    sl_import meta = {.header_row = 3};
+    snprintf(meta.hash, sizeof meta.hash, "%064d", 1);
+    snprintf(meta.file, sizeof meta.file, "videos.xlsx");
+    snprintf(meta.sheet, sizeof meta.sheet, "Videos");
+    int64_t id, existing;
+    assert_int_equal(sl_store_import_begin(s, &meta, &id, &existing, &err), SL_OK);
+    assert_int_equal(existing, 0);
+    assert_int_equal(sl_store_import_add(s, &a, &err), SL_OK);
+    assert_int_equal(sl_store_import_add(s, &b, &err), SL_OK);
+    assert_int_equal(sl_store_import_commit(s, 2, 1, &err), SL_OK);
+    got g = {0};
+    assert_int_equal(sl_store_records(s, id, keep, &g, &err), SL_OK);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.items[0].row, 4);
+    assert_string_equal(g.items[0].key[SL_DIM_VIDEO], "7212345678901234567");
+    assert_string_equal(g.items[0].key[SL_DIM_DAY], "");
+    assert_string_equal(g.items[0].label, "title of 7212345678901234567");
+    assert_int_equal(g.items[0].funnel.present, a.funnel.present);
+    assert_true(g.items[0].funnel.value[SL_FIELD_VIEWS] == SL_MAX_COUNT);
+    assert_true(g.items[0].funnel.value[SL_FIELD_GMV] == 1234567.89);
+    assert_true(g.items[0].funnel.value[SL_FIELD_ORDERS] == 0);
+    assert_int_equal(g.items[1].funnel.present, 1u << SL_FIELD_PRODUCT_CLICKS);
+    sl_import m;
+    assert_int_equal(sl_store_import_get(s, id, &m, &err), SL_OK);
+    assert_int_equal(m.rows, 2);
+    assert_int_equal(m.skipped, 1);
+    assert_string_equal(m.sheet, "Videos");
+    assert_int_equal(strlen(m.imported_at), 20);
+    /* the same hash again: nothing begun */
+    int64_t id2;
+    assert_int_equal(sl_store_import_begin(s, &meta, &id2, &existing, &err), SL_OK);
+    assert_int_equal(existing, id);
+    assert_int_equal(sl_store_import_add(s, &a, &err), SL_ERR_INVALID_ARGUMENT);
+    /* the creator filter and the order */
+    snprintf(meta.hash, sizeof meta.hash, "%064d", 2);
+    assert_int_equal(sl_store_import_begin(s, &meta, &id2, &existing, &err), SL_OK);
+    sl_record c = record(2, "v9", "c9");
+    assert_int_equal(sl_store_import_add(s, &c, &err), SL_OK);
+    assert_int_equal(sl_store_import_commit(s, 1, 0, &err), SL_OK);
+    sl_import *items;
+    size_t n;
+    assert_int_equal(sl_store_imports(s, NULL, &items, &n, &err), SL_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(items[0].id, id2); /* newest first */
+    sl_free(items);
+    assert_int_equal(sl_store_imports(s, "c2", &items, &n, &err), SL_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(items[0].id, id);
+    sl_free(items);
+    assert_int_equal(sl_store_forget(s, id, &err), SL_OK);
+    assert_int_equal(sl_store_import_get(s, id, &m, &err), SL_ERR_NOT_FOUND);
+    assert_int_equal(sl_store_forget(s, id, &err), SL_ERR_NOT_FOUND);
+    sl_store_close(s);
+    assert_int_equal(query_int(in_dir("trip.db"), "SELECT count(*) FROM records"), 1);
+}
+
+static void abort_and_close_leave_nothing(void **state)
+{
+    (void)state;
+    sl_store *s;
+    sl_error err;
+    const char *path = in_dir("abort.db");
+    assert_int_equal(sl_store_open(path, &s, &err), SL_OK);
+    sl_import meta = {.header_row = 1};
+    snprintf(meta.hash, sizeof meta.hash, "%064d", 3);
+    int64_t id, existing;
+    sl_record r = record(2, "v1", "c1");
+    assert_int_equal(sl_store_import_begin(s, &meta, &id, &existing, &err), SL_OK);
+    assert_int_equal(sl_store_import_add(s, &r, &err), SL_OK);
+    sl_store_import_abort(s);
+    assert_int_equal(sl_store_import_begin(s, &meta, &id, &existing, &err), SL_OK);
+    assert_int_equal(existing, 0); /* the aborted one left no hash behind */
+    assert_int_equal(sl_store_import_add(s, &r, &err), SL_OK);
+    sl_store_close(s); /* closed while open: rolled back */
+    assert_int_equal(query_int(path, "SELECT count(*) FROM imports"), 0);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM records"), 0);
+}
+
+static void sha256_vectors(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *hex; } v[] = {
+        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+    };
+    char hex[65];
+    for (size_t i = 0; i < 3; i++) {
+        sl_sha256 c;
+        sl_sha256_init(&c);
+        sl_sha256_update(&c, v[i].text, strlen(v[i].text));
+        sl_sha256_hex(&c, hex);
+        assert_string_equal(hex, v[i].hex);
+    }
+    /* one million 'a', fed in uneven pieces across block boundaries */
+    sl_sha256 c;
+    sl_sha256_init(&c);
+    static char a[1000];
+    memset(a, 'a', sizeof a);
+    size_t fed = 0;
+    for (size_t step = 1; fed < 1000000; step = step % 997 + 1) {
+        size_t n = step < 1000000 - fed ? step : 1000000 - fed;
+        sl_sha256_update(&c, a, n);
+        fed += n;
+    }
+    sl_sha256_hex(&c, hex);
+    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(default_path_rules),
+        cmocka_unit_test(open_creates_wal_database),
+        cmocka_unit_test(records_round_trip_exactly),
+        cmocka_unit_test(abort_and_close_leave_nothing),
+        cmocka_unit_test(sha256_vectors),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return failed;
+}
