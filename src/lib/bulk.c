@@ -52,6 +52,14 @@ bool bulk_plan_make(const import_plan *plan, sl_dimension by, bulk_plan *out)
     return plan->key_col[by] >= 0;
 }
 
+/* A record whose first cell could be a totals row ("Total", "Grand total",
+ * "Jumlah", "合计") goes to the general path, which decides. */
+static inline bool maybe_totals(const char *w)
+{
+    unsigned char c = (unsigned char)w[0];
+    return c == 'T' || c == 't' || c == 'G' || c == 'g' || c == 'J' || c == 'j' || c >= 0x80;
+}
+
 /* Outcome of one record. */
 enum { FAST_OK, FAST_SLOW, FAST_MORE };
 
@@ -61,6 +69,8 @@ static int fast_record(const char *w, size_t avail, bool eof, const bulk_plan *b
                        row_values *v, const char **key, size_t *key_len, size_t *used)
 {
     const char *p = w, *end = w + avail;
+    if (avail && maybe_totals(w))
+        return FAST_SLOW;
     v->present = 0;
     v->money_exact = 0;
     v->reported_present = 0;
@@ -185,6 +195,8 @@ static int fast_record_simd(const char *w, size_t avail, const bulk_plan *bp, ch
 {
     const __m128i cd = _mm_set1_epi8(delim), cn = _mm_set1_epi8('\n'),
                   cq = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+    if (maybe_totals(w))
+        return FAST_SLOW;
     v->present = 0;
     v->money_exact = 0;
     v->reported_present = 0;

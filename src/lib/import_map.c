@@ -402,7 +402,21 @@ bool import_parse_day(const char *text, date_order order, char out[11], bool *am
     }
     if (!valid_ymd(y, m, d))
         return false;
-    snprintf(out, 11, "%04d-%02d-%02d", y % 10000, (m % 13 + 13) % 13, (d % 32 + 32) % 32);
+    /* Digits written directly: valid_ymd bounds every part. */
+    unsigned parts[3] = {(unsigned)y, (unsigned)m, (unsigned)d};
+    char *o = out;
+    for (int i = 0; i < 3; i++) {
+        unsigned v = parts[i];
+        if (i == 0) {
+            *o++ = (char)('0' + v / 1000 % 10);
+            *o++ = (char)('0' + v / 100 % 10);
+        } else {
+            *o++ = '-';
+        }
+        *o++ = (char)('0' + v / 10 % 10);
+        *o++ = (char)('0' + v % 10);
+    }
+    *o = '\0';
     return true;
 }
 
@@ -424,7 +438,10 @@ static void find_period(const held_rows *held, size_t before, char *period, size
                     (p[4] == '-' || p[4] == '/' || p[4] == '.' || p[2] == '/' || p[2] == '-' ||
                      p[2] == '.' || p[1] == '/')) {
                     n++;
-                    p += p[4] == '-' || p[4] == '/' || p[4] == '.' ? 10 : 8;
+                    /* Past the date, but never past the text's end. */
+                    size_t skip = p[4] == '-' || p[4] == '/' || p[4] == '.' ? 10 : 8;
+                    size_t rest = strlen(p);
+                    p += skip < rest ? skip : rest;
                     continue;
                 }
                 p++;
