@@ -802,7 +802,12 @@ typedef struct sl_report {
     uint64_t rows_read, rows_skipped;
     sl_row_issue issues[SL_REPORT_MAX_ISSUES];
     size_t issue_count;
-    /* Sorted per-row values the own-median baselines come from (internal). */
+    /* Where the rows' baselines come from: false, the report's own other
+     * rows; true, groups of the same kind from earlier imports in the store
+     * (used when the report has fewer than six rows of its own). */
+    bool baseline_stored;
+    size_t baseline_groups;     /* groups the medians are taken over */
+    /* Sorted per-row values the medians come from (internal). */
     double *sorted[4];          size_t sorted_count[4];
 } sl_report;
 
@@ -815,8 +820,10 @@ void sl_report_free(sl_report *report);
 
 /* The baseline a row is read against: for each of views, Product CTR, video
  * CTR and CTOR, the median over the report's other rows when at least five
- * have it (source HISTORY), else the practice reference (labelled).  `row`
- * indexes report->rows; SIZE_MAX means the totals. */
+ * have it, or (when the report has fewer than six rows and a store was
+ * given) over the same kind of groups in earlier imports (source HISTORY);
+ * else the practice reference (labelled).  `row` indexes report->rows;
+ * SIZE_MAX means the totals. */
 void sl_report_baseline(const sl_report *report, size_t row, sl_baseline *out);
 /* The decoder's reading of one row (or SIZE_MAX: the totals). */
 sl_status sl_report_decode(const sl_report *report, size_t row, sl_decode_result *out,

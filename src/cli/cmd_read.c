@@ -285,11 +285,18 @@ static void print_summary(FILE *out, const sl_report *r)
     sl_report_baseline(r, 0, &b);
     bool own = b.views_source == SL_BASELINE_HISTORY ||
                b.product_ctr_source == SL_BASELINE_HISTORY || b.ctor_source == SL_BASELINE_HISTORY;
+    char stored[300];
+    snprintf(stored, sizeof stored,
+             "each row is read against the median of %zu %ss from your earlier imports "
+             "(practice reference values, invented for practice, where fewer than five have "
+             "the number).",
+             r->baseline_groups, sl_dimension_name(r->by));
     cli_wrap(out, 2, "Baseline: ",
-             own ? "each row is read against the median of the other rows (where at least five "
-                   "have the number; practice reference values, invented for practice, for the "
-                   "rest)."
-                 : sl_practice_label());
+             !own                 ? sl_practice_label()
+             : r->baseline_stored ? stored
+                                  : "each row is read against the median of the other rows "
+                                    "(where at least five have the number; practice reference "
+                                    "values, invented for practice, for the rest).");
     cli_wrap(out, 2, "",
              "CTR is Product CTR (product clicks / product impressions), CTOR is orders / "
              "product clicks; * marks a rate as the file reports it (its parts are missing).");

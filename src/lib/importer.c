@@ -865,6 +865,7 @@ static sl_status read_xlsx_file(build *b, file_pipe *p, const char *path, sl_err
 /* ---- entry point ---- */
 
 sl_status report_finish(sl_report *report, const group_table *groups, sl_error *err);
+sl_status report_use_history(sl_report *report, sl_store *store, sl_error *err);
 
 static bool is_xlsx(int fd)
 {
@@ -943,6 +944,8 @@ sl_status sl_report_read(const char *const *paths, size_t count, const sl_read_o
         st = read_one(b, paths[i], err);
     if (st == SL_OK)
         st = report_finish(r, b->groups, err);
+    if (st == SL_OK)
+        st = report_use_history(r, options->store, err);
     group_table_free(b->groups);
     free(b);
     if (st != SL_OK) {

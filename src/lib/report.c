@@ -100,7 +100,26 @@ static sl_status sort_by_rank(sl_report *r, sl_error *err)
     return SL_OK;
 }
 
+/* The sorted per-quantity values of `rows`, which medians are taken over. */
+static sl_status take_medians_from(sl_report *r, const sl_report_row *rows, size_t n,
+                                   sl_error *err)
+{
+    for (int q = 0; q < BASE__COUNT; q++) {
+        r->sorted[q] = malloc((n ? n : 1) * sizeof(double));
+        if (!r->sorted[q])
+            return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (base_value(&rows[i], q, &r->sorted[q][k]))
+                k++;
+        qsort(r->sorted[q], k, sizeof(double), cmp_double);
+        r->sorted_count[q] = k;
+    }
+    return SL_OK;
+}
+
 sl_status report_finish(sl_report *r, const group_table *groups, sl_error *err);
+sl_status report_use_history(sl_report *r, sl_store *store, sl_error *err);
 
 sl_status report_finish(sl_report *r, const group_table *groups, sl_error *err)
 {
@@ -161,18 +180,97 @@ sl_status report_finish(sl_report *r, const group_table *groups, sl_error *err)
         t->reported_present = r->rows[0].reported_present;
         memcpy(t->reported, r->rows[0].reported, sizeof t->reported);
     }
-    for (int q = 0; q < BASE__COUNT; q++) {
-        r->sorted[q] = malloc((n ? n : 1) * sizeof(double));
-        if (!r->sorted[q])
-            return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (base_value(&r->rows[i], q, &r->sorted[q][k]))
-                k++;
-        qsort(r->sorted[q], k, sizeof(double), cmp_double);
-        r->sorted_count[q] = k;
+    r->baseline_groups = n;
+    return take_medians_from(r, r->rows, n, err);
+}
+
+/* ---- baselines from earlier imports ---- */
+
+typedef struct history_walk {
+    const sl_report *report;
+    group_table *groups;
+    sl_dimension by;
+    sl_status status;
+} history_walk;
+
+static sl_status add_history_record(void *ctx, const sl_record *rec)
+{
+    history_walk *h = ctx;
+    const char *key = rec->key[h->by];
+    if (!key[0])
+        return SL_OK;
+    /* The same video (or product…) read before is not "another" row. */
+    for (size_t i = 0; i < h->report->row_count; i++)
+        if (strcmp(h->report->rows[i].key, key) == 0)
+            return SL_OK;
+    row_values v;
+    v.present = rec->funnel.present;
+    v.money_exact = 0;
+    v.reported_present = 0;
+    v.label = NULL;
+    v.label_len = 0;
+    for (int f = 0; f < SL_FIELD__COUNT; f++) {
+        if (!(v.present & (1u << f)))
+            continue;
+        double x = rec->funnel.value[f];
+        if (SL_MONEY_FIELDS & (1u << f)) {
+            v.hundredths[f] = llround(x * 100.0);
+            v.money_exact |= 1u << f;
+        } else {
+            v.count[f] = (uint64_t)x;
+        }
     }
+    if (group_table_add(h->groups, key, strlen(key), &v) != SL_OK)
+        return h->status = SL_ERR_NO_MEMORY;
     return SL_OK;
+}
+
+sl_status report_use_history(sl_report *r, sl_store *store, sl_error *err)
+{
+    if (!store || !r->grouped || r->row_count >= 6)
+        return SL_OK;
+    sl_import *items;
+    size_t count;
+    sl_status st = sl_store_imports(store, NULL, &items, &count, err);
+    if (st != SL_OK)
+        return st;
+    history_walk h = {.report = r, .groups = group_table_new(), .by = r->by};
+    if (!h.groups) {
+        sl_free(items);
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < count && st == SL_OK; i++) {
+        bool this_run = false;
+        for (size_t s = 0; s < r->source_count; s++)
+            this_run |= r->sources[s].import_id == items[i].id;
+        if (!this_run)
+            st = sl_store_records(store, items[i].id, add_history_record, &h, err);
+    }
+    sl_free(items);
+    if (st == SL_OK && h.status != SL_OK)
+        st = sl_fail(err, h.status, NULL, "out of memory");
+    size_t n = group_table_count(h.groups);
+    if (st == SL_OK && n >= 5) {
+        sl_report_row *rows = calloc(n, sizeof *rows);
+        if (!rows) {
+            group_table_free(h.groups);
+            return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+        }
+        for (size_t i = 0; i < n && st == SL_OK; i++)
+            st = group_funnel(group_table_at(h.groups, i), &rows[i].funnel, err);
+        if (st == SL_OK) {
+            for (int q = 0; q < BASE__COUNT; q++) {
+                free(r->sorted[q]);
+                r->sorted[q] = NULL;
+            }
+            st = take_medians_from(r, rows, n, err);
+            r->baseline_stored = true;
+            r->baseline_groups = n;
+        }
+        free(rows);
+    }
+    group_table_free(h.groups);
+    return st;
 }
 
 /* Median of sorted[0..n) with one copy of `skip` left out (when has_skip). */
@@ -209,7 +307,9 @@ void sl_report_baseline(const sl_report *r, size_t row, sl_baseline *out)
                                                 &out->video_ctr_source, &out->ctor_source};
     for (int q = 0; q < BASE__COUNT; q++) {
         double own = 0, median;
-        bool has = row < r->row_count && base_value(&r->rows[row], q, &own);
+        /* A row is left out of its own baseline; stored groups never hold it. */
+        bool has = !r->baseline_stored && row < r->row_count &&
+                   base_value(&r->rows[row], q, &own);
         if (median_without(r->sorted[q], r->sorted_count[q], has, own, &median) &&
             (q == BASE_VIEWS ? median > 0 : median > 0 && median < 1)) {
             *values[q] = median;

@@ -104,6 +104,9 @@ char *sl_report_to_json(const sl_report *r)
                              (json_int_t)r->rows_skipped, "issues", issues);
     if (!root)
         return NULL;
+    json_object_set_new(root, "baseline_from",
+                        json_string(r->baseline_stored ? "earlier-imports" : "other-rows"));
+    json_object_set_new(root, "baseline_groups", json_integer((json_int_t)r->baseline_groups));
     char *text = json_dumps(root, JSON_FLAGS);
     json_decref(root);
     return text;

@@ -302,6 +302,30 @@ static void quoted_titles(void **state)
     sl_report_free(r);
 }
 
+static void html_is_self_contained_and_escaped(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_quoted_titles.csv");
+    char *html = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&html, &len);
+    assert_int_equal(sl_report_write_html(r, f), SL_OK);
+    fclose(f);
+    /* titles from the file are shown, never run */
+    assert_null(strstr(html, "<script"));
+    assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_null(strstr(html, "\"><img"));
+    assert_non_null(strstr(html, "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    /* one file: no external assets */
+    assert_null(strstr(html, "<link"));
+    assert_null(strstr(html, "src=\"http"));
+    assert_null(strstr(html, "url("));
+    assert_non_null(strstr(html, "<svg"));
+    assert_non_null(strstr(html, "not affiliated"));
+    free(html);
+    sl_report_free(r);
+}
+
 static void bad_rows_skipped_or_strict(void **state)
 {
     (void)state;
@@ -677,6 +701,40 @@ static void store_round_trip(void **state)
     sl_store_close(store);
 }
 
+static void small_report_reads_against_earlier_imports(void **state)
+{
+    (void)state;
+    sl_store *store;
+    sl_error err;
+    assert_int_equal(sl_store_open(path_of(tmpdir, "db/history.db"), &store, &err), SL_OK);
+    char sample[1024];
+    snprintf(sample, sizeof sample, "%s/../../../samples/practice-video-list.csv", fixtures);
+    sl_read_options o = {.store = store};
+    sl_report *r = read_with(sample, &o, SL_OK);
+    assert_false(r->baseline_stored); /* eight rows: each against the other seven */
+    sl_baseline b;
+    sl_report_baseline(r, 0, &b); /* video …103 left out: median of the other seven views */
+    assert_true(b.views == 15300 || b.views == 16700);
+    assert_int_equal(b.views_source, SL_BASELINE_HISTORY);
+    sl_report_free(r);
+    /* four videos of its own: the eight stored ones give the baseline */
+    r = read_with(path_of(fixtures, "y_quoted_titles.csv"), &o, SL_OK);
+    assert_true(r->baseline_stored);
+    assert_int_equal(r->baseline_groups, 8);
+    sl_report_baseline(r, 0, &b);
+    assert_true(b.views == (15300 + 16700) / 2.0);
+    assert_int_equal(b.views_source, SL_BASELINE_HISTORY);
+    sl_report_free(r);
+    /* without the store: practice references */
+    sl_read_options none = {0};
+    r = read_with(path_of(fixtures, "y_quoted_titles.csv"), &none, SL_OK);
+    assert_false(r->baseline_stored);
+    sl_report_baseline(r, 0, &b);
+    assert_int_equal(b.views_source, SL_BASELINE_PRACTICE);
+    sl_report_free(r);
+    sl_store_close(store);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -699,6 +757,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(malaysian_live_export),
         cmocka_unit_test(bom_crlf_semicolon),
         cmocka_unit_test(quoted_titles),
+        cmocka_unit_test(html_is_self_contained_and_escaped),
         cmocka_unit_test(bad_rows_skipped_or_strict),
         cmocka_unit_test(unusable_files),
         cmocka_unit_test(xlsx_matches_csv),
@@ -706,6 +765,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(csv_reader_matches_reference),
         cmocka_unit_test(bulk_parallel_and_general_paths_agree),
         cmocka_unit_test(store_round_trip),
+        cmocka_unit_test(small_report_reads_against_earlier_imports),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
