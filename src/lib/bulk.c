@@ -115,7 +115,7 @@ static int fast_record(const char *w, size_t avail, bool eof, const bulk_plan *b
             break;
         }
         default: { /* key or skipped text: up to the next delimiter */
-            while (p < end && *p != delim && *p != '\n' && *p != '"' && *p != '\r')
+            while (p < end && *p != delim && *p != '\n' && *p != '"' && *p != '\r' && *p)
                 p++;
             if (bp->action[col] == BULK_KEY) {
                 if (p == end && !eof)
@@ -194,7 +194,7 @@ static int fast_record_simd(const char *w, size_t avail, const bulk_plan *bp, ch
                             row_values *v, const char **key, size_t *key_len, size_t *used)
 {
     const __m128i cd = _mm_set1_epi8(delim), cn = _mm_set1_epi8('\n'),
-                  cq = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+                  cq = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'), c0 = _mm_setzero_si128();
     if (maybe_totals(w))
         return FAST_SLOW;
     v->present = 0;
@@ -207,7 +207,7 @@ static int fast_record_simd(const char *w, size_t avail, const bulk_plan *bp, ch
         const char *b = w + block;
         uint64_t nls = eq64(b, cn);
         uint64_t cuts = eq64(b, cd) | nls;
-        uint64_t odd = eq64(b, cq) | eq64(b, cr);
+        uint64_t odd = eq64(b, cq) | eq64(b, cr) | eq64(b, c0);
         if (nls) {
             uint64_t upto = (nls & -nls) | ((nls & -nls) - 1);
             cuts &= upto;

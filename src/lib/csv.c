@@ -78,6 +78,7 @@ sl_status csv_open(int fd, const char *name, uint64_t start, uint64_t end, char 
     r->stop['\n'] = CLASS_STOP;
     r->stop['\r'] = CLASS_STOP;
     r->stop['"'] = CLASS_STOP;
+    r->stop[0] = CLASS_STOP; /* a NUL byte: not a text file */
     r->skip_bom_pending = start == 0;
     *out = r;
     return SL_OK;
@@ -235,11 +236,12 @@ static bool cut_plain_record(csv_reader *r, size_t *ncells, size_t *record_end)
 {
     const char *buf = r->buf;
     const __m128i delim = _mm_set1_epi8(r->delimiter), nl = _mm_set1_epi8('\n'),
-                  quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+                  quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'),
+                  nul = _mm_setzero_si128();
     size_t p = r->pos, start = p, n = 0;
     while (r->len - p >= 64) {
         uint64_t nls = match64(buf + p, nl);
-        uint64_t odd = match64(buf + p, quote) | match64(buf + p, cr);
+        uint64_t odd = match64(buf + p, quote) | match64(buf + p, cr) | match64(buf + p, nul);
         uint64_t cut = match64(buf + p, delim) | nls;
         if (nls) { /* only the part up to the newline matters */
             uint64_t upto = (nls & -nls) | ((nls & -nls) - 1);
@@ -312,6 +314,12 @@ static int cut_record(csv_reader *r, size_t *ncells, size_t *record_end, sl_stat
                 p = k + 1;
                 break;
             }
+            if (memchr(buf + start, '\0', end - start)) {
+                *st = parse_error(r, n + 1, err,
+                                  "the file holds a NUL byte, so it is not a text CSV file; is "
+                                  "it a spreadsheet saved under a .csv name?");
+                return CUT_DONE;
+            }
             if (p < len && buf[p] != delim && buf[p] != '\n' && buf[p] != '\r') {
                 *st = parse_error(r, n + 1, err,
                                   "text follows a closing double quote; inside a quoted "
@@ -323,6 +331,12 @@ static int cut_record(csv_reader *r, size_t *ncells, size_t *record_end, sl_stat
             for (;;) {
                 while (p < len && !r->stop[(unsigned char)buf[p]])
                     p++;
+                if (p < len && buf[p] == '\0') {
+                    *st = parse_error(r, n + 1, err,
+                                      "the file holds a NUL byte, so it is not a text CSV "
+                                      "file; is it a spreadsheet saved under a .csv name?");
+                    return CUT_DONE;
+                }
                 if (p < len && buf[p] == '"') { /* a quote inside an unquoted cell is text */
                     r->saw_quote = true;
                     p++;
