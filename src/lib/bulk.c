@@ -60,6 +60,8 @@ static inline bool maybe_totals(const char *w)
     return c == 'T' || c == 't' || c == 'G' || c == 'g' || c == 'J' || c == 'j' || c >= 0x80;
 }
 
+static inline bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
 /* Outcome of one record. */
 enum { FAST_OK, FAST_SLOW, FAST_MORE };
 
@@ -120,8 +122,8 @@ static int fast_record(const char *w, size_t avail, bool eof, const bulk_plan *b
             if (bp->action[col] == BULK_KEY) {
                 if (p == end && !eof)
                     return FAST_MORE;
-                if (p == cell || p - cell >= SL_MAX_ID || *cell == ' ' || p[-1] == ' ')
-                    return FAST_SLOW;
+                if (p == cell || p - cell >= SL_MAX_ID || is_blank(*cell) || is_blank(p[-1]))
+                    return FAST_SLOW; /* the general path trims */
                 if (*cell >= '0' && *cell <= '9') /* an ID: digits only, else the ID parser */
                     for (const char *k = cell; k < p; k++)
                         if (*k < '0' || *k > '9')
@@ -235,8 +237,8 @@ static int fast_record_simd(const char *w, size_t avail, const bulk_plan *bp, ch
                 v->present |= 1u << f;
                 break;
             case BULK_KEY:
-                if (n == 0 || n >= SL_MAX_ID || cell[0] == ' ' || cell[n - 1] == ' ')
-                    return FAST_SLOW;
+                if (n == 0 || n >= SL_MAX_ID || is_blank(cell[0]) || is_blank(cell[n - 1]))
+                    return FAST_SLOW; /* the general path trims */
                 if (cell[0] >= '0' && cell[0] <= '9') {
                     uint64_t ignored;
                     if (n > 15 ? strspn(cell, "0123456789") < n : !cell_whole(cell, n, &ignored))

@@ -8,6 +8,7 @@
  * Usage: test_import FIXTURE_DIR XLSX_DIR
  */
 #include "import.h"
+#include "csv_reference.h"
 
 #include <fcntl.h>
 #include <math.h>
@@ -419,47 +420,6 @@ static void xlsx_sheets_and_dates(void **state)
 }
 
 /* ---- the CSV reader against a reference reader ---- */
-
-/* The reference: RFC 4180 by the letter, one byte at a time, no buffers to
- * refill.  Rows are written as cells joined by \x1f, rows ended by \x1e. */
-static char *reference_parse(const char *s, size_t n, char delim)
-{
-    size_t cap = n * 2 + 16, len = 0;
-    char *out = malloc(cap);
-    size_t i = 0;
-    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        i = 3;
-    bool quoted = false, cell_start = true, any = false;
-    for (; i < n; i++) {
-        char c = s[i];
-        if (len + 4 > cap)
-            out = realloc(out, cap *= 2);
-        if (quoted) {
-            if (c == '"' && i + 1 < n && s[i + 1] == '"')
-                out[len++] = '"', i++;
-            else if (c == '"')
-                quoted = false;
-            else
-                out[len++] = c;
-            continue;
-        }
-        if (c == '"' && cell_start) {
-            quoted = true, cell_start = false, any = true;
-        } else if (c == delim) {
-            out[len++] = '\x1f', cell_start = true, any = true;
-        } else if (c == '\n' || c == '\r') {
-            if (c == '\r' && i + 1 < n && s[i + 1] == '\n')
-                i++;
-            out[len++] = '\x1e', cell_start = true, any = false;
-        } else {
-            out[len++] = c, cell_start = false, any = true;
-        }
-    }
-    if (any)
-        out[len++] = '\x1e';
-    out[len] = '\0';
-    return out;
-}
 
 static char *fast_parse(const char *path, char delim)
 {
