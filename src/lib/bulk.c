@@ -149,16 +149,6 @@ static int fast_record(const char *w, size_t avail, bool eof, const bulk_plan *b
 }
 
 #ifdef __SSE2__
-static inline uint64_t eq64(const char *p, __m128i c)
-{
-    uint64_t m = 0;
-    for (int i = 0; i < 4; i++) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * i));
-        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, c)) << (16 * i);
-    }
-    return m;
-}
-
 /* Digits of cell [s, s+n) as a whole number; false for anything else. */
 static inline bool cell_whole(const char *s, size_t n, uint64_t *out)
 {
@@ -178,7 +168,10 @@ static inline bool cell_whole(const char *s, size_t n, uint64_t *out)
 /* "163.46", "7", "12.5" as hundredths. */
 static inline bool cell_hundredths(const char *s, size_t n, int64_t *out)
 {
-    const char *dot = memchr(s, '.', n);
+    const char *dot = NULL;
+    for (size_t i = n; i-- > 0 && i + 4 > n;) /* a point is among the last three */
+        if (s[i] == '.')
+            dot = s + i;
     size_t whole = dot ? (size_t)(dot - s) : n, decimals = dot ? n - whole - 1 : 0;
     uint64_t w, f = 0;
     if (whole == 0 || whole > 13 || (dot && (decimals == 0 || decimals > 2)) ||
@@ -207,9 +200,19 @@ static int fast_record_simd(const char *w, size_t avail, const bulk_plan *bp, ch
     size_t col = 0, start = 0;
     for (size_t block = 0; block + 64 <= avail; block += 64) {
         const char *b = w + block;
-        uint64_t nls = eq64(b, cn);
-        uint64_t cuts = eq64(b, cd) | nls;
-        uint64_t odd = eq64(b, cq) | eq64(b, cr) | eq64(b, c0);
+        /* One load per 16 bytes, four comparisons each. */
+        uint64_t nls = 0, cuts = 0, odd = 0;
+        for (int i = 0; i < 4; i++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(b + 16 * i));
+            uint64_t n = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cn));
+            uint64_t d = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cd));
+            uint64_t o = (uint16_t)_mm_movemask_epi8(
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cq), _mm_cmpeq_epi8(v, cr)),
+                             _mm_cmpeq_epi8(v, c0)));
+            nls |= n << (16 * i);
+            cuts |= (n | d) << (16 * i);
+            odd |= o << (16 * i);
+        }
         if (nls) {
             uint64_t upto = (nls & -nls) | ((nls & -nls) - 1);
             cuts &= upto;
