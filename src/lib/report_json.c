@@ -96,17 +96,16 @@ char *sl_report_to_json(const sl_report *r)
                                         is->message));
     }
     const char *period = r->source_count ? r->sources[0].period : "";
-    json_t *root = json_pack("{s:b,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:o}", "grouped", r->grouped, "by",
-                             r->grouped ? json_string(sl_dimension_name(r->by)) : json_null(),
-                             "period", period[0] ? json_string(period) : json_null(), "sources",
-                             sources, "rows", rows, "totals", row_json(r, SIZE_MAX, &r->totals),
-                             "rows_read", (json_int_t)r->rows_read, "skipped",
-                             (json_int_t)r->rows_skipped, "issues", issues);
+    json_t *root = json_pack(
+        "{s:b,s:o,s:o,s:s,s:I,s:o,s:o,s:o,s:I,s:I,s:o}", "grouped", r->grouped, "by",
+        r->grouped ? json_string(sl_dimension_name(r->by)) : json_null(), "period",
+        period[0] ? json_string(period) : json_null(), "baseline_from",
+        r->baseline_stored ? "earlier-imports" : "other-rows", "baseline_groups",
+        (json_int_t)r->baseline_groups, "sources", sources, "rows", rows, "totals",
+        row_json(r, SIZE_MAX, &r->totals), "rows_read", (json_int_t)r->rows_read, "skipped",
+        (json_int_t)r->rows_skipped, "issues", issues);
     if (!root)
         return NULL;
-    json_object_set_new(root, "baseline_from",
-                        json_string(r->baseline_stored ? "earlier-imports" : "other-rows"));
-    json_object_set_new(root, "baseline_groups", json_integer((json_int_t)r->baseline_groups));
     char *text = json_dumps(root, JSON_FLAGS);
     json_decref(root);
     return text;
