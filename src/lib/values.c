@@ -287,7 +287,7 @@ sl_status sl_parse_value(const char *text, const char *currency_hint, sl_value *
     if (!text || !out)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no text or output given");
     memset(out, 0, sizeof *out);
-    char buf[SL_MAX_VALUE_TEXT + 1], *s;
+    char buf[SL_MAX_VALUE_TEXT + 1], *s = NULL;
     sl_status st = copy_trimmed(text, buf, "value", &s, err);
     if (st != SL_OK)
         return st;
@@ -393,7 +393,7 @@ sl_status sl_parse_duration(const char *text, double *seconds, sl_error *err)
 {
     if (!text || !seconds)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no text or output given");
-    char buf[SL_MAX_VALUE_TEXT + 1], *s;
+    char buf[SL_MAX_VALUE_TEXT + 1], *s = NULL;
     sl_status st = copy_trimmed(text, buf, "duration", &s, err);
     if (st != SL_OK)
         return st;
@@ -442,7 +442,7 @@ sl_status sl_parse_id(const char *text, char *out, size_t size, sl_error *err)
 {
     if (!text || !out || size == 0)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no text or output given");
-    char buf[SL_MAX_VALUE_TEXT + 1], *s;
+    char buf[SL_MAX_VALUE_TEXT + 1], *s = NULL;
     sl_status st = copy_trimmed(text, buf, "ID", &s, err);
     if (st != SL_OK)
         return st;
