@@ -724,6 +724,9 @@ typedef struct sl_read_options {
     /* Called now and then with bytes done and the total (from one thread). */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
+    /* The name shown and stored for each path (an upload's original file
+     * name, say); NULL, or a NULL entry: the path itself. */
+    const char *const *names;
 } sl_read_options;
 
 typedef enum sl_column_role {
@@ -838,6 +841,10 @@ sl_status sl_report_write_csv(const sl_report *report, FILE *out);
 /* One self-contained HTML page: an SVG funnel of the totals, a bar chart of
  * the rate per row, the table; every string from the file escaped. */
 sl_status sl_report_write_html(const sl_report *report, FILE *out);
+/* The same without the page around it (no <html>, <head> or styles): the
+ * sources, the SVG funnel and bar chart, the table and skipped rows, for a
+ * page that has its own layout.  Classes used: "chart", "n", "note". */
+sl_status sl_report_write_html_body(const sl_report *report, FILE *out);
 
 /* ------------------------------------------------------------------------ */
 /* Store: imports kept in SQLite                                             */
@@ -902,6 +909,32 @@ char *sl_imports_to_json(const sl_import *items, size_t count);
 typedef sl_status (*sl_record_fn)(void *ctx, const sl_record *record);
 sl_status sl_store_records(sl_store *store, int64_t import_id, sl_record_fn fn, void *ctx,
                            sl_error *err);
+
+/* A stored import read back into a report: its records grouped by
+ * options->by when options->group is set, else by the most specific key they
+ * have; rates, ranks, medians and readings as sl_report_read makes them (the
+ * store's other imports give the baseline when the report has fewer than six
+ * rows).  The source carries the import's file, sheet, period, header row
+ * and counts, but no column list (columns are not stored).  SL_ERR_NOT_FOUND
+ * when there is no such import.  Release with sl_report_free. */
+sl_status sl_report_from_import(sl_store *store, int64_t import_id,
+                                const sl_read_options *options, sl_report **out,
+                                sl_error *err);
+
+/* Drill progress (the web app's drills keep it here). */
+typedef struct sl_drill_progress {
+    uint64_t answered;          /* answers given */
+    uint64_t correct;           /* of which right */
+    uint64_t scenarios_seen;    /* distinct scenarios answered */
+    uint64_t scenarios_solved;  /* distinct scenarios answered right at least once */
+} sl_drill_progress;
+
+/* Records one answer to `drill` (`answer` is the option key). */
+sl_status sl_store_drill_answer(sl_store *store, const sl_drill *drill, const char *answer,
+                                bool correct, sl_error *err);
+/* The answers given so far to drills of `type`. */
+sl_status sl_store_drill_progress(sl_store *store, sl_drill_type type, sl_drill_progress *out,
+                                  sl_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* JSON (the shapes the CLI's --json and the web API share)                  */

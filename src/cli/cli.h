@@ -24,7 +24,8 @@ enum {
     EXIT_NOT_FOUND = 6,    /* an unknown glossary term or guide */
     EXIT_IO = 7,           /* output could not be written */
     EXIT_READ = 8,         /* an input file cannot be opened or read */
-    EXIT_STORE = 9         /* the database cannot be opened or written */
+    EXIT_STORE = 9,        /* the database cannot be opened or written */
+    EXIT_LISTEN = 10       /* serve: the address cannot be listened on */
 };
 
 int cli_exit_code(sl_status status);
@@ -117,6 +118,7 @@ int cmd_drill(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_forget(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Opens the store at --db, else $SHOPLAB_DB or the XDG default (cmd_read.c).
  * Prints the error and returns an exit code, or -1 with *store set. */

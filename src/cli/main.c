@@ -23,6 +23,7 @@ static const struct {
     {"read", cmd_read, "a funnel report from export files (CSV, XLSX), row by row"},
     {"history", cmd_history, "list the imports kept in the store"},
     {"forget", cmd_forget, "remove one import from the store"},
+    {"serve", cmd_serve, "the web app in your browser, on this computer only"},
 };
 
 static void print_usage(FILE *out)
@@ -54,6 +55,7 @@ static void print_usage(FILE *out)
             "  7  the output could not be written\n"
             "  8  an input file cannot be opened or read\n"
             "  9  the database cannot be opened or written\n"
+            "  10 serve: the address cannot be listened on (port in use, not permitted)\n"
             "\n"
             "ShopLab is independent software, not affiliated with TikTok or TikTok Shop.\n"
             "It promises no views, clicks, orders or earnings.\n");

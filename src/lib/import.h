@@ -139,6 +139,14 @@ const group *group_table_at(const group_table *table, size_t i);
 /* A group's sums as a funnel; SL_ERR_COUNT_TOO_LARGE names a sum over 2^53. */
 sl_status group_funnel(const group *g, sl_funnel *out, sl_error *err);
 
+/* A stored record as converted row values (report.c); the label points
+ * into the record. */
+void report_record_values(const sl_record *rec, row_values *v);
+/* Groups into report rows, totals and medians; then baselines from the
+ * store's earlier imports when the report is small (report.c). */
+sl_status report_finish(sl_report *report, const group_table *groups, sl_error *err);
+sl_status report_use_history(sl_report *report, sl_store *store, sl_error *err);
+
 /* ---- the bulk path (bulk.c) ---- */
 
 #define BULK_MAX_COLUMNS 256

@@ -873,10 +873,10 @@ static bool is_xlsx(int fd)
     return pread(fd, magic, 4, 0) == 4 && memcmp(magic, "PK\x03\x04", 4) == 0;
 }
 
-static sl_status read_one(build *b, const char *path, sl_error *err)
+static sl_status read_one(build *b, const char *path, const char *shown, sl_error *err)
 {
     bool from_stdin = strcmp(path, "-") == 0;
-    const char *name = from_stdin ? "stdin" : path;
+    const char *name = shown ? shown : from_stdin ? "stdin" : path;
     int fd = -1;
     sl_status st;
     if (from_stdin) {
@@ -941,7 +941,7 @@ sl_status sl_report_read(const char *const *paths, size_t count, const sl_read_o
     b->options = options;
     sl_status st = SL_OK;
     for (size_t i = 0; i < count && st == SL_OK; i++)
-        st = read_one(b, paths[i], err);
+        st = read_one(b, paths[i], options->names ? options->names[i] : NULL, err);
     if (st == SL_OK)
         st = report_finish(r, b->groups, err);
     if (st == SL_OK)

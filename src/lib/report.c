@@ -186,6 +186,35 @@ sl_status report_finish(sl_report *r, const group_table *groups, sl_error *err)
 
 /* ---- baselines from earlier imports ---- */
 
+void report_record_values(const sl_record *rec, row_values *v)
+{
+    v->present = rec->funnel.present;
+    v->money_exact = 0;
+    v->reported_present = 0;
+    v->label = rec->label[0] ? rec->label : NULL;
+    v->label_len = strlen(rec->label);
+    for (int f = 0; f < SL_FIELD__COUNT; f++) {
+        if (!(v->present & (1u << f)))
+            continue;
+        double x = rec->funnel.value[f];
+        if (SL_MONEY_FIELDS & (1u << f)) {
+            /* Amounts written with at most two decimals come back as exact
+             * hundredths (so sums stay exact); any other amount is summed
+             * as it is. */
+            double cents = x * 100.0;
+            if (fabs(cents - nearbyint(cents)) < 1e-6 && fabs(cents) < 9e15) {
+                v->hundredths[f] = llround(cents);
+                v->money_exact |= 1u << f;
+            } else {
+                v->hundredths[f] = 0;
+                v->money[f] = x;
+            }
+        } else {
+            v->count[f] = (uint64_t)x;
+        }
+    }
+}
+
 typedef struct history_walk {
     const sl_report *report;
     group_table *groups;
@@ -204,22 +233,9 @@ static sl_status add_history_record(void *ctx, const sl_record *rec)
         if (strcmp(h->report->rows[i].key, key) == 0)
             return SL_OK;
     row_values v;
-    v.present = rec->funnel.present;
-    v.money_exact = 0;
-    v.reported_present = 0;
+    report_record_values(rec, &v);
     v.label = NULL;
     v.label_len = 0;
-    for (int f = 0; f < SL_FIELD__COUNT; f++) {
-        if (!(v.present & (1u << f)))
-            continue;
-        double x = rec->funnel.value[f];
-        if (SL_MONEY_FIELDS & (1u << f)) {
-            v.hundredths[f] = llround(x * 100.0);
-            v.money_exact |= 1u << f;
-        } else {
-            v.count[f] = (uint64_t)x;
-        }
-    }
     if (group_table_add(h->groups, key, strlen(key), &v) != SL_OK)
         return h->status = SL_ERR_NO_MEMORY;
     return SL_OK;

@@ -72,7 +72,7 @@ static void svg_funnel(FILE *out, const sl_funnel *f)
         if (sl_funnel_get(f, steps[i], &v) && v > top)
             top = v;
     fputs("<svg role=img aria-label=\"Funnel of the totals\" viewBox=\"0 0 640 180\" "
-          "width=\"100%\" style=\"max-width:640px\">",
+          "width=\"100%\" class=chart>",
           out);
     for (size_t i = 0; i < 4; i++) {
         double y = 10 + 42.0 * (double)i;
@@ -116,7 +116,7 @@ static void svg_bars(FILE *out, const sl_report *r)
     fprintf(out, "<h2>%s by row (top %zu by rank)</h2>", sl_rate_label(id), n);
     fprintf(out,
             "<svg role=img aria-label=\"%s per row\" viewBox=\"0 0 640 %zu\" width=\"100%%\" "
-            "style=\"max-width:640px\">",
+            "class=chart>",
             sl_rate_label(id), 20 * n + 10);
     for (size_t i = 0; i < n; i++) {
         double y = 5 + 20.0 * (double)i;
@@ -185,8 +185,16 @@ sl_status sl_report_write_html(const sl_report *r, FILE *out)
           "th,td{border-bottom:1px solid #ddd;padding:.3rem .4rem;text-align:left;"
           "vertical-align:top}td.n{text-align:right;white-space:nowrap}small{color:#555}"
           "svg text{font:12px system-ui,sans-serif}.note{color:#555;font-size:13px}"
-          "</style></head><body>\n<h1>ShopLab report</h1>\n<p>",
+          ".chart{max-width:640px}</style></head><body>\n<h1>ShopLab report</h1>\n",
           out);
+    sl_report_write_html_body(r, out);
+    fputs("</body></html>\n", out);
+    return ferror(out) ? SL_ERR_IO : SL_OK;
+}
+
+sl_status sl_report_write_html_body(const sl_report *r, FILE *out)
+{
+    fputs("<p>", out);
     for (size_t i = 0; i < r->source_count; i++) {
         const sl_source *s = &r->sources[i];
         fputs(i ? "<br>" : "", out);
@@ -243,7 +251,7 @@ sl_status sl_report_write_html(const sl_report *r, FILE *out)
           "five have the number, otherwise against practice reference values (invented for "
           "practice, not benchmarks). Intervals are 95&nbsp;% Wilson intervals. ShopLab is "
           "independent software, not affiliated with any platform, and promises no reach, "
-          "orders or earnings.</p>\n</body></html>\n",
+          "orders or earnings.</p>\n",
           out);
     return ferror(out) ? SL_ERR_IO : SL_OK;
 }

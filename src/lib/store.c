@@ -39,6 +39,15 @@ static const char *const migrations[] = {
     "  gmv REAL, est_commission REAL, refunds REAL);"
     "CREATE INDEX records_by_import ON records(import_id, row);"
     "CREATE INDEX records_by_creator ON records(creator);",
+    /* 2: drill answers given in the web app (progress per drill type) */
+    "CREATE TABLE drill_answers ("
+    "  id INTEGER PRIMARY KEY,"
+    "  drill_type TEXT NOT NULL,"
+    "  drill_id TEXT NOT NULL,"
+    "  answer TEXT NOT NULL,"
+    "  correct INTEGER NOT NULL,"
+    "  answered_at TEXT NOT NULL);"
+    "CREATE INDEX drill_answers_by_type ON drill_answers(drill_type);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -476,4 +485,62 @@ sl_status sl_store_records(sl_store *s, int64_t import_id, sl_record_fn fn, void
     if (st != SL_OK)
         return st;
     return rc == SQLITE_DONE ? SL_OK : db_error(s, err, "cannot read the rows");
+}
+
+/* ---- drill progress ---- */
+
+static void utc_now(char out[24])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+sl_status sl_store_drill_answer(sl_store *s, const sl_drill *drill, const char *answer,
+                                bool correct, sl_error *err)
+{
+    if (!s || !drill || !answer)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store, drill or answer given");
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO drill_answers(drill_type, drill_id, answer, correct, "
+                           "answered_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err, "cannot record the answer");
+    char now[24];
+    utc_now(now);
+    sqlite3_bind_text(q, 1, sl_drill_type_name(drill->type), -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, drill->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, answer, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 4, correct ? 1 : 0);
+    sqlite3_bind_text(q, 5, now, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? SL_OK : db_error(s, err, "cannot record the answer");
+}
+
+sl_status sl_store_drill_progress(sl_store *s, sl_drill_type type, sl_drill_progress *out,
+                                  sl_error *err)
+{
+    if (!s || !out)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store given");
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT COUNT(*), COALESCE(SUM(correct), 0), COUNT(DISTINCT drill_id), "
+                           "COUNT(DISTINCT CASE WHEN correct THEN drill_id END) "
+                           "FROM drill_answers WHERE drill_type = ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err, "cannot read the drill progress");
+    sqlite3_bind_text(q, 1, sl_drill_type_name(type), -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        out->answered = (uint64_t)sqlite3_column_int64(q, 0);
+        out->correct = (uint64_t)sqlite3_column_int64(q, 1);
+        out->scenarios_seen = (uint64_t)sqlite3_column_int64(q, 2);
+        out->scenarios_solved = (uint64_t)sqlite3_column_int64(q, 3);
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? SL_OK : db_error(s, err, "cannot read the drill progress");
 }

@@ -1,0 +1,217 @@
+/*
+ * page.c — what every page shares: the layout (head, navigation, footer with
+ * the independence note), HTML and URL escaping, and the response helpers
+ * for pages, JSON, errors and redirects.
+ *
+ * Pages are written into a memory stream (open_memstream) so a renderer can
+ * use fprintf and the library's FILE * writers alike; the finished buffer is
+ * handed to libmicrohttpd, which frees it.
+ */
+#include "web.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *key, *href, *label;
+} nav_items[] = {
+    {"home", "/", "Home"},
+    {"glossary", "/glossary", "Glossary"},
+    {"guides", "/guides", "Guides"},
+    {"decoder", "/decoder", "Decoder"},
+    {"compare", "/compare", "Compare"},
+    {"drills", "/drills", "Drills"},
+    {"reports", "/reports", "Reports"},
+};
+
+void html(FILE *out, const char *text)
+{
+    if (!text)
+        return;
+    for (const char *p = text; *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&#39;", out); break;
+        default: fputc(*p, out);
+        }
+    }
+}
+
+void htmlf(FILE *out, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    html(out, buf);
+}
+
+void url_part(FILE *out, const char *text)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~')
+            fputc(*p, out);
+        else
+            fprintf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+    }
+}
+
+void csrf_input(FILE *out, const web_request *req)
+{
+    fprintf(out, "<input type=hidden name=csrf value=\"%s\">", req->session);
+}
+
+bool page_begin(web_page *p, const web_request *req, const char *title, const char *nav)
+{
+    (void)req;
+    p->data = NULL;
+    p->size = 0;
+    p->out = open_memstream(&p->data, &p->size);
+    if (!p->out)
+        return false;
+    FILE *o = p->out;
+    fputs("<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+          "<meta name=viewport content=\"width=device-width, initial-scale=1\"><title>",
+          o);
+    html(o, title);
+    fputs(" · ShopLab</title><link rel=stylesheet href=\"/static/style.css\">"
+          "<script src=\"/static/app.js\" defer></script></head><body>\n"
+          "<a class=skip href=\"#main\">Skip to content</a>\n<header><nav aria-label=Main>"
+          "<a class=brand href=\"/\">ShopLab</a><ul>",
+          o);
+    for (size_t i = 0; i < sizeof nav_items / sizeof *nav_items; i++)
+        fprintf(o, "<li><a href=\"%s\"%s>%s</a></li>", nav_items[i].href,
+                nav && strcmp(nav, nav_items[i].key) == 0 ? " aria-current=page" : "",
+                nav_items[i].label);
+    fputs("</ul></nav></header>\n<main id=main>\n", o);
+    return true;
+}
+
+void page_end(web_page *p, web_response *res, int status)
+{
+    fputs("\n</main>\n<footer><p>ShopLab is independent software. It is not affiliated with, "
+          "endorsed by or connected to TikTok or TikTok Shop, and it promises no views, "
+          "clicks, orders or earnings. Numbers marked as practice are invented for "
+          "learning.</p><p>Everything runs on this computer: nothing you type or upload "
+          "leaves it.</p></footer>\n</body></html>\n",
+          p->out);
+    fclose(p->out);
+    res->status = status;
+    res->content_type = "text/html; charset=utf-8";
+    res->body = p->data;
+    res->length = p->size;
+}
+
+void respond_error_page(const web_request *req, web_response *res, int status, const char *title,
+                        const char *message)
+{
+    web_page p;
+    if (!page_begin(&p, req, title, NULL)) {
+        res->status = 500;
+        res->content_type = "text/plain; charset=utf-8";
+        res->static_body = "out of memory\n";
+        res->length = strlen(res->static_body);
+        return;
+    }
+    fputs("<h1>", p.out);
+    html(p.out, title);
+    fputs("</h1>\n<p class=error role=alert>", p.out);
+    html(p.out, message);
+    fputs("</p>\n<p><a href=\"/\">Back to the start</a></p>", p.out);
+    page_end(&p, res, status);
+}
+
+void respond_json(web_response *res, int status, char *json)
+{
+    if (!json) {
+        respond_json_simple_error(res, 500, "no_memory", "out of memory");
+        return;
+    }
+    size_t n = strlen(json);
+    /* Library JSON lives in library memory: copy it with a newline into a
+     * malloc'd body the HTTP library can free. */
+    char *body = malloc(n + 2);
+    if (!body) {
+        sl_free(json);
+        respond_json_simple_error(res, 500, "no_memory", "out of memory");
+        return;
+    }
+    memcpy(body, json, n);
+    body[n] = '\n';
+    body[n + 1] = '\0';
+    sl_free(json);
+    res->status = status;
+    res->content_type = "application/json";
+    res->body = body;
+    res->length = n + 1;
+}
+
+void respond_json_error(web_response *res, const sl_error *err)
+{
+    respond_json(res, web_http_status(err->code), sl_error_to_json(err));
+}
+
+void respond_json_simple_error(web_response *res, int status, const char *code,
+                               const char *message)
+{
+    /* The same shape as sl_error_to_json, for errors of the HTTP layer. */
+    json_t *doc = json_pack("{s:{s:s,s:s,s:n}}", "error", "code", code, "message", message,
+                            "field");
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    size_t n = text ? strlen(text) : 0;
+    char *body = text ? realloc(text, n + 2) : NULL;
+    if (!body) {
+        free(text);
+        res->status = 500;
+        res->content_type = "text/plain; charset=utf-8";
+        res->static_body = "out of memory\n";
+        res->length = strlen(res->static_body);
+        return;
+    }
+    body[n] = '\n';
+    body[n + 1] = '\0';
+    res->status = status;
+    res->content_type = "application/json";
+    res->body = body;
+    res->length = n + 1;
+}
+
+void respond_redirect(web_response *res, const char *location)
+{
+    res->status = 303;
+    snprintf(res->location, sizeof res->location, "%s", location);
+    res->content_type = "text/plain; charset=utf-8";
+    res->static_body = "See Other\n";
+    res->length = strlen(res->static_body);
+}
+
+int web_http_status(sl_status status)
+{
+    switch (status) {
+    case SL_OK: return 200;
+    case SL_ERR_INVALID_ARGUMENT:
+    case SL_ERR_PARSE:
+    case SL_ERR_READ: return 400;
+    case SL_ERR_NOT_FOUND: return 404;
+    case SL_ERR_LIMIT: return 413;
+    case SL_ERR_NEGATIVE_COUNT:
+    case SL_ERR_NOT_WHOLE:
+    case SL_ERR_COUNT_TOO_LARGE:
+    case SL_ERR_SUCCESSES_EXCEED_TRIALS:
+    case SL_ERR_INCONSISTENT_FUNNEL:
+    case SL_ERR_NO_DATA:
+    case SL_ERR_INFEASIBLE:
+    case SL_ERR_TOO_LARGE_FOR_METHOD:
+    case SL_ERR_UNRECOGNISED: return 422;
+    default: return 500;
+    }
+}

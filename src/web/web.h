@@ -1,0 +1,181 @@
+/*
+ * web.h — the web front end of `shoplab serve` (private to src/web and the
+ * serve command).
+ *
+ * Like the CLI, the web app only calls the public library API
+ * (include/shoplab.h): it parses requests, calls the library and renders
+ * HTML or JSON.  server.c owns the HTTP side (libmicrohttpd, security checks,
+ * bodies and uploads); the route_*.c files own the pages and API endpoints;
+ * page.c the layout, escaping and form helpers every page shares.
+ */
+#ifndef SL_WEB_H
+#define SL_WEB_H
+
+#include "shoplab.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- limits ---- */
+
+#define WEB_MAX_FIELDS 32             /* form fields kept per request */
+#define WEB_MAX_FIELD_TEXT 4096       /* longest form value kept */
+#define WEB_MAX_FORM_BODY (64 * 1024) /* an urlencoded form body */
+#define WEB_DEFAULT_MAX_UPLOAD (20u * 1024 * 1024) /* an uploaded export */
+#define WEB_DRILL_SESSION 5           /* scenarios in one web drill session */
+
+/* ---- the server ---- */
+
+typedef struct web_options {
+    const char *listen;        /* "127.0.0.1:8080", "[::1]:8080", "localhost:0" */
+    const char *db_path;       /* the store */
+    uint64_t max_upload;       /* bytes; 0: WEB_DEFAULT_MAX_UPLOAD */
+    unsigned threads;          /* worker threads; 0: one per core */
+    FILE *log;                 /* where the URL and warnings go (stdout) */
+} web_options;
+
+/* Runs the server until SIGINT or SIGTERM.  Returns an sl_status-like code:
+ * SL_OK after a clean shutdown; SL_ERR_INVALID_ARGUMENT for a bad --listen
+ * (err says why); SL_ERR_IO when the address cannot be listened on;
+ * SL_ERR_STORE when the database cannot be opened. */
+sl_status web_serve(const web_options *options, sl_error *err);
+
+/* What every route sees of the server. */
+typedef struct web_server {
+    const sl_content *content;
+    sl_store *store;
+    pthread_mutex_t store_lock;  /* sl_store is one SQLite connection: one user at a time */
+    uint64_t max_upload;
+    char host_port[80];          /* the Host the server answers to, e.g. "127.0.0.1:8080" */
+    unsigned short port;
+} web_server;
+
+/* ---- one request ---- */
+
+typedef struct web_field {
+    char name[64];
+    char *value;                 /* heap, NUL-terminated */
+} web_field;
+
+typedef struct web_request {
+    web_server *server;
+    void *connection;            /* struct MHD_Connection * (server.c only) */
+    const char *method;          /* "GET", "HEAD", "POST", "DELETE" */
+    const char *path;            /* decoded path, e.g. "/glossary/ctor" */
+    bool is_post;
+    web_field fields[WEB_MAX_FIELDS];   /* POST form fields */
+    size_t field_count;
+    bool has_upload;
+    char upload_path[256];       /* temporary file holding the uploaded bytes */
+    char upload_name[256];       /* the file name the browser gave */
+    uint64_t upload_size;
+    char session[33];            /* the session id (hex), also the CSRF token */
+    bool csrf_ok;                /* POST: the token matched the session */
+} web_request;
+
+typedef struct web_response {
+    int status;
+    const char *content_type;
+    char *body;                  /* heap (free) or NULL */
+    size_t length;
+    const char *static_body;     /* or static bytes (assets) */
+    char location[512];          /* redirect target, or "" */
+    const char *allow;           /* Allow header for 405, or NULL */
+    bool immutable;              /* may be cached (embedded assets) */
+} web_response;
+
+/* A request parameter: a POST field first, else the query string.  NULL
+ * when absent; "" when given empty. */
+const char *web_param(const web_request *req, const char *name);
+/* The value of request header `name`, or NULL. */
+const char *web_header(const web_request *req, const char *name);
+
+/* ---- routes (route_*.c) ---- */
+
+/* Each returns true when it handled the path (res filled). */
+bool route_learn(web_request *req, web_response *res);    /* home, glossary, guides */
+bool route_numbers(web_request *req, web_response *res);  /* decoder, compare */
+bool route_drills(web_request *req, web_response *res);
+bool route_reports(web_request *req, web_response *res);
+bool route_assets(web_request *req, web_response *res);   /* /static/… */
+
+/* ---- pages (page.c) ---- */
+
+/* A page or JSON body being written: a memory stream. */
+typedef struct web_page {
+    FILE *out;
+    char *data;
+    size_t size;
+} web_page;
+
+/* Opens a page with the layout's head and navigation (`nav` names the
+ * active section: "home", "glossary", "guides", "decoder", "compare",
+ * "drills", "reports" or NULL).  The title is escaped. */
+bool page_begin(web_page *p, const web_request *req, const char *title, const char *nav);
+/* Closes the page with the footer and hands the bytes to `res`. */
+void page_end(web_page *p, web_response *res, int status);
+
+/* Escaped text: & < > " ' become entities. */
+void html(FILE *out, const char *text);
+/* printf, then the result escaped. */
+void htmlf(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A URL path segment or query value, percent-encoded. */
+void url_part(FILE *out, const char *text);
+/* The hidden CSRF input of a POST form. */
+void csrf_input(FILE *out, const web_request *req);
+
+/* Plain-text error page with `status` (escaped message). */
+void respond_error_page(const web_request *req, web_response *res, int status,
+                        const char *title, const char *message);
+/* JSON body (takes ownership of a library-allocated string). */
+void respond_json(web_response *res, int status, char *json);
+/* {"error":{"code","message","field"}} for an sl_error. */
+void respond_json_error(web_response *res, const sl_error *err);
+/* {"error":…} with a code and message not from the library. */
+void respond_json_simple_error(web_response *res, int status, const char *code,
+                               const char *message);
+void respond_redirect(web_response *res, const char *location);
+
+/* Fills err (when not NULL) with code and message; returns code. */
+sl_status sl_fail_web(sl_error *err, sl_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The HTTP status an sl_status maps to (400, 404, 413, 422, 500…). */
+int web_http_status(sl_status status);
+
+/* ---- parameters (params.c) ---- */
+
+/* A whole count as typed ("12000", "12,000"); *set false when absent or
+ * empty.  SL_ERR_PARSE / SL_ERR_NOT_WHOLE / SL_ERR_NEGATIVE_COUNT with
+ * `label` named in err. */
+sl_status param_count(const web_request *req, const char *name, const char *label, bool *set,
+                      double *out, sl_error *err);
+/* A money amount ("89.70", "$1,234.56"). */
+sl_status param_money(const web_request *req, const char *name, const char *label, bool *set,
+                      double *out, sl_error *err);
+/* A rate in (0, 1): "3%" or "0.03". */
+sl_status param_rate(const web_request *req, const char *name, const char *label, bool *set,
+                     double *out, sl_error *err);
+/* A positive relative lift: "20%" or "0.2". */
+sl_status param_lift(const web_request *req, const char *name, const char *label, bool *set,
+                     double *out, sl_error *err);
+/* A positive whole number (ids, indexes). */
+bool param_u64(const char *text, uint64_t *out);
+
+/* ---- shared pictures (svg.c) ---- */
+
+/* A horizontal funnel of views, impressions, clicks and orders (log scale). */
+void svg_funnel(FILE *out, const sl_funnel *funnel, const char *label);
+/* Two rates with their intervals on one axis (compare). */
+void svg_two_intervals(FILE *out, const sl_compare_result *c);
+/* Always-valid p over a series of looks, with the alpha line. */
+void svg_p_series(FILE *out, const double *p, size_t count, double alpha);
+
+/* ---- embedded assets (assets.c) ---- */
+
+extern const char web_css[];
+extern const char web_js[];
+
+#endif
