@@ -247,11 +247,19 @@ sl_status sl_report_write_html_body(const sl_report *r, FILE *out)
         }
         fputs("</ul>", out);
     }
-    fputs("<p class=note>Rows are read against the median of the other rows when at least "
-          "five have the number, otherwise against practice reference values (invented for "
-          "practice, not benchmarks). Intervals are 95&nbsp;% Wilson intervals. ShopLab is "
-          "independent software, not affiliated with any platform, and promises no reach, "
-          "orders or earnings.</p>\n",
+    if (r->baseline_stored)
+        fprintf(out,
+                "<p class=note>This report has too few rows to be its own baseline, so each "
+                "row is read against the median of %zu %ss from your earlier imports (practice "
+                "reference values, invented for practice, where those lack a number).",
+                r->baseline_groups, sl_dimension_name(r->by));
+    else
+        fputs("<p class=note>Rows are read against the median of the other rows when at "
+              "least five have the number, otherwise against practice reference values "
+              "(invented for practice, not benchmarks).",
+              out);
+    fputs(" Intervals are 95&nbsp;% Wilson intervals. ShopLab is independent software, not "
+          "affiliated with any platform, and promises no reach, orders or earnings.</p>\n",
           out);
     return ferror(out) ? SL_ERR_IO : SL_OK;
 }

@@ -34,6 +34,8 @@ const char web_css[] =
     "vertical-align:top}\n"
     "td.n,th.n{text-align:right;white-space:nowrap}small{color:var(--muted)}\n"
     ".wide{overflow-x:auto}\n"
+    ".report table{display:block;overflow-x:auto;max-width:100%}\n"
+    ".report td:last-child{min-width:14rem}\n"
     "form.card,.card{background:#fff;border:1px solid var(--line);border-radius:6px;"
     "padding:1rem;margin:1rem 0}\n"
     ".grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(13rem,1fr));gap:.75rem}\n"

@@ -141,9 +141,9 @@ static void glossary_index(web_request *req, web_response *res)
           o);
     html(o, q ? q : "");
     fputs("\"><p><button type=submit>Look up</button></p></form>\n", o);
-    int status = 200;
     if (q && *q) {
-        status = 404;
+        /* A search without a match is still a search page (200), with
+         * "did you mean" suggestions. */
         const sl_term *sugg[5];
         size_t n = sl_term_suggest(c, q, sugg, 5);
         fputs("<p class=error role=alert>No term is called &ldquo;", o);
@@ -180,7 +180,7 @@ static void glossary_index(web_request *req, web_response *res)
     }
     if (filter)
         fputs("<p><a href=\"/glossary\">All steps</a></p>", o);
-    page_end(&p, res, status);
+    page_end(&p, res, 200);
 }
 
 static void term_page(web_request *req, web_response *res, const sl_term *t)

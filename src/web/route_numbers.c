@@ -138,9 +138,6 @@ static void decode_result(FILE *o, const sl_decode_result *r)
                 sl_step_name(st->step), sl_verdict_name(st->verdict),
                 sl_verdict_name(st->verdict));
         html(o, st->explanation);
-        if (st->verdict == SL_VERDICT_TOO_EARLY && st->more_needed)
-            fprintf(o, "<br><small>More data that would settle it: about %llu more %s.</small>",
-                    (unsigned long long)st->more_needed, sl_field_label(st->more_field));
         fputs("</li>", o);
     }
     fputs("</ol>\n<h3>Bottleneck</h3><p>", o);

@@ -219,7 +219,9 @@ static void report_page(web_request *req, web_response *res, int64_t id)
                 sl_dimension_name((sl_dimension)d));
     fputs("</select> <button type=submit>Show</button></form>\n", out);
     fprintf(out, "<p><a href=\"/api/reports/%lld\">This report as JSON</a></p>\n", (long long)id);
+    fputs("<div class=report>", out);
     sl_report_write_html_body(r, out);
+    fputs("</div>\n", out);
     sl_report_free(r);
     page_end(&p, res, 200);
 }

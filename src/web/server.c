@@ -346,7 +346,9 @@ static enum MHD_Result send_response(request_state *rs, web_response *res)
     MHD_add_response_header(r, "Content-Security-Policy", security_csp);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    /* same-origin, not no-referrer: with no-referrer browsers send "Origin: null"
+     * on our own form posts, which the Origin check must refuse. */
+    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
     MHD_add_response_header(r, "Cache-Control",
                             res->immutable ? "public, max-age=86400" : "no-store");
     if (res->location[0])

@@ -7,6 +7,22 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
+
+/* "12,000": counts are easier to compare with their groups marked. */
+static const char *thousands(char *buf, size_t size, double v)
+{
+    char digits[32];
+    snprintf(digits, sizeof digits, "%.0f", v);
+    size_t n = strlen(digits), w = 0;
+    for (size_t i = 0; i < n && w + 2 < size; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf[w++] = ',';
+        buf[w++] = digits[i];
+    }
+    buf[w] = '\0';
+    return buf;
+}
 
 void svg_funnel(FILE *out, const sl_funnel *f, const char *label)
 {
@@ -21,6 +37,7 @@ void svg_funnel(FILE *out, const sl_funnel *f, const char *label)
     fputs("\">", out);
     for (size_t i = 0; i < 4; i++) {
         double y = 10 + 42.0 * (double)i;
+        char buf[40];
         if (!sl_funnel_get(f, steps[i], &v)) {
             fprintf(out, "<text x=\"0\" y=\"%.0f\">%s: not given</text>", y + 21,
                     sl_field_label(steps[i]));
@@ -31,8 +48,9 @@ void svg_funnel(FILE *out, const sl_funnel *f, const char *label)
         fprintf(out,
                 "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"32\" fill=\"#2f6f8f\"/>"
                 "<text x=\"0\" y=\"%.0f\">%s</text><text x=\"636\" y=\"%.0f\" "
-                "text-anchor=\"end\">%.0f</text>",
-                130 + (400 - w) / 2, y, w, y + 21, sl_field_label(steps[i]), y + 21, v);
+                "text-anchor=\"end\">%s</text>",
+                130 + (400 - w) / 2, y, w, y + 21, sl_field_label(steps[i]), y + 21,
+                thousands(buf, sizeof buf, v));
     }
     fputs("</svg>", out);
 }
