@@ -161,7 +161,8 @@ static int parse_value(const command_spec *cmd, const flag_spec *f, const char *
                       text);
             return EXIT_INVALID;
         }
-        if (v > SL_MAX_COUNT) {
+        /* 9007199254740993 parses to exactly 2^53: compare the digits too. */
+        if (v > SL_MAX_COUNT || (v == SL_MAX_COUNT && strcmp(buf, "9007199254740992") != 0)) {
             cli_error(cmd, "--%s: '%s' is above the largest supported count, 2^53 "
                            "(9007199254740992)", f->name, text);
             return EXIT_INVALID;

@@ -76,44 +76,20 @@ const char *web_header(const web_request *req, const char *name)
 
 /* ---- escapes: refuse malformed percent-encoding instead of guessing ---- */
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 {
     (void)cls;
-    bool bad = false;
-    char *w = s;
-    for (const char *r = s; *r; r++) {
-        if (*r != '%') {
-            *w++ = *r;
-            continue;
-        }
-        int hi = hex_digit(r[1]), lo = hi < 0 ? -1 : hex_digit(r[2]);
-        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-            bad = true; /* "%zz", a cut "%4", or "%00" (a NUL inside a value) */
-            *w++ = *r;
-            continue;
-        }
-        *w++ = (char)(hi * 16 + lo);
-        r += 2;
-    }
-    *w = '\0';
+    bool bad;
+    size_t n = web_unescape(s, &bad);
     if (bad) {
+        /* The handler refuses the request with 400 (connection state: the
+         * handler's request state does not exist yet). */
         const union MHD_ConnectionInfo *info =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         if (info && info->socket_context)
             ((conn_state *)info->socket_context)->bad_escape = true;
     }
-    return (size_t)(w - s);
+    return n;
 }
 
 static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -143,7 +119,7 @@ static bool is_session_id(const char *s)
     if (!s || strlen(s) != 32)
         return false;
     for (const char *p = s; *p; p++)
-        if (hex_digit(*p) < 0 || (*p >= 'A' && *p <= 'F'))
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
             return false;
     return true;
 }
@@ -602,19 +578,6 @@ bad:
                        "--listen '%s' is not HOST:PORT (for example 127.0.0.1:8080, "
                        "[::1]:8080 or localhost:0 for any free port)",
                        text);
-}
-
-sl_status sl_fail_web(sl_error *err, sl_status code, const char *fmt, ...)
-{
-    if (err) {
-        sl_error_clear(err);
-        err->code = code;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
-        va_end(ap);
-    }
-    return code;
 }
 
 /* ---- run ---- */

@@ -164,6 +164,17 @@ sl_status param_lift(const web_request *req, const char *name, const char *label
 /* A positive whole number (ids, indexes). */
 bool param_u64(const char *text, uint64_t *out);
 
+/* ---- parsing (parse.c: no HTTP library, fuzzed by tests/fuzz/fuzz_http.c) ---- */
+
+typedef enum web_number_kind { WEB_COUNT, WEB_MONEY, WEB_RATE, WEB_LIFT } web_number_kind;
+
+/* The rules behind param_*: `text` NULL or blank leaves *set false. */
+sl_status web_parse_number(web_number_kind kind, const char *text, const char *name,
+                           const char *label, bool *set, double *out, sl_error *err);
+/* Decodes %HH in place; *bad is set for "%zz", a cut escape or "%00" (the
+ * request is then refused).  Returns the new length. */
+size_t web_unescape(char *s, bool *bad);
+
 /* ---- shared pictures (svg.c) ---- */
 
 /* A horizontal funnel of views, impressions, clicks and orders (log scale). */
