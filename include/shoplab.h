@@ -935,6 +935,200 @@ sl_status sl_store_drill_answer(sl_store *store, const sl_drill *drill, const ch
 /* The answers given so far to drills of `type`. */
 sl_status sl_store_drill_progress(sl_store *store, sl_drill_type type, sl_drill_progress *out,
                                   sl_error *err);
+/* The summed funnel of one video in the newest import that holds it. */
+typedef struct sl_video_counts {
+    int64_t import_id;          /* the newest import with rows of the video */
+    char imported_at[24];       /* that import's time, UTC */
+    char creator[SL_MAX_ID];    /* the rows' creator key; "" when the file has
+                                   none or its rows name different creators */
+    uint64_t rows;              /* records summed */
+    sl_funnel funnel;           /* a field is present when any row gives it */
+} sl_video_counts;
+
+/* Sums the records of video `video` in the newest import holding it.
+ * SL_ERR_NOT_FOUND (field "video") when no import holds the video. */
+sl_status sl_store_video(sl_store *store, const char *video, sl_video_counts *out,
+                         sl_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Journal: one-change tests from plan to lesson (docs/journal.md)           */
+/* ------------------------------------------------------------------------ */
+
+/* A test is planned (step, the single change, hypothesis, metric, the
+ * before-video's counts, the smallest lift worth detecting, an expectation),
+ * then looked at as often as the creator likes (each look adds the
+ * after-video's counts so far), then closed with an outcome and a lesson.
+ *
+ * The rules the functions enforce (each refusal is SL_ERR_INVALID_ARGUMENT
+ * with `field` naming the rule, unless said otherwise):
+ *   - the plan (metric, mde, τ²) is frozen once the first look is taken
+ *     (field "frozen");
+ *   - τ² = (rate A × mde)² is fixed when planned, so every look's mSPRT p uses
+ *     the same mixture and the running minimum stays always-valid;
+ *   - looks never go backwards: fewer trials or successes than the previous
+ *     look is SL_ERR_INCONSISTENT_FUNNEL (field "after"), and a look is never
+ *     earlier than the one before it (field "at");
+ *   - a closed test is kept and never edited (field "closed");
+ *   - one open test per creator and metric, unless `force` (field "open");
+ *     two changes tested at once cannot be told apart.
+ * Every function that writes is one transaction: it is stored completely or
+ * not at all.  Times are UTC text "YYYY-MM-DDTHH:MM:SSZ". */
+
+typedef enum sl_journal_outcome {
+    SL_OUTCOME_B_BETTER = 0,
+    SL_OUTCOME_A_BETTER,
+    SL_OUTCOME_NO_CLEAR_DIFFERENCE,
+    SL_OUTCOME_ABANDONED
+} sl_journal_outcome;
+
+/* "b-better", "a-better", "no-clear-difference", "abandoned". */
+const char *sl_journal_outcome_name(sl_journal_outcome outcome);
+
+/* Longest text kept for a change, hypothesis, expectation or lesson, in bytes.
+ * Text must be valid UTF-8 without control characters (it is shown on
+ * terminals and in exported files). */
+#define SL_JOURNAL_MAX_TEXT 600
+
+typedef struct sl_journal_look {
+    uint32_t seq;               /* 1-based, in the order taken */
+    char taken_at[24];
+    char after_video[SL_MAX_ID]; /* "" for typed counts */
+    int64_t after_import;       /* the import the counts came from, or 0 */
+    sl_arm after;               /* video B's counts so far (cumulative) */
+    double p_look;              /* mSPRT p of this look with the plan's τ² */
+    double p_always_valid;      /* the minimum of p_look over looks 1..seq */
+} sl_journal_look;
+
+typedef struct sl_journal_test {
+    int64_t id;
+    char creator[SL_MAX_ID];    /* "" when unknown (one shared bucket) */
+    sl_loop_step step;
+    sl_metric metric;
+    char change[SL_JOURNAL_MAX_TEXT + 1];
+    char hypothesis[SL_JOURNAL_MAX_TEXT + 1];
+    char expectation[SL_JOURNAL_MAX_TEXT + 1]; /* "" when none */
+    char before_video[SL_MAX_ID]; /* "" for typed counts */
+    int64_t before_import;      /* the import the counts came from, or 0 */
+    /* The before-video's product impressions, clicks and orders (a field is
+     * present when known); `before` is the plan's metric taken from them. */
+    sl_funnel before_funnel;
+    sl_arm before;
+    double mde, alpha, power;   /* alpha 0.05, power 0.8 */
+    double tau2;                /* (rate A × mde)², fixed when planned */
+    /* The after-video's planned sample (sl_sample_size_fixed_a): feasible, it
+     * needs b_needed trials; else no amount suffices for `mde`.
+     * min_detectable_lift is NaN when it cannot be computed. */
+    bool sample_feasible;
+    uint64_t b_needed;
+    double min_detectable_lift;
+    char planned_at[24];
+    bool closed;
+    sl_journal_outcome outcome; /* when closed */
+    char lesson[SL_JOURNAL_MAX_TEXT + 1];
+    char closed_at[24];
+    sl_journal_look *looks;     /* heap, look_count items in order; NULL when 0 */
+    size_t look_count;
+    /* Set by sl_journal_plan and sl_journal_replan when `force` let the test
+     * open beside another open one on the same creator and metric. */
+    char warning[256];
+} sl_journal_test;
+
+/* Releases the looks of `test` (not the struct itself).  Accepts NULL. */
+void sl_journal_test_clear(sl_journal_test *test);
+/* Clears and frees an array from sl_journal_list.  Accepts NULL. */
+void sl_journal_tests_free(sl_journal_test *tests, size_t count);
+
+typedef struct sl_journal_plan_input {
+    sl_loop_step step;
+    sl_metric metric;
+    const char *change;         /* the single change, one sentence (required) */
+    const char *hypothesis;     /* required */
+    const char *expectation;    /* written before any result; NULL or "" for none */
+    /* The before-video: an imported video ID (its counts are summed from the
+     * newest import holding it, sl_store_video), or NULL to use `before`. */
+    const char *before_video;
+    sl_arm before;              /* typed counts: trials and successes of `metric` */
+    const char *creator;        /* NULL: the before-video's creator key, else "" */
+    double mde;                 /* relative; 0 means 0.2 */
+    bool force;                 /* open beside another open test (see above) */
+    const char *at;             /* NULL: now */
+} sl_journal_plan_input;
+
+/* Plans a test and stores it; `out` receives it (release with
+ * sl_journal_test_clear).  SL_ERR_NOT_FOUND when the before-video is in no
+ * import; SL_ERR_NO_DATA when it has no trials or no successes (a relative
+ * lift on a zero rate cannot be sized).  An infeasible sample is not an
+ * error: the plan says so (sample_feasible false). */
+sl_status sl_journal_plan(sl_store *store, const sl_journal_plan_input *in,
+                          sl_journal_test *out, sl_error *err);
+
+/* Changes the metric (NULL: keep) and/or the mde (0: keep) of an open test
+ * with no looks yet, recomputing τ² and the planned sample from the stored
+ * before-video counts.  SL_ERR_NO_DATA when the before-video lacks the new
+ * metric's counts. */
+sl_status sl_journal_replan(sl_store *store, int64_t id, const sl_metric *metric, double mde,
+                            bool force, sl_journal_test *out, sl_error *err);
+
+typedef struct sl_journal_look_input {
+    const char *after_video;    /* an imported video ID, or NULL to use `after` */
+    sl_arm after;               /* typed counts so far (cumulative) */
+    const char *at;             /* NULL: now */
+} sl_journal_look_input;
+
+/* Adds a look to an open test and stores it with its p_look and running
+ * minimum.  `out` receives the test with the new look last; `verdict` (may
+ * be NULL) the comparison of the new look (sl_journal_verdict). */
+sl_status sl_journal_add_look(sl_store *store, int64_t id, const sl_journal_look_input *in,
+                          sl_journal_test *out, sl_compare_result *verdict, sl_error *err);
+
+/* Closes an open test with an outcome and a lesson (required text). */
+sl_status sl_journal_close(sl_store *store, int64_t id, sl_journal_outcome outcome,
+                           const char *lesson, const char *at, sl_journal_test *out,
+                           sl_error *err);
+
+/* One test with its looks.  SL_ERR_NOT_FOUND (field "id") when there is none. */
+sl_status sl_journal_get(sl_store *store, int64_t id, sl_journal_test *out, sl_error *err);
+
+typedef enum sl_journal_filter {
+    SL_JOURNAL_ALL = 0,
+    SL_JOURNAL_OPEN,
+    SL_JOURNAL_CLOSED
+} sl_journal_filter;
+
+/* Tests in id order, with their looks.  *out is a heap array of *count
+ * items (NULL when 0); release it with sl_journal_tests_free. */
+sl_status sl_journal_list(sl_store *store, sl_journal_filter filter, sl_journal_test **out,
+                          size_t *count, sl_error *err);
+
+/* The compare reading of look `index` (0-based): sl_compare of the before
+ * counts against that look's counts with the plan's mde and τ².  Its
+ * p_value is final only when planned_sample_reached is true. */
+sl_status sl_journal_verdict(const sl_journal_test *test, size_t index, sl_compare_result *out,
+                             sl_error *err);
+
+/* {"id","creator","step","metric","change","hypothesis","expectation",
+ * "before":{"video","import_id","trials","successes","rate"},"mde","alpha",
+ * "power","tau2","sample":{"feasible","after_needed","min_detectable_lift"},
+ * "planned_at","status","frozen","looks":[{"seq","taken_at","after_video",
+ * "import_id","trials","successes","p_look","p_always_valid","verdict",
+ * "p_value","p_method","p_final","planned_sample_reached","more_needed"}…],
+ * "p_always_valid","outcome","lesson","closed_at","warning"}.
+ * Heap memory: sl_free.  NULL when out of memory. */
+char *sl_journal_test_to_json(const sl_journal_test *test);
+/* {"tests":[<test>…]} */
+char *sl_journal_list_to_json(const sl_journal_test *tests, size_t count);
+
+typedef enum sl_journal_format {
+    SL_JOURNAL_CSV = 0,         /* one line per test; text cells that a
+                                   spreadsheet would run as a formula are
+                                   prefixed with ' */
+    SL_JOURNAL_JSON,            /* sl_journal_list_to_json */
+    SL_JOURNAL_MARKDOWN         /* one section per test, user text escaped */
+} sl_journal_format;
+
+/* Writes the tests in `format` to `out`.  SL_ERR_IO when writing fails. */
+sl_status sl_journal_export(const sl_journal_test *tests, size_t count,
+                            sl_journal_format format, FILE *out);
 
 /* ------------------------------------------------------------------------ */
 /* JSON (the shapes the CLI's --json and the web API share)                  */

@@ -24,7 +24,9 @@ done
 "$bin" terms | check "terms"
 "$bin" guide | check "guide list"
 for cmd in "" decode compare define terms same guide drill "stats interval" "stats ztest" \
-           "stats fisher" "stats bayes" "stats msprt" "stats sample-size"; do
+           "stats fisher" "stats bayes" "stats msprt" "stats sample-size" journal \
+           "journal plan" "journal replan" "journal look" "journal close" "journal list" \
+           "journal show" "journal export"; do
     "$bin" $cmd --help | check "help $cmd"
 done
 for type in pick tag read; do

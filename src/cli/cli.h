@@ -118,6 +118,7 @@ int cmd_drill(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_forget(int argc, char **argv);
+int cmd_journal(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
 /* Opens the store at --db, else $SHOPLAB_DB or the XDG default (cmd_read.c).

@@ -23,6 +23,7 @@ static const struct {
     {"read", cmd_read, "a funnel report from export files (CSV, XLSX), row by row"},
     {"history", cmd_history, "list the imports kept in the store"},
     {"forget", cmd_forget, "remove one import from the store"},
+    {"journal", cmd_journal, "plan, look at and close one-change tests, kept in the store"},
     {"serve", cmd_serve, "the web app in your browser, on this computer only"},
 };
 
@@ -48,10 +49,12 @@ static void print_usage(FILE *out)
             "  2  usage error: unknown command or flag, missing flag, not a number\n"
             "  3  invalid input: negative, fractional or too large count, rate out of\n"
             "     range, inconsistent funnel (e.g. more clicks than impressions), a file\n"
-            "     ShopLab cannot recognise or over a size limit, a bad row with --strict\n"
+            "     ShopLab cannot recognise or over a size limit, a bad row with --strict,\n"
+            "     a journal change its rules refuse (frozen plan, closed test, second\n"
+            "     open test without --force, looks that go backwards)\n"
             "  4  no data: zero trials where a rate is needed\n"
             "  5  cannot be computed: infeasible sample size, above a method's size cap\n"
-            "  6  not found: unknown glossary term, guide, sheet or import\n"
+            "  6  not found: unknown glossary term, guide, sheet, import, video or test\n"
             "  7  the output could not be written\n"
             "  8  an input file cannot be opened or read\n"
             "  9  the database cannot be opened or written\n"

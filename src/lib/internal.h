@@ -73,6 +73,23 @@ const sl_term *sl_content_lookup_key(const sl_content *content, const char *key)
 /* Fails with SL_ERR_CONTENT when two terms share a lookup key. */
 sl_status sl_content_check_keys(const sl_content *content, sl_error *err);
 
+/* ---- the store, for journal.c (store.c) ---- */
+
+struct sqlite3;
+/* The store's SQLite connection. */
+struct sqlite3 *sl_store_handle(sl_store *store);
+/* SL_ERR_STORE naming the database, `what` failed and SQLite's message. */
+sl_status sl_store_fail(sl_store *store, sl_error *err, const char *what);
+/* One transaction: BEGIN IMMEDIATE when `write` (so two writers queue
+ * instead of failing half-way), else a plain BEGIN for a consistent read. */
+sl_status sl_store_begin(sl_store *store, bool write, sl_error *err);
+/* Commits; on failure rolls back. */
+sl_status sl_store_commit(sl_store *store, sl_error *err);
+/* Rolls back the open transaction, if any. */
+void sl_store_rollback(sl_store *store);
+/* The current time, UTC, "YYYY-MM-DDTHH:MM:SSZ". */
+void sl_store_now(char out[24]);
+
 /* Clamps to [lo, hi]. */
 static inline double sl_clamp(double v, double lo, double hi)
 {

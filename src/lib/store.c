@@ -39,7 +39,51 @@ static const char *const migrations[] = {
     "  gmv REAL, est_commission REAL, refunds REAL);"
     "CREATE INDEX records_by_import ON records(import_id, row);"
     "CREATE INDEX records_by_creator ON records(creator);",
-    /* 2: drill answers given in the web app (progress per drill type) */
+    /* journal: one-change tests and their looks (docs/journal.md).  Import
+     * ids are kept without a foreign key: forgetting an import must not take
+     * a test's history with it.  The triggers repeat journal.c's rules in the
+     * database, so no other writer can edit a closed test or a frozen plan. */
+    "CREATE TABLE journal_tests ("
+    "  id INTEGER PRIMARY KEY,"
+    "  creator TEXT NOT NULL,"
+    "  step TEXT NOT NULL CHECK (step IN ('pick', 'tag', 'read')),"
+    "  metric TEXT NOT NULL CHECK (metric IN ('ctr', 'ctor')),"
+    "  change TEXT NOT NULL, hypothesis TEXT NOT NULL, expectation TEXT NOT NULL,"
+    "  before_video TEXT NOT NULL, before_import INTEGER NOT NULL,"
+    "  before_impressions INTEGER, before_clicks INTEGER, before_orders INTEGER,"
+    "  mde REAL NOT NULL, alpha REAL NOT NULL, power REAL NOT NULL, tau2 REAL NOT NULL,"
+    "  sample_feasible INTEGER NOT NULL, b_needed INTEGER NOT NULL,"
+    "  min_detectable_lift REAL,"
+    "  planned_at TEXT NOT NULL,"
+    "  outcome TEXT CHECK (outcome IN ('b-better', 'a-better', 'no-clear-difference',"
+    "                                  'abandoned')),"
+    "  lesson TEXT NOT NULL DEFAULT '', closed_at TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE journal_looks ("
+    "  test_id INTEGER NOT NULL REFERENCES journal_tests(id),"
+    "  seq INTEGER NOT NULL,"
+    "  taken_at TEXT NOT NULL,"
+    "  after_video TEXT NOT NULL, after_import INTEGER NOT NULL,"
+    "  trials INTEGER NOT NULL, successes INTEGER NOT NULL,"
+    "  p_look REAL NOT NULL, p_always_valid REAL NOT NULL,"
+    "  PRIMARY KEY (test_id, seq));"
+    "CREATE INDEX journal_open ON journal_tests(creator, metric) WHERE outcome IS NULL;"
+    "CREATE TRIGGER journal_closed_kept BEFORE UPDATE ON journal_tests"
+    "  WHEN OLD.outcome IS NOT NULL"
+    "  BEGIN SELECT RAISE(ABORT, 'a closed test is kept as it is'); END;"
+    "CREATE TRIGGER journal_plan_frozen BEFORE UPDATE OF metric, mde, tau2, before_impressions,"
+    "  before_clicks, before_orders ON journal_tests"
+    "  WHEN EXISTS (SELECT 1 FROM journal_looks WHERE test_id = OLD.id)"
+    "  BEGIN SELECT RAISE(ABORT, 'the plan is frozen after its first look'); END;"
+    "CREATE TRIGGER journal_look_open BEFORE INSERT ON journal_looks"
+    "  WHEN (SELECT outcome FROM journal_tests WHERE id = NEW.test_id) IS NOT NULL"
+    "  BEGIN SELECT RAISE(ABORT, 'a closed test takes no more looks'); END;"
+    "CREATE TRIGGER journal_looks_kept BEFORE UPDATE ON journal_looks"
+    "  BEGIN SELECT RAISE(ABORT, 'looks are kept as taken'); END;"
+    "CREATE TRIGGER journal_looks_never_deleted BEFORE DELETE ON journal_looks"
+    "  BEGIN SELECT RAISE(ABORT, 'looks are kept as taken'); END;"
+    "CREATE TRIGGER journal_tests_never_deleted BEFORE DELETE ON journal_tests"
+    "  BEGIN SELECT RAISE(ABORT, 'tests are kept'); END;",
+    /* 3: drill answers given in the web app (progress per drill type) */
     "CREATE TABLE drill_answers ("
     "  id INTEGER PRIMARY KEY,"
     "  drill_type TEXT NOT NULL,"
@@ -487,15 +531,97 @@ sl_status sl_store_records(sl_store *s, int64_t import_id, sl_record_fn fn, void
     return rc == SQLITE_DONE ? SL_OK : db_error(s, err, "cannot read the rows");
 }
 
-/* ---- drill progress ---- */
+/* ---- shared with journal.c (internal.h) ---- */
 
-static void utc_now(char out[24])
+struct sqlite3 *sl_store_handle(sl_store *s)
+{
+    return s->db;
+}
+
+sl_status sl_store_fail(sl_store *s, sl_error *err, const char *what)
+{
+    return db_error(s, err, what);
+}
+
+sl_status sl_store_begin(sl_store *s, bool write, sl_error *err)
+{
+    if (!s)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store given");
+    if (s->in_import)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "an import is open on this store");
+    return exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN", err);
+}
+
+sl_status sl_store_commit(sl_store *s, sl_error *err)
+{
+    sl_status st = exec(s, "COMMIT", err);
+    if (st != SL_OK)
+        sl_store_rollback(s);
+    return st;
+}
+
+void sl_store_rollback(sl_store *s)
+{
+    if (s && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void sl_store_now(char out[24])
 {
     time_t t = time(NULL);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+/* SUM() of a column that is NULL in every row is NULL: the field stays
+ * absent rather than becoming a made-up 0. */
+sl_status sl_store_video(sl_store *s, const char *video, sl_video_counts *out, sl_error *err)
+{
+    if (!s || !video || !out)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store or video given");
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT i.id, i.imported_at, COUNT(*), MIN(r.creator), "
+                           "MAX(r.creator), SUM(r.views), SUM(r.product_impressions), "
+                           "SUM(r.product_clicks), SUM(r.orders), SUM(r.sku_orders), "
+                           "SUM(r.items_sold), SUM(r.gmv), SUM(r.est_commission), "
+                           "SUM(r.refunds) FROM records r JOIN imports i ON i.id = r.import_id "
+                           "WHERE r.import_id = (SELECT MAX(import_id) FROM records "
+                           "WHERE video = ?1) AND r.video = ?1 GROUP BY i.id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err, "cannot read the video's rows");
+    sqlite3_bind_text(q, 1, video, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        out->import_id = sqlite3_column_int64(q, 0);
+        copy_text(out->imported_at, sizeof out->imported_at, q, 1);
+        out->rows = (uint64_t)sqlite3_column_int64(q, 2);
+        const unsigned char *lo = sqlite3_column_text(q, 3), *hi = sqlite3_column_text(q, 4);
+        if (lo && hi && strcmp((const char *)lo, (const char *)hi) == 0)
+            copy_text(out->creator, sizeof out->creator, q, 3);
+        for (int f = 0; f < SL_FIELD__COUNT; f++) {
+            int col = 5 + f;
+            if (sqlite3_column_type(q, col) == SQLITE_NULL)
+                continue;
+            double v = sl_field_is_money((sl_field)f) ? sqlite3_column_double(q, col)
+                                                      : (double)sqlite3_column_int64(q, col);
+            sl_funnel_set(&out->funnel, (sl_field)f, v);
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc == SQLITE_ROW)
+        return SL_OK;
+    if (rc != SQLITE_DONE)
+        return db_error(s, err, "cannot read the video's rows");
+    return sl_fail(err, SL_ERR_NOT_FOUND, "video",
+                   "no import in the store holds video %s; import its export with 'shoplab "
+                   "read FILE' first",
+                   video);
+}
+
+/* ---- drill progress ---- */
 
 sl_status sl_store_drill_answer(sl_store *s, const sl_drill *drill, const char *answer,
                                 bool correct, sl_error *err)
@@ -509,7 +635,7 @@ sl_status sl_store_drill_answer(sl_store *s, const sl_drill *drill, const char *
                            -1, &q, NULL) != SQLITE_OK)
         return db_error(s, err, "cannot record the answer");
     char now[24];
-    utc_now(now);
+    sl_store_now(now);
     sqlite3_bind_text(q, 1, sl_drill_type_name(drill->type), -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, drill->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, answer, -1, SQLITE_STATIC);

@@ -70,7 +70,11 @@ static void open_creates_wal_database(void **state)
     const char *path = in_dir("a/b/c/shop.db");
     assert_int_equal(sl_store_open(path, &s, &err), SL_OK);
     sl_store_close(s);
-    assert_int_equal(query_int(path, "PRAGMA user_version"), 2);
+    /* migrations: imports and records (1), the journal (2), drill answers (3) */
+    assert_int_equal(query_int(path, "PRAGMA user_version"), 3);
+    assert_int_equal(query_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+                                     "('journal_tests', 'journal_looks')"),
+                     2);
     sqlite3 *db;
     sqlite3_stmt *q;
     sqlite3_open(path, &db);
