@@ -843,8 +843,11 @@ sl_status sl_report_write_csv(const sl_report *report, FILE *out);
 sl_status sl_report_write_html(const sl_report *report, FILE *out);
 /* The same without the page around it (no <html>, <head> or styles): the
  * sources, the SVG funnel and bar chart, the table and skipped rows, for a
- * page that has its own layout.  Classes used: "chart", "n", "note". */
-sl_status sl_report_write_html_body(const sl_report *report, FILE *out);
+ * page that has its own layout.  Classes used: "chart", "n", "note".  With
+ * `row_link` not NULL, every row of a report grouped by video gets a link
+ * "plan a test on this video" to row_link followed by the percent-encoded
+ * video ID (e.g. "/journal/new?before-video="). */
+sl_status sl_report_write_html_body(const sl_report *report, FILE *out, const char *row_link);
 
 /* ------------------------------------------------------------------------ */
 /* Store: imports kept in SQLite                                             */

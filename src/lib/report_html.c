@@ -138,7 +138,19 @@ static void svg_bars(FILE *out, const sl_report *r)
     fputs("</svg>", out);
 }
 
-static void table_row(FILE *out, const sl_report *r, size_t index, const sl_report_row *row)
+static void url_text(FILE *out, const char *text)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.')
+            fputc(*p, out);
+        else
+            fprintf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+}
+
+static void table_row(FILE *out, const sl_report *r, size_t index, const sl_report_row *row,
+                      const char *row_link)
 {
     sl_decode_result d;
     bool ok = sl_report_decode(r, index, &d, NULL) == SL_OK;
@@ -152,6 +164,12 @@ static void table_row(FILE *out, const sl_report *r, size_t index, const sl_repo
             fputs("<br><small>", out);
             html_text(out, row->label);
             fputs("</small>", out);
+        }
+        if (row_link && r->grouped && r->by == SL_DIM_VIDEO && row->key[0]) {
+            fputs("<br><small><a href=\"", out);
+            html_text(out, row_link);
+            url_text(out, row->key);
+            fputs("\">plan a test on this video</a></small>", out);
         }
         fputs("</th>", out);
     }
@@ -187,12 +205,12 @@ sl_status sl_report_write_html(const sl_report *r, FILE *out)
           "svg text{font:12px system-ui,sans-serif}.note{color:#555;font-size:13px}"
           ".chart{max-width:640px}</style></head><body>\n<h1>ShopLab report</h1>\n",
           out);
-    sl_report_write_html_body(r, out);
+    sl_report_write_html_body(r, out, NULL);
     fputs("</body></html>\n", out);
     return ferror(out) ? SL_ERR_IO : SL_OK;
 }
 
-sl_status sl_report_write_html_body(const sl_report *r, FILE *out)
+sl_status sl_report_write_html_body(const sl_report *r, FILE *out, const char *row_link)
 {
     fputs("<p>", out);
     for (size_t i = 0; i < r->source_count; i++) {
@@ -227,8 +245,8 @@ sl_status sl_report_write_html_body(const sl_report *r, FILE *out)
           "<tbody>\n",
           out);
     for (size_t i = 0; i < r->row_count; i++)
-        table_row(out, r, i, &r->rows[i]);
-    table_row(out, r, SIZE_MAX, &r->totals);
+        table_row(out, r, i, &r->rows[i], row_link);
+    table_row(out, r, SIZE_MAX, &r->totals, NULL);
     fputs("</tbody></table>\n", out);
     if (r->issue_count) {
         fputs("<h2>Skipped rows</h2><ul>", out);

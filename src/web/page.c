@@ -24,6 +24,7 @@ static const struct {
     {"compare", "/compare", "Compare"},
     {"drills", "/drills", "Drills"},
     {"reports", "/reports", "Reports"},
+    {"journal", "/journal", "Journal"},
 };
 
 void html(FILE *out, const char *text)

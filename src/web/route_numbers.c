@@ -354,6 +354,12 @@ static void compare_page(web_request *req, web_response *res)
         fputs("</p>\n", o);
     } else if (in.any) {
         compare_result(o, &result);
+        /* A before-video worth testing against: carry it into a plan. */
+        fprintf(o, "<p><a class=button href=\"/journal/new?metric=%s&amp;before-trials=%llu&amp;"
+                   "before-successes=%llu&amp;mde=%g\">Save this as a test</a> <span "
+                   "class=hint>video A becomes the before-video of a journal test</span></p>\n",
+                sl_metric_name(in.metric), (unsigned long long)in.a.trials,
+                (unsigned long long)in.a.successes, result.mde);
     }
     page_end(&p, res, status);
 }

@@ -220,7 +220,7 @@ static void report_page(web_request *req, web_response *res, int64_t id)
     fputs("</select> <button type=submit>Show</button></form>\n", out);
     fprintf(out, "<p><a href=\"/api/reports/%lld\">This report as JSON</a></p>\n", (long long)id);
     fputs("<div class=report>", out);
-    sl_report_write_html_body(r, out);
+    sl_report_write_html_body(r, out, "/journal/new?metric=ctr&before-video=");
     fputs("</div>\n", out);
     sl_report_free(r);
     page_end(&p, res, 200);

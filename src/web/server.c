@@ -464,7 +464,7 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, co
 static void route(web_request *req, web_response *res)
 {
     if (route_assets(req, res) || route_learn(req, res) || route_numbers(req, res) ||
-        route_drills(req, res) || route_reports(req, res))
+        route_drills(req, res) || route_reports(req, res) || route_journal(req, res))
         return;
     if (is_api(req->path))
         respond_json_simple_error(res, 404, "not_found", "There is no such API endpoint.");

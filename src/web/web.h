@@ -99,6 +99,7 @@ bool route_learn(web_request *req, web_response *res);    /* home, glossary, gui
 bool route_numbers(web_request *req, web_response *res);  /* decoder, compare */
 bool route_drills(web_request *req, web_response *res);
 bool route_reports(web_request *req, web_response *res);
+bool route_journal(web_request *req, web_response *res);   /* one-change tests */
 bool route_assets(web_request *req, web_response *res);   /* /static/… */
 
 /* ---- pages (page.c) ---- */
@@ -112,7 +113,7 @@ typedef struct web_page {
 
 /* Opens a page with the layout's head and navigation (`nav` names the
  * active section: "home", "glossary", "guides", "decoder", "compare",
- * "drills", "reports" or NULL).  The title is escaped. */
+ * "drills", "reports", "journal" or NULL).  The title is escaped. */
 bool page_begin(web_page *p, const web_request *req, const char *title, const char *nav);
 /* Closes the page with the footer and hands the bytes to `res`. */
 void page_end(web_page *p, web_response *res, int status);

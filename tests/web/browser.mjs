@@ -252,3 +252,75 @@ test('phone width: no sideways scrolling; every field has a label', async () => 
   await page.waitForURL(/views=5000&impressions=2000/);
   assert.deepEqual(problems, []);
 });
+
+test('journal: compare → plan (sample shown first) → four looks → refusals → close', async () => {
+  await page.setViewportSize({ width: 1100, height: 900 });
+  await go('/compare?metric=ctr&a-trials=10000&a-successes=312&b-trials=10000&b-successes=365');
+  await page.click('a:has-text("Save this as a test")');
+  await page.waitForURL(/\/journal\/new\?metric=ctr&before-trials=10000&before-successes=312/);
+  await checkCommon(/Plan a one-change test/);
+  assert.equal(await page.locator('button:has-text("Save the plan")').count(), 1, 'the preview is already there');
+  assert.match(await page.locator('section.card').innerText(), /the after-video needs 20873 product impressions/);
+  await page.fill('#f-change', 'Move the card to the <b>proof</b> moment');
+  await page.fill('#f-hypothesis', 'Viewers tap while they still want to check it');
+  await page.fill('#f-expect', 'CTR from 3.1% to about 3.7%');
+  await page.selectOption('#f-step', 'tag');
+  await page.click('button:has-text("Show the sample needed")');
+  await page.waitForURL(/change=Move/);
+  await page.click('button:has-text("Save the plan")');
+  await page.waitForURL(/\/journal\/\d+$/);
+  const testUrl = page.url();
+  let main = await page.locator('main').innerText();
+  assert.ok(main.includes('Test #1: Move the card to the <b>proof</b> moment'), 'typed text is escaped');
+  assert.match(main, /No look yet/);
+  // Four looks, growing counts; the always-valid p never rises.
+  const looks = [[3000, 100], [6000, 215], [12000, 440], [21000, 780]];
+  for (const [t, s] of looks) {
+    await page.fill('#f-after-trials', String(t));
+    await page.fill('#f-after-successes', String(s));
+    await page.click('button:has-text("Add the look")');
+    await page.waitForURL(testUrl);
+  }
+  assert.equal(await page.locator('h2:has-text("Looks") + div tbody tr').count(), 4);
+  const avp = (await page.locator('h2:has-text("Looks") + div tbody tr td:nth-child(8)').allInnerTexts()).map(Number);
+  for (let i = 1; i < avp.length; i++) assert.ok(avp[i] <= avp[i - 1], `running minimum: ${avp}`);
+  assert.equal(await page.locator('svg[aria-label^="Always-valid p"] circle').count(), 4);
+  main = await page.locator('main').innerText();
+  assert.match(main, /open, plan frozen/);
+  assert.match(main, /planned sample is reached|more product impressions to go/);
+  await shot('journal-test');
+  // Looks cannot go backwards.
+  await page.fill('#f-after-trials', '100');
+  await page.fill('#f-after-successes', '5');
+  await page.click('button:has-text("Add the look")');
+  assert.match(await page.locator('.error').innerText(), /./);
+  assert.equal(await page.locator('h2:has-text("Looks") + div tbody tr').count(), 4, 'nothing stored');
+  // A second open test on the same creator and metric is refused without "anyway".
+  await go('/journal/new?metric=ctr&step=tag&before-trials=5000&before-successes=150&change=Shorter+hook&hypothesis=More+people+stay');
+  await page.click('button:has-text("Save the plan")');
+  assert.match(await page.locator('main').innerText(), /Two changes tested at once cannot be told apart/);
+  // Close with a lesson.
+  await page.goto(testUrl);
+  await page.selectOption('#f-outcome', 'b-better');
+  await page.fill('#f-lesson', 'Card at the proof moment: more taps');
+  await page.click('button:has-text("Close the test")');
+  await page.waitForURL(testUrl);
+  main = await page.locator('main').innerText();
+  assert.match(main, /Lesson: Card at the proof moment: more taps/);
+  assert.equal(await page.locator('#f-after-trials').count(), 0, 'a closed test takes no looks');
+  await go('/journal');
+  main = await page.locator('main').innerText();
+  assert.match(main, /Open tests \(0\)/);
+  assert.match(main, /Closed tests \(1\)/);
+  assert.match(main, /Closed: b-better\. Lesson: Card at the proof moment/);
+  await shot('journal');
+  // A report row offers a test on its video.
+  await go('/reports');
+  await page.setInputFiles('#f-file', sample);
+  await page.click('button:has-text("Read the file")');
+  await page.waitForURL(/\/reports\/\d+/);
+  await page.locator('a:has-text("plan a test on this video")').first().click();
+  await page.waitForURL(/before-video=7400000000000000103/);
+  assert.match(await page.locator('section.card').innerText(), /from import #\d+\): 431 product clicks out of 9800/);
+  assert.deepEqual(problems, []);
+});
