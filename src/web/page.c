@@ -65,8 +65,11 @@ void url_part(FILE *out, const char *text)
     }
 }
 
-void csrf_input(FILE *out, const web_request *req)
+void csrf_input(FILE *out, web_request *req)
 {
+    if (!req->session[0])
+        web_session_new(req->session);
+    req->session_used = true; /* the page now needs the session cookie */
     fprintf(out, "<input type=hidden name=csrf value=\"%s\">", req->session);
 }
 

@@ -443,7 +443,7 @@ static void looks_table(FILE *o, const sl_journal_test *t)
     fputs("</tbody></table></div>\n", o);
 }
 
-static void look_form(FILE *o, const web_request *req, const sl_journal_test *t)
+static void look_form(FILE *o, web_request *req, const sl_journal_test *t)
 {
     fprintf(o, "<form class=card method=post action=\"/journal/%lld/look\"><h2>Add a look</h2>"
                "<p>Give the after-video's imported ID (its newest import is used) or its counts "
@@ -461,7 +461,7 @@ static void look_form(FILE *o, const web_request *req, const sl_journal_test *t)
     fputs("</div><p><button type=submit>Add the look</button></p></form>\n", o);
 }
 
-static void close_form(FILE *o, const web_request *req, const sl_journal_test *t)
+static void close_form(FILE *o, web_request *req, const sl_journal_test *t)
 {
     fprintf(o, "<form class=card method=post action=\"/journal/%lld/close\"><h2>Close the test"
                "</h2>",

@@ -480,8 +480,12 @@ bool route_learn(web_request *req, web_response *res)
     const char *path = req->path, *rest;
     if (strncmp(path, "/api/", 5) == 0)
         return api(req, res);
+    /* Built-in content never changes while the server runs: these pages
+     * are the same bytes for every visitor (no form, no session), so the
+     * server keeps them once rendered. */
     if (strcmp(path, "/") == 0) {
         home(req, res);
+        res->cacheable = true;
         return true;
     }
     if (strcmp(path, "/glossary") == 0 || strcmp(path, "/glossary/") == 0) {
@@ -497,6 +501,7 @@ bool route_learn(web_request *req, web_response *res)
             respond_redirect(res, to);
         } else if (t) {
             term_page(req, res, t);
+            res->cacheable = true;
         } else {
             term_not_found(req, res, rest);
         }
@@ -504,13 +509,15 @@ bool route_learn(web_request *req, web_response *res)
     }
     if (strcmp(path, "/guides") == 0 || strcmp(path, "/guides/") == 0) {
         guides_index(req, res);
+        res->cacheable = true;
         return true;
     }
     if ((rest = after(path, "/guides/"))) {
         const sl_guide *g = sl_guide_find(req->server->content, rest);
-        if (g)
+        if (g) {
             guide_page(req, res, g);
-        else
+            res->cacheable = true;
+        } else
             respond_error_page(req, res, 404, "Guide not found",
                                "There is no guide at this address; the guides page lists them.");
         return true;

@@ -63,7 +63,7 @@ static sl_status import_upload(web_request *req, int64_t *id, bool *already, sl_
     return SL_OK;
 }
 
-static void upload_form(FILE *o, const web_request *req)
+static void upload_form(FILE *o, web_request *req)
 {
     fputs("<form class=card method=post action=\"/reports\" enctype=\"multipart/form-data\">",
           o);
@@ -79,7 +79,7 @@ static void upload_form(FILE *o, const web_request *req)
             req->server->max_upload / (1024 * 1024));
 }
 
-static void imports_table(FILE *o, const web_request *req, const sl_import *items, size_t n)
+static void imports_table(FILE *o, web_request *req, const sl_import *items, size_t n)
 {
     if (!n) {
         fputs("<p>No imports yet.</p>\n", o);

@@ -34,9 +34,12 @@
 #include <unistd.h>
 
 #define CONNECTION_TIMEOUT_S 10
-#define CONNECTION_MEMORY (32 * 1024)   /* request line + headers; more is 431 */
+/* Request line and headers; more is 431.  libmicrohttpd clears the pool
+ * between the requests of a connection, so a smaller pool is faster. */
+#define CONNECTION_MEMORY (16 * 1024)
 #define CONNECTION_LIMIT 512
 #define SHUTDOWN_GRACE_MS 5000
+#define PAGE_CACHE_SLOTS 256            /* more than the built-in pages; then no more are kept */
 
 static const char security_csp[] =
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
@@ -58,6 +61,66 @@ typedef struct request_state {
     bool new_session;
     int upload_fd;
 } request_state;
+
+/* ---- the page cache ----
+ *
+ * Content pages (home, term and guide pages: res->cacheable) are the same
+ * bytes for everyone while the server runs.  The first GET renders one; the
+ * finished libmicrohttpd response (body and headers) is kept and queued
+ * again for every later GET of the same path without a query, which is
+ * what lets a term page keep pace with a static file server. */
+
+struct page_cache {
+    pthread_rwlock_t lock;
+    size_t count;
+    struct {
+        char *path;
+        struct MHD_Response *response;
+    } slots[PAGE_CACHE_SLOTS];
+};
+
+static struct MHD_Response *cache_find(struct page_cache *c, const char *path)
+{
+    struct MHD_Response *r = NULL;
+    pthread_rwlock_rdlock(&c->lock);
+    for (size_t i = 0; i < c->count && !r; i++)
+        if (strcmp(c->slots[i].path, path) == 0)
+            r = c->slots[i].response;
+    pthread_rwlock_unlock(&c->lock);
+    return r;
+}
+
+/* Keeps `r` for `path`; false when full or already there (another thread
+ * rendered the same page first). */
+static bool cache_keep(struct page_cache *c, const char *path, struct MHD_Response *r)
+{
+    bool kept = false;
+    pthread_rwlock_wrlock(&c->lock);
+    bool present = false;
+    for (size_t i = 0; i < c->count; i++)
+        present |= strcmp(c->slots[i].path, path) == 0;
+    if (!present && c->count < PAGE_CACHE_SLOTS && (c->slots[c->count].path = strdup(path))) {
+        c->slots[c->count++].response = r;
+        kept = true;
+    }
+    pthread_rwlock_unlock(&c->lock);
+    return kept;
+}
+
+static void cache_free(struct page_cache *c)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        MHD_destroy_response(c->slots[i].response);
+        free(c->slots[i].path);
+    }
+    pthread_rwlock_destroy(&c->lock);
+    free(c);
+}
+
+static bool has_query(struct MHD_Connection *c)
+{
+    return MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL) > 0;
+}
 
 /* ---- request accessors ---- */
 
@@ -124,7 +187,7 @@ static bool is_session_id(const char *s)
     return true;
 }
 
-static void new_session_id(char out[33])
+void web_session_new(char out[33])
 {
     unsigned char bytes[16];
     if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) {
@@ -331,14 +394,19 @@ static enum MHD_Result send_response(request_state *rs, web_response *res)
         MHD_add_response_header(r, "Location", res->location);
     if (res->allow)
         MHD_add_response_header(r, "Allow", res->allow);
-    if (rs && rs->new_session) {
+    bool sets_cookie = rs && rs->new_session && rs->req.session_used;
+    if (sets_cookie) {
         char cookie[128];
         snprintf(cookie, sizeof cookie, "sl_session=%s; Path=/; HttpOnly; SameSite=Strict",
                  rs->req.session);
         MHD_add_response_header(r, "Set-Cookie", cookie);
     }
     enum MHD_Result ok = MHD_queue_response(rs->req.connection, (unsigned)res->status, r);
-    MHD_destroy_response(r);
+    bool keep = res->cacheable && res->status == 200 && !sets_cookie && !rs->req.is_post &&
+                !has_query(rs->req.connection) &&
+                cache_keep(rs->req.server->cache, rs->req.path, r);
+    if (!keep)
+        MHD_destroy_response(r);
     return ok;
 }
 
@@ -396,12 +464,12 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, co
     req->is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0 ||
                    strcmp(method, MHD_HTTP_METHOD_DELETE) == 0;
     const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sl_session");
-    if (is_session_id(cookie)) {
+    /* A browser without a session gets one only when a page embeds it
+     * (csrf_input): content pages cost no random bytes and set no cookie. */
+    if (is_session_id(cookie))
         snprintf(req->session, sizeof req->session, "%s", cookie);
-    } else {
-        new_session_id(req->session);
+    else
         rs->new_session = true;
-    }
     if (!method_known(method)) {
         web_response res = {0};
         respond_error_page(req, &res, 405, "Method not allowed",
@@ -419,8 +487,10 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, co
         return send_refusal(rs, 421, "wrong_host", "Wrong host",
                             "This server only answers requests addressed to its own address "
                             "(a defence against DNS rebinding). Open the address it printed.");
-    if (!req->is_post)
-        return MHD_YES;
+    if (!req->is_post) {
+        struct MHD_Response *kept = has_query(c) ? NULL : cache_find(s->cache, req->path);
+        return kept ? MHD_queue_response(c, MHD_HTTP_OK, kept) : MHD_YES;
+    }
     if (!origin_allowed(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin")))
         return send_refusal(rs, 403, "cross_origin", "Forbidden",
                             "A form from another site cannot post here.");
@@ -606,6 +676,11 @@ sl_status web_serve(const web_options *o, sl_error *err)
         return err ? err->code : SL_ERR_CONTENT;
     if ((st = sl_store_open(o->db_path, &s.store, err)) != SL_OK)
         return st;
+    if (!(s.cache = calloc(1, sizeof *s.cache))) {
+        sl_store_close(s.store);
+        return sl_fail_web(err, SL_ERR_NO_MEMORY, "out of memory");
+    }
+    pthread_rwlock_init(&s.cache->lock, NULL);
     pthread_mutex_init(&s.store_lock, NULL);
 
     /* Block the stop signals before any thread starts, so every worker
@@ -621,7 +696,8 @@ sl_status web_serve(const web_options *o, sl_error *err)
     unsigned threads = o->threads ? o->threads : cores > 0 ? (unsigned)cores : 2;
     if (threads > 16)
         threads = 16;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+    /* TURBO: read and write before asking epoll (fewer system calls per request). */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
                      MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, handle, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -632,6 +708,7 @@ sl_status web_serve(const web_options *o, sl_error *err)
         notify_connection, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!d) {
         int e = errno;
+        cache_free(s.cache);
         sl_store_close(s.store);
         pthread_mutex_destroy(&s.store_lock);
         return sl_fail_web(err, SL_ERR_IO,
@@ -667,6 +744,7 @@ sl_status web_serve(const web_options *o, sl_error *err)
         close(listener);
     wait_for_drain(d);
     MHD_stop_daemon(d);
+    cache_free(s.cache);
     pthread_mutex_lock(&s.store_lock);
     sl_store_close(s.store);
     pthread_mutex_unlock(&s.store_lock);

@@ -42,6 +42,8 @@ typedef struct web_options {
  * SL_ERR_STORE when the database cannot be opened. */
 sl_status web_serve(const web_options *options, sl_error *err);
 
+struct page_cache;
+
 /* What every route sees of the server. */
 typedef struct web_server {
     const sl_content *content;
@@ -50,7 +52,11 @@ typedef struct web_server {
     uint64_t max_upload;
     char host_port[80];          /* the Host the server answers to, e.g. "127.0.0.1:8080" */
     unsigned short port;
+    struct page_cache *cache;    /* rendered content pages (server.c) */
 } web_server;
+
+/* A new random session id (32 hex digits), server.c. */
+void web_session_new(char out[33]);
 
 /* ---- one request ---- */
 
@@ -71,7 +77,9 @@ typedef struct web_request {
     char upload_path[256];       /* temporary file holding the uploaded bytes */
     char upload_name[256];       /* the file name the browser gave */
     uint64_t upload_size;
-    char session[33];            /* the session id (hex), also the CSRF token */
+    char session[33];            /* the session id (hex), also the CSRF token;
+                                    "" until a page needs one */
+    bool session_used;           /* a page embeds it: the response sets the cookie */
     bool csrf_ok;                /* POST: the token matched the session */
 } web_request;
 
@@ -83,7 +91,9 @@ typedef struct web_response {
     const char *static_body;     /* or static bytes (assets) */
     char location[512];          /* redirect target, or "" */
     const char *allow;           /* Allow header for 405, or NULL */
-    bool immutable;              /* may be cached (embedded assets) */
+    bool immutable;              /* may be cached by the browser (embedded assets) */
+    bool cacheable;              /* the same bytes for every GET without a query
+                                    (built-in content pages): the server keeps it */
 } web_response;
 
 /* A request parameter: a POST field first, else the query string.  NULL
@@ -124,8 +134,10 @@ void html(FILE *out, const char *text);
 void htmlf(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A URL path segment or query value, percent-encoded. */
 void url_part(FILE *out, const char *text);
-/* The hidden CSRF input of a POST form. */
-void csrf_input(FILE *out, const web_request *req);
+/* The hidden CSRF input of a POST form; marks the session as used, so the
+ * response sets its cookie (pages without a form set none, and can be
+ * cached). */
+void csrf_input(FILE *out, web_request *req);
 
 /* Plain-text error page with `status` (escaped message). */
 void respond_error_page(const web_request *req, web_response *res, int status,

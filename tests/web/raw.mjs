@@ -52,8 +52,10 @@ async function stillAnswers() {
   assert.match(await res.text(), /Turn your numbers into one next decision/);
 }
 
+// Pages with a form set the session cookie (its value is the CSRF token);
+// content pages set none (they are cached and the same for everyone).
 async function session() {
-  const res = await fetch(server.url);
+  const res = await fetch(new URL('/reports', server.url));
   const cookie = res.headers.get('set-cookie');
   assert.match(cookie, /^sl_session=[0-9a-f]{32}; Path=\/; HttpOnly; SameSite=Strict$/);
   return cookie.split(';')[0].split('=')[1];
@@ -177,6 +179,18 @@ test('a slow client does not block others', async () => {
   for (let i = 0; i < 20; i++) await stillAnswers();
   assert.ok(Date.now() - t0 < 5000, 'twenty requests answered while the slow client dribbles');
   await pending; // dropped by the connection timeout
+});
+
+test('content pages set no cookie and come back byte-identical (cached)', async () => {
+  for (const path of ['/', '/glossary/ctor', '/guides/clicks-no-orders']) {
+    const a = await fetch(new URL(path, server.url));
+    assert.equal(a.headers.get('set-cookie'), null, path);
+    const b = await fetch(new URL(path, server.url));
+    assert.equal(await a.text(), await b.text(), path);
+    assert.match(b.headers.get('content-security-policy'), /default-src 'none'/, 'kept headers');
+  }
+  const form = await fetch(new URL('/drills/read?seed=1&i=0&score=0', server.url));
+  assert.match(form.headers.get('set-cookie'), /^sl_session=/, 'a page with a form sets it');
 });
 
 test('security headers on every response', async () => {
