@@ -103,6 +103,11 @@ const char *cli_percent(char *buf, double fraction);
 void cli_wrap(FILE *out, int indent, const char *first, const char *text);
 /* Flushes and closes stdout; a failure (full disk, closed pipe) is an error. */
 int cli_finish(int code);
+/* Writes a file through PATH.tmp-XXXXXX and a rename, so a failure (full
+ * disk, killed process) leaves no half-written file; errors name --output.
+ * Returns an exit code. */
+int cli_write_file(const command_spec *cmd, const char *path,
+                   sl_status (*write)(FILE *out, void *ctx), void *ctx);
 /* Prints a library-allocated JSON document and a newline, then frees it. */
 int cli_print_json(char *json);
 

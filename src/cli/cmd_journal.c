@@ -656,37 +656,23 @@ static int run_show(int argc, char **argv)
 
 /* Writes to PATH through PATH.tmp-XXXXXX and a rename, so a failure leaves
  * no half-written export. */
+typedef struct export_output {
+    const sl_journal_test *tests;
+    size_t count;
+    sl_journal_format format;
+} export_output;
+
+static sl_status write_export_to(FILE *out, void *ctx)
+{
+    const export_output *e = ctx;
+    return sl_journal_export(e->tests, e->count, e->format, out);
+}
+
 static int export_to_path(const char *path, const sl_journal_test *tests, size_t count,
                           sl_journal_format format)
 {
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    if (!tmp)
-        return EXIT_INTERNAL;
-    snprintf(tmp, len + 16, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!out) {
-        cli_fail(&export_spec, "--output: cannot write %s: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
-        return EXIT_IO;
-    }
-    sl_status st = sl_journal_export(tests, count, format, out);
-    bool ok = st == SL_OK && fflush(out) == 0 && fsync(fileno(out)) == 0;
-    ok = fclose(out) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        cli_fail(&export_spec, "--output: cannot write %s: %s", path,
-                 st == SL_ERR_NO_MEMORY ? "out of memory" : strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return st == SL_ERR_NO_MEMORY ? EXIT_INTERNAL : EXIT_IO;
-    }
-    free(tmp);
-    return EXIT_OK;
+    export_output e = {tests, count, format};
+    return cli_write_file(&export_spec, path, write_export_to, &e);
 }
 
 static int run_export(int argc, char **argv)

@@ -397,36 +397,22 @@ static sl_status write_report(FILE *out, const char *format, const sl_report *r,
 }
 
 /* Writes to PATH through PATH.tmp-XXXXXX and a rename. */
+typedef struct report_output {
+    const char *format;
+    const sl_report *report;
+    bool explain;
+} report_output;
+
+static sl_status write_report_to(FILE *out, void *ctx)
+{
+    const report_output *o = ctx;
+    return write_report(out, o->format, o->report, o->explain);
+}
+
 static int write_to_path(const char *path, const char *format, const sl_report *r, bool explain)
 {
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    if (!tmp)
-        return EXIT_INTERNAL;
-    snprintf(tmp, len + 16, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!out) {
-        cli_fail(&spec, "--output: cannot write %s: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
-        return EXIT_IO;
-    }
-    sl_status st = write_report(out, format, r, explain);
-    bool ok = st == SL_OK && fflush(out) == 0 && fsync(fileno(out)) == 0;
-    ok = fclose(out) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        cli_fail(&spec, "--output: cannot write %s: %s", path,
-                  st == SL_ERR_NO_MEMORY ? "out of memory" : strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return st == SL_ERR_NO_MEMORY ? EXIT_INTERNAL : EXIT_IO;
-    }
-    free(tmp);
-    return EXIT_OK;
+    report_output o = {format, r, explain};
+    return cli_write_file(&spec, path, write_report_to, &o);
 }
 
 int cmd_read(int argc, char **argv)

@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,4 +129,37 @@ int cli_print_json(char *json)
     fputc('\n', stdout);
     sl_free(json);
     return cli_finish(EXIT_OK);
+}
+
+int cli_write_file(const command_spec *cmd, const char *path,
+                   sl_status (*write)(FILE *out, void *ctx), void *ctx)
+{
+    size_t len = strlen(path);
+    char *tmp = malloc(len + 16);
+    if (!tmp)
+        return EXIT_INTERNAL;
+    snprintf(tmp, len + 16, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!out) {
+        cli_fail(cmd, "--output: cannot write %s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        free(tmp);
+        return EXIT_IO;
+    }
+    sl_status st = write(out, ctx);
+    bool ok = st == SL_OK && fflush(out) == 0 && fsync(fileno(out)) == 0;
+    ok = fclose(out) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        cli_fail(cmd, "--output: cannot write %s: %s", path,
+                 st == SL_ERR_NO_MEMORY ? "out of memory" : strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return st == SL_ERR_NO_MEMORY ? EXIT_INTERNAL : EXIT_IO;
+    }
+    free(tmp);
+    return EXIT_OK;
 }
