@@ -385,7 +385,10 @@ static sl_status parse_clock(const char *s, double *seconds, sl_error *err)
         if (part[i] >= 60)
             return sl_fail(err, SL_ERR_PARSE, NULL, "'%s': minutes and seconds must be below 60",
                            s);
-    *seconds = n == 3 ? part[0] * 3600 + part[1] * 60 + part[2] : part[0] * 60 + part[1];
+    double total = n == 3 ? part[0] * 3600 + part[1] * 60 + part[2] : part[0] * 60 + part[1];
+    if (!isfinite(total))
+        return sl_fail(err, SL_ERR_PARSE, NULL, "'%s' is too long a time to be real", s);
+    *seconds = total;
     return SL_OK;
 }
 
@@ -434,6 +437,9 @@ sl_status sl_parse_duration(const char *text, double *seconds, sl_error *err)
         total += v * units[k].scale;
         any_unit = true;
     }
+    /* "7.E306m" is a number of minutes no double holds in seconds. */
+    if (!isfinite(total))
+        return sl_fail(err, SL_ERR_PARSE, NULL, "'%s' is too long a duration to be real", s);
     *seconds = total;
     return SL_OK;
 }
