@@ -314,3 +314,21 @@ test('a port already in use: exit 10 with a clear message', async () => {
   assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+: Address already in use/);
   await stillAnswers();
 });
+
+test('SIGTERM lets a request in flight finish', async () => {
+  const other = await startServer(binary);
+  const sock = net.connect(other.port, '127.0.0.1');
+  await new Promise((r) => sock.on('connect', r));
+  let data = '';
+  sock.on('data', (d) => { data += d; });
+  sock.write(`GET /glossary/ctor HTTP/1.1\r\nHost: 127.0.0.1:${other.port}\r\nConnection: close\r\n`);
+  await new Promise((r) => setTimeout(r, 200));
+  const stopped = other.stop('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  sock.write('\r\n'); // the request completes after the signal
+  const { code } = await stopped;
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(status(data), 200, 'the open request got its answer');
+  assert.match(data, /<h1>CTOR<\/h1>/);
+  assert.equal(code, 0);
+});
