@@ -333,6 +333,8 @@ sl_status sl_parse_value(const char *text, const char *currency_hint, sl_value *
     if (st != SL_OK)
         return st;
     out->number *= factor;
+    if (!isfinite(out->number)) /* "7E306M": the suffix takes it past a double */
+        return sl_fail(err, SL_ERR_PARSE, NULL, "'%s' is too large a number to be real", text);
     if (negative)
         out->number = -out->number;
     if (percent) {

@@ -147,7 +147,10 @@ static void durations(void **state)
     assert_true(s == 180);
     assert_int_equal(sl_parse_duration("1:2:3:4", &s, NULL), SL_ERR_PARSE);
     assert_int_equal(sl_parse_duration("soon", &s, NULL), SL_ERR_PARSE);
-    /* Fuzz finding: minutes or hours that overflow a double in seconds. */
+    /* Fuzz findings: a suffix, or minutes or hours, past a double. */
+    sl_value big;
+    assert_int_equal(sl_parse_value("7E306M", NULL, &big, NULL), SL_ERR_PARSE);
+    assert_int_equal(sl_parse_value("1e308K", NULL, &big, NULL), SL_ERR_PARSE);
     assert_int_equal(sl_parse_duration("7.E306m", &s, NULL), SL_ERR_PARSE);
     assert_int_equal(sl_parse_duration("1e308h", &s, NULL), SL_ERR_PARSE);
     assert_int_equal(sl_parse_duration("1e307:00:00", &s, NULL), SL_ERR_PARSE);
