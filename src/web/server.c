@@ -36,7 +36,7 @@
 #define CONNECTION_TIMEOUT_S 10
 /* Request line and headers; more is 431.  libmicrohttpd clears the pool
  * between the requests of a connection, so a smaller pool is faster. */
-#define CONNECTION_MEMORY (16 * 1024)
+#define CONNECTION_MEMORY (12 * 1024)
 #define CONNECTION_LIMIT 512
 #define SHUTDOWN_GRACE_MS 5000
 #define PAGE_CACHE_SLOTS 256            /* more than the built-in pages; then no more are kept */
@@ -74,17 +74,28 @@ struct page_cache {
     pthread_rwlock_t lock;
     size_t count;
     struct {
+        uint64_t hash;
         char *path;
         struct MHD_Response *response;
     } slots[PAGE_CACHE_SLOTS];
 };
 
+/* FNV-1a: a path is compared only where its hash matches. */
+static uint64_t path_hash(const char *path)
+{
+    uint64_t h = 14695981039346656037u;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}
+
 static struct MHD_Response *cache_find(struct page_cache *c, const char *path)
 {
     struct MHD_Response *r = NULL;
+    uint64_t h = path_hash(path);
     pthread_rwlock_rdlock(&c->lock);
     for (size_t i = 0; i < c->count && !r; i++)
-        if (strcmp(c->slots[i].path, path) == 0)
+        if (c->slots[i].hash == h && strcmp(c->slots[i].path, path) == 0)
             r = c->slots[i].response;
     pthread_rwlock_unlock(&c->lock);
     return r;
@@ -100,6 +111,7 @@ static bool cache_keep(struct page_cache *c, const char *path, struct MHD_Respon
     for (size_t i = 0; i < c->count; i++)
         present |= strcmp(c->slots[i].path, path) == 0;
     if (!present && c->count < PAGE_CACHE_SLOTS && (c->slots[c->count].path = strdup(path))) {
+        c->slots[c->count].hash = path_hash(path);
         c->slots[c->count++].response = r;
         kept = true;
     }
@@ -255,6 +267,10 @@ static void add_field(request_state *rs, const char *key, const char *data, uint
         if (strcmp(req->fields[i].name, key) == 0)
             f = &req->fields[i];
     if (!f) {
+        if (!req->fields && !(req->fields = calloc(WEB_MAX_FIELDS, sizeof *req->fields))) {
+            rs->bad_body = true;
+            return;
+        }
         if (req->field_count == WEB_MAX_FIELDS || strlen(key) >= sizeof f->name) {
             rs->bad_body = true;
             return;
@@ -349,6 +365,7 @@ static void request_free(request_state *rs)
         unlink(rs->req.upload_path);
     for (size_t i = 0; i < rs->req.field_count; i++)
         free(rs->req.fields[i].value);
+    free(rs->req.fields);
     free(rs->path);
     free(rs);
 }

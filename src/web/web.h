@@ -71,7 +71,7 @@ typedef struct web_request {
     const char *method;          /* "GET", "HEAD", "POST", "DELETE" */
     const char *path;            /* decoded path, e.g. "/glossary/ctor" */
     bool is_post;
-    web_field fields[WEB_MAX_FIELDS];   /* POST form fields */
+    web_field *fields;           /* POST form fields (heap, WEB_MAX_FIELDS; NULL for GET) */
     size_t field_count;
     bool has_upload;
     char upload_path[256];       /* temporary file holding the uploaded bytes */
