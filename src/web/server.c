@@ -48,7 +48,12 @@ static const char security_csp[] =
 /* Per TCP connection: set by the unescape callback, read by the handler. */
 typedef struct conn_state {
     bool bad_escape;
+    struct MHD_Response *cached;    /* the kept page the current request gets */
 } conn_state;
+
+/* The con_cls of a request answered from the page cache (no state of its
+ * own: the response waits in the connection's conn_state). */
+static char cached_request;
 
 /* Per request (MHD's con_cls). */
 typedef struct request_state {
@@ -376,7 +381,8 @@ static void request_completed(void *cls, struct MHD_Connection *c, void **con_cl
     (void)cls;
     (void)c;
     (void)toe;
-    request_free(*con_cls);
+    if (*con_cls != &cached_request)
+        request_free(*con_cls);
     *con_cls = NULL;
 }
 
@@ -463,6 +469,21 @@ static bool method_known(const char *m)
 static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, const char *url,
                                      const char *method, void **con_cls)
 {
+    /* A kept content page: answered before anything is allocated, once the
+     * checks that apply to every request (escapes, Host) have passed. */
+    conn_state *early = connection_state(c);
+    if ((strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0) &&
+        !(early && early->bad_escape) && !has_query(c) &&
+        host_allowed(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"))) {
+        struct MHD_Response *kept = early ? cache_find(s->cache, url) : NULL;
+        if (kept) {
+            /* Queued on the next call: a response queued while the request
+             * is still being read makes libmicrohttpd close the connection. */
+            early->cached = kept;
+            *con_cls = &cached_request;
+            return MHD_YES;
+        }
+    }
     request_state *rs = calloc(1, sizeof *rs);
     if (!rs)
         return MHD_NO;
@@ -504,10 +525,8 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, co
         return send_refusal(rs, 421, "wrong_host", "Wrong host",
                             "This server only answers requests addressed to its own address "
                             "(a defence against DNS rebinding). Open the address it printed.");
-    if (!req->is_post) {
-        struct MHD_Response *kept = has_query(c) ? NULL : cache_find(s->cache, req->path);
-        return kept ? MHD_queue_response(c, MHD_HTTP_OK, kept) : MHD_YES;
-    }
+    if (!req->is_post)
+        return MHD_YES;
     if (!origin_allowed(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin")))
         return send_refusal(rs, 403, "cross_origin", "Forbidden",
                             "A form from another site cannot post here.");
@@ -569,6 +588,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     web_server *s = cls;
     if (!*con_cls)
         return begin_request(s, c, url, method, con_cls);
+    if (*con_cls == &cached_request) {
+        conn_state *cs = connection_state(c);
+        *upload_data_size = 0; /* a GET has no body worth reading */
+        return cs && cs->cached ? MHD_queue_response(c, MHD_HTTP_OK, cs->cached) : MHD_NO;
+    }
     request_state *rs = *con_cls;
     if (*upload_data_size) {
         rs->body_bytes += *upload_data_size;
