@@ -332,3 +332,15 @@ test('SIGTERM lets a request in flight finish', async () => {
   assert.match(data, /<h1>CTOR<\/h1>/);
   assert.equal(code, 0);
 });
+
+test('keep-alive: a cached page and a rendered page answer on one connection', async () => {
+  await fetch(new URL('/glossary/ctor', server.url)); // make sure it is kept
+  const req = (path) => `GET ${path} HTTP/1.1\r\nHost: ${host()}\r\n\r\n`;
+  const r = await raw(req('/glossary/ctor') + req('/glossary/ctor') + req('/decoder?views=5') + req('/'), { wait: 800 });
+  const answers = r.split(/(?=HTTP\/1\.1 \d{3})/);
+  assert.equal(answers.length, 4, 'four answers on one connection');
+  for (const a of answers) {
+    assert.equal(status(a), 200);
+    assert.doesNotMatch(a, /\r\nConnection: close\r\n/i);
+  }
+});
