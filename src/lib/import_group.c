@@ -251,6 +251,19 @@ sl_status group_table_add_batch(group_table *t, const group_batch *b)
     return SL_OK;
 }
 
+sl_status group_table_add_sums(group_table *t, const char *key, size_t key_len, uint64_t rows,
+                               uint32_t present, const int64_t sum[SL_FIELD__COUNT])
+{
+    group *g = find_or_add(t, key, key_len, key_hash(key, key_len));
+    if (!g)
+        return SL_ERR_NO_MEMORY;
+    g->rows += rows;
+    g->present |= present;
+    for (uint32_t bits = present; bits; bits &= bits - 1)
+        g->sum[__builtin_ctz(bits)] += sum[__builtin_ctz(bits)];
+    return SL_OK;
+}
+
 sl_status group_table_add(group_table *t, const char *key, size_t key_len, const row_values *row)
 {
     return add_hashed(t, key, key_len, key_hash(key, key_len), row);
