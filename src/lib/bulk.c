@@ -49,6 +49,7 @@ bool bulk_plan_make(const import_plan *plan, sl_dimension by, bulk_plan *out)
             if (col->dimension == SL_DIM_DAY)
                 return false; /* days are normalised: general path */
             out->action[c] = BULK_KEY;
+            out->key_column = (uint16_t)c;
             break;
         case SL_COLUMN_FIELD:
             if (col->currency[0])
@@ -58,6 +59,9 @@ bool bulk_plan_make(const import_plan *plan, sl_dimension by, bulk_plan *out)
             out->action[c] = sl_field_is_money(col->field) ? BULK_MONEY : BULK_COUNT;
             out->slot[c] = (uint8_t)out->values;
             out->field[out->values] = (uint8_t)col->field;
+            out->column[out->values] = (uint16_t)c;
+            if (sl_field_is_money(col->field))
+                out->money |= 1u << out->values;
             if (col->field == SL_FIELD_PRODUCT_CLICKS)
                 out->clicks = (int)out->values;
             if (col->field == SL_FIELD_PRODUCT_IMPRESSIONS)
@@ -185,14 +189,16 @@ static inline bool swar_digits(const char *s, size_t n, uint64_t *out)
 {
     uint64_t raw;
     memcpy(&raw, s, 8);
-    const uint64_t keep = n == 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * n)) - 1;
-    raw &= keep;
-    const uint64_t zeros = 0x3030303030303030u & keep, high = 0xF0F0F0F0F0F0F0F0u;
+    /* The shift also drops the bytes after the cell. */
+    const unsigned shift = 64 - 8 * (unsigned)n;
+    const uint64_t v = raw << shift, zeros = (uint64_t)0x3030303030303030u << shift,
+                   sixes = (uint64_t)0x0606060606060606u << shift,
+                   high = 0xF0F0F0F0F0F0F0F0u;
     /* A digit byte is 0x30..0x39: high nibble 3, and adding 6 does not
      * carry into the high nibble. */
-    if (((raw & high) ^ zeros) | (((raw + 0x0606060606060606u) & high) ^ zeros))
+    if (((v & high) ^ zeros) | (((v + sixes) & high) ^ zeros))
         return false;
-    uint64_t d = (raw ^ zeros) << (8 * (8 - n));
+    uint64_t d = v ^ zeros;
     d = d * 10 + (d >> 8);
     d = ((d & 0x000000FF000000FFu) * (100 + ((uint64_t)1000000 << 32)) +
          ((d >> 16) & 0x000000FF000000FFu) * (1 + ((uint64_t)10000 << 32))) >>
@@ -298,17 +304,22 @@ static inline void block_masks(const char *b, char delim, uint64_t *cuts, uint64
 }
 #endif
 
-/* The same record cut from bit masks 64 bytes at a time.  Loads whole
- * blocks past `avail` (the window's padding) and ignores their bits;
- * FAST_MORE when the newline is not within `avail`. */
+/* The same record cut from bit masks 64 bytes at a time: first every cell
+ * end is found (end[c + 1], with end[0] = -1), then only the key and value
+ * cells are parsed.  Loads whole blocks past `avail` (the window's padding)
+ * and ignores their bits; FAST_MORE when the newline is not within
+ * `avail`. */
 static int block_record(const char *w, size_t avail, const bulk_plan *bp, char delim,
                         bulk_row *out, size_t *used)
 {
     if (maybe_totals(w))
         return FAST_SLOW;
-    out->key = NULL;
-    size_t col = 0, start = 0;
-    for (size_t block = 0; block < avail; block += 64) {
+    size_t end[BULK_MAX_COLUMNS + 1 + 64]; /* a block may overshoot by 64 */
+    size_t cells = 0;
+    end[0] = (size_t)-1;
+    for (size_t block = 0;; block += 64) {
+        if (block >= avail)
+            return FAST_MORE;
         uint64_t cuts, nls, odd;
         block_masks(w + block, delim, &cuts, &nls, &odd);
         if (avail - block < 64) {
@@ -324,41 +335,28 @@ static int block_record(const char *w, size_t avail, const bulk_plan *bp, char d
         }
         if (odd)
             return FAST_SLOW;
-        for (; cuts; cuts &= cuts - 1) {
-            size_t at = block + (size_t)__builtin_ctzll(cuts);
-            if (col >= bp->columns)
-                return FAST_SLOW;
-            const char *cell = w + start;
-            size_t n = at - start;
-            switch (bp->action[col]) {
-            case BULK_COUNT:
-                if (!cell_whole(cell, n, &out->value[bp->slot[col]]))
-                    return FAST_SLOW;
-                break;
-            case BULK_MONEY:
-                if (!cell_hundredths(cell, n, &out->value[bp->slot[col]]))
-                    return FAST_SLOW;
-                break;
-            case BULK_KEY:
-                if (!cell_key(cell, n))
-                    return FAST_SLOW;
-                out->key = cell;
-                out->key_len = n;
-                break;
-            default:
-                break;
-            }
-            col++;
-            start = at + 1;
-            if (w[at] == '\n') {
-                if (col != bp->columns || !out->key)
-                    return FAST_SLOW;
-                *used = at + 1;
-                return FAST_OK;
-            }
-        }
+        for (; cuts; cuts &= cuts - 1)
+            end[++cells] = block + (size_t)__builtin_ctzll(cuts);
+        if (cells > bp->columns)
+            return FAST_SLOW;
+        if (nls)
+            break;
     }
-    return FAST_MORE;
+    if (cells != bp->columns)
+        return FAST_SLOW;
+    const size_t kc = bp->key_column, ks = end[kc] + 1;
+    if (!cell_key(w + ks, end[kc + 1] - ks))
+        return FAST_SLOW;
+    out->key = w + ks;
+    out->key_len = end[kc + 1] - ks;
+    for (size_t v = 0; v < bp->values; v++) {
+        const size_t c = bp->column[v], s = end[c] + 1, n = end[c + 1] - s;
+        if (bp->money & (1u << v) ? !cell_hundredths(w + s, n, &out->value[v])
+                                  : !cell_whole(w + s, n, &out->value[v]))
+            return FAST_SLOW;
+    }
+    *used = end[cells] + 1;
+    return FAST_OK;
 }
 
 /* ---- the short-key table ---- */
@@ -499,6 +497,8 @@ static inline size_t short_find(short_table *t, uint64_t k, uint64_t h)
 /* Adds every key of the short table into the group table. */
 static sl_status short_flush(const short_table *t, const bulk_plan *bp, group_table *groups)
 {
+    if (!group_table_reserve(groups, group_table_count(groups) + t->count))
+        return SL_ERR_NO_MEMORY;
     for (size_t i = 0; i < t->count; i++) {
         const uint64_t *entry = t->entries + i * t->stride;
         char key[8];

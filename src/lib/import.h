@@ -130,6 +130,9 @@ typedef struct group_batch {
 
 /* Adds the batch's rows; faster than one by one on large tables. */
 sl_status group_table_add_batch(group_table *table, const group_batch *batch);
+/* Makes room for `groups` groups in all, so adding that many never grows
+ * the table step by step; false when memory runs out. */
+bool group_table_reserve(group_table *table, size_t groups);
 /* Adds `rows` rows already summed: sum[f] for each field of `present`
  * (money in exact hundredths). */
 sl_status group_table_add_sums(group_table *table, const char *key, size_t key_len,
@@ -158,6 +161,9 @@ typedef struct bulk_plan {
     uint8_t slot[BULK_MAX_COLUMNS];     /* counts and money: the value slot */
     size_t values;                      /* slots in use */
     uint8_t field[SL_FIELD__COUNT];     /* slot → sl_field */
+    uint16_t column[SL_FIELD__COUNT];   /* slot → its column */
+    uint32_t money;                     /* bit per slot: money (hundredths) */
+    uint16_t key_column;
     uint32_t present;                   /* the fields of every fast record */
     int clicks, impressions;            /* their slots, or -1 */
 } bulk_plan;
