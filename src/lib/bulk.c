@@ -519,22 +519,28 @@ static sl_status short_flush(const short_table *t, const bulk_plan *bp, group_ta
 
 /* ---- the loop ---- */
 
-/* Fast records waiting for their keys to be summed, in two batches: while
- * one batch is being parsed, the entries of the batch before it are on
- * their way from memory (see flush_pending).  Long keys point into the read
- * buffer, so every batch is summed before the buffer moves. */
+/* Fast records on their way to their sums, in three batches, so that each
+ * memory wait overlaps the parsing of a whole batch: one batch is being
+ * parsed (each short key's index slot is prefetched as its record is);
+ * the one before waits for its entries to be found (and their lines
+ * prefetched); the one before that waits to be summed.  Long keys point
+ * into the read buffer, so they go to the group table as soon as their
+ * batch is parsed; short keys are packed and need no buffer. */
 #define PENDING 16
+
+typedef struct row_batch {
+    size_t count;
+    bulk_row rows[PENDING];
+    size_t entry[PENDING];      /* short keys, once found */
+} row_batch;
 
 typedef struct bulk_state {
     const bulk_plan *bp;
     group_table *groups;
     group_batch *batch;         /* long keys, for group_table_add_batch */
     short_table shorts;
-    size_t pending;             /* rows parsed into rows[cur] */
-    int cur;
-    size_t waiting;             /* rows of rows[!cur] whose entries are found */
-    bulk_row rows[2][PENDING];
-    size_t entry[2][PENDING];   /* short keys: the entry; long keys: SIZE_MAX */
+    row_batch *parsing, *finding, *summing;
+    row_batch batches[3];
 } bulk_state;
 
 /* A long-key row as the group table's row_values. */
@@ -553,55 +559,68 @@ static void long_row(const bulk_plan *bp, const bulk_row *r, row_values *v)
     }
 }
 
-/* Adds the waiting batch's values to their entries. */
-static void sum_waiting(bulk_state *s)
+/* Adds a batch's short-key rows to their entries. */
+static void sum_batch(short_table *t, row_batch *b, size_t values)
 {
-    short_table *t = &s->shorts;
-    const bulk_row *rows = s->rows[!s->cur];
-    const size_t *entry = s->entry[!s->cur], values = s->bp->values;
-    for (size_t i = 0; i < s->waiting; i++) {
-        if (entry[i] == SIZE_MAX)
+    for (size_t i = 0; i < b->count; i++) {
+        if (b->rows[i].key_len > 8)
             continue;
-        uint64_t *e = t->entries + entry[i] * t->stride;
+        uint64_t *e = t->entries + b->entry[i] * t->stride;
         e[1]++;
         for (size_t v = 0; v < values; v++)
-            e[2 + v] += rows[i].value[v];
+            e[2 + v] += b->rows[i].value[v];
     }
-    s->waiting = 0;
+    b->count = 0;
 }
 
-/* The parsed batch: long keys go to the group table now; short keys get
- * their entries (index slots were prefetched as each record was parsed),
- * whose lines are prefetched; the batch before it is summed; and the
- * parsed batch becomes the waiting one.  With `drain`, it is summed too. */
+/* Finds (or creates) the entries of a batch's short keys and prefetches
+ * their lines; false when memory runs out. */
+static bool find_batch(short_table *t, row_batch *b)
+{
+    for (size_t i = 0; i < b->count; i++) {
+        const bulk_row *r = &b->rows[i];
+        if (r->key_len > 8)
+            continue;
+        if ((b->entry[i] = short_find(t, r->packed, r->hash)) == SIZE_MAX)
+            return false;
+        __builtin_prefetch(t->entries + b->entry[i] * t->stride, 1);
+    }
+    return true;
+}
+
+/* The parsed batch is full (or the buffer is about to move): its long keys
+ * go to the group table, the three batches move one stage on, and with
+ * `drain` every batch is summed. */
 static sl_status flush_pending(bulk_state *s, bool drain)
 {
     short_table *t = &s->shorts;
-    const bulk_row *rows = s->rows[s->cur];
-    size_t *entry = s->entry[s->cur];
+    const size_t values = s->bp->values;
+    row_batch *parsed = s->parsing;
     s->batch->count = 0;
-    for (size_t i = 0; i < s->pending; i++) {
-        const bulk_row *r = &rows[i];
-        if (r->key_len > 8) {
-            size_t n = s->batch->count++;
-            s->batch->keys[n] = r->key;
-            s->batch->key_lens[n] = r->key_len;
-            long_row(s->bp, r, &s->batch->rows[n]);
-            entry[i] = SIZE_MAX;
+    for (size_t i = 0; i < parsed->count; i++) {
+        const bulk_row *r = &parsed->rows[i];
+        if (r->key_len <= 8)
             continue;
-        }
-        if ((entry[i] = short_find(t, r->packed, r->hash)) == SIZE_MAX)
-            return SL_ERR_NO_MEMORY;
-        __builtin_prefetch(t->entries + entry[i] * t->stride, 1);
+        size_t n = s->batch->count++;
+        s->batch->keys[n] = r->key;
+        s->batch->key_lens[n] = r->key_len;
+        long_row(s->bp, r, &s->batch->rows[n]);
     }
     sl_status st = s->batch->count ? group_table_add_batch(s->groups, s->batch) : SL_OK;
     s->batch->count = 0;
-    sum_waiting(s);
-    s->waiting = s->pending;
-    s->pending = 0;
-    s->cur = !s->cur;
-    if (drain)
-        sum_waiting(s);
+    sum_batch(t, s->summing, values);
+    if (!find_batch(t, s->finding))
+        return SL_ERR_NO_MEMORY;
+    row_batch *empty = s->summing;
+    s->summing = s->finding;
+    s->finding = parsed;
+    s->parsing = empty;
+    if (drain) {
+        sum_batch(t, s->summing, values);
+        if (!find_batch(t, s->finding))
+            return SL_ERR_NO_MEMORY;
+        sum_batch(t, s->finding, values);
+    }
     return st;
 }
 
@@ -629,7 +648,7 @@ static int take_records(bulk_state *s, const char *w, size_t avail, bool eof, ch
     int outcome;
     *st = SL_OK;
     for (;;) {
-        bulk_row *r = &s->rows[s->cur][s->pending];
+        bulk_row *r = &s->parsing->rows[s->parsing->count];
         size_t used = 0;
         outcome = off < avail ? block_record(w + off, avail - off, bp, delim, r, &used)
                               : FAST_MORE;
@@ -647,7 +666,7 @@ static int take_records(bulk_state *s, const char *w, size_t avail, bool eof, ch
         }
         off += used;
         n++;
-        if (++s->pending == PENDING && (*st = flush_pending(s, false)) != SL_OK)
+        if (++s->parsing->count == PENDING && (*st = flush_pending(s, false)) != SL_OK)
             break;
     }
     *consumed = off;
@@ -666,9 +685,10 @@ sl_status bulk_read(csv_reader *reader, const bulk_plan *bp, group_table *groups
     s->bp = bp;
     s->groups = groups;
     s->batch = batch;
-    s->pending = 0;
-    s->cur = 0;
-    s->waiting = 0;
+    s->batches[0].count = s->batches[1].count = s->batches[2].count = 0;
+    s->parsing = &s->batches[0];
+    s->finding = &s->batches[1];
+    s->summing = &s->batches[2];
     const char delim = csv_delimiter(reader);
     uint64_t since_progress = 0;
     sl_status st = SL_OK;
