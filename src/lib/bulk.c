@@ -207,47 +207,11 @@ static inline bool swar_digits(const char *s, size_t n, uint64_t *out)
     return true;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define HAVE_SIMD_DIGITS 1
-
-/* The n digits (1 ≤ n ≤ 16) ending at s + n, by SSE4.1: reads the 16 bytes
- * before s + n (the caller checks they are inside the record), zeroes the
- * ones before the cell, checks every digit, then multiplies and adds pairs,
- * quads and octets in three instructions.  Used when the CPU has SSE4.1
- * (chosen at run time); about a third of the instructions of swar_digits
- * for the five numbers of a typical record. */
-__attribute__((target("sse4.1"))) static inline bool simd_digits(const char *s, size_t n,
-                                                                 uint64_t *out)
-{
-    const __m128i lane = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    __m128i d = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(s + n - 16)), _mm_set1_epi8('0'));
-    d = _mm_and_si128(d, _mm_cmpgt_epi8(lane, _mm_set1_epi8((char)(15 - n))));
-    const __m128i nine = _mm_set1_epi8(9);
-    if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(d, nine), nine)) != 0xFFFF)
-        return false; /* a byte of the cell is not a digit */
-    __m128i t = _mm_maddubs_epi16(d, _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10,
-                                                   1, 10, 1));
-    t = _mm_madd_epi16(t, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1));
-    t = _mm_packus_epi32(t, t);
-    t = _mm_madd_epi16(t, _mm_setr_epi16(10000, 1, 10000, 1, 10000, 1, 10000, 1));
-    *out = (uint64_t)(uint32_t)_mm_cvtsi128_si32(t) * 100000000u +
-           (uint32_t)_mm_extract_epi32(t, 1);
-    return true;
-}
-#endif
-
-/* A count cell: 1 to 15 digits.  `simd`: simd_digits may be used here. */
-static inline bool cell_whole(const char *s, size_t n, uint64_t *out, bool simd)
+/* A count cell: 1 to 15 digits. */
+static inline bool cell_whole(const char *s, size_t n, uint64_t *out)
 {
     if (n - 1 >= 15) /* n == 0 wraps */
         return false;
-#ifdef HAVE_SIMD_DIGITS
-    if (simd)
-        return simd_digits(s, n, out);
-#else
-    (void)simd;
-#endif
     if (n <= 8)
         return swar_digits(s, n, out);
     uint64_t hi, lo;
@@ -259,7 +223,7 @@ static inline bool cell_whole(const char *s, size_t n, uint64_t *out, bool simd)
 
 /* "163.46", "7", "12.5" as hundredths: 1 to 13 whole digits, and a point
  * among the last three characters followed by one or two digits. */
-static inline bool cell_hundredths(const char *s, size_t n, uint64_t *out, bool simd)
+static inline bool cell_hundredths(const char *s, size_t n, uint64_t *out)
 {
     size_t whole = n, decimals = 0;
     if (n >= 3 && s[n - 3] == '.')
@@ -267,7 +231,7 @@ static inline bool cell_hundredths(const char *s, size_t n, uint64_t *out, bool 
     else if (n >= 2 && s[n - 2] == '.')
         whole = n - 2, decimals = 1;
     uint64_t w;
-    if (whole - 1 >= 13 || !cell_whole(s, whole, &w, simd))
+    if (whole - 1 >= 13 || !cell_whole(s, whole, &w))
         return false;
     uint64_t f = 0;
     if (decimals) {
@@ -347,8 +311,8 @@ static inline void block_masks(const char *b, char delim, uint64_t *cuts, uint64
  * `avail`. */
 /* always_inline: so it is compiled into each clone of take_records. */
 static inline __attribute__((always_inline)) int
-block_record(const char *w, size_t avail, const bulk_plan *bp, char delim, bool simd,
-             bulk_row *out, size_t *used)
+block_record(const char *w, size_t avail, const bulk_plan *bp, char delim, bulk_row *out,
+             size_t *used)
 {
     if (maybe_totals(w))
         return FAST_SLOW;
@@ -389,11 +353,8 @@ block_record(const char *w, size_t avail, const bulk_plan *bp, char delim, bool 
     out->key_len = end[kc + 1] - ks;
     for (size_t v = 0; v < bp->values; v++) {
         const size_t c = bp->column[v], s = end[c] + 1, n = end[c + 1] - s;
-        /* simd_digits reads the 16 bytes before the end of the digits (the
-         * whole part ends up to 3 bytes before the cell): inside the record. */
-        const bool in_record = end[c + 1] >= 19;
-        if (bp->money & (1u << v) ? !cell_hundredths(w + s, n, &out->value[v], simd && in_record)
-                                  : !cell_whole(w + s, n, &out->value[v], simd && in_record))
+        if (bp->money & (1u << v) ? !cell_hundredths(w + s, n, &out->value[v])
+                                  : !cell_whole(w + s, n, &out->value[v]))
             return FAST_SLOW;
     }
     *used = end[cells] + 1;
@@ -580,7 +541,6 @@ typedef struct bulk_state {
     short_table shorts;
     row_batch *parsing, *finding, *summing;
     row_batch batches[3];
-    bool simd;                  /* the CPU has SSE4.1: simd_digits */
 } bulk_state;
 
 /* A long-key row as the group table's row_values. */
@@ -690,7 +650,7 @@ static int take_records(bulk_state *s, const char *w, size_t avail, bool eof, ch
     for (;;) {
         bulk_row *r = &s->parsing->rows[s->parsing->count];
         size_t used = 0;
-        outcome = off < avail ? block_record(w + off, avail - off, bp, delim, s->simd, r, &used)
+        outcome = off < avail ? block_record(w + off, avail - off, bp, delim, r, &used)
                               : FAST_MORE;
         if (outcome == FAST_MORE)
             outcome = fast_record(w + off, avail - off, eof, bp, delim, r, &used);
@@ -726,11 +686,6 @@ sl_status bulk_read(csv_reader *reader, const bulk_plan *bp, group_table *groups
     s->groups = groups;
     s->batch = batch;
     s->batches[0].count = s->batches[1].count = s->batches[2].count = 0;
-#ifdef HAVE_SIMD_DIGITS
-    s->simd = __builtin_cpu_supports("sse4.1");
-#else
-    s->simd = false;
-#endif
     s->parsing = &s->batches[0];
     s->finding = &s->batches[1];
     s->summing = &s->batches[2];
