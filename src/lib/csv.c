@@ -62,7 +62,9 @@ sl_status csv_open(int fd, const char *name, uint64_t start, uint64_t end, char 
     r->delimiter = delimiter;
     r->row = first_row;
     r->cap = READ_CHUNK;
-    r->buf = malloc(r->cap + 1);
+    /* calloc: every byte up to cap + 1 + CSV_WINDOW_PAD is initialised, so
+     * the bulk loop may load whole blocks past the window (csv_window). */
+    r->buf = calloc(r->cap + 1 + CSV_WINDOW_PAD, 1);
     r->cell_cap = 64;
     r->cell_start = malloc(r->cell_cap * sizeof *r->cell_start);
     r->cell_end = malloc(r->cell_cap * sizeof *r->cell_end);
@@ -122,9 +124,10 @@ static sl_status refill(csv_reader *r, sl_error *err)
             return SL_ERR_LIMIT;
         }
         size_t cap = r->cap * 2 > CSV_MAX_ROW_BYTES ? CSV_MAX_ROW_BYTES : r->cap * 2;
-        char *buf = realloc(r->buf, cap + 1);
+        char *buf = realloc(r->buf, cap + 1 + CSV_WINDOW_PAD);
         if (!buf)
             return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory reading %s", r->name);
+        memset(buf + r->cap + 1, 0, cap - r->cap + CSV_WINDOW_PAD); /* see csv_open */
         r->buf = buf;
         r->cap = cap;
     }

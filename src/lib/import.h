@@ -130,6 +130,14 @@ typedef struct group_batch {
 
 /* Adds the batch's rows; faster than one by one on large tables. */
 sl_status group_table_add_batch(group_table *table, const group_batch *batch);
+/* Makes room for `groups` groups in all, so adding that many never grows
+ * the table step by step; false when memory runs out. */
+bool group_table_reserve(group_table *table, size_t groups);
+/* Adds `rows` rows already summed: sum[f] for each field of `present`
+ * (money in exact hundredths). */
+sl_status group_table_add_sums(group_table *table, const char *key, size_t key_len,
+                               uint64_t rows, uint32_t present,
+                               const int64_t sum[SL_FIELD__COUNT]);
 
 /* Adds every group of `from` into `into`. */
 sl_status group_table_merge(group_table *into, const group_table *from);
@@ -153,11 +161,19 @@ sl_status report_use_history(sl_report *report, sl_store *store, sl_error *err);
 
 enum { BULK_SKIP = 0, BULK_KEY, BULK_COUNT, BULK_MONEY };
 
-/* One action per column, from the header. */
+/* One action per column, from the header.  Count and money columns each
+ * own a value slot; a fast record fills every slot (money in hundredths). */
 typedef struct bulk_plan {
     size_t columns;
     uint8_t action[BULK_MAX_COLUMNS];
-    uint8_t field[BULK_MAX_COLUMNS];    /* sl_field for counts and money */
+    uint8_t slot[BULK_MAX_COLUMNS];     /* counts and money: the value slot */
+    size_t values;                      /* slots in use */
+    uint8_t field[SL_FIELD__COUNT];     /* slot → sl_field */
+    uint16_t column[SL_FIELD__COUNT];   /* slot → its column */
+    uint32_t money;                     /* bit per slot: money (hundredths) */
+    uint16_t key_column;
+    uint32_t present;                   /* the fields of every fast record */
+    int clicks, impressions;            /* their slots, or -1 */
 } bulk_plan;
 
 /* False when the file needs the general path for every record (rates,

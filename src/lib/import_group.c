@@ -8,10 +8,12 @@
  * hundredths where the file wrote at most two decimals, so a sum over 20
  * million rows is exact; a sum above 2^53 is reported, not rounded.
  */
+#define _DEFAULT_SOURCE /* MADV_HUGEPAGE */
 #include "import.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ARENA_BLOCK ((size_t)1 << 20)
 
@@ -30,6 +32,23 @@ static void *table_alloc(size_t size)
         memset(p, 0, size);
     return p;
 }
+/* Like table_alloc, not zeroed; from 2 MiB up aligned to and asking for
+ * huge pages (fewer page faults and TLB misses on a 16 MB table). */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static void *big_alloc(size_t size)
+{
+    if (size < HUGE_PAGE)
+        return aligned_alloc(64, (size + 63) / 64 * 64);
+    size = (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p = aligned_alloc(HUGE_PAGE, size);
+#ifdef MADV_HUGEPAGE
+    if (p)
+        madvise(p, size, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+#endif
+    return p;
+}
+
 static void table_release(void *p, size_t size)
 {
     (void)size;
@@ -118,9 +137,9 @@ void group_table_free(group_table *t)
     free(t);
 }
 
-static bool grow_slots(group_table *t)
+/* Rebuilds the slots with room for mask + 1 (a power of two). */
+static bool rehash(group_table *t, size_t mask)
 {
-    size_t mask = t->slot_mask * 2 + 1;
     uint64_t *slots = table_alloc((mask + 1) * sizeof *slots);
     if (!slots)
         return false;
@@ -134,6 +153,39 @@ static bool grow_slots(group_table *t)
     t->slots = slots;
     t->slot_mask = mask;
     return true;
+}
+
+static bool grow_slots(group_table *t) { return rehash(t, t->slot_mask * 2 + 1); }
+
+/* Moves the groups to an array of `cap` (new groups are zeroed one by one
+ * in find_or_add, so the array itself is not). */
+static bool resize_groups(group_table *t, size_t cap)
+{
+    group *groups = big_alloc(cap * sizeof *groups);
+    if (!groups)
+        return false;
+    if (t->count)
+        memcpy(groups, t->groups, t->count * sizeof *groups);
+    table_release(t->groups, t->cap * sizeof *t->groups);
+    /* Inline keys point into the old array: re-aim them. */
+    for (size_t i = 0; i < t->count; i++)
+        if (groups[i].key_len < GROUP_INLINE_KEY)
+            groups[i].key = groups[i].inline_key;
+    t->groups = groups;
+    t->cap = cap;
+    return true;
+}
+
+bool group_table_reserve(group_table *t, size_t groups)
+{
+    if (groups > UINT32_MAX - 2)
+        return false;
+    if (groups > t->cap && !resize_groups(t, groups))
+        return false;
+    size_t mask = t->slot_mask;
+    while (groups * 2 > mask)
+        mask = mask * 2 + 1;
+    return mask == t->slot_mask || rehash(t, mask);
 }
 
 /* The group for `key`, created when new; NULL when memory runs out. */
@@ -152,21 +204,8 @@ static group *find_or_add(group_table *t, const char *key, size_t len, uint64_t 
     }
     if (t->count == UINT32_MAX - 1)
         return NULL;
-    if (t->count == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        group *groups = table_alloc(cap * sizeof *groups);
-        if (!groups)
-            return NULL;
-        if (t->count)
-            memcpy(groups, t->groups, t->count * sizeof *groups);
-        table_release(t->groups, t->cap * sizeof *t->groups);
-        /* Inline keys point into the old array: re-aim them. */
-        for (size_t i = 0; i < t->count; i++)
-            if (groups[i].key_len < GROUP_INLINE_KEY)
-                groups[i].key = groups[i].inline_key;
-        t->groups = groups;
-        t->cap = cap;
-    }
+    if (t->count == t->cap && !resize_groups(t, t->cap ? t->cap * 2 : 256))
+        return NULL;
     group *g = &t->groups[t->count];
     memset(g, 0, sizeof *g);
     if (len < GROUP_INLINE_KEY) {
@@ -225,6 +264,21 @@ static sl_status add_hashed(group_table *t, const char *key, size_t key_len, uin
     return SL_OK;
 }
 
+/* Prefetches the slots, then the groups, of `n` groups' keys in `t`. */
+static void prefetch_batch(const group_table *t, const group *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        __builtin_prefetch(&t->slots[keys[i].hash & t->slot_mask]);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t slot = t->slots[keys[i].hash & t->slot_mask];
+        if (slot) {
+            const char *g = (const char *)&t->groups[(uint32_t)slot - 1];
+            __builtin_prefetch(g, 1);
+            __builtin_prefetch(g + 64, 1);
+        }
+    }
+}
+
 sl_status group_table_add_batch(group_table *t, const group_batch *b)
 {
     /* The table is far larger than the caches, so each lookup would wait for
@@ -251,6 +305,19 @@ sl_status group_table_add_batch(group_table *t, const group_batch *b)
     return SL_OK;
 }
 
+sl_status group_table_add_sums(group_table *t, const char *key, size_t key_len, uint64_t rows,
+                               uint32_t present, const int64_t sum[SL_FIELD__COUNT])
+{
+    group *g = find_or_add(t, key, key_len, key_hash(key, key_len));
+    if (!g)
+        return SL_ERR_NO_MEMORY;
+    g->rows += rows;
+    g->present |= present;
+    for (uint32_t bits = present; bits; bits &= bits - 1)
+        g->sum[__builtin_ctz(bits)] += sum[__builtin_ctz(bits)];
+    return SL_OK;
+}
+
 sl_status group_table_add(group_table *t, const char *key, size_t key_len, const row_values *row)
 {
     return add_hashed(t, key, key_len, key_hash(key, key_len), row);
@@ -260,6 +327,9 @@ sl_status group_table_merge(group_table *into, const group_table *from)
 {
     for (size_t i = 0; i < from->count; i++) {
         const group *src = &from->groups[i];
+        if (i % GROUP_BATCH == 0) /* the keys of the next batch: see add_batch */
+            prefetch_batch(into, from->groups + i,
+                           from->count - i < GROUP_BATCH ? from->count - i : GROUP_BATCH);
         group *g = find_or_add(into, src->key, src->key_len, src->hash);
         if (!g || !set_label(into, g, src->label, src->label ? strlen(src->label) : 0))
             return SL_ERR_NO_MEMORY;

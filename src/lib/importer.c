@@ -756,8 +756,13 @@ static sl_status read_csv_file(build *b, file_pipe *p, int fd, uint64_t size, sl
         st = read_parallel(b, p, fd, delimiter, data_start, size, next_row, n, &ok, err);
         b->groups = saved;
         if (st == SL_OK && ok) {
-            st = group_table_merge(saved, fresh);
-            group_table_free(fresh);
+            if (group_table_count(saved) == 0) { /* the first file: no merge needed */
+                b->groups = p->data.groups = fresh;
+                group_table_free(saved);
+            } else {
+                st = group_table_merge(saved, fresh);
+                group_table_free(fresh);
+            }
             if (st != SL_OK)
                 return sl_fail(err, st, NULL, "out of memory");
             if (b->options->progress)

@@ -57,7 +57,11 @@ void csv_close(csv_reader *reader);
  * straight out of the reader's buffer.  csv_window gives the unparsed
  * bytes; csv_skip consumes `bytes` holding `records` whole records;
  * csv_fill reads more (moving the buffer: pointers into the window become
- * invalid).  *at_eof is set when nothing more can be read. */
+ * invalid).  *at_eof is set when nothing more can be read.  At least
+ * CSV_WINDOW_PAD initialised bytes follow the window (their values are
+ * arbitrary), so a loop may load fixed-size blocks and mask off the part
+ * past `available`. */
+#define CSV_WINDOW_PAD 128
 const char *csv_window(csv_reader *reader, size_t *available, bool *at_eof);
 void csv_skip(csv_reader *reader, size_t bytes, uint64_t records);
 sl_status csv_fill(csv_reader *reader, sl_error *err);

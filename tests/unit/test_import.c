@@ -619,6 +619,123 @@ static void bulk_parallel_and_general_paths_agree(void **state)
     paths_agree(path);
 }
 
+/* Every width the bulk loop's number and key code handles differently: keys
+ * of 1 to 8 bytes (packed into one word), exactly 8, 9 and more (the group
+ * table), 19-digit IDs; counts of 1 to 8 digits (one SWAR word), 9 to 13
+ * (two words), 16 with leading zeros (too wide: the general path); money
+ * with 0, 1 or 2 decimals and up to 13 whole digits; records longer than
+ * 64 bytes (more than one mask block); more keys than the short-key table
+ * starts with (it grows); and bad rows. */
+static void write_mixed_feed(const char *path, size_t rows)
+{
+    FILE *f = fopen(path, "w");
+    fprintf(f, "date,creator_id,video_id,product_id,views,product_impressions,product_clicks,"
+               "orders,gmv\n");
+    static const uint64_t tens[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                    100000000, 1000000000, 10000000000u, 100000000000u,
+                                    1000000000000u, 10000000000000u};
+    for (size_t i = 0; i < rows; i++) {
+        char key[32], product[80], views[40], money[40];
+        int kind = (int)(next_rand() % 10), n = (int)(next_rand() % 9000);
+        if (kind <= 4)
+            snprintf(key, sizeof key, "v%05d", n);
+        else if (kind == 5)
+            snprintf(key, sizeof key, "vid%05d", n % 500); /* exactly 8 bytes */
+        else if (kind == 6)
+            snprintf(key, sizeof key, "video%04d", n % 500); /* 9: the group table */
+        else if (kind == 7)
+            snprintf(key, sizeof key, "7%018d", n % 300); /* a 19-digit ID */
+        else if (kind == 8)
+            snprintf(key, sizeof key, "%c", 'a' + n % 26);
+        else
+            snprintf(key, sizeof key, "%07d", n % 300); /* a short numeric ID */
+        bool wide = next_rand() % 2500 == 0;
+        uint64_t v = next_rand() % tens[wide ? 9 + next_rand() % 5 : 1 + next_rand() % 8];
+        uint64_t imp = v / 2, clk = imp / (1 + next_rand() % 40), ord = clk / (1 + next_rand() % 5);
+        if (next_rand() % 5000 == 0)
+            snprintf(views, sizeof views, "%016llu", (unsigned long long)v % 1000); /* 16 wide */
+        else
+            snprintf(views, sizeof views, "%llu", (unsigned long long)v);
+        uint64_t whole = next_rand() % tens[next_rand() % 2500 == 0 ? 13 : 1 + next_rand() % 7];
+        int style = (int)(next_rand() % 3), cents = (int)(next_rand() % 100);
+        if (style == 0)
+            snprintf(money, sizeof money, "%llu.%02d", (unsigned long long)whole, cents);
+        else if (style == 1)
+            snprintf(money, sizeof money, "%llu.%d", (unsigned long long)whole, cents % 10);
+        else
+            snprintf(money, sizeof money, "%llu", (unsigned long long)whole);
+        if (next_rand() % 20 == 0) /* pushes the record past 64 bytes */
+            snprintf(product, sizeof product, "p%d-%.*s", n,
+                     (int)(30 + next_rand() % 40), "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz");
+        else
+            snprintf(product, sizeof product, "p%d", n % 90);
+        if (next_rand() % 500 == 0) /* a bad row: more clicks than impressions */
+            clk = imp + 1;
+        fprintf(f, "2024-01-%02d,c%03d,%s,%s,%s,%llu,%llu,%llu,%s\n", 1 + (int)(i % 28), n % 300,
+                key, product, views, (unsigned long long)imp, (unsigned long long)clk,
+                (unsigned long long)ord, money);
+    }
+    fclose(f);
+}
+
+/* The CSV report of many rows (written by two threads) has every row once,
+ * in rank order, then the totals. */
+static void expect_csv_in_rank_order(const sl_report *r)
+{
+    char *text = report_csv(r);
+    size_t line = 0;
+    for (char *p = text, *nl; (nl = strchr(p, '\n')) != NULL; p = nl + 1, line++) {
+        *nl = '\0';
+        if (line == 0)
+            continue; /* the header */
+        const char *rank = strrchr(p, ',') + 1;
+        if (line <= r->row_count)
+            assert_int_equal(strtoull(rank, NULL, 10), line);
+        else
+            assert_int_equal(strncmp(p, "TOTAL,", 6), 0);
+    }
+    assert_int_equal(line, r->row_count + 2);
+    free(text);
+}
+
+static int cmp_views(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* A row's views baseline is the plain median of the other rows' views. */
+static void expect_views_median(const sl_report *r, size_t row)
+{
+    double *others = malloc(r->row_count * sizeof *others);
+    size_t n = 0;
+    for (size_t i = 0; i < r->row_count; i++)
+        if (i != row && sl_funnel_get(&r->rows[i].funnel, SL_FIELD_VIEWS, &others[n]))
+            n++;
+    qsort(others, n, sizeof *others, cmp_views);
+    double want = n % 2 ? others[n / 2] : (others[n / 2 - 1] + others[n / 2]) / 2;
+    sl_baseline b;
+    sl_report_baseline(r, row, &b);
+    assert_int_equal(b.views_source, SL_BASELINE_HISTORY);
+    assert_true(b.views == want);
+    free(others);
+}
+
+static void bulk_number_and_key_widths(void **state)
+{
+    (void)state;
+    char *path = path_of(tmpdir, "mixed.csv");
+    write_mixed_feed(path, 250000); /* ~15 MB: the parallel path runs */
+    paths_agree(path);
+    sl_read_options o = {.group = true, .by = SL_DIM_VIDEO};
+    sl_report *r = read_with(path, &o, SL_OK);
+    assert_true(r->row_count > 8192);
+    expect_csv_in_rank_order(r);
+    for (size_t i = 0; i < r->row_count; i += r->row_count / 7)
+        expect_views_median(r, i);
+    sl_report_free(r);
+}
+
 /* ---- store ---- */
 
 static void store_round_trip(void **state)
@@ -724,6 +841,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(xlsx_sheets_and_dates),
         cmocka_unit_test(csv_reader_matches_reference),
         cmocka_unit_test(bulk_parallel_and_general_paths_agree),
+        cmocka_unit_test(bulk_number_and_key_widths),
         cmocka_unit_test(store_round_trip),
         cmocka_unit_test(small_report_reads_against_earlier_imports),
     };
