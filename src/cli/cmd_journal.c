@@ -459,8 +459,14 @@ static int run_plan(int argc, char **argv)
     sl_error err;
     sl_status st = sl_journal_plan(store, &in, &t, &err);
     sl_store_close(store);
-    if (st != SL_OK)
-        return report_error(&plan_spec, st, &err, "before-trials");
+    if (st != SL_OK) {
+        /* Name the flag that holds the problem: the video, or the typed
+         * count that is zero (no successes: a 0% rate cannot be lifted). */
+        const char *flag = in.before_video                                     ? "before-video"
+                           : st == SL_ERR_NO_DATA && in.before.trials > 0 ? "before-successes"
+                                                                            : "before-trials";
+        return report_error(&plan_spec, st, &err, flag);
+    }
     char head[128];
     snprintf(head, sizeof head, "Planned test #%lld. Next: 'shoplab journal look %lld' once "
              "the after-video has numbers.", (long long)t.id, (long long)t.id);

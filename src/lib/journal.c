@@ -204,8 +204,9 @@ static sl_status size_plan(sl_journal_test *t, sl_error *err)
     if (t->before.successes == 0)
         return sl_fail(err, SL_ERR_NO_DATA, "before",
                        "the before-video has 0 %s, so a relative lift on its %s of 0%% cannot "
-                       "be sized; plan against a video with at least one",
-                       successes_name(t->metric), metric_label(t->metric));
+                       "be sized; plan against a video that has some %s",
+                       successes_name(t->metric), metric_label(t->metric),
+                       successes_name(t->metric));
     if (!(t->mde > 0) || !isfinite(t->mde))
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, "mde",
                        "the minimum lift worth detecting must be above 0 (e.g. 0.2 for 20%%)");
