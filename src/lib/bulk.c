@@ -627,9 +627,11 @@ static sl_status flush_pending(bulk_state *s, bool drain)
 /* The record loop is compiled twice, for x86-64-v3 (AVX2, BMI2: one-uop
  * variable shifts and tzcnt in the SWAR and mask code) and for the
  * baseline, and the loader picks one for the CPU (an ifunc).  About 5% of
- * the read time on this project's machine; GCC on x86-64 Linux only. */
+ * the read time on this project's machine; GCC on x86-64 Linux only.  Not
+ * under ThreadSanitizer: the ifunc resolver runs before the sanitizer's
+ * runtime is up and crashes the program at load. */
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__) &&    \
-    __GNUC__ >= 12
+    __GNUC__ >= 12 && !defined(__SANITIZE_THREAD__)
 #define BULK_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define BULK_CLONES

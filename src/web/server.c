@@ -693,6 +693,32 @@ bad:
 
 /* ---- run ---- */
 
+/* Binds and listens on `addr` ourselves, before any worker thread exists,
+ * so the address the Host check compares with (port 0 resolved) is known
+ * before the first request can arrive.  Returns the socket, or -1 with
+ * errno set. */
+static int open_listener(struct sockaddr_storage *addr, bool ipv6, unsigned short *port)
+{
+    socklen_t len = ipv6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (ipv6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    if (bind(fd, (struct sockaddr *)addr, len) != 0 || listen(fd, 256) != 0 ||
+        getsockname(fd, (struct sockaddr *)addr, &len) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    *port = ntohs(ipv6 ? ((struct sockaddr_in6 *)addr)->sin6_port
+                       : ((struct sockaddr_in *)addr)->sin_port);
+    return fd;
+}
+
 static void wait_for_drain(struct MHD_Daemon *d)
 {
     for (int waited = 0; waited < SHUTDOWN_GRACE_MS; waited += 20) {
@@ -715,9 +741,27 @@ sl_status web_serve(const web_options *o, sl_error *err)
     web_server s = {.max_upload = o->max_upload ? o->max_upload : WEB_DEFAULT_MAX_UPLOAD};
     if (!(s.content = sl_content_builtin(err)))
         return err ? err->code : SL_ERR_CONTENT;
-    if ((st = sl_store_open(o->db_path, &s.store, err)) != SL_OK)
+    int listen_fd = open_listener(&addr, ipv6, &s.port);
+    if (listen_fd < 0)
+        return sl_fail_web(err, SL_ERR_IO,
+                           "cannot listen on %s: %s (is another server using the port? try "
+                           "--listen 127.0.0.1:0 for any free port)",
+                           o->listen, strerror(errno));
+    char host[64];
+    if (ipv6) {
+        char text[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&addr)->sin6_addr, text, sizeof text);
+        snprintf(host, sizeof host, "[%s]", text);
+    } else {
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&addr)->sin_addr, host, sizeof host);
+    }
+    snprintf(s.host_port, sizeof s.host_port, "%s:%u", host, s.port);
+    if ((st = sl_store_open(o->db_path, &s.store, err)) != SL_OK) {
+        close(listen_fd);
         return st;
+    }
     if (!(s.cache = calloc(1, sizeof *s.cache))) {
+        close(listen_fd);
         sl_store_close(s.store);
         return sl_fail_web(err, SL_ERR_NO_MEMORY, "out of memory");
     }
@@ -741,7 +785,7 @@ sl_status web_serve(const web_options *o, sl_error *err)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
                      MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, handle, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        flags, 0, NULL, NULL, handle, &s, MHD_OPTION_LISTEN_SOCKET, listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)CONNECTION_MEMORY, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
@@ -749,25 +793,13 @@ sl_status web_serve(const web_options *o, sl_error *err)
         notify_connection, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!d) {
         int e = errno;
+        close(listen_fd);
         cache_free(s.cache);
         sl_store_close(s.store);
         pthread_mutex_destroy(&s.store_lock);
-        return sl_fail_web(err, SL_ERR_IO,
-                           "cannot listen on %s: %s (is another server using the port? try "
-                           "--listen 127.0.0.1:0 for any free port)",
-                           o->listen, e ? strerror(e) : "unknown reason");
+        return sl_fail_web(err, SL_ERR_IO, "cannot start the server on %s: %s", o->listen,
+                           e ? strerror(e) : "unknown reason");
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    s.port = info ? info->port : 0;
-    char host[64];
-    if (ipv6) {
-        char text[INET6_ADDRSTRLEN];
-        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&addr)->sin6_addr, text, sizeof text);
-        snprintf(host, sizeof host, "[%s]", text);
-    } else {
-        inet_ntop(AF_INET, &((struct sockaddr_in *)&addr)->sin_addr, host, sizeof host);
-    }
-    snprintf(s.host_port, sizeof s.host_port, "%s:%u", host, s.port);
     if (!loopback)
         fprintf(stderr,
                 "shoplab serve: warning: listening on %s, not on loopback: anyone who can "
