@@ -841,6 +841,11 @@ sl_status sl_report_write_csv(const sl_report *report, FILE *out);
 /* One self-contained HTML page: an SVG funnel of the totals, a bar chart of
  * the rate per row, the table; every string from the file escaped. */
 sl_status sl_report_write_html(const sl_report *report, FILE *out);
+/* An SVG funnel (views, product impressions, product clicks, orders; bar
+ * widths on a log scale) labelled `label`; a missing count is written
+ * "FIELD: missing".  Strings are escaped. */
+void sl_funnel_write_svg(const sl_funnel *funnel, const char *label, const char *missing,
+                         FILE *out);
 /* The same without the page around it (no <html>, <head> or styles): the
  * sources, the SVG funnel and bar chart, the table and skipped rows, for a
  * page that has its own layout.  Classes used: "chart", "n", "note".  With

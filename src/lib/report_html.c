@@ -61,9 +61,9 @@ static void rate_cell(FILE *out, const sl_decode_result *d, const sl_report_row 
     fputs("</td>", out);
 }
 
-/* The totals as a funnel: one bar per count, widths on a log scale so
- * orders stay visible next to views. */
-static void svg_funnel(FILE *out, const sl_funnel *f)
+/* One bar per count, widths on a log scale so orders stay visible next to
+ * views.  Public: the web app draws a single video's funnel with it. */
+void sl_funnel_write_svg(const sl_funnel *f, const char *label, const char *missing, FILE *out)
 {
     static const sl_field steps[] = {SL_FIELD_VIEWS, SL_FIELD_PRODUCT_IMPRESSIONS,
                                      SL_FIELD_PRODUCT_CLICKS, SL_FIELD_ORDERS};
@@ -71,15 +71,16 @@ static void svg_funnel(FILE *out, const sl_funnel *f)
     for (size_t i = 0; i < 4; i++)
         if (sl_funnel_get(f, steps[i], &v) && v > top)
             top = v;
-    fputs("<svg role=img aria-label=\"Funnel of the totals\" viewBox=\"0 0 640 180\" "
-          "width=\"100%\" class=chart>",
-          out);
+    fputs("<svg role=img aria-label=\"", out);
+    html_text(out, label);
+    fputs("\" viewBox=\"0 0 640 180\" width=\"100%\" class=chart>", out);
     for (size_t i = 0; i < 4; i++) {
         double y = 10 + 42.0 * (double)i;
         char buf[40];
         if (!sl_funnel_get(f, steps[i], &v)) {
-            fprintf(out, "<text x=\"0\" y=\"%.0f\">%s: not in the file</text>", y + 22,
-                    sl_field_label(steps[i]));
+            fprintf(out, "<text x=\"0\" y=\"%.0f\">%s: ", y + 22, sl_field_label(steps[i]));
+            html_text(out, missing);
+            fputs("</text>", out);
             continue;
         }
         double w = top > 1 ? 400.0 * log10(v + 1) / log10(top + 1) : 0;
@@ -237,7 +238,7 @@ sl_status sl_report_write_html_body(const sl_report *r, FILE *out, const char *r
     }
     fprintf(out, "</p>\n<p>%zu %s%s.</p>\n<h2>Funnel of the totals</h2>\n", r->row_count,
             r->grouped ? sl_dimension_name(r->by) : "row", r->row_count == 1 ? "" : "s");
-    svg_funnel(out, &r->totals.funnel);
+    sl_funnel_write_svg(&r->totals.funnel, "Funnel of the totals", "not in the file", out);
     svg_bars(out, r);
     fputs("\n<h2>Rows</h2>\n<table><thead><tr><th>Rank</th><th>Key</th><th>Views</th>"
           "<th>Product impressions</th><th>Product clicks</th><th>Orders</th><th>GMV</th>"

@@ -65,6 +65,40 @@ void url_part(FILE *out, const char *text)
     }
 }
 
+void form_field(FILE *out, const web_request *req, const char *name, const char *label,
+                const char *hint, form_kind kind)
+{
+    const char *v = web_param(req, name);
+    fprintf(out, "<div><label for=\"f-%s\">", name);
+    html(out, label);
+    if (hint) {
+        fputs(" <span class=hint>", out);
+        html(out, hint);
+        fputs("</span>", out);
+    }
+    fputs("</label>", out);
+    if (kind == FORM_AREA)
+        fprintf(out, "<textarea id=\"f-%s\" name=\"%s\" rows=2 maxlength=600>", name, name);
+    else
+        fprintf(out, "<input type=text%s id=\"f-%s\" name=\"%s\" value=\"",
+                kind == FORM_NUMBER ? " inputmode=decimal" : "", name, name);
+    html(out, v ? v : "");
+    fputs(kind == FORM_AREA ? "</textarea></div>" : "\"></div>", out);
+}
+
+bool path_id(const char *text, int64_t *id, const char **rest)
+{
+    uint64_t v = 0;
+    const char *p = text;
+    while (*p >= '0' && *p <= '9' && v < (1ull << 53))
+        v = v * 10 + (uint64_t)(*p++ - '0');
+    if (p == text || v == 0 || v >= (1ull << 53))
+        return false;
+    *id = (int64_t)v;
+    *rest = p;
+    return true;
+}
+
 void csrf_input(FILE *out, web_request *req)
 {
     if (!req->session[0])

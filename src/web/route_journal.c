@@ -29,42 +29,6 @@ static const char *metric_label(sl_metric m)
     return m == SL_METRIC_CTR ? "Product CTR" : "CTOR";
 }
 
-static bool parse_test_id(const char *text, int64_t *id, const char **rest)
-{
-    uint64_t v = 0;
-    const char *p = text;
-    while (*p >= '0' && *p <= '9' && v < (1ull << 53))
-        v = v * 10 + (uint64_t)(*p++ - '0');
-    if (p == text || v == 0 || v >= (1ull << 53))
-        return false;
-    *id = (int64_t)v;
-    *rest = p;
-    return true;
-}
-
-static void field_text(FILE *o, const web_request *req, const char *name, const char *label,
-                       const char *hint, bool area)
-{
-    const char *v = web_param(req, name);
-    fprintf(o, "<div><label for=\"f-%s\">", name);
-    html(o, label);
-    if (hint) {
-        fputs(" <span class=hint>", o);
-        html(o, hint);
-        fputs("</span>", o);
-    }
-    fputs("</label>", o);
-    if (area) {
-        fprintf(o, "<textarea id=\"f-%s\" name=\"%s\" rows=2 maxlength=600>", name, name);
-        html(o, v ? v : "");
-        fputs("</textarea></div>", o);
-    } else {
-        fprintf(o, "<input type=text id=\"f-%s\" name=\"%s\" value=\"", name, name);
-        html(o, v ? v : "");
-        fputs("\"></div>", o);
-    }
-}
-
 static void choice(FILE *o, const web_request *req, const char *name, const char *label,
                    const char *const *values, const char *const *labels, size_t n)
 {
@@ -227,16 +191,16 @@ static void plan_page(web_request *req, web_response *res, int status, const cha
     fputs("<div class=grid>", o);
     choice(o, req, "step", "Loop step", steps, step_labels, 3);
     choice(o, req, "metric", "Metric", metrics, metric_labels, 2);
-    field_text(o, req, "mde", "Smallest lift worth detecting", "default 20%", false);
+    form_field(o, req, "mde", "Smallest lift worth detecting", "default 20%", FORM_TEXT);
     fputs("</div>", o);
-    field_text(o, req, "change", "The one change", "one sentence", true);
-    field_text(o, req, "hypothesis", "Hypothesis", "what it should move, and why", true);
-    field_text(o, req, "expect", "What you expect", "written before any result (optional)", true);
+    form_field(o, req, "change", "The one change", "one sentence", FORM_AREA);
+    form_field(o, req, "hypothesis", "Hypothesis", "what it should move, and why", FORM_AREA);
+    form_field(o, req, "expect", "What you expect", "written before any result (optional)", FORM_AREA);
     fputs("<h2>Before-video</h2><div class=grid>", o);
-    field_text(o, req, "before-video", "Imported video ID", "or type its counts", false);
-    field_text(o, req, "before-trials", "Trials", "impressions (CTR) or clicks (CTOR)", false);
-    field_text(o, req, "before-successes", "Successes", "clicks (CTR) or orders (CTOR)", false);
-    field_text(o, req, "creator", "Creator", "optional; taken from the import", false);
+    form_field(o, req, "before-video", "Imported video ID", "or type its counts", FORM_TEXT);
+    form_field(o, req, "before-trials", "Trials", "impressions (CTR) or clicks (CTOR)", FORM_TEXT);
+    form_field(o, req, "before-successes", "Successes", "clicks (CTR) or orders (CTOR)", FORM_TEXT);
+    form_field(o, req, "creator", "Creator", "optional; taken from the import", FORM_TEXT);
     fputs("</div><p><button type=submit>Show the sample needed</button></p></form>\n", o);
     if (previewed) {
         static const char *const carried[] = {"step", "metric", "mde", "change", "hypothesis",
@@ -681,7 +645,7 @@ bool route_journal(web_request *req, web_response *res)
         return true;
     }
     if (strncmp(path, "/journal/", 9) == 0) {
-        if (!parse_test_id(path + 9, &id, &rest))
+        if (!path_id(path + 9, &id, &rest))
             respond_error_page(req, res, 404, "Test not found", "There is no such test.");
         else if (!*rest && !post)
             test_page(req, res, id, 200, NULL);
@@ -701,7 +665,7 @@ bool route_journal(web_request *req, web_response *res)
         return true;
     }
     if (strncmp(path, "/api/journal/", 13) == 0) {
-        if (parse_test_id(path + 13, &id, &rest) && !*rest)
+        if (path_id(path + 13, &id, &rest) && !*rest)
             api_test(req, res, id);
         else
             respond_json_simple_error(res, 404, "not_found", "there is no such test");

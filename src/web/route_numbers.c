@@ -73,23 +73,6 @@ static sl_status read_decode_input(const web_request *req, decode_input *in, sl_
 
 /* ---- decoder page ---- */
 
-static void text_input(FILE *o, const web_request *req, const char *name, const char *label,
-                       const char *hint)
-{
-    const char *v = web_param(req, name);
-    fprintf(o, "<div><label for=\"f-%s\">", name);
-    html(o, label);
-    if (hint) {
-        fputs(" <span class=hint>", o);
-        html(o, hint);
-        fputs("</span>", o);
-    }
-    fprintf(o, "</label><input type=text inputmode=decimal id=\"f-%s\" name=\"%s\" value=\"",
-            name, name);
-    html(o, v ? v : "");
-    fputs("\"></div>", o);
-}
-
 static void percent_text(FILE *o, double fraction)
 {
     fprintf(o, "%.2f%%", fraction * 100);
@@ -107,7 +90,7 @@ static void decode_result(FILE *o, const sl_decode_result *r)
     } else {
         fputs("<p>Baseline: your own values.</p>\n", o);
     }
-    svg_funnel(o, &r->funnel, "Funnel of this video");
+    sl_funnel_write_svg(&r->funnel, "Funnel of this video", "not given", o);
     fputs("<h3>Rates</h3><div class=wide><table><thead><tr><th>Rate</th><th class=n>Value</th>"
           "<th class=n>95% interval</th><th>Out of</th></tr></thead><tbody>",
           o);
@@ -185,17 +168,17 @@ static void decoder_page(web_request *req, web_response *res)
           "to work on.</p>\n"
           "<form class=card action=\"/decoder\" method=get><div class=grid>",
           o);
-    text_input(o, req, "views", "Views", NULL);
-    text_input(o, req, "impressions", "Product impressions", NULL);
-    text_input(o, req, "clicks", "Product clicks", NULL);
-    text_input(o, req, "orders", "Orders", NULL);
-    text_input(o, req, "gmv", "GMV", "(optional)");
+    form_field(o, req, "views", "Views", NULL, FORM_NUMBER);
+    form_field(o, req, "impressions", "Product impressions", NULL, FORM_NUMBER);
+    form_field(o, req, "clicks", "Product clicks", NULL, FORM_NUMBER);
+    form_field(o, req, "orders", "Orders", NULL, FORM_NUMBER);
+    form_field(o, req, "gmv", "GMV", "(optional)", FORM_NUMBER);
     fputs("</div><h2>Your usual numbers <span class=hint>(optional; practice values are used "
           "otherwise)</span></h2><div class=grid>",
           o);
-    text_input(o, req, "baseline-views", "Usual views", "e.g. 6000");
-    text_input(o, req, "baseline-ctr", "Usual Product CTR", "e.g. 3%");
-    text_input(o, req, "baseline-ctor", "Usual CTOR", "e.g. 2%");
+    form_field(o, req, "baseline-views", "Usual views", "e.g. 6000", FORM_NUMBER);
+    form_field(o, req, "baseline-ctr", "Usual Product CTR", "e.g. 3%", FORM_NUMBER);
+    form_field(o, req, "baseline-ctor", "Usual CTOR", "e.g. 2%", FORM_NUMBER);
     fputs("</div><p><button type=submit>Decode</button></p></form>\n", o);
     int status = 200;
     if (st != SL_OK) {
@@ -340,11 +323,11 @@ static void compare_page(web_request *req, web_response *res)
                "<option value=ctor%s>CTOR (orders out of clicks)</option></select></div>",
             ctor ? "" : " selected", ctor ? " selected" : "");
     fputs("<div class=grid>", o);
-    text_input(o, req, "a-trials", "Video A: trials", "impressions (CTR) or clicks (CTOR)");
-    text_input(o, req, "a-successes", "Video A: successes", "clicks (CTR) or orders (CTOR)");
-    text_input(o, req, "b-trials", "Video B: trials", "as for A");
-    text_input(o, req, "b-successes", "Video B: successes", "as for A");
-    text_input(o, req, "mde", "Smallest lift worth detecting", "default 20%");
+    form_field(o, req, "a-trials", "Video A: trials", "impressions (CTR) or clicks (CTOR)", FORM_NUMBER);
+    form_field(o, req, "a-successes", "Video A: successes", "clicks (CTR) or orders (CTOR)", FORM_NUMBER);
+    form_field(o, req, "b-trials", "Video B: trials", "as for A", FORM_NUMBER);
+    form_field(o, req, "b-successes", "Video B: successes", "as for A", FORM_NUMBER);
+    form_field(o, req, "mde", "Smallest lift worth detecting", "default 20%", FORM_NUMBER);
     fputs("</div><p><button type=submit>Compare</button></p></form>\n", o);
     int status = 200;
     if (st != SL_OK) {

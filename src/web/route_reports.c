@@ -25,20 +25,6 @@ static bool parse_dimension(const char *text, sl_dimension *out)
     return false;
 }
 
-/* The id of /reports/{id} or /api/reports/{id}, and what follows it. */
-static bool parse_id(const char *text, int64_t *id, const char **rest)
-{
-    uint64_t v = 0;
-    const char *p = text;
-    while (*p >= '0' && *p <= '9' && v < (1ull << 53))
-        v = v * 10 + (uint64_t)(*p++ - '0');
-    if (p == text || v == 0 || v >= (1ull << 53))
-        return false;
-    *id = (int64_t)v;
-    *rest = p;
-    return true;
-}
-
 /* Reads the uploaded file into the store.  Returns the import id (new or
  * the one that already held the same bytes). */
 static sl_status import_upload(web_request *req, int64_t *id, bool *already, sl_report **report,
@@ -337,7 +323,7 @@ bool route_reports(web_request *req, web_response *res)
         return true;
     }
     if (strncmp(path, "/reports/", 9) == 0) {
-        if (!parse_id(path + 9, &id, &rest))
+        if (!path_id(path + 9, &id, &rest))
             respond_error_page(req, res, 404, "Report not found", "There is no such report.");
         else if (!*rest && get)
             report_page(req, res, id);
@@ -357,7 +343,7 @@ bool route_reports(web_request *req, web_response *res)
         return true;
     }
     if (strncmp(path, "/api/reports/", 13) == 0) {
-        if (!parse_id(path + 13, &id, &rest) || *rest)
+        if (!path_id(path + 13, &id, &rest) || *rest)
             respond_json_simple_error(res, 404, "not_found", "there is no such report");
         else if (get)
             api_report(req, res, id);

@@ -1,59 +1,14 @@
 /*
  * svg.c — the pictures of the web pages, as inline SVG (no scripts, no
- * external assets): a funnel, two intervals side by side, and a series of
- * always-valid p-values.  Every label is escaped.
+ * external assets): two intervals side by side and a series of always-valid
+ * p-values.  The funnel is the library's sl_funnel_write_svg.  Every label
+ * is escaped.
  */
 #include "web.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-/* "12,000": counts are easier to compare with their groups marked. */
-static const char *thousands(char *buf, size_t size, double v)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%.0f", v);
-    size_t n = strlen(digits), w = 0;
-    for (size_t i = 0; i < n && w + 2 < size; i++) {
-        if (i && (n - i) % 3 == 0)
-            buf[w++] = ',';
-        buf[w++] = digits[i];
-    }
-    buf[w] = '\0';
-    return buf;
-}
-
-void svg_funnel(FILE *out, const sl_funnel *f, const char *label)
-{
-    static const sl_field steps[] = {SL_FIELD_VIEWS, SL_FIELD_PRODUCT_IMPRESSIONS,
-                                     SL_FIELD_PRODUCT_CLICKS, SL_FIELD_ORDERS};
-    double top = 0, v;
-    for (size_t i = 0; i < 4; i++)
-        if (sl_funnel_get(f, steps[i], &v) && v > top)
-            top = v;
-    fputs("<svg class=chart role=img viewBox=\"0 0 640 180\" aria-label=\"", out);
-    html(out, label);
-    fputs("\">", out);
-    for (size_t i = 0; i < 4; i++) {
-        double y = 10 + 42.0 * (double)i;
-        char buf[40];
-        if (!sl_funnel_get(f, steps[i], &v)) {
-            fprintf(out, "<text x=\"0\" y=\"%.0f\">%s: not given</text>", y + 21,
-                    sl_field_label(steps[i]));
-            continue;
-        }
-        /* Log scale: orders stay visible next to views a thousand times larger. */
-        double w = top > 1 ? 400.0 * log10(v + 1) / log10(top + 1) : 0;
-        fprintf(out,
-                "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"32\" fill=\"#2f6f8f\"/>"
-                "<text x=\"0\" y=\"%.0f\">%s</text><text x=\"636\" y=\"%.0f\" "
-                "text-anchor=\"end\">%s</text>",
-                130 + (400 - w) / 2, y, w, y + 21, sl_field_label(steps[i]), y + 21,
-                thousands(buf, sizeof buf, v));
-    }
-    fputs("</svg>", out);
-}
 
 void svg_two_intervals(FILE *out, const sl_compare_result *c)
 {

@@ -134,6 +134,14 @@ void html(FILE *out, const char *text);
 void htmlf(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A URL path segment or query value, percent-encoded. */
 void url_part(FILE *out, const char *text);
+/* A labelled form field holding the request's value of `name` (escaped):
+ * id "f-NAME", the label, an optional hint. */
+typedef enum form_kind { FORM_TEXT, FORM_NUMBER, FORM_AREA } form_kind;
+void form_field(FILE *out, const web_request *req, const char *name, const char *label,
+                const char *hint, form_kind kind);
+/* The id at the start of a path segment ("12/look" → 12, rest "/look"):
+ * 1 ≤ id < 2^53; false otherwise. */
+bool path_id(const char *text, int64_t *id, const char **rest);
 /* The hidden CSRF input of a POST form; marks the session as used, so the
  * response sets its cookie (pages without a form set none, and can be
  * cached). */
@@ -190,8 +198,6 @@ size_t web_unescape(char *s, bool *bad);
 
 /* ---- shared pictures (svg.c) ---- */
 
-/* A horizontal funnel of views, impressions, clicks and orders (log scale). */
-void svg_funnel(FILE *out, const sl_funnel *funnel, const char *label);
 /* Two rates with their intervals on one axis (compare). */
 void svg_two_intervals(FILE *out, const sl_compare_result *c);
 /* Always-valid p over a series of looks, with the alpha line. */
