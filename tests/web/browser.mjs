@@ -183,6 +183,15 @@ test('drills: play a read session to the score; progress is kept', async () => {
   assert.match(await page.locator('main h2').last().innerText(), new RegExp(`Score: ${right} of 5`));
   await go('/drills');
   assert.match(await page.locator('main').innerText(), /You have answered 5 \(\d+ right\)/);
+  // Pick and tag play the same way: one answer each, with its explanation.
+  for (const type of ['pick', 'tag']) {
+    await go(`/drills/${type}`);
+    await page.waitForURL(new RegExp(`/drills/${type}\\?seed=\\d+&i=0&score=0$`));
+    await page.locator('input[name=answer]').first().check();
+    await page.click('button:has-text("Answer")');
+    assert.match(await page.locator('section.card p').first().innerText(), /^(Right\.|Not quite\.)$/);
+    assert.ok(await page.locator('a:has-text("Next scenario")').count(), `${type}: a next scenario`);
+  }
 });
 
 test('reports: upload the sample, then an export with HTML in its titles, then delete', async () => {
