@@ -753,6 +753,15 @@ typedef struct sl_column {
     const char *parser;         /* "count", "money", "rate", "id", "day", "text" or "none" */
     char currency[4];           /* currency named by the header ("Revenue (Rp)" → IDR) */
     const char *note;           /* for extras: why the column is not used */
+    char decimal;               /* '.' or ',': the decimal mark decided from all the
+                                   column's cells (and the file's market), or 0 */
+    bool percent_units;         /* rates: a bare 4.11 means 4.11 % (else a fraction) */
+    bool guessed;               /* mapped by shared words with a known header, not by
+                                   the header itself: check it */
+    char how[128];              /* how the cells were understood when it took more than
+                                   the name: "product clicks / views, as fractions,
+                                   checked on 3 rows", "day/month/year from 19 cells" */
+    uint64_t bad_cells;         /* cells left out as unreadable (their rows kept) */
 } sl_column;
 
 /* One file read into a report. */
@@ -769,6 +778,15 @@ typedef struct sl_source {
     sl_column *columns;         size_t column_count;
     uint64_t rows;              /* data rows read */
     uint64_t skipped;           /* bad rows left out */
+    uint64_t summary_rows;      /* total, average and percent-change rows left out */
+    uint64_t bad_cells;         /* unreadable cells left out (their rows kept) */
+    int tables;                 /* header rows found on the sheet (1 for most files) */
+    /* The file's own total (a "Total" row, or a summary table above the data)
+     * against the sum of its rows: check_row is 0 when the file has none. */
+    uint64_t check_row;
+    uint32_t check_present;     /* bit per sl_field the total gives */
+    double check_total[SL_FIELD__COUNT];
+    double check_sum[SL_FIELD__COUNT];
     char hash[65];              /* SHA-256 of the file, when stored */
     int64_t import_id;          /* the store's import id, or 0 */
     bool already_stored;        /* the same content was imported before: nothing added */
@@ -805,6 +823,10 @@ typedef struct sl_report {
     uint64_t rows_read, rows_skipped;
     sl_row_issue issues[SL_REPORT_MAX_ISSUES];
     size_t issue_count;
+    /* Cells that could not be read: each left its field missing, not its row. */
+    uint64_t cells_unread;
+    sl_row_issue cell_issues[SL_REPORT_MAX_ISSUES];
+    size_t cell_issue_count;
     /* Where the rows' baselines come from: false, the report's own other
      * rows; true, groups of the same kind from earlier imports in the store
      * (used when the report has fewer than six rows of its own). */
@@ -838,6 +860,12 @@ sl_status sl_report_decode(const sl_report *report, size_t row, sl_decode_result
 char *sl_report_to_json(const sl_report *report);
 /* One CSV line per row (after a header line), then a totals line. */
 sl_status sl_report_write_csv(const sl_report *report, FILE *out);
+
+/* Whether a file's rows add up to its own total (source->check_row): true
+ * when every field the total gives agrees with the sum of the rows (to a
+ * cent, or 0.5 % for a rounded total).  Writes a sentence saying so, with
+ * the figures that differ, to `text` when it is not NULL. */
+bool sl_report_check_text(const sl_source *source, char *text, size_t size);
 /* One self-contained HTML page: an SVG funnel of the totals, a bar chart of
  * the rate per row, the table; every string from the file escaped. */
 sl_status sl_report_write_html(const sl_report *report, FILE *out);

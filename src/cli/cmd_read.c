@@ -252,10 +252,23 @@ static void print_summary(FILE *out, const sl_report *r)
     for (size_t i = 0; i < r->source_count; i++) {
         const sl_source *s = &r->sources[i];
         char line[600];
-        char skipped[48] = "";
+        char skipped[160] = "";
+        size_t w = 0;
         if (s->skipped)
-            snprintf(skipped, sizeof skipped, ", %llu bad rows skipped",
-                     (unsigned long long)s->skipped);
+            w += (size_t)snprintf(skipped + w, sizeof skipped - w, ", %llu bad rows skipped",
+                                  (unsigned long long)s->skipped);
+        if (s->bad_cells)
+            w += (size_t)snprintf(skipped + w, sizeof skipped - w,
+                                  ", %llu unreadable cell%s left out",
+                                  (unsigned long long)s->bad_cells, s->bad_cells == 1 ? "" : "s");
+        if (s->summary_rows)
+            w += (size_t)snprintf(skipped + w, sizeof skipped - w,
+                                  ", %llu total or change row%s not counted",
+                                  (unsigned long long)s->summary_rows,
+                                  s->summary_rows == 1 ? "" : "s");
+        if (s->tables > 1)
+            snprintf(skipped + w, sizeof skipped - w, ", the table of %d on the sheet with a row "
+                     "per key", s->tables);
         snprintf(line, sizeof line, "%s%s%s: header on row %llu, %s data rows%s%s%s%s", s->file,
                  s->sheet[0] ? ", sheet " : "", s->sheet, (unsigned long long)s->header_row,
                  cli_count(buf, (double)s->rows), skipped, s->period[0] ? ", period " : "",
@@ -263,6 +276,11 @@ static void print_summary(FILE *out, const sl_report *r)
         cli_wrap(out, 2, "Source: ", line);
         if (s->title[0])
             cli_wrap(out, 4, "  Title: ", s->title);
+        if (s->check_row) {
+            char check[400];
+            sl_report_check_text(s, check, sizeof check);
+            cli_wrap(out, 4, "  Check: ", check);
+        }
     }
     sl_decode_result d;
     if (sl_report_decode(r, SIZE_MAX, &d, NULL) == SL_OK) {
@@ -304,6 +322,18 @@ static void print_summary(FILE *out, const sl_report *r)
 
 static void print_issues(FILE *err, const sl_report *r)
 {
+    if (r->cells_unread) {
+        fprintf(err,
+                "shoplab read: %llu cell%s could not be read; each is left out, the rest of "
+                "its row is kept; the first:\n",
+                (unsigned long long)r->cells_unread, r->cells_unread == 1 ? "" : "s");
+        for (size_t i = 0; i < r->cell_issue_count; i++) {
+            const sl_row_issue *is = &r->cell_issues[i];
+            fprintf(err, "  %s:%llu:%llu: column \"%s\", value \"%s\": %s\n", is->file,
+                    (unsigned long long)is->row, (unsigned long long)is->column, is->header,
+                    is->value, is->message);
+        }
+    }
     if (!r->rows_skipped)
         return;
     fprintf(err, "shoplab read: skipped %llu bad row%s; the first:\n",
@@ -355,7 +385,9 @@ static void print_explain(FILE *out, const sl_report *r)
                 break;
             case SL_COLUMN_KEY:
                 snprintf(target, sizeof target, "key %s (%s)", sl_dimension_name(col->dimension),
-                         col->parser);
+                         strcmp(col->parser, "time") == 0 && col->dimension == SL_DIM_LIVE
+                             ? "start time, with the title"
+                             : col->parser);
                 break;
             case SL_COLUMN_LABEL:
                 snprintf(target, sizeof target, "label (text)");
@@ -366,7 +398,12 @@ static void print_explain(FILE *out, const sl_report *r)
             }
             fprintf(out, "  %-3s ", letters);
             print_cell(out, header, 34);
-            fprintf(out, " -> %s\n", target);
+            fprintf(out, " -> %s%s\n", col->guessed ? "guessed: " : "", target);
+            if (col->how[0])
+                cli_wrap(out, 8, "", col->how);
+            if (col->bad_cells)
+                fprintf(out, "        %llu cell%s could not be read (left out, rows kept)\n",
+                        (unsigned long long)col->bad_cells, col->bad_cells == 1 ? "" : "s");
         }
     }
     fputc('\n', out);

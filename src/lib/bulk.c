@@ -37,7 +37,8 @@ bool bulk_plan_make(const import_plan *plan, sl_dimension by, bulk_plan *out)
 {
     memset(out, 0, sizeof *out);
     out->clicks = out->impressions = -1;
-    if (plan->column_count == 0 || plan->column_count > BULK_MAX_COLUMNS)
+    if (plan->column_count == 0 || plan->column_count > BULK_MAX_COLUMNS ||
+        plan->table_ends || plan->check_row || plan->live_from_title || plan->id_in_label)
         return false;
     out->columns = plan->column_count;
     for (size_t c = 0; c < plan->column_count; c++) {
@@ -52,8 +53,8 @@ bool bulk_plan_make(const import_plan *plan, sl_dimension by, bulk_plan *out)
             out->key_column = (uint16_t)c;
             break;
         case SL_COLUMN_FIELD:
-            if (col->currency[0])
-                return false; /* "Revenue (Rp)": separators depend on the currency */
+            if (col->currency[0] || col->decimal == ',')
+                return false; /* "Revenue (Rp)", "1.234,50": the general path reads those */
             if (out->present & (1u << col->field))
                 return false; /* one field twice: the general path decides */
             out->action[c] = sl_field_is_money(col->field) ? BULK_MONEY : BULK_COUNT;

@@ -73,6 +73,7 @@ struct sl_content {
     sl_guide *guides;
     size_t guide_count;
     sl_drill_set sets[SL_DRILL__COUNT];
+    sl_vocabulary *vocabulary;  /* export headers of every market */
 };
 
 /* ---- lines → entries ---- */
@@ -531,7 +532,7 @@ static int by_key(const void *a, const void *b)
  * a binary search and duplicate keys sit next to each other. */
 static sl_status build_keys(sl_content *c, sl_error *err)
 {
-    size_t n = 0;
+    size_t n = 1;
     for (size_t i = 0; i < c->term_count; i++)
         n += 2 + c->terms[i].alias_count;
     c->keys = arena_alloc(&c->arena, (n ? n : 1) * sizeof *c->keys);
@@ -553,6 +554,38 @@ static sl_status build_keys(sl_content *c, sl_error *err)
             c->keys[c->key_count++] =
                 (term_key){copy, t, text, a == 0 ? "name" : a == 1 ? "slug" : "alias"};
         }
+    }
+    /* Export headers that name a term are more names of it, unless a term
+     * already owns the name: a header such as "CTR" means different rates in
+     * different exports (the importer checks each against its counts), and
+     * the glossary keeps its own answer. */
+    qsort(c->keys, c->key_count, sizeof *c->keys, by_key);
+    size_t own = c->key_count;
+    for (size_t i = 0; i < sl_vocabulary_count(c->vocabulary); i++) {
+        const sl_vocab *v = sl_vocabulary_at(c->vocabulary, i);
+        if (v->meaning != SL_VOCAB_TERM)
+            continue;
+        term_key probe = {v->key, NULL, NULL, NULL};
+        if (bsearch(&probe, c->keys, own, sizeof *c->keys, by_key) ||
+            (i > 0 && strcmp(sl_vocabulary_at(c->vocabulary, i - 1)->key, v->key) == 0))
+            continue;
+        const sl_term *t = NULL;
+        for (size_t k = 0; k < c->term_count && !t; k++)
+            if (strcmp(c->terms[k].slug, v->what) == 0)
+                t = &c->terms[k];
+        if (!t)
+            return content_error(err, v->file, v->line, "term",
+                                 "'%s' is not a glossary term (the slug of a file in terms/)",
+                                 v->what);
+        if (c->key_count == n) {
+            term_key *grown = arena_alloc(&c->arena, 2 * n * sizeof *grown);
+            if (!grown)
+                return SL_ERR_NO_MEMORY;
+            memcpy(grown, c->keys, n * sizeof *grown);
+            c->keys = grown;
+            n *= 2;
+        }
+        c->keys[c->key_count++] = (term_key){v->key, t, v->header, "vocabulary"};
     }
     qsort(c->keys, c->key_count, sizeof *c->keys, by_key);
     return SL_OK;
@@ -621,6 +654,10 @@ static sl_status build_tree(const source_file *files, size_t count, sl_content *
         bool term = has_prefix(files[i].name, "terms/");
         bool guide = has_prefix(files[i].name, "guides/");
         bool drill = has_prefix(files[i].name, "drills/");
+        if (has_prefix(files[i].name, "import/vocabulary/")) {
+            st = sl_vocabulary_add(&c->vocabulary, files[i].name, files[i].text, err);
+            continue;
+        }
         if (!term && !guide && !drill)
             continue;
         parsed_file f;
@@ -647,7 +684,9 @@ static sl_status build_tree(const source_file *files, size_t count, sl_content *
     if (st == SL_OK) {
         qsort(c->terms, c->term_count, sizeof *c->terms, by_slug);
         qsort(c->guides, c->guide_count, sizeof *c->guides, by_guide_slug);
-        st = build_keys(c, err);
+        st = sl_vocabulary_seal(c->vocabulary, err);
+        if (st == SL_OK)
+            st = build_keys(c, err);
     }
     if (st == SL_OK)
         st = sl_content_validate(c, err);
@@ -666,6 +705,7 @@ void sl_content_free(sl_content *content)
     if (!content)
         return;
     arena_free(content->arena);
+    sl_vocabulary_free(content->vocabulary);
     free(content);
 }
 
@@ -734,14 +774,16 @@ sl_status sl_content_load_dir(const char *dir, sl_content **out, sl_error *err)
     if (!dir || !out)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no directory given");
     *out = NULL;
-    static const char *const subdirs[] = {"terms", "guides", "drills"};
+    static const char *const subdirs[] = {"terms", "guides", "drills", "import/vocabulary"};
     source_file *files = NULL;
     size_t count = 0, cap = 0;
     sl_status st = SL_OK;
-    for (size_t s = 0; s < 3 && st == SL_OK; s++) {
+    for (size_t s = 0; s < 4 && st == SL_OK; s++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, subdirs[s]);
         DIR *d = opendir(path);
+        if (!d && s == 3 && errno == ENOENT)
+            continue; /* a tree without export vocabulary */
         if (!d) {
             st = sl_fail(err, SL_ERR_IO, NULL, "cannot open %s: %s", path, strerror(errno));
             break;
@@ -790,6 +832,11 @@ sl_status sl_content_load_dir(const char *dir, sl_content **out, sl_error *err)
 }
 
 /* ---- accessors ---- */
+
+const sl_vocabulary *sl_content_vocabulary(const sl_content *c)
+{
+    return c ? c->vocabulary : NULL;
+}
 
 size_t sl_term_count(const sl_content *c)
 {

@@ -31,7 +31,9 @@
 /* Per-thread state of the data rows of one file. */
 typedef struct data_state {
     group_table *groups;
-    uint64_t rows, skipped;
+    uint64_t rows, skipped, summary_rows;
+    cell_log cells;             /* unreadable cells (their rows kept) */
+    double sum[SL_FIELD__COUNT];    /* this file's own sums, for its total's check */
     sl_row_issue issues[SL_REPORT_MAX_ISSUES];
     size_t issue_count;
     bool failed;                /* strict: stopped at issues[0] */
@@ -103,9 +105,14 @@ static bool data_row(const file_job *job, data_state *d, const ingest_row *row, 
     else
         batch = NULL;
     sl_row_issue issue;
-    row_outcome r = import_convert_row(job->plan, job->name, row, job->need_keys, v, &issue);
+    row_outcome r = import_convert_row(job->plan, job->name, row, job->need_keys,
+                                       job->options->strict, v, &issue, &d->cells);
     if (r == ROW_EMPTY)
         return true;
+    if (r == ROW_SUMMARY) {
+        d->summary_rows++;
+        return true;
+    }
     char rowkey[24];
     const char *key = rowkey;
     if (r == ROW_OK) {
@@ -136,6 +143,12 @@ static bool data_row(const file_job *job, data_state *d, const ingest_row *row, 
         return true;
     }
     d->rows++;
+    if (job->plan->check_row || job->plan->table_ends)
+        for (int f = 0; f < SL_FIELD__COUNT; f++)
+            if (v->present & (1u << f))
+                d->sum[f] += !sl_field_is_money((sl_field)f) ? (double)v->count[f]
+                             : (v->money_exact & (1u << f)) ? (double)v->hundredths[f] / 100.0
+                                                            : v->money[f];
     if (batch) {
         size_t n = batch->count;
         if (v->label) { /* the reader's buffer moves on: keep a copy */
@@ -172,6 +185,7 @@ typedef struct file_pipe {
     bool planned;
     bool check_description;
     uint64_t header_row_seen;
+    uint64_t table_end_row;     /* the first row of the next table, when one follows */
     sl_report *report;
     size_t source_index;
     /* decided by the caller once the plan exists */
@@ -184,6 +198,8 @@ typedef struct file_pipe {
 
 static sl_status pipe_data(file_pipe *p, const ingest_row *row, sl_error *err)
 {
+    if (p->plan.table_ends && row->number >= p->table_end_row)
+        return SL_OK; /* another table's rows (the summary is read by the plan) */
     if (p->check_description) {
         p->check_description = false;
         if (import_is_description_row(&p->plan, row)) {
@@ -210,6 +226,11 @@ static sl_status pipe_plan(file_pipe *p, sl_error *err)
     p->planned = true;
     p->job.plan = &p->plan;
     p->check_description = true;
+    if (p->plan.table_ends)
+        p->table_end_row = p->held.number[p->plan.data_end];
+    if (p->plan.column_count &&
+        !(p->data.cells.per_column = calloc(p->plan.column_count, sizeof(uint64_t))))
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
     if ((st = p->on_plan(p, err)) != SL_OK)
         return st;
     const char *cells[256];
@@ -246,7 +267,7 @@ static sl_status pipe_row(void *ctx, const ingest_row *row, sl_error *err)
     sl_status st = held_rows_add(&p->held, row, err);
     if (st != SL_OK)
         return st;
-    if (p->held.count == IMPORT_HEADER_SCAN_ROWS)
+    if (held_rows_full(&p->held))
         return pipe_plan(p, err);
     return SL_OK;
 }
@@ -370,10 +391,27 @@ static sl_status close_file(build *b, file_pipe *p, sl_error *err)
     sl_source *src = &r->sources[p->source_index];
     src->rows = p->data.rows;
     src->skipped = p->data.skipped;
+    src->summary_rows = p->data.summary_rows;
+    src->bad_cells = p->data.cells.total;
+    src->tables = p->plan.tables;
+    for (size_t c = 0; c < src->column_count && p->data.cells.per_column; c++)
+        src->columns[c].bad_cells = p->data.cells.per_column[c];
+    if (p->plan.check_row) {
+        src->check_row = p->plan.check_row;
+        src->check_present = p->plan.check_present;
+        for (int f = 0; f < SL_FIELD__COUNT; f++) {
+            src->check_total[f] = p->plan.check[f];
+            src->check_sum[f] = p->data.sum[f];
+        }
+    }
     r->rows_read += p->data.rows;
     r->rows_skipped += p->data.skipped;
+    r->cells_unread += p->data.cells.total;
     for (size_t i = 0; i < p->data.issue_count && r->issue_count < SL_REPORT_MAX_ISSUES; i++)
         r->issues[r->issue_count++] = p->data.issues[i];
+    for (size_t i = 0; i < p->data.cells.issue_count && r->cell_issue_count < SL_REPORT_MAX_ISSUES;
+         i++)
+        r->cell_issues[r->cell_issue_count++] = p->data.cells.issues[i];
     if (p->data.failed) {
         const sl_row_issue *is = &p->data.issues[0];
         sl_fail(err, SL_ERR_PARSE, NULL,
@@ -388,6 +426,24 @@ static sl_status close_file(build *b, file_pipe *p, sl_error *err)
             snprintf(err->header, sizeof err->header, "%s", is->header);
         }
         return SL_ERR_PARSE;
+    }
+    if (p->data.rows == 0 && !src->already_stored) {
+        /* Nothing read is never a quiet success: say why. */
+        if (p->data.skipped)
+            sl_fail(err, SL_ERR_NO_DATA, NULL,
+                    "%s: none of its %llu data rows could be read; the first: row %llu, column "
+                    "\"%s\": %s",
+                    p->job.name, (unsigned long long)p->data.skipped,
+                    (unsigned long long)p->data.issues[0].row, p->data.issues[0].header,
+                    p->data.issues[0].message);
+        else
+            sl_fail(err, SL_ERR_NO_DATA, NULL,
+                    "%s: the header on row %llu has no data rows under it; export the report "
+                    "again with a period that has data",
+                    p->job.name, (unsigned long long)src->header_row);
+        if (err)
+            snprintf(err->file, sizeof err->file, "%s", p->job.name);
+        return SL_ERR_NO_DATA;
     }
     if (p->job.store) {
         sl_status st = sl_store_import_commit(p->job.store, p->data.rows, p->data.skipped, err);
@@ -417,6 +473,7 @@ static void pipe_free(file_pipe *p)
         sl_store_import_abort(p->job.store);
     held_rows_free(&p->held);
     import_plan_free(&p->plan);
+    free(p->data.cells.per_column);
 }
 
 /* ---- hashing and stdin ---- */
@@ -634,8 +691,10 @@ static sl_status read_parallel(build *b, file_pipe *p, int fd, char delimiter, u
     uint64_t at = start;
     for (unsigned i = 0; i < n; i++) {
         memset(&states[i], 0, sizeof states[i]);
+        states[i].cells.per_column = calloc(p->plan.column_count + 1, sizeof(uint64_t));
         states[i].groups = i == 0 ? b->groups : group_table_new();
         if (!states[i].groups) {
+            free(states[i].cells.per_column);
             n = i;
             st = sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
             break;
@@ -684,6 +743,19 @@ static sl_status read_parallel(build *b, file_pipe *p, int fd, char delimiter, u
             }
             if (states[i].failed && !d->failed)
                 d->failed = true; /* the first range's failure comes first */
+            for (size_t k = 0; k < states[i].cells.issue_count; k++) {
+                sl_row_issue is = states[i].cells.issues[k];
+                is.row += shift;
+                if (d->cells.issue_count < SL_REPORT_MAX_ISSUES)
+                    d->cells.issues[d->cells.issue_count++] = is;
+            }
+            d->cells.total += states[i].cells.total;
+            for (size_t c = 0; c < p->plan.column_count && d->cells.per_column &&
+                               states[i].cells.per_column; c++)
+                d->cells.per_column[c] += states[i].cells.per_column[c];
+            for (int f = 0; f < SL_FIELD__COUNT; f++)
+                d->sum[f] += states[i].sum[f];
+            d->summary_rows += states[i].summary_rows;
             base += ranges[i].records;
             d->rows += states[i].rows;
             d->skipped += states[i].skipped;
@@ -698,6 +770,8 @@ static sl_status read_parallel(build *b, file_pipe *p, int fd, char delimiter, u
     }
     for (unsigned i = 1; i < n; i++)
         group_table_free(states[i].groups);
+    for (unsigned i = 0; i < n; i++)
+        free(states[i].cells.per_column);
     if (!*done_ok && st == SL_OK && quote) {
         /* Range 0 wrote into the shared table: rebuild is the caller's job. */
         return SL_OK;
@@ -794,7 +868,7 @@ static sl_status hold_sink(void *ctx, const ingest_row *row, sl_error *err)
     sl_status st = held_rows_add(h, row, err);
     if (st != SL_OK)
         return st;
-    return h->count == IMPORT_HEADER_SCAN_ROWS ? STOP_READING : SL_OK;
+    return h->count == IMPORT_SHEET_SAMPLE_ROWS ? STOP_READING : SL_OK;
 }
 
 static sl_status pick_sheet(xlsx_book *book, const char *wanted, const char *name, size_t *index,

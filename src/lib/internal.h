@@ -73,6 +73,58 @@ const sl_term *sl_content_lookup_key(const sl_content *content, const char *key)
 /* Fails with SL_ERR_CONTENT when two terms share a lookup key. */
 sl_status sl_content_check_keys(const sl_content *content, sl_error *err);
 
+/* True when `text` is only a currency mark or code ("MX$", "R$", "Rp", "฿",
+ * "MXN"); writes its ISO code.  values.c. */
+bool sl_currency_mark(const char *text, char code[4]);
+/* sl_parse_value with the column's decimal mark ('.' or ','; 0 decides per
+ * cell as sl_parse_value does).  values.c. */
+sl_status sl_parse_value_as(const char *text, const char *currency_hint, char decimal_mark,
+                            sl_value *out, sl_error *err);
+
+/* ---- export vocabulary (vocabulary.c) ---- */
+
+/* What an export header means (content/import/vocabulary/LANG.txt). */
+typedef enum sl_vocab_meaning {
+    SL_VOCAB_TERM = 0,      /* a glossary term: `what` is its slug */
+    SL_VOCAB_KEY,           /* a key column: `what` is video|product|live|creator|day|time */
+    SL_VOCAB_LABEL,         /* a title or name column */
+    SL_VOCAB_BAND_ALL,      /* a section-band label meaning all channels */
+    SL_VOCAB_BAND_CHANNEL,  /* a section-band label naming one channel */
+    SL_VOCAB_ROW_TOTAL,     /* first cell of a total row */
+    SL_VOCAB_ROW_AVERAGE,   /* first cell of an average row */
+    SL_VOCAB_ROW_CHANGE,    /* first cell of a percent-change row */
+    SL_VOCAB_TABLE_TITLE,   /* a row that titles a table inside a sheet */
+    SL_VOCAB_OTHER          /* a real header ShopLab does not compute with */
+} sl_vocab_meaning;
+
+typedef struct sl_vocab {
+    const char *header;         /* as the export spells it */
+    char key[96];               /* its lookup key (sl_normalise_key) */
+    sl_vocab_meaning meaning;
+    const char *what;           /* term slug or key role; "" otherwise */
+    const char *markets;        /* "MX, ES" */
+    const char *seen_in;        /* where it was seen */
+    char language[8];           /* from the file name: "es" */
+    const char *file;
+    unsigned line;
+} sl_vocab;
+
+typedef struct sl_vocabulary sl_vocabulary;
+
+const char *sl_vocab_meaning_name(sl_vocab_meaning meaning);
+/* Adds one vocabulary file's lines (SL_ERR_CONTENT names file:line). */
+sl_status sl_vocabulary_add(sl_vocabulary **vocab, const char *file, const char *text,
+                            sl_error *err);
+/* Sorts the table and checks that a header means one thing everywhere. */
+sl_status sl_vocabulary_seal(sl_vocabulary *vocab, sl_error *err);
+void sl_vocabulary_free(sl_vocabulary *vocab);
+size_t sl_vocabulary_count(const sl_vocabulary *vocab);
+const sl_vocab *sl_vocabulary_at(const sl_vocabulary *vocab, size_t i);
+/* The first entry with lookup key `key`, or NULL. */
+const sl_vocab *sl_vocabulary_find(const sl_vocabulary *vocab, const char *key);
+/* The content tree's vocabulary (NULL when it has none). */
+const sl_vocabulary *sl_content_vocabulary(const sl_content *content);
+
 /* ---- the store, for journal.c (store.c) ---- */
 
 struct sqlite3;

@@ -618,3 +618,40 @@ sl_status sl_report_write_csv(const sl_report *r, FILE *out)
     csv_line(out, r, SIZE_MAX, &r->totals, true);
     return ferror(out) || lost ? SL_ERR_IO : SL_OK;
 }
+
+bool sl_report_check_text(const sl_source *s, char *text, size_t size)
+{
+    if (text && size)
+        text[0] = '\0';
+    if (!s || !s->check_row)
+        return false;
+    bool agrees = true;
+    char differ[300] = "";
+    size_t w = 0;
+    for (int f = 0; f < SL_FIELD__COUNT; f++) {
+        if (!(s->check_present & (1u << f)))
+            continue;
+        double total = s->check_total[f], sum = s->check_sum[f];
+        double slack = fmax(0.01, fabs(total) * 0.005);
+        if (fabs(total - sum) <= slack)
+            continue;
+        agrees = false;
+        char a[32], b[32];
+        if (w + 80 < sizeof differ)
+            w += (size_t)snprintf(differ + w, sizeof differ - w, "%s%s %s against %s",
+                                  w ? "; " : "", sl_field_label((sl_field)f),
+                                  sl_format_count(a, sizeof a, sum),
+                                  sl_format_count(b, sizeof b, total));
+    }
+    if (text && size) {
+        if (agrees)
+            snprintf(text, size, "the rows add up to the file's own total on row %llu.",
+                     (unsigned long long)s->check_row);
+        else
+            snprintf(text, size,
+                     "the rows do NOT add up to the file's own total on row %llu: %s. Some rows "
+                     "may be missing from the export, or the total counts something else.",
+                     (unsigned long long)s->check_row, differ);
+    }
+    return agrees;
+}

@@ -25,6 +25,13 @@ static json_t *column_json(const sl_column *c)
     json_object_set_new(o, "term", c->term ? json_string(c->term) : json_null());
     json_object_set_new(o, "currency", c->currency[0] ? json_string(c->currency) : json_null());
     json_object_set_new(o, "note", c->note ? json_string(c->note) : json_null());
+    char mark[2] = {c->decimal, '\0'};
+    json_object_set_new(o, "decimal", c->decimal ? json_string(mark) : json_null());
+    if (c->role == SL_COLUMN_RATE)
+        json_object_set_new(o, "units", json_string(c->percent_units ? "percent" : "fraction"));
+    json_object_set_new(o, "how", c->how[0] ? json_string(c->how) : json_null());
+    json_object_set_new(o, "guessed", json_boolean(c->guessed));
+    json_object_set_new(o, "bad_cells", json_integer((json_int_t)c->bad_cells));
     return o;
 }
 
@@ -47,6 +54,24 @@ static json_t *source_json(const sl_source *s)
     json_object_set_new(o, "import_id",
                         s->import_id ? json_integer((json_int_t)s->import_id) : json_null());
     json_object_set_new(o, "already_stored", json_boolean(s->already_stored));
+    json_object_set_new(o, "summary_rows", json_integer((json_int_t)s->summary_rows));
+    json_object_set_new(o, "bad_cells", json_integer((json_int_t)s->bad_cells));
+    json_object_set_new(o, "tables", json_integer(s->tables));
+    if (s->check_row) {
+        char text[400];
+        bool agrees = sl_report_check_text(s, text, sizeof text);
+        json_t *fields = json_object();
+        for (int f = 0; f < SL_FIELD__COUNT; f++)
+            if (s->check_present & (1u << f))
+                json_object_set_new(fields, sl_field_name((sl_field)f),
+                                    json_pack("{s:f,s:f}", "total", s->check_total[f], "rows",
+                                              s->check_sum[f]));
+        json_object_set_new(o, "check",
+                            json_pack("{s:I,s:b,s:o,s:s}", "row", (json_int_t)s->check_row,
+                                      "agrees", agrees, "fields", fields, "text", text));
+    } else {
+        json_object_set_new(o, "check", json_null());
+    }
     return o;
 }
 
@@ -82,7 +107,8 @@ char *sl_report_to_json(const sl_report *r)
 {
     if (!r)
         return NULL;
-    json_t *sources = json_array(), *rows = json_array(), *issues = json_array();
+    json_t *sources = json_array(), *rows = json_array(), *issues = json_array(),
+           *cell_issues = json_array();
     for (size_t i = 0; i < r->source_count; i++)
         json_array_append_new(sources, source_json(&r->sources[i]));
     for (size_t i = 0; i < r->row_count; i++)
@@ -90,6 +116,14 @@ char *sl_report_to_json(const sl_report *r)
     for (size_t i = 0; i < r->issue_count; i++) {
         const sl_row_issue *is = &r->issues[i];
         json_array_append_new(issues,
+                              json_pack("{s:s,s:I,s:I,s:s,s:s,s:s}", "file", is->file, "row",
+                                        (json_int_t)is->row, "column", (json_int_t)is->column,
+                                        "header", is->header, "value", is->value, "message",
+                                        is->message));
+    }
+    for (size_t i = 0; i < r->cell_issue_count; i++) {
+        const sl_row_issue *is = &r->cell_issues[i];
+        json_array_append_new(cell_issues,
                               json_pack("{s:s,s:I,s:I,s:s,s:s,s:s}", "file", is->file, "row",
                                         (json_int_t)is->row, "column", (json_int_t)is->column,
                                         "header", is->header, "value", is->value, "message",
@@ -106,6 +140,8 @@ char *sl_report_to_json(const sl_report *r)
         (json_int_t)r->rows_skipped, "issues", issues);
     if (!root)
         return NULL;
+    json_object_set_new(root, "cells_unread", json_integer((json_int_t)r->cells_unread));
+    json_object_set_new(root, "cell_issues", cell_issues);
     char *text = json_dumps(root, JSON_FLAGS);
     json_decref(root);
     return text;

@@ -24,20 +24,59 @@ const char *sl_value_kind_name(sl_value_kind kind)
     return (unsigned)kind <= SL_VALUE_DURATION ? kind_names[kind] : "unknown";
 }
 
-/* Currency marks, longest first so "US$" wins over "$". */
+/* Currency marks, longest first so "US$" wins over "$".  Exports write
+ * them before or after the number, with or without a space. */
 static const struct {
     const char *mark;
     const char *code;
-    bool prefix, suffix;
 } currency_marks[] = {
-    {"US$", "USD", true, false}, {"R$", "BRL", true, false},   {"Rp", "IDR", true, false},
-    {"RP", "IDR", true, false},  {"rp", "IDR", true, false},   {"RM", "MYR", true, false},
-    {"$", "USD", true, false},   {"\xe2\x82\xac", "EUR", true, true}, /* € */
-    {"\xc2\xa3", "GBP", true, false},                          /* £ */
-    {"\xc2\xa5", "CNY", true, true},                           /* ¥ */
-    {"\xe2\x82\xab", "VND", true, true},                       /* ₫ */
-    {"\xc4\x91", "VND", false, true},                          /* đ */
+    {"US$", "USD"}, {"MX$", "MXN"}, {"NT$", "TWD"}, {"HK$", "HKD"}, {"NZ$", "NZD"},
+    {"R$", "BRL"},  {"S$", "SGD"},  {"A$", "AUD"},  {"C$", "CAD"},  {"Rp", "IDR"},
+    {"RP", "IDR"},  {"rp", "IDR"},  {"RM", "MYR"},  {"zł", "PLN"},
+    {"$", "USD"},
+    {"\xe2\x82\xac", "EUR"}, /* € */
+    {"\xc2\xa3", "GBP"},      /* £ */
+    {"\xc2\xa5", "CNY"},      /* ¥ */
+    {"\xef\xbf\xa5", "CNY"}, /* ￥ full-width */
+    {"\xe2\x82\xab", "VND"}, /* ₫ */
+    {"\xc4\x91", "VND"},      /* đ */
+    {"\xe2\x82\xb1", "PHP"}, /* ₱ */
+    {"\xe0\xb8\xbf", "THB"}, /* ฿ */
+    {"\xe2\x82\xa9", "KRW"}, /* ₩ */
 };
+
+bool sl_currency_mark(const char *text, char code[4])
+{
+    char buf[16];
+    size_t n = strlen(text);
+    while (n && text[n - 1] == ' ')
+        n--;
+    while (n && *text == ' ')
+        text++, n--;
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+    for (size_t i = 0; i < sizeof currency_marks / sizeof *currency_marks; i++)
+        if (strcmp(buf, currency_marks[i].mark) == 0) {
+            snprintf(code, 4, "%s", currency_marks[i].code);
+            return true;
+        }
+    if (n == 3 && isalpha((unsigned char)buf[0]) && isalpha((unsigned char)buf[1]) &&
+        isalpha((unsigned char)buf[2])) {
+        for (size_t i = 0; i < 3; i++)
+            buf[i] = (char)toupper((unsigned char)buf[i]);
+        static const char *const codes[] = {"USD", "MXN", "BRL", "IDR", "MYR", "SGD", "PHP",
+                                            "THB", "VND", "EUR", "GBP", "CNY", "JPY", "RMB",
+                                            "AUD", "CAD", "KRW", "TWD", "HKD", "PLN"};
+        for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
+            if (strcmp(buf, codes[i]) == 0) {
+                snprintf(code, 4, "%.3s", strcmp(buf, "RMB") == 0 ? "CNY" : buf);
+                return true;
+            }
+    }
+    return false;
+}
 
 /* Count suffixes: the dashboard's rounded displays. */
 static const struct {
@@ -123,32 +162,34 @@ static bool ends_with(const char *s, size_t len, const char *suffix, size_t *sle
 }
 
 /* Takes a currency mark off the front or back of s (in place); writes its
- * code.  A three-letter code counts when a space separates it. */
+ * code.  A three-letter code counts before or after the number, with or
+ * without a space ("MXN 12.50", "12.50MXN"). */
 static char *take_currency(char *s, char code[4])
 {
+    size_t len = strlen(s), sl;
     for (size_t i = 0; i < sizeof currency_marks / sizeof *currency_marks; i++) {
-        size_t n = strlen(currency_marks[i].mark), len = strlen(s), sl;
-        if (currency_marks[i].prefix && strncmp(s, currency_marks[i].mark, n) == 0) {
+        size_t n = strlen(currency_marks[i].mark);
+        if (strncmp(s, currency_marks[i].mark, n) == 0 && s[n] != '\0') {
             snprintf(code, 4, "%s", currency_marks[i].code);
             return trim(s + n);
         }
-        if (currency_marks[i].suffix && ends_with(s, len, currency_marks[i].mark, &sl)) {
+        if (ends_with(s, len, currency_marks[i].mark, &sl) && len > sl) {
             s[len - sl] = '\0';
             snprintf(code, 4, "%s", currency_marks[i].code);
             return trim(s);
         }
     }
-    size_t len = strlen(s);
-    if (len > 4 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]) &&
-        isupper((unsigned char)s[2]) && s[3] == ' ') {
-        snprintf(code, 4, "%.3s", s);
-        return trim(s + 4);
-    }
-    if (len > 4 && s[len - 4] == ' ' && isupper((unsigned char)s[len - 3]) &&
-        isupper((unsigned char)s[len - 2]) && isupper((unsigned char)s[len - 1])) {
-        snprintf(code, 4, "%s", s + len - 3);
-        s[len - 4] = '\0';
-        return trim(s);
+    char mark[4];
+    if (len > 3) {
+        memcpy(mark, s, 3);
+        mark[3] = '\0';
+        if (!isalpha((unsigned char)s[3]) && sl_currency_mark(mark, code))
+            return trim(s + 3);
+        memcpy(mark, s + len - 3, 4);
+        if (!isalpha((unsigned char)s[len - 4]) && sl_currency_mark(mark, code)) {
+            s[len - 3] = '\0';
+            return trim(s);
+        }
     }
     return s;
 }
@@ -157,11 +198,15 @@ static char *take_currency(char *s, char code[4])
  * with ","), and those that group with ",". */
 static int grouping_by_currency(const char *code)
 {
-    if (strcmp(code, "IDR") == 0 || strcmp(code, "VND") == 0 || strcmp(code, "BRL") == 0)
-        return '.';
-    if (strcmp(code, "USD") == 0 || strcmp(code, "MYR") == 0 || strcmp(code, "GBP") == 0 ||
-        strcmp(code, "CNY") == 0)
-        return ',';
+    static const char *const dot_groups[] = {"IDR", "VND", "BRL", "EUR", NULL};
+    static const char *const comma_groups[] = {"USD", "MYR", "GBP", "CNY", "MXN", "SGD", "PHP",
+                                               "THB", "JPY", NULL};
+    for (size_t i = 0; dot_groups[i]; i++)
+        if (strcmp(code, dot_groups[i]) == 0)
+            return '.';
+    for (size_t i = 0; comma_groups[i]; i++)
+        if (strcmp(code, comma_groups[i]) == 0)
+            return ',';
     return 0;
 }
 
@@ -184,7 +229,8 @@ static bool valid_grouping(const char *digits, size_t len, char sep)
 }
 
 /* Parses the bare number (digits and separators) into *out. */
-static sl_status parse_body(const char *body, const char *currency, sl_value *out, sl_error *err)
+static sl_status parse_body(const char *body, const char *currency, char decimal_mark,
+                            sl_value *out, sl_error *err)
 {
     size_t len = strlen(body);
     size_t dots = 0, commas = 0, digits = 0;
@@ -205,12 +251,14 @@ static sl_status parse_body(const char *body, const char *currency, sl_value *ou
     if (digits == 0)
         return sl_fail(err, SL_ERR_PARSE, NULL, "'%s' has no digits", body);
 
-    /* Decide which separator groups thousands (0: none) and which is decimal. */
+    /* Decide which separator groups thousands (0: none) and which is decimal:
+     * the column's mark when its cells settled it, else the cell's own shape,
+     * else the currency's habit; what is still open is flagged. */
     char group = 0, decimal = '.';
     int by_currency = grouping_by_currency(currency);
-    if (by_currency) {
-        group = (char)by_currency;
-        decimal = group == '.' ? ',' : '.';
+    if (decimal_mark) {
+        decimal = decimal_mark;
+        group = decimal == '.' ? ',' : '.';
     } else if (dots && commas) {
         decimal = last_dot > last_comma ? '.' : ',';
         group = decimal == '.' ? ',' : '.';
@@ -221,7 +269,10 @@ static sl_status parse_body(const char *body, const char *currency, sl_value *ou
         const char *sep = dots ? last_dot : last_comma;
         size_t before = (size_t)(sep - body), after = len - before - 1;
         bool thousands_shape = after == 3 && before >= 1 && before <= 3 && body[0] != '0';
-        if (thousands_shape) {
+        if (thousands_shape && by_currency) {
+            group = (char)by_currency;
+            decimal = group == '.' ? ',' : '.';
+        } else if (thousands_shape) {
             /* "154.530" or "1,234": either reading is possible. */
             out->ambiguous = true;
             group = dots ? 0 : ',';
@@ -284,6 +335,12 @@ static bool looks_like_duration(const char *s)
 sl_status sl_parse_value(const char *text, const char *currency_hint, sl_value *out,
                          sl_error *err)
 {
+    return sl_parse_value_as(text, currency_hint, 0, out, err);
+}
+
+sl_status sl_parse_value_as(const char *text, const char *currency_hint, char decimal_mark,
+                            sl_value *out, sl_error *err)
+{
     if (!text || !out)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no text or output given");
     memset(out, 0, sizeof *out);
@@ -329,7 +386,7 @@ sl_status sl_parse_value(const char *text, const char *currency_hint, sl_value *
         return sl_fail(err, SL_ERR_PARSE, NULL, "'%s' has both a currency and a %% sign", text);
 
     const char *currency = out->currency[0] ? out->currency : currency_hint ? currency_hint : "";
-    st = parse_body(s, currency, out, err);
+    st = parse_body(s, currency, decimal_mark, out, err);
     if (st != SL_OK)
         return st;
     out->number *= factor;

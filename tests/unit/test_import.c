@@ -93,7 +93,14 @@ static char *report_csv(const sl_report *r)
 static void live_list_english(void **state)
 {
     (void)state;
+    /* A LIVE list without room IDs: each LIVE is its start time + title. */
     sl_report *r = read_file("y_live_list_en.csv");
+    assert_int_equal(r->by, SL_DIM_LIVE);
+    assert_int_equal(r->row_count, 3);
+    row_of(r, "2024-05-17 19:30 Sari");
+    sl_report_free(r);
+    sl_read_options by_creator = {.group = true, .by = SL_DIM_CREATOR};
+    r = read_with(path_of(fixtures, "y_live_list_en.csv"), &by_creator, SL_OK);
     assert_true(r->grouped);
     assert_int_equal(r->by, SL_DIM_CREATOR);
     assert_int_equal(r->sources[0].header_row, 3);
@@ -113,9 +120,14 @@ static void live_list_english(void **state)
     const sl_report_row *budi = row_of(r, "7009876543210987654");
     expect_field(budi, SL_FIELD_GMV, 450000);
     expect_field(budi, SL_FIELD_ORDERS, 9);
-    /* one row: the file's own CTR is kept as reported (9.50 % CO rate too) */
-    assert_true(budi->reported_present & (1u << SL_RATE_PRODUCT_CTR));
-    assert_true(fabs(budi->reported[SL_RATE_PRODUCT_CTR] - 0.036) < 1e-12);
+    /* one row: the file's own CTR is kept as reported (9.50 % CO rate too);
+     * its counts show it is clicks / views (90 / 2500 = 3.60 %), not clicks /
+     * impressions (6.00 %), so it is video CTR whatever its name says */
+    assert_true(budi->reported_present & (1u << SL_RATE_VIDEO_CTR));
+    assert_false(budi->reported_present & (1u << SL_RATE_PRODUCT_CTR));
+    assert_true(fabs(budi->reported[SL_RATE_VIDEO_CTR] - 0.036) < 1e-12);
+    assert_string_equal(r->sources[0].columns[25].how,
+                        "product clicks / views, as percent, checked on 3 rows");
     assert_true(fabs(budi->reported[SL_RATE_CTOR] - 0.10) < 1e-12);
     expect_field(&r->totals, SL_FIELD_VIEWS, 15900);
     expect_field(&r->totals, SL_FIELD_GMV, 3784500);
@@ -330,17 +342,28 @@ static void html_is_self_contained_and_escaped(void **state)
 static void bad_rows_skipped_or_strict(void **state)
 {
     (void)state;
+    /* Rows are bad only for contradicting counts or a missing key; an
+     * unreadable cell costs its own field and the row is kept. */
     sl_report *r = read_file("i_bad_rows.csv");
-    assert_int_equal(r->rows_read, 2);
-    assert_int_equal(r->rows_skipped, 6);
-    assert_int_equal(r->issue_count, 5);
+    assert_int_equal(r->rows_read, 5);
+    assert_int_equal(r->rows_skipped, 2);
+    assert_int_equal(r->issue_count, 2);
     assert_int_equal(r->issues[0].row, 3);
     assert_int_equal(r->issues[0].column, 4);
     assert_string_equal(r->issues[0].header, "Product clicks");
     assert_string_equal(r->issues[0].value, "600");
-    assert_int_equal(r->issues[1].row, 4);
-    assert_int_equal(r->issues[4].row, 7); /* no video key */
-    expect_field(&r->totals, SL_FIELD_VIEWS, 3000);
+    assert_int_equal(r->issues[1].row, 7); /* no video key */
+    assert_int_equal(r->cells_unread, 3);
+    assert_int_equal(r->cell_issue_count, 3);
+    assert_int_equal(r->cell_issues[0].row, 4);     /* -5 views */
+    assert_int_equal(r->cell_issues[1].column, 3);  /* "abc" impressions */
+    assert_int_equal(r->cell_issues[2].row, 6);     /* 2.5 orders */
+    assert_int_equal(r->sources[0].columns[1].bad_cells, 1);
+    assert_int_equal(r->sources[0].summary_rows, 1); /* the Total row */
+    expect_field(&r->totals, SL_FIELD_VIEWS, 1000 + 1000 + 1000 + 2000);
+    expect_field(&r->totals, SL_FIELD_ORDERS, 2 + 2 + 2 + 4); /* 2.5 left out */
+    /* the file's own Total row is the cross-check: its views are 5000 */
+    assert_int_equal(r->sources[0].check_row, 0); /* a total inside the table: not a summary table */
     sl_report_free(r);
     sl_read_options strict = {.strict = true};
     sl_error err;
@@ -362,7 +385,7 @@ static void unusable_files(void **state)
     assert_null(read_with(path_of(fixtures, "n_unclosed_quote.csv"), &o, SL_ERR_PARSE));
     assert_null(read_with(path_of(fixtures, "does-not-exist.csv"), &o, SL_ERR_READ));
     sl_read_options by_live = {.group = true, .by = SL_DIM_LIVE};
-    assert_null(read_with(path_of(fixtures, "y_live_list_en.csv"), &by_live,
+    assert_null(read_with(path_of(fixtures, "y_video_list_id.csv"), &by_live,
                           SL_ERR_UNRECOGNISED));
 }
 
@@ -413,7 +436,11 @@ static void xlsx_sheets_and_dates(void **state)
     assert_null(read_with(path_of(xlsx_dir, "y_two_sheets.xlsx"), &missing, SL_ERR_NOT_FOUND));
     /* Excel serial dates in a date style: 45567.8125 is 2024-10-02 19:30 */
     r = read_with(path_of(xlsx_dir, "xlsx_live_brazil.xlsx"), &o, SL_OK);
-    assert_int_equal(r->by, SL_DIM_DAY);
+    assert_int_equal(r->by, SL_DIM_LIVE);
+    row_of(r, "2024-10-02 19:30 ");
+    sl_report_free(r);
+    sl_read_options by_day = {.group = true, .by = SL_DIM_DAY};
+    r = read_with(path_of(xlsx_dir, "xlsx_live_brazil.xlsx"), &by_day, SL_OK);
     expect_field(row_of(r, "2024-10-02"), SL_FIELD_GMV, 1250); /* R$ 1.250,00 */
     expect_field(row_of(r, "2024-10-03"), SL_FIELD_ORDERS, 3);
     sl_report_free(r);

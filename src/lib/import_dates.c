@@ -1,0 +1,207 @@
+/*
+ * import_dates.c — days and times as exports write them, and the report's
+ * period from the preamble.
+ *
+ * "2026-09-28", "2024/05/17/ 19:30", "28/09/2026", "8/6/2025", Excel serial
+ * days.  A d/m date whose two parts are both 12 or less is ambiguous by
+ * itself: the order is decided for the whole column (import_survey.c) from
+ * the cells that settle it, and passed in here.
+ */
+#include "import.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static bool valid_ymd(int y, int m, int d)
+{
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1970 || y > 2200 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return !(m == 2 && d == 29 && !leap);
+}
+
+/* Days since 1970-01-01 → y-m-d (civil calendar). */
+void import_civil_from_days(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+bool import_parse_day(const char *text, date_order order, char out[11], bool *ambiguous)
+{
+    *ambiguous = false;
+    while (*text == ' ')
+        text++;
+    int a, b, c, n = 0;
+    char s1, s2;
+    int y, m, d;
+    if (sscanf(text, "%4d%c%2d%c%2d%n", &a, &s1, &b, &s2, &c, &n) == 5 && n >= 8 && a >= 1000 &&
+        s1 == s2 && (s1 == '-' || s1 == '/' || s1 == '.')) {
+        y = a, m = b, d = c;            /* 2026-09-28, 2024/05/17/ 19:30, range 2026-09-28-… */
+    } else if (sscanf(text, "%2d%c%2d%c%4d%n", &a, &s1, &b, &s2, &c, &n) == 5 && c >= 1000 &&
+               s1 == s2 && (s1 == '/' || s1 == '-' || s1 == '.')) {
+        y = c;
+        if (a > 12 && b <= 12)
+            d = a, m = b;
+        else if (b > 12 && a <= 12)
+            m = a, d = b;
+        else if (order == DATE_ORDER_MDY)
+            m = a, d = b;
+        else if (order == DATE_ORDER_DMY || a == b)
+            d = a, m = b;
+        else {
+            *ambiguous = true;
+            return false;
+        }
+    } else {
+        /* An Excel serial day that reached us as a plain number. */
+        char *end;
+        double serial = strtod(text, &end);
+        while (*end == ' ')
+            end++;
+        if (end == text || *end || !(serial >= 25569 && serial < 110000))
+            return false;
+        import_civil_from_days((long)floor(serial) - 25569, &y, &m, &d);
+    }
+    if (!valid_ymd(y, m, d))
+        return false;
+    /* Digits written directly: valid_ymd bounds every part. */
+    unsigned parts[3] = {(unsigned)y, (unsigned)m, (unsigned)d};
+    char *o = out;
+    for (int i = 0; i < 3; i++) {
+        unsigned v = parts[i];
+        if (i == 0) {
+            *o++ = (char)('0' + v / 1000 % 10);
+            *o++ = (char)('0' + v / 100 % 10);
+        } else {
+            *o++ = '-';
+        }
+        *o++ = (char)('0' + v / 10 % 10);
+        *o++ = (char)('0' + v % 10);
+    }
+    *o = '\0';
+    return true;
+}
+
+
+bool import_parse_time(const char *text, date_order order, char out[17], bool *ambiguous)
+{
+    char day[11];
+    if (!import_parse_day(text, order, day, ambiguous))
+        return false;
+    while (*text == ' ')
+        text++;
+    int hh = -1, mm = -1;
+    char *end;
+    double serial = strtod(text, &end);
+    if (end != text && !*end && serial >= 25569 && serial < 110000) {
+        double minutes = round((serial - floor(serial)) * 1440.0);
+        hh = (int)(minutes / 60) % 24, mm = (int)minutes % 60;
+    } else {
+        /* The time follows the date after a space, a 'T' or "/ ". */
+        const char *p = text;
+        while (*p && (isdigit((unsigned char)*p) || *p == '-' || *p == '/' || *p == '.'))
+            p++;
+        while (*p == ' ' || *p == 'T' || *p == '/')
+            p++;
+        if (sscanf(p, "%2d:%2d", &hh, &mm) != 2 || hh > 23 || mm > 59)
+            hh = -1;
+    }
+    if (hh < 0)
+        snprintf(out, 17, "%s", day);
+    else
+        snprintf(out, 17, "%s %02d:%02d", day, hh, mm);
+    return true;
+}
+
+date_order import_day_evidence(const char *text)
+{
+    int a, b, c, n = 0;
+    char s1, s2;
+    while (*text == ' ')
+        text++;
+    if (sscanf(text, "%2d%c%2d%c%4d%n", &a, &s1, &b, &s2, &c, &n) != 5 || c < 1000 || s1 != s2 ||
+        (s1 != '/' && s1 != '-' && s1 != '.'))
+        return DATE_ORDER_UNKNOWN;
+    if (a > 12 && b <= 12)
+        return DATE_ORDER_DMY;
+    if (b > 12 && a <= 12)
+        return DATE_ORDER_MDY;
+    return DATE_ORDER_UNKNOWN;
+}
+
+/* Calls `each` on every date-shaped text in the preamble cells. */
+static size_t preamble_dates(const held_rows *held, size_t before, const char **at, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < before && n < max; i++)
+        for (size_t c = 0; c < held->cells[i] && n < max; c++) {
+            const char *start = held->text[i][c];
+            for (const char *p = start; *p && n < max; p++) {
+                if (!isdigit((unsigned char)*p) || (p > start && isdigit((unsigned char)p[-1])))
+                    continue;
+                size_t rest = strlen(p);
+                bool shape = rest >= 8 && (p[4] == '-' || p[4] == '/' || p[4] == '.' ||
+                                           p[2] == '/' || p[2] == '-' || p[2] == '.' ||
+                                           p[1] == '/');
+                char day[11];
+                bool amb;
+                if (shape && (import_parse_day(p, DATE_ORDER_DMY, day, &amb) || amb)) {
+                    at[n++] = p;
+                    size_t skip = p[4] == '-' || p[4] == '/' || p[4] == '.' ? 10 : 8;
+                    p += (skip < rest ? skip : rest) - 1;
+                }
+            }
+        }
+    return n;
+}
+
+/* "[Date Range]: 2026-06-01 ~ 2026-06-07", a lone "28/09/2026" in A1,
+ * "01/05/2026-31/05/2026": the dates settle their own order when one part
+ * is above 12 ("31/05"), else the column's order is used. */
+void import_find_period(const held_rows *held, size_t before, date_order order, char *period,
+                        size_t size)
+{
+    const char *at[2];
+    size_t n = preamble_dates(held, before, at, 2);
+    period[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        date_order e = import_day_evidence(at[i]);
+        if (e != DATE_ORDER_UNKNOWN)
+            order = e;
+    }
+    char found[2][11];
+    bool amb;
+    for (size_t i = 0; i < n; i++)
+        if (!import_parse_day(at[i], order, found[i], &amb))
+            return; /* both ways round and nothing settles it: no period */
+    if (n == 1)
+        snprintf(period, size, "%s", found[0]);
+    else if (n == 2)
+        snprintf(period, size, "%s ~ %s", found[0], found[1]);
+}
+
+/* The order the preamble's dates settle by themselves, or UNKNOWN. */
+date_order import_period_evidence(const held_rows *held, size_t before)
+{
+    const char *at[2];
+    size_t n = preamble_dates(held, before, at, 2);
+    for (size_t i = 0; i < n; i++) {
+        date_order e = import_day_evidence(at[i]);
+        if (e != DATE_ORDER_UNKNOWN)
+            return e;
+    }
+    return DATE_ORDER_UNKNOWN;
+}

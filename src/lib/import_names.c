@@ -1,0 +1,326 @@
+/*
+ * import_names.c — what a header or a first cell says: the importer's side
+ * of the names.
+ *
+ * Metric and count headers are glossary terms (their names, aliases and the
+ * export vocabulary's `term` lines: one lookup).  Key and title columns come
+ * from content/import/columns.txt (which also orders them: the first alias
+ * of a role wins when a file has two) and from the vocabulary's `key` and
+ * `label` lines.  The vocabulary also names the words that are not data:
+ * the "all channels" band, total, average and percent-change rows, table
+ * titles.
+ */
+#include "embedded.h"
+#include "import.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- content/import/columns.txt ---- */
+
+#define MAX_COLUMN_ALIASES 160
+#define MAX_STAND_INS 8
+#define MAX_CHANNEL_HEADERS 48
+
+static struct {
+    pthread_once_t once;
+    sl_status status;
+    column_alias aliases[MAX_COLUMN_ALIASES];
+    size_t alias_count;
+    struct { char slug[48]; sl_field field; } stand_ins[MAX_STAND_INS];
+    size_t stand_in_count;
+    struct { char key[64]; char section[24]; } channels[MAX_CHANNEL_HEADERS];
+    size_t channel_count;
+} columns = {.once = PTHREAD_ONCE_INIT};
+
+static const char *const role_names[] = {"video", "product", "live", "creator", "day", "label",
+                                         "time"};
+
+static void load_columns(void)
+{
+    columns.status = SL_ERR_CONTENT;
+    const sl_embedded_file *f = sl_embedded_find("import/columns.txt");
+    if (!f)
+        return;
+    char *text = strdup(f->data);
+    if (!text) {
+        columns.status = SL_ERR_NO_MEMORY;
+        return;
+    }
+    int role = -1;
+    char section[24] = "";
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (*line == '#' || *line == '\0')
+            continue;
+        char *colon = strchr(line, ':');
+        if (!colon)
+            goto bad;
+        *colon = '\0';
+        char *value = colon + 1;
+        while (*value == ' ')
+            value++;
+        if (strcmp(line, "column") == 0) {
+            role = -1;
+            for (int r = 0; r <= ROLE_TIME; r++)
+                if (strcmp(value, role_names[r]) == 0)
+                    role = r;
+            if (role < 0)
+                goto bad;
+        } else if (strcmp(line, "alias") == 0) {
+            if (role < 0 || columns.alias_count == MAX_COLUMN_ALIASES)
+                goto bad;
+            column_alias *a = &columns.aliases[columns.alias_count];
+            sl_normalise_key(value, a->key, sizeof a->key, false);
+            a->role = role;
+            a->priority = (int)columns.alias_count++;
+        } else if (strcmp(line, "mdy") == 0 || strcmp(line, "dmy") == 0) {
+            char key[64];
+            sl_normalise_key(value, key, sizeof key, false);
+            bool found = false;
+            for (size_t i = 0; i < columns.alias_count; i++)
+                if (strcmp(columns.aliases[i].key, key) == 0) {
+                    columns.aliases[i].order = line[0] == 'm' ? DATE_ORDER_MDY : DATE_ORDER_DMY;
+                    found = true;
+                }
+            if (!found)
+                goto bad;
+        } else if (strcmp(line, "channel") == 0) {
+            snprintf(section, sizeof section, "%s", value);
+        } else if (strcmp(line, "header") == 0) {
+            if (!section[0] || columns.channel_count == MAX_CHANNEL_HEADERS)
+                goto bad;
+            sl_normalise_key(value, columns.channels[columns.channel_count].key, 64, false);
+            snprintf(columns.channels[columns.channel_count++].section, 24, "%s", section);
+        } else if (strcmp(line, "stand-in") == 0) {
+            char slug[48], field[48];
+            if (columns.stand_in_count == MAX_STAND_INS ||
+                sscanf(value, "%47s %47s", slug, field) != 2)
+                goto bad;
+            int id = -1;
+            for (int k = 0; k < SL_FIELD__COUNT; k++)
+                if (strcmp(sl_field_name((sl_field)k), field) == 0)
+                    id = k;
+            if (id < 0)
+                goto bad;
+            snprintf(columns.stand_ins[columns.stand_in_count].slug, 48, "%s", slug);
+            columns.stand_ins[columns.stand_in_count++].field = (sl_field)id;
+        } else {
+            goto bad;
+        }
+    }
+    columns.status = SL_OK;
+bad:
+    free(text);
+}
+
+sl_status import_names_ready(sl_error *err)
+{
+    pthread_once(&columns.once, load_columns);
+    if (columns.status != SL_OK)
+        return sl_fail(err, columns.status, NULL,
+                       "the built-in file content/import/columns.txt is malformed");
+    return SL_OK;
+}
+
+/* The channel a header is one share of ("LIVE"), or NULL. */
+const char *import_channel_of(const char *header)
+{
+    char key[64];
+    sl_normalise_key(header, key, sizeof key, false);
+    for (size_t i = 0; i < columns.channel_count; i++)
+        if (strcmp(columns.channels[i].key, key) == 0)
+            return columns.channels[i].section;
+    return NULL;
+}
+
+size_t import_stand_in_count(void)
+{
+    return columns.stand_in_count;
+}
+
+void import_stand_in(size_t i, const char **slug, sl_field *field)
+{
+    *slug = columns.stand_ins[i].slug;
+    *field = columns.stand_ins[i].field;
+}
+
+static const column_alias *find_column_alias(const char *key)
+{
+    for (size_t i = 0; i < columns.alias_count; i++)
+        if (strcmp(columns.aliases[i].key, key) == 0)
+            return &columns.aliases[i];
+    return NULL;
+}
+
+/* ---- header text ---- */
+
+/* Trims and collapses spaces into out; for matching (`ascii`), full-width
+ * brackets become ASCII too.  Display keeps them as written. */
+void import_tidy_header(const char *text, char *out, size_t size, bool ascii)
+{
+    size_t w = 0;
+    bool space = false;
+    for (const unsigned char *p = (const unsigned char *)text; *p && w + 4 < size; p++) {
+        if (ascii && p[0] == 0xEF && p[1] == 0xBC && (p[2] == 0x88 || p[2] == 0x89)) { /* （ ） */
+            out[w++] = p[2] == 0x88 ? '(' : ')';
+            p += 2;
+            space = false;
+            continue;
+        }
+        if (isspace(*p) || (p[0] == 0xC2 && p[1] == 0xA0)) {
+            if (p[0] == 0xC2)
+                p++;
+            space = w > 0;
+            continue;
+        }
+        if (space)
+            out[w++] = ' ';
+        space = false;
+        out[w++] = (char)*p;
+    }
+    out[w] = '\0';
+}
+
+/* The currency a header names in brackets: "Revenue (Rp)" → IDR,
+ * "GMV (MX$)" → MXN.  Writes the header without that bracket to `bare`. */
+static void header_currency(const char *header, char currency[4], char *bare, size_t size)
+{
+    currency[0] = '\0';
+    snprintf(bare, size, "%s", header);
+    char *open = strrchr(bare, '(');
+    char *close = open ? strchr(open, ')') : NULL;
+    if (!open || !close || close[1] != '\0')
+        return;
+    char inner[16];
+    size_t n = (size_t)(close - open - 1);
+    if (n == 0 || n >= sizeof inner)
+        return;
+    memcpy(inner, open + 1, n);
+    inner[n] = '\0';
+    if (sl_currency_mark(inner, currency)) {
+        while (open > bare && open[-1] == ' ')
+            open--;
+        *open = '\0';
+    }
+}
+
+bool import_formula_rate(const char *formula, sl_rate_id *out)
+{
+    char num[48], den[48];
+    double scale = 1.0;
+    if (!formula || sscanf(formula, "%47s / %47s * %lf", num, den, &scale) < 2)
+        return false;
+    for (int id = 0; id < SL_RATE__COUNT; id++) {
+        sl_field n, d;
+        double s;
+        sl_rate_parts((sl_rate_id)id, &n, &d, &s);
+        if (strcmp(sl_field_name(n), num) == 0 && strcmp(sl_field_name(d), den) == 0 &&
+            s == scale) {
+            *out = (sl_rate_id)id;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The vocabulary's entry for a header, trying it also without its
+ * currency bracket ("GMV (MX$)" is seen as written and as "GMV"). */
+static const sl_vocab *vocab_of(const sl_content *content, const char *tidy, const char *bare)
+{
+    const sl_vocabulary *vocab = sl_content_vocabulary(content);
+    char key[96];
+    sl_normalise_key(tidy, key, sizeof key, false);
+    const sl_vocab *v = sl_vocabulary_find(vocab, key);
+    if (!v && strcmp(bare, tidy) != 0) {
+        sl_normalise_key(bare, key, sizeof key, false);
+        v = sl_vocabulary_find(vocab, key);
+    }
+    return v;
+}
+
+static int vocab_role(const sl_vocab *v)
+{
+    for (int r = 0; r <= ROLE_TIME; r++)
+        if (strcmp(v->what, role_names[r]) == 0)
+            return r;
+    return ROLE_LABEL;
+}
+
+bool import_match_header(const sl_content *content, const char *text, header_match *m)
+{
+    memset(m, 0, sizeof *m);
+    m->role = -1;
+    char tidy[128], bare[128], key[64];
+    import_tidy_header(text, tidy, sizeof tidy, true);
+    if (!tidy[0])
+        return false;
+    header_currency(tidy, m->currency, bare, sizeof bare);
+    sl_normalise_key(tidy, key, sizeof key, false);
+    if ((m->alias = find_column_alias(key)) != NULL) {
+        m->role = m->alias->role;
+        m->priority = m->alias->priority;
+        m->order = m->alias->order;
+        return true;
+    }
+    m->vocab = vocab_of(content, tidy, bare);
+    /* Vocabulary keys and titles come after columns.txt's, which order them. */
+    if (m->vocab && m->vocab->meaning == SL_VOCAB_KEY) {
+        m->role = vocab_role(m->vocab);
+        m->priority = 1000 + (int)m->vocab->line;
+        return true;
+    }
+    if (m->vocab && m->vocab->meaning == SL_VOCAB_LABEL) {
+        m->role = ROLE_LABEL;
+        m->priority = 1000 + (int)m->vocab->line;
+        return true;
+    }
+    m->term = sl_term_find(content, tidy);
+    if (!m->term && strcmp(bare, tidy) != 0)
+        m->term = sl_term_find(content, bare);
+    /* Concepts ("Hook", "Pick") are words of the loop, never export columns. */
+    if (m->term && m->term->kind == SL_TERM_CONCEPT)
+        m->term = NULL;
+    /* A real header ShopLab does not compute with still marks a header row. */
+    return m->term != NULL || (m->vocab && m->vocab->meaning == SL_VOCAB_OTHER);
+}
+
+/* ---- words that are not data ---- */
+
+row_word import_row_word(const sl_content *content, const char *cell)
+{
+    /* Checked on every row: rule out the common case (an ID, a date) cheaply. */
+    if (!cell[0] || isdigit((unsigned char)cell[0]))
+        return ROW_WORD_NONE;
+    char key[64];
+    sl_normalise_key(cell, key, sizeof key, false);
+    static const struct { const char *key; row_word word; } builtin[] = {
+        {"total", ROW_WORD_TOTAL}, {"totals", ROW_WORD_TOTAL}, {"grandtotal", ROW_WORD_TOTAL},
+        {"jumlah", ROW_WORD_TOTAL}, {"合计", ROW_WORD_TOTAL}, {"总计", ROW_WORD_TOTAL},
+        {"average", ROW_WORD_AVERAGE}, {"all", ROW_WORD_BAND_ALL},
+    };
+    for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++)
+        if (strcmp(key, builtin[i].key) == 0)
+            return builtin[i].word;
+    const sl_vocab *v = sl_vocabulary_find(sl_content_vocabulary(content), key);
+    if (!v)
+        return ROW_WORD_NONE;
+    switch (v->meaning) {
+    case SL_VOCAB_ROW_TOTAL: return ROW_WORD_TOTAL;
+    case SL_VOCAB_ROW_AVERAGE: return ROW_WORD_AVERAGE;
+    case SL_VOCAB_ROW_CHANGE: return ROW_WORD_CHANGE;
+    case SL_VOCAB_TABLE_TITLE: return ROW_WORD_TITLE;
+    case SL_VOCAB_BAND_ALL: return ROW_WORD_BAND_ALL;
+    case SL_VOCAB_BAND_CHANNEL: return ROW_WORD_BAND_CHANNEL;
+    default: return ROW_WORD_NONE;
+    }
+}
+
+bool import_is_all_band(const sl_content *content, const char *label)
+{
+    return !label[0] || import_row_word(content, label) == ROW_WORD_BAND_ALL;
+}

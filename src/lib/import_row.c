@@ -1,0 +1,398 @@
+/*
+ * import_row.c — one data row of an export into canonical values.
+ *
+ * The plan (import_map.c, import_survey.c) has already decided what every
+ * column means and how its cells are written; here each cell is read by
+ * those decisions.  A cell that cannot be read costs its own field, not the
+ * row: it is logged per column and the row's other counts are kept.  A row
+ * is bad only when its key cannot be read or its counts contradict each
+ * other (or, with --strict, at the first unreadable cell).
+ */
+#include "import.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+
+static row_outcome bad(sl_row_issue *issue, const char *file, const ingest_row *row, size_t c,
+                       const import_plan *plan, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static row_outcome bad(sl_row_issue *issue, const char *file, const ingest_row *row, size_t c,
+                       const import_plan *plan, const char *fmt, ...)
+{
+    memset(issue, 0, sizeof *issue);
+    snprintf(issue->file, sizeof issue->file, "%s", file);
+    issue->row = row->number;
+    issue->column = c + 1;
+    if (c < plan->column_count)
+        snprintf(issue->header, sizeof issue->header, "%s", plan->columns[c].header);
+    if (c < row->count)
+        snprintf(issue->value, sizeof issue->value, "%s", row->cells[c]);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(issue->message, sizeof issue->message, fmt, ap);
+    va_end(ap);
+    return ROW_BAD;
+}
+
+/* Plain digits, the common case of a count: no call into the full parser. */
+static inline bool fast_whole(const char *t, size_t len, uint64_t *out)
+{
+    if (len == 0 || len > 15)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d = (unsigned)(t[i] - '0');
+        if (d > 9)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+/* "163.46", "12.5", "7": money written with at most two decimals, as exact
+ * hundredths (sums of such amounts stay exact). */
+static inline bool fast_hundredths(const char *t, size_t len, int64_t *out)
+{
+    if (len == 0 || len > 15)
+        return false;
+    int64_t v = 0;
+    size_t i = 0, decimals = 0;
+    bool point = false;
+    for (; i < len; i++) {
+        char ch = t[i];
+        if (ch == '.' && !point && i > 0) {
+            point = true;
+            continue;
+        }
+        unsigned d = (unsigned)(ch - '0');
+        if (d > 9)
+            return false;
+        if (point && ++decimals > 2)
+            return false;
+        v = v * 10 + d;
+    }
+    if (point && decimals == 0)
+        return false;
+    for (; decimals < 2; decimals++)
+        v *= 10;
+    *out = v;
+    return true;
+}
+
+static row_outcome convert_count(const import_plan *plan, const char *file, const ingest_row *row,
+                                 size_t c, sl_field f, row_values *out, sl_row_issue *issue)
+{
+    const char *t = row->cells[c];
+    sl_value v;
+    sl_error e;
+    if (sl_parse_value_as(t, plan->columns[c].currency, plan->columns[c].decimal, &v, &e) != SL_OK)
+        return bad(issue, file, row, c, plan, "%s", e.message);
+    if (v.kind == SL_VALUE_ABSENT)
+        return ROW_OK;
+    if (v.kind == SL_VALUE_PERCENT || v.kind == SL_VALUE_DURATION)
+        return bad(issue, file, row, c, plan, "%s is a count, but the cell holds a %s",
+                   sl_field_label(f), sl_value_kind_name(v.kind));
+    double x = v.number;
+    if (v.ambiguous && x != floor(x))
+        x = round(x * 1000.0); /* "154.530" in a count column groups thousands */
+    if (x < 0)
+        return bad(issue, file, row, c, plan, "%s cannot be negative", sl_field_label(f));
+    if (x != floor(x))
+        return bad(issue, file, row, c, plan, "%s must be a whole number", sl_field_label(f));
+    if (x > SL_MAX_COUNT)
+        return bad(issue, file, row, c, plan, "%s is above 2^53, the largest exact count",
+                   sl_field_label(f));
+    out->count[f] = (uint64_t)x;
+    out->present |= 1u << f;
+    return ROW_OK;
+}
+
+static row_outcome convert_money(const import_plan *plan, const char *file, const ingest_row *row,
+                                 size_t c, sl_field f, row_values *out, sl_row_issue *issue)
+{
+    const char *t = row->cells[c];
+    sl_value v;
+    sl_error e;
+    if (sl_parse_value_as(t, plan->columns[c].currency, plan->columns[c].decimal, &v, &e) != SL_OK)
+        return bad(issue, file, row, c, plan, "%s", e.message);
+    if (v.kind == SL_VALUE_ABSENT)
+        return ROW_OK;
+    if (v.kind == SL_VALUE_PERCENT || v.kind == SL_VALUE_DURATION)
+        return bad(issue, file, row, c, plan, "%s is an amount, but the cell holds a %s",
+                   sl_field_label(f), sl_value_kind_name(v.kind));
+    if (v.number < 0)
+        return bad(issue, file, row, c, plan, "%s cannot be negative", sl_field_label(f));
+    double cents = v.number * 100.0;
+    if (fabs(cents - round(cents)) < 1e-6 && cents < 9e15) {
+        out->hundredths[f] = (int64_t)llround(cents);
+        out->money_exact |= 1u << f;
+    } else {
+        out->money[f] = v.number;
+    }
+    out->present |= 1u << f;
+    return ROW_OK;
+}
+
+static row_outcome convert_rate(const import_plan *plan, const char *file, const ingest_row *row,
+                                size_t c, sl_rate_id id, row_values *out, sl_row_issue *issue)
+{
+    sl_value v;
+    sl_error e;
+    if (sl_parse_value_as(row->cells[c], plan->columns[c].currency, plan->columns[c].decimal, &v,
+                          &e) != SL_OK)
+        return bad(issue, file, row, c, plan, "%s", e.message);
+    if (v.kind == SL_VALUE_ABSENT)
+        return ROW_OK;
+    if (v.kind == SL_VALUE_DURATION)
+        return bad(issue, file, row, c, plan, "%s is a rate, but the cell holds a duration",
+                   sl_rate_label(id));
+    double x = v.number;
+    bool proportion = id != SL_RATE_GPM && id != SL_RATE_AOV;
+    /* A bare number is a percent or a fraction as the column's cells showed
+     * (checked against the counts where the file has them). */
+    if (proportion && v.kind != SL_VALUE_PERCENT && plan->columns[c].percent_units)
+        x /= 100.0;
+    if (x < 0)
+        return bad(issue, file, row, c, plan, "%s cannot be negative", sl_rate_label(id));
+    out->reported[id] = x;
+    out->reported_present |= 1u << id;
+    return ROW_OK;
+}
+
+static row_outcome convert_key(const import_plan *plan, const char *file, const ingest_row *row,
+                               size_t c, sl_dimension dim, row_values *out, sl_row_issue *issue)
+{
+    const char *t = row->cells[c];
+    size_t len = row->lengths[c];
+    while (len && (*t == ' ' || *t == '\t'))
+        t++, len--;
+    while (len && (t[len - 1] == ' ' || t[len - 1] == '\t'))
+        len--;
+    char *key = out->key[dim];
+    key[0] = '\0';
+    if (len == 0)
+        return ROW_OK;
+    if (dim == SL_DIM_DAY) {
+        char tmp[SL_MAX_ID];
+        bool amb;
+        snprintf(tmp, sizeof tmp, "%.*s", (int)(len < sizeof tmp ? len : sizeof tmp - 1), t);
+        if (!import_parse_day(tmp, plan->day_order, key, &amb))
+            return bad(issue, file, row, c, plan,
+                       amb ? "the day and month of this date could be either way round; "
+                             "re-export with ISO dates (YYYY-MM-DD)"
+                           : "not a date ShopLab can read (expected e.g. 2026-09-28)");
+        return ROW_OK;
+    }
+    if (len >= SL_MAX_ID)
+        return bad(issue, file, row, c, plan, "a key longer than %d bytes", SL_MAX_ID - 1);
+    if (dim != SL_DIM_CREATOR && isdigit((unsigned char)t[0])) {
+        char tmp[SL_MAX_ID];
+        memcpy(tmp, t, len);
+        tmp[len] = '\0';
+        sl_error e;
+        bool digits = true;
+        for (size_t i = 0; i < len; i++)
+            digits &= isdigit((unsigned char)t[i]) || t[i] == '.' || t[i] == 'E' ||
+                      t[i] == 'e' || t[i] == '+';
+        if (digits) {
+            if (sl_parse_id(tmp, key, SL_MAX_ID, &e) != SL_OK)
+                return bad(issue, file, row, c, plan, "%s", e.message);
+            return ROW_OK;
+        }
+    }
+    memcpy(key, t, len);
+    key[len] = '\0';
+    return ROW_OK;
+}
+
+/* "Name (1234567890123456789)": the digits in the last brackets, 10 or
+ * more of them; the name before them goes to `name_len`. */
+static bool id_in_brackets(const char *t, size_t len, const char **id, size_t *id_len,
+                           size_t *name_len)
+{
+    while (len && t[len - 1] == ' ')
+        len--;
+    if (len < 12 || t[len - 1] != ')')
+        return false;
+    size_t close = len - 1, open = close;
+    while (open > 0 && isdigit((unsigned char)t[open - 1]))
+        open--;
+    if (open == 0 || t[open - 1] != '(' || close - open < 10 || close - open >= SL_MAX_ID)
+        return false;
+    *id = t + open;
+    *id_len = close - open;
+    size_t n = open - 1;
+    while (n && t[n - 1] == ' ')
+        n--;
+    *name_len = n;
+    return true;
+}
+
+/* A LIVE without a room ID: its title and start time name it. */
+static row_outcome live_key(const import_plan *plan, const char *file, const ingest_row *row,
+                            row_values *out, sl_row_issue *issue)
+{
+    char *key = out->key[SL_DIM_LIVE];
+    key[0] = '\0';
+    size_t tc = (size_t)plan->time_col;
+    if (tc >= row->count || !row->lengths[tc])
+        return ROW_OK;
+    char when[17], text[SL_MAX_ID];
+    bool amb;
+    snprintf(text, sizeof text, "%s", row->cells[tc]);
+    if (!import_parse_time(text, plan->day_order, when, &amb))
+        return bad(issue, file, row, tc, plan,
+                   amb ? "the day and month of this start time could be either way round"
+                       : "not a start time ShopLab can read (expected e.g. 2026-06-01 19:30)");
+    const char *title = "";
+    size_t title_len = 0;
+    if (plan->label_col >= 0 && (size_t)plan->label_col < row->count) {
+        title = row->cells[plan->label_col];
+        title_len = row->lengths[plan->label_col];
+    }
+    /* The start time first: it is what tells two LIVEs of one title apart,
+     * and the key must fit SL_MAX_ID. */
+    size_t room = SL_MAX_ID - strlen(when) - 2;
+    size_t n = title_len < room ? title_len : room;
+    while (n < title_len && n && ((unsigned char)title[n] & 0xC0) == 0x80)
+        n--;
+    snprintf(key, SL_MAX_ID, "%s %.*s", when, (int)n, title);
+    return ROW_OK;
+}
+
+/* Logs an unreadable cell (its field stays missing), or makes the row bad
+ * under --strict. */
+static bool cell_failed(const import_plan *plan, bool strict, cell_log *cells, size_t c,
+                        const sl_row_issue *issue)
+{
+    if (strict || !cells)
+        return false;
+    cells->total++;
+    if (cells->per_column && c < plan->column_count)
+        cells->per_column[c]++;
+    if (cells->issue_count < SL_REPORT_MAX_ISSUES)
+        cells->issues[cells->issue_count++] = *issue;
+    return true;
+}
+
+/* The first non-empty cell among the first three says what a row is. */
+static row_word first_word(const ingest_row *row)
+{
+    const sl_content *content = sl_content_builtin(NULL);
+    for (size_t c = 0; c < row->count && c < 3; c++)
+        if (row->lengths[c])
+            return import_row_word(content, row->cells[c]);
+    return ROW_WORD_NONE;
+}
+
+row_outcome import_convert_row(const import_plan *plan, const char *file, const ingest_row *row,
+                               uint32_t need_keys, bool strict, row_values *out,
+                               sl_row_issue *issue, cell_log *cells)
+{
+    out->present = 0;
+    out->money_exact = 0;
+    out->reported_present = 0;
+    out->label = NULL;
+    out->label_len = 0;
+    size_t filled = 0;
+    for (size_t c = 0; c < row->count && filled < 2; c++)
+        filled += row->lengths[c] != 0;
+    if (filled == 0)
+        return ROW_EMPTY;
+    if (row->count && !isdigit((unsigned char)row->cells[0][0])) {
+        row_word w = first_word(row);
+        if (w == ROW_WORD_TOTAL || w == ROW_WORD_AVERAGE || w == ROW_WORD_CHANGE)
+            return ROW_SUMMARY;
+        if (w == ROW_WORD_TITLE && filled == 1)
+            return ROW_EMPTY;
+    }
+    row_outcome r;
+    bool any_key = false;
+    for (int k = 0; k < SL_DIM__COUNT; k++) {
+        out->key[k][0] = '\0';
+        if (!(need_keys & (1u << k)))
+            continue;
+        if (k == SL_DIM_LIVE && plan->live_from_title) {
+            if ((r = live_key(plan, file, row, out, issue)) != ROW_OK)
+                return r;
+            any_key |= out->key[k][0] != '\0';
+            continue;
+        }
+        int c = plan->key_col[k];
+        if (k == SL_DIM_PRODUCT && c < 0 && plan->id_in_label)
+            c = plan->label_col;
+        if (c < 0 || (size_t)c >= row->count)
+            continue;
+        if (k == SL_DIM_PRODUCT && plan->id_in_label) {
+            const char *id;
+            size_t id_len, name_len;
+            if (id_in_brackets(row->cells[c], row->lengths[c], &id, &id_len, &name_len)) {
+                memcpy(out->key[k], id, id_len);
+                out->key[k][id_len] = '\0';
+                any_key = true;
+                continue;
+            }
+        }
+        if ((r = convert_key(plan, file, row, (size_t)c, (sl_dimension)k, out, issue)) != ROW_OK)
+            return r;
+        any_key |= out->key[k][0] != '\0';
+    }
+    for (int f = 0; f < SL_FIELD__COUNT; f++) {
+        int c = plan->field_col[f];
+        if (c < 0 || (size_t)c >= row->count || row->lengths[c] == 0)
+            continue;
+        /* Plain digits first, inline: the bulk feeds are nothing else. */
+        const char *t = row->cells[c];
+        size_t len = row->lengths[c];
+        if (SL_MONEY_FIELDS & (1u << f)) {
+            if (plan->columns[c].decimal != ',' && fast_hundredths(t, len, &out->hundredths[f])) {
+                out->money_exact |= 1u << f;
+                out->present |= 1u << f;
+                continue;
+            }
+            r = convert_money(plan, file, row, (size_t)c, (sl_field)f, out, issue);
+        } else {
+            if (fast_whole(t, len, &out->count[f])) {
+                out->present |= 1u << f;
+                continue;
+            }
+            r = convert_count(plan, file, row, (size_t)c, (sl_field)f, out, issue);
+        }
+        if (r != ROW_OK && !cell_failed(plan, strict, cells, (size_t)c, issue))
+            return r;
+    }
+    for (int id = 0; id < SL_RATE__COUNT; id++) {
+        int c = plan->rate_col[id];
+        if (c < 0 || (size_t)c >= row->count || row->lengths[c] == 0)
+            continue;
+        r = convert_rate(plan, file, row, (size_t)c, (sl_rate_id)id, out, issue);
+        if (r != ROW_OK && !cell_failed(plan, strict, cells, (size_t)c, issue))
+            return r;
+    }
+    if (plan->label_col >= 0 && (size_t)plan->label_col < row->count) {
+        out->label = row->cells[plan->label_col];
+        out->label_len = row->lengths[plan->label_col];
+        const char *id;
+        size_t id_len, name_len;
+        if (plan->id_in_label && id_in_brackets(out->label, out->label_len, &id, &id_len, &name_len))
+            out->label_len = name_len;
+    }
+    /* A note under the table: no key, no value, one or two cells of text. */
+    if (!any_key && !out->present && !out->reported_present && filled < 2 && need_keys)
+        return ROW_EMPTY;
+    /* Inconsistent counts are errors, never clamped. */
+    uint32_t need = (1u << SL_FIELD_PRODUCT_CLICKS) | (1u << SL_FIELD_PRODUCT_IMPRESSIONS);
+    if ((out->present & need) == need &&
+        out->count[SL_FIELD_PRODUCT_CLICKS] > out->count[SL_FIELD_PRODUCT_IMPRESSIONS])
+        return bad(issue, file, row, (size_t)plan->field_col[SL_FIELD_PRODUCT_CLICKS], plan,
+                   "product clicks (%llu) exceed product impressions (%llu)",
+                   (unsigned long long)out->count[SL_FIELD_PRODUCT_CLICKS],
+                   (unsigned long long)out->count[SL_FIELD_PRODUCT_IMPRESSIONS]);
+    return ROW_OK;
+}
