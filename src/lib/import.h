@@ -70,6 +70,11 @@ typedef struct header_match {
 /* Loads columns.txt once; SL_ERR_CONTENT if it is malformed. */
 sl_status import_names_ready(sl_error *err);
 bool import_match_header(const sl_content *content, const char *text, header_match *m);
+/* A header not in the tables whose words contain every word of a known
+ * export header ("GMV atribuido a tarjetas de productos" ⊇ "GMV atribuido"):
+ * that header's term, as a guess.  False when none, or two terms, fit. */
+bool import_guess_header(const sl_content *content, const char *text, header_match *m,
+                         const sl_vocab **from);
 /* Trims and collapses spaces; `ascii` also turns full-width brackets into ASCII. */
 void import_tidy_header(const char *text, char *out, size_t size, bool ascii);
 /* The channel a header is one share of by its own name ("LIVE"), or NULL. */

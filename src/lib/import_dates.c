@@ -39,6 +39,71 @@ void import_civil_from_days(long z, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
+/* Month names as exports write them (English, Spanish, Portuguese,
+ * Indonesian, French, German, Italian short forms share most prefixes). */
+static int month_of(const char *p, size_t *len)
+{
+    static const char *const names[12][5] = {
+        {"jan", "ene", "gen", NULL}, {"feb", "fev", "fév", NULL},
+        {"mar", "mär", NULL},        {"apr", "abr", "avr", NULL},
+        {"may", "mei", "mai", "mag", NULL}, {"jun", "jui", "giu", NULL},
+        {"jul", "lug", NULL},        {"aug", "ago", "agu", "aoû", NULL},
+        {"sep", "set", NULL},        {"oct", "out", "okt", "ott", NULL},
+        {"nov", NULL},               {"dec", "dic", "dez", "des", "déc"},
+    };
+    size_t n = 0;
+    while (isalpha((unsigned char)p[n]) || ((unsigned char)p[n] >= 0x80 && p[n]))
+        n++;
+    if (n < 3)
+        return 0;
+    char word[8];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < sizeof word; i++)
+        word[k++] = (char)tolower((unsigned char)p[i]);
+    word[k] = '\0';
+    *len = n;
+    /* "juin" and "juillet" share "jui": June is "juin", July "juil". */
+    if (strncmp(word, "juil", 4) == 0)
+        return 7;
+    for (int m = 0; m < 12; m++)
+        for (int i = 0; i < 5 && names[m][i]; i++)
+            if (strncmp(word, names[m][i], strlen(names[m][i])) == 0)
+                return m + 1;
+    return 0;
+}
+
+/* "May 7, 2026", "7 May 2026", "7 de mayo de 2026": a month written as a
+ * word is never ambiguous. */
+static bool named_day(const char *text, int *y, int *m, int *d)
+{
+    size_t len;
+    int a, b, n = 0;
+    if ((*m = month_of(text, &len)) != 0 &&
+        sscanf(text + len, " %2d , %4d%n", &a, &b, &n) >= 2 && b >= 1000) {
+        *d = a, *y = b;
+        return true;
+    }
+    if (sscanf(text, "%2d%n", &a, &n) == 1) {
+        const char *p = text + n;
+        while (*p == ' ' || *p == '.' || *p == '-')
+            p++;
+        if (strncmp(p, "de ", 3) == 0)
+            p += 3;
+        if ((*m = month_of(p, &len)) != 0) {
+            p += len;
+            while (*p == ' ' || *p == '.' || *p == ',' || *p == '-')
+                p++;
+            if (strncmp(p, "de ", 3) == 0)
+                p += 3;
+            if (sscanf(p, "%4d", &b) == 1 && b >= 1000) {
+                *d = a, *y = b;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 bool import_parse_day(const char *text, date_order order, char out[11], bool *ambiguous)
 {
     *ambiguous = false;
@@ -47,7 +112,9 @@ bool import_parse_day(const char *text, date_order order, char out[11], bool *am
     int a, b, c, n = 0;
     char s1, s2;
     int y, m, d;
-    if (sscanf(text, "%4d%c%2d%c%2d%n", &a, &s1, &b, &s2, &c, &n) == 5 && n >= 8 && a >= 1000 &&
+    if (named_day(text, &y, &m, &d)) {
+        /* spelled out: nothing to decide */
+    } else if (sscanf(text, "%4d%c%2d%c%2d%n", &a, &s1, &b, &s2, &c, &n) == 5 && n >= 8 && a >= 1000 &&
         s1 == s2 && (s1 == '-' || s1 == '/' || s1 == '.')) {
         y = a, m = b, d = c;            /* 2026-09-28, 2024/05/17/ 19:30, range 2026-09-28-… */
     } else if (sscanf(text, "%2d%c%2d%c%4d%n", &a, &s1, &b, &s2, &c, &n) == 5 && c >= 1000 &&
@@ -150,6 +217,24 @@ static size_t preamble_dates(const held_rows *held, size_t before, const char **
         for (size_t c = 0; c < held->cells[i] && n < max; c++) {
             const char *start = held->text[i][c];
             for (const char *p = start; *p && n < max; p++) {
+                int y, m, d;
+                size_t wlen;
+                if (isalpha((unsigned char)*p) && (p == start || !isalpha((unsigned char)p[-1])) &&
+                    month_of(p, &wlen) && named_day(p, &y, &m, &d)) {
+                    at[n++] = p;
+                    p += wlen;
+                    while (*p && *p != ',' && !isdigit((unsigned char)*p))
+                        p++;
+                    while (*p && !(isdigit((unsigned char)p[0]) && strlen(p) >= 4 &&
+                                   isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
+                                   isdigit((unsigned char)p[3]) &&
+                                   !isdigit((unsigned char)p[4])))
+                        p++;
+                    if (!*p)
+                        break;
+                    p += 3;
+                    continue;
+                }
                 if (!isdigit((unsigned char)*p) || (p > start && isdigit((unsigned char)p[-1])))
                     continue;
                 size_t rest = strlen(p);

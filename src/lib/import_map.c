@@ -253,9 +253,17 @@ static sl_status map_columns(const sl_content *content, const held_rows *held, s
             col->note = "no header";
             continue;
         }
-        if (!import_match_header(content, col->header, &m)) {
+        const sl_vocab *guess = NULL;
+        if (!import_match_header(content, col->header, &m) &&
+            !import_guess_header(content, col->header, &m, &guess)) {
             col->note = "not a header ShopLab knows";
             continue;
+        }
+        if (guess) {
+            col->guessed = true;
+            snprintf(col->how, sizeof col->how,
+                     "its words contain every word of \"%.60s\" (%s); check it",
+                     guess->header, guess->what);
         }
         memcpy(col->currency, m.currency, sizeof col->currency);
         if (m.role >= 0 && !m.term) {

@@ -243,6 +243,16 @@ static const sl_vocab *vocab_of(const sl_content *content, const char *tidy, con
     return v;
 }
 
+static const sl_term *term_by_slug(const sl_content *content, const char *slug)
+{
+    for (size_t i = 0; i < sl_term_count(content); i++) {
+        const sl_term *t = sl_term_at(content, i);
+        if (strcmp(t->slug, slug) == 0)
+            return t;
+    }
+    return NULL;
+}
+
 static int vocab_role(const sl_vocab *v)
 {
     for (int r = 0; r <= ROLE_TIME; r++)
@@ -279,7 +289,13 @@ bool import_match_header(const sl_content *content, const char *text, header_mat
         m->priority = 1000 + (int)m->vocab->line;
         return true;
     }
-    m->term = sl_term_find(content, tidy);
+    /* The vocabulary says what an export header means even where a glossary
+     * name is spelt the same ("Commission" in a creator's product list is the
+     * commission earned, not the rate the glossary explains). */
+    if (m->vocab && m->vocab->meaning == SL_VOCAB_TERM)
+        m->term = term_by_slug(content, m->vocab->what);
+    if (!m->term)
+        m->term = sl_term_find(content, tidy);
     if (!m->term && strcmp(bare, tidy) != 0)
         m->term = sl_term_find(content, bare);
     /* Concepts ("Hook", "Pick") are words of the loop, never export columns. */
@@ -323,4 +339,85 @@ row_word import_row_word(const sl_content *content, const char *cell)
 bool import_is_all_band(const sl_content *content, const char *label)
 {
     return !label[0] || import_row_word(content, label) == ROW_WORD_BAND_ALL;
+}
+
+/* ---- guesses from shared words ---- */
+
+/* Words that carry no meaning in a header: articles, prepositions and
+ * currency marks. */
+static bool filler(const char *w, size_t n)
+{
+    static const char *const words[] = {"a", "al", "de", "del", "do", "da", "la", "el", "los",
+                                        "las", "the", "of", "per", "by", "to", "in", "en", "e",
+                                        "y", "and", "mx", "rp", "rm", "usd", "s", "r", NULL};
+    for (size_t i = 0; words[i]; i++)
+        if (strlen(words[i]) == n && strncmp(w, words[i], n) == 0)
+            return true;
+    return false;
+}
+
+/* Splits "gmv atribuido a tarjetas" into its meaningful words. */
+static size_t header_words(const char *text, char words[][32], size_t max)
+{
+    char norm[256];
+    sl_normalise_key(text, norm, sizeof norm, true);
+    size_t n = 0;
+    for (char *p = norm; *p && n < max;) {
+        size_t len = strcspn(p, " ");
+        if (len && len < 32 && !filler(p, len)) {
+            memcpy(words[n], p, len);
+            words[n++][len] = '\0';
+        }
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    return n;
+}
+
+bool import_guess_header(const sl_content *content, const char *text, header_match *m,
+                         const sl_vocab **from)
+{
+    char mine[16][32];
+    size_t n = header_words(text, mine, 16);
+    const sl_vocabulary *vocab = sl_content_vocabulary(content);
+    const sl_vocab *best = NULL;
+    size_t best_words = 0;
+    bool tie = false;
+    for (size_t i = 0; i < sl_vocabulary_count(vocab); i++) {
+        const sl_vocab *v = sl_vocabulary_at(vocab, i);
+        if (v->meaning != SL_VOCAB_TERM)
+            continue;
+        char theirs[16][32];
+        size_t k = header_words(v->header, theirs, 16);
+        if (k < 2 || k > n)
+            continue;
+        size_t shared = 0;
+        for (size_t a = 0; a < k; a++)
+            for (size_t b = 0; b < n; b++)
+                if (strcmp(theirs[a], mine[b]) == 0) {
+                    shared++;
+                    break;
+                }
+        /* Every word of the known header is in this one: the most specific
+         * such header wins; two of equal length naming different terms tie. */
+        if (shared != k)
+            continue;
+        if (k > best_words) {
+            best = v, best_words = k, tie = false;
+        } else if (k == best_words && best && strcmp(best->what, v->what) != 0) {
+            tie = true;
+        }
+    }
+    if (!best || tie)
+        return false;
+    memset(m, 0, sizeof *m);
+    m->role = -1;
+    m->vocab = best;
+    m->term = term_by_slug(content, best->what);
+    char tidy[128], bare[128];
+    import_tidy_header(text, tidy, sizeof tidy, true);
+    header_currency(tidy, m->currency, bare, sizeof bare);
+    *from = best;
+    return m->term != NULL && m->term->kind != SL_TERM_CONCEPT;
 }

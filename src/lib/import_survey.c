@@ -293,6 +293,12 @@ static void check_rate(const sl_content *content, const held_rows *held, table_r
         }
     }
     sl_rate_id named = col->rate;
+    /* Proportions (CTRs, CTORs) are checked against proportions, amounts per
+     * view or order (GPM, AOV) against amounts. */
+    bool proportion = named != SL_RATE_GPM && named != SL_RATE_AOV;
+    for (int id = 0; id < SL_RATE__COUNT; id++)
+        if ((id != SL_RATE_GPM && id != SL_RATE_AOV) != proportion)
+            tried[id] = 0;
     int best = -1, best_unit = 0;
     size_t best_rows = 0;
     for (int pass = 0; pass < 2 && best < 0; pass++)
@@ -321,9 +327,8 @@ static void check_rate(const sl_content *content, const held_rows *held, table_r
     }
     /* Unchecked: the name says which rate; the cells say the unit as best
      * they can (0.0775 with four places is a fraction, 4.11 a percent). */
-    bool any_tried = false;
-    for (int id = 0; id < SL_RATE__COUNT; id++)
-        any_tried |= tried[id] && fit.nonzero[id];
+    /* Contradicted only when the counts its name divides are in the file. */
+    bool any_tried = tried[named] && fit.nonzero[named];
     col->percent_units = !(fit.bare && fit.bare_small == fit.bare && fit.bare_fine);
     sl_rate_parts(named, &nf, &df, &scale);
     snprintf(col->how, sizeof col->how, "%s / %s by its name, %s%s",
