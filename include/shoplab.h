@@ -790,6 +790,9 @@ typedef struct sl_source {
     char hash[65];              /* SHA-256 of the file, when stored */
     int64_t import_id;          /* the store's import id, or 0 */
     bool already_stored;        /* the same content was imported before: nothing added */
+    bool practice;              /* its title says it is practice data (invented numbers) */
+    char creator[SL_MAX_ID];    /* the one creator all its rows belong to, or "" */
+    bool several_creators;      /* rows of more than one creator (an agency's file) */
 } sl_source;
 
 /* Why a row was skipped (the first few are kept). */
@@ -909,6 +912,8 @@ typedef struct sl_import {
     uint64_t rows;          /* records stored */
     uint64_t skipped;       /* bad rows left out */
     char imported_at[24];   /* UTC, "YYYY-MM-DDTHH:MM:SSZ" */
+    char title[160];        /* the report's title from the preamble, or "" */
+    bool practice;          /* practice data (invented): never anyone's baseline */
 } sl_import;
 
 /* Starts one import (one transaction).  When an import with the same hash

@@ -113,6 +113,7 @@ typedef struct import_plan {
     uint64_t header_row, band_row, description_row;
     char period[64];
     char title[160];            /* first preamble text that is not a date */
+    bool practice;              /* the title says practice data (invented numbers) */
     int score;                  /* recognised headers in the header row */
     int tables;                 /* header rows found on the sheet */
     /* A total row of another table (a summary above the daily rows), for

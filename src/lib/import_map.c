@@ -378,6 +378,16 @@ static sl_status map_columns(const sl_content *content, const held_rows *held, s
             }
         }
     }
+    /* A guess is worth showing only where it is used. */
+    for (size_t c = 0; c < ncols; c++) {
+        sl_column *col = &plan->columns[c];
+        if (col->guessed && col->role == SL_COLUMN_EXTRA) {
+            col->guessed = false;
+            col->how[0] = '\0';
+            col->term = NULL;
+            col->note = "not a header ShopLab knows";
+        }
+    }
     return SL_OK;
 }
 
@@ -474,11 +484,22 @@ sl_status import_plan_build(const held_rows *held, const char *file, import_plan
             const char *t = held->text[i][c];
             bool amb;
             char day[11];
+            const char *digit = t;
+            while (*digit && !isdigit((unsigned char)*digit))
+                digit++;
             if (t[0] && !strchr(t, '~') && !import_parse_day(t, DATE_ORDER_DMY, day, &amb) && !amb &&
-                strncmp(t, "[Date Range]", 12) != 0 && !isdigit((unsigned char)t[0]))
+                strncmp(t, "[Date Range]", 12) != 0 && !isdigit((unsigned char)t[0]) &&
+                !(*digit && (import_parse_day(digit, DATE_ORDER_DMY, day, &amb) || amb)) &&
+                import_row_word(content, t) != ROW_WORD_TITLE)
                 snprintf(plan->title, sizeof plan->title, "%s", t);
         }
 
+    /* ShopLab's own practice files say so in their title; they are never a
+     * real baseline. */
+    char title_key[160];
+    sl_normalise_key(plan->title, title_key, sizeof title_key, false);
+    plan->practice = strstr(title_key, "practice") &&
+                     (strstr(title_key, "invented") || strstr(title_key, "shoplab"));
     if ((st = map_columns(content, held, header, band, plan, err)) != SL_OK)
         return st;
     bool any_value = false;

@@ -34,6 +34,8 @@ typedef struct data_state {
     uint64_t rows, skipped, summary_rows;
     cell_log cells;             /* unreadable cells (their rows kept) */
     double sum[SL_FIELD__COUNT];    /* this file's own sums, for its total's check */
+    char creator[SL_MAX_ID];    /* the creator of its rows, when they have one */
+    bool several_creators;
     sl_row_issue issues[SL_REPORT_MAX_ISSUES];
     size_t issue_count;
     bool failed;                /* strict: stopped at issues[0] */
@@ -143,6 +145,13 @@ static bool data_row(const file_job *job, data_state *d, const ingest_row *row, 
         return true;
     }
     d->rows++;
+    const char *creator = v->key[SL_DIM_CREATOR];
+    if (creator[0] && (job->need_keys & (1u << SL_DIM_CREATOR))) {
+        if (!d->creator[0])
+            snprintf(d->creator, sizeof d->creator, "%s", creator);
+        else if (strcmp(d->creator, creator) != 0)
+            d->several_creators = true;
+    }
     if (job->plan->check_row || job->plan->table_ends)
         for (int f = 0; f < SL_FIELD__COUNT; f++)
             if (v->present & (1u << f))
@@ -321,6 +330,7 @@ static sl_status on_plan(file_pipe *p, sl_error *err)
     src->band_row = plan->band_row;
     snprintf(src->period, sizeof src->period, "%s", plan->period);
     snprintf(src->title, sizeof src->title, "%s", plan->title);
+    src->practice = plan->practice;
     if (!b->decided) {
         b->decided = true;
         if (b->options->group) {
@@ -368,6 +378,8 @@ static sl_status on_plan(file_pipe *p, sl_error *err)
         snprintf(meta.sheet, sizeof meta.sheet, "%s", src->sheet);
         snprintf(meta.period, sizeof meta.period, "%s", src->period);
         meta.header_row = src->header_row;
+        snprintf(meta.title, sizeof meta.title, "%s", src->title);
+        meta.practice = src->practice;
         int64_t id = 0, existing = 0;
         sl_status st = sl_store_import_begin(b->options->store, &meta, &id, &existing, err);
         if (st != SL_OK)
@@ -392,6 +404,9 @@ static sl_status close_file(build *b, file_pipe *p, sl_error *err)
     src->rows = p->data.rows;
     src->skipped = p->data.skipped;
     src->summary_rows = p->data.summary_rows;
+    src->several_creators = p->data.several_creators;
+    if (!src->several_creators)
+        snprintf(src->creator, sizeof src->creator, "%s", p->data.creator);
     src->bad_cells = p->data.cells.total;
     src->tables = p->plan.tables;
     for (size_t c = 0; c < src->column_count && p->data.cells.per_column; c++)

@@ -272,6 +272,7 @@ typedef struct history_walk {
     const sl_report *report;
     group_table *groups;
     sl_dimension by;
+    const char *creator;        /* the account: its creator key, or "" for none */
     sl_status status;
 } history_walk;
 
@@ -280,6 +281,10 @@ static sl_status add_history_record(void *ctx, const sl_record *rec)
     history_walk *h = ctx;
     const char *key = rec->key[h->by];
     if (!key[0])
+        return SL_OK;
+    /* Only the same account's rows: the same creator, or (for a creator's own
+     * exports, which name no creator) rows that name none either. */
+    if (strcmp(rec->key[SL_DIM_CREATOR], h->creator) != 0)
         return SL_OK;
     /* The same video (or product…) read before is not "another" row. */
     for (size_t i = 0; i < h->report->row_count; i++)
@@ -303,7 +308,14 @@ sl_status report_use_history(sl_report *r, sl_store *store, sl_error *err)
     sl_status st = sl_store_imports(store, NULL, &items, &count, err);
     if (st != SL_OK)
         return st;
-    history_walk h = {.report = r, .groups = group_table_new(), .by = r->by};
+    /* Practice data is nobody's baseline, and a file of several creators
+     * has no one account whose history fits every row. */
+    const char *creator = r->sources[0].creator;
+    for (size_t s = 0; s < r->source_count; s++)
+        if (r->sources[s].practice || r->sources[s].several_creators ||
+            strcmp(r->sources[s].creator, creator) != 0)
+            return SL_OK;
+    history_walk h = {.report = r, .groups = group_table_new(), .by = r->by, .creator = creator};
     if (!h.groups) {
         sl_free(items);
         return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
@@ -312,7 +324,7 @@ sl_status report_use_history(sl_report *r, sl_store *store, sl_error *err)
         bool this_run = false;
         for (size_t s = 0; s < r->source_count; s++)
             this_run |= r->sources[s].import_id == items[i].id;
-        if (!this_run)
+        if (!this_run && !items[i].practice)
             st = sl_store_records(store, items[i].id, add_history_record, &h, err);
     }
     sl_free(items);

@@ -92,6 +92,10 @@ static const char *const migrations[] = {
     "  correct INTEGER NOT NULL,"
     "  answered_at TEXT NOT NULL);"
     "CREATE INDEX drill_answers_by_type ON drill_answers(drill_type);",
+    /* 4: what an import is: its title, and whether it is practice data (never
+     * a real baseline) */
+    "ALTER TABLE imports ADD COLUMN title TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE imports ADD COLUMN practice INTEGER NOT NULL DEFAULT 0;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -254,8 +258,8 @@ sl_status sl_store_open(const char *path, sl_store **out, sl_error *err)
         st = migrate(s, err);
     if (st == SL_OK)
         st = prepare(s,
-                     "INSERT INTO imports(hash, file, sheet, period, header_row, imported_at) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     "INSERT INTO imports(hash, file, sheet, period, header_row, imported_at, "
+                     "title, practice) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                      &s->insert_import, err);
     if (st == SL_OK)
         st = prepare(s,
@@ -328,6 +332,8 @@ sl_status sl_store_import_begin(sl_store *s, const sl_import *meta, int64_t *id,
     sqlite3_bind_text(q, 4, meta->period, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 5, (sqlite3_int64)meta->header_row);
     sqlite3_bind_text(q, 6, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 7, meta->title, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 8, meta->practice ? 1 : 0);
     if (sqlite3_step(q) != SQLITE_DONE) {
         st = db_error(s, err, "cannot record the import");
         sqlite3_reset(q);
@@ -413,9 +419,12 @@ static void read_import(sqlite3_stmt *q, sl_import *m)
     m->rows = (uint64_t)sqlite3_column_int64(q, 6);
     m->skipped = (uint64_t)sqlite3_column_int64(q, 7);
     copy_text(m->imported_at, sizeof m->imported_at, q, 8);
+    copy_text(m->title, sizeof m->title, q, 9);
+    m->practice = sqlite3_column_int(q, 10) != 0;
 }
 
-#define IMPORT_COLUMNS "id, hash, file, sheet, period, header_row, rows, skipped, imported_at"
+#define IMPORT_COLUMNS \
+    "id, hash, file, sheet, period, header_row, rows, skipped, imported_at, title, practice"
 
 sl_status sl_store_imports(sl_store *s, const char *creator, sl_import **out, size_t *count,
                            sl_error *err)

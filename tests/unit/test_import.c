@@ -811,10 +811,19 @@ static void small_report_reads_against_earlier_imports(void **state)
     sl_store *store;
     sl_error err;
     assert_int_equal(sl_store_open(path_of(tmpdir, "db/history.db"), &store, &err), SL_OK);
+    /* The practice file is stored, but it is nobody's baseline. */
     char sample[1024];
     snprintf(sample, sizeof sample, "%s/../../../samples/practice-video-list.csv", fixtures);
     sl_read_options o = {.store = store};
     sl_report *r = read_with(sample, &o, SL_OK);
+    assert_true(r->sources[0].practice);
+    sl_report_free(r);
+    r = read_with(path_of(fixtures, "y_quoted_titles.csv"), &o, SL_OK);
+    assert_false(r->baseline_stored);
+    sl_report_free(r);
+    /* The same eight videos in a real export are. */
+    r = read_with(path_of(fixtures, "y_video_history.csv"), &o, SL_OK);
+    assert_false(r->sources[0].practice);
     assert_false(r->baseline_stored); /* eight rows: each against the other seven */
     sl_baseline b;
     sl_report_baseline(r, 0, &b); /* video …103 left out: median of the other seven views */
@@ -828,6 +837,10 @@ static void small_report_reads_against_earlier_imports(void **state)
     sl_report_baseline(r, 0, &b);
     assert_true(b.views == (15300 + 16700) / 2.0);
     assert_int_equal(b.views_source, SL_BASELINE_HISTORY);
+    sl_report_free(r);
+    /* Another creator's videos are not this account's history. */
+    r = read_with(path_of(fixtures, "y_video_list_id.csv"), &o, SL_OK);
+    assert_false(r->baseline_stored);
     sl_report_free(r);
     /* without the store: practice references */
     sl_read_options none = {0};
