@@ -587,6 +587,45 @@ static sl_status build_keys(sl_content *c, sl_error *err)
         }
         c->keys[c->key_count++] = (term_key){v->key, t, v->header, "vocabulary"};
     }
+    /* "Penghasilan (Rp)" is also found as "Penghasilan": a name without its
+     * currency bracket, where no other name has that key. */
+    qsort(c->keys, c->key_count, sizeof *c->keys, by_key);
+    size_t named = c->key_count;
+    for (size_t i = 0; i < named; i++) {
+        const char *text = c->keys[i].text;
+        const char *open = strrchr(text, '(');
+        size_t len = strlen(text);
+        char inner[16], code[4];
+        if (!open || text[len - 1] != ')' || (size_t)(text + len - 1 - open - 1) >= sizeof inner)
+            continue;
+        snprintf(inner, sizeof inner, "%.*s", (int)(text + len - 1 - open - 1), open + 1);
+        if (!sl_currency_mark(inner, code))
+            continue;
+        char bare[SL_MAX_KEY], key[SL_MAX_KEY];
+        snprintf(bare, sizeof bare, "%.*s", (int)(open - text), text);
+        sl_normalise_key(bare, key, sizeof key, false);
+        term_key probe = {key, NULL, NULL, NULL};
+        if (!key[0] || bsearch(&probe, c->keys, named, sizeof *c->keys, by_key))
+            continue;
+        bool dup = false;
+        for (size_t k = named; k < c->key_count && !dup; k++)
+            dup = strcmp(c->keys[k].key, key) == 0;
+        if (dup)
+            continue;
+        if (c->key_count == n) {
+            term_key *grown = arena_alloc(&c->arena, 2 * n * sizeof *grown);
+            if (!grown)
+                return SL_ERR_NO_MEMORY;
+            memcpy(grown, c->keys, n * sizeof *grown);
+            c->keys = grown;
+            n *= 2;
+        }
+        char *copy = arena_alloc(&c->arena, strlen(key) + 1);
+        if (!copy)
+            return SL_ERR_NO_MEMORY;
+        strcpy(copy, key);
+        c->keys[c->key_count++] = (term_key){copy, c->keys[i].term, text, "vocabulary"};
+    }
     qsort(c->keys, c->key_count, sizeof *c->keys, by_key);
     return SL_OK;
 }

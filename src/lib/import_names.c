@@ -235,10 +235,10 @@ static const sl_vocab *vocab_of(const sl_content *content, const char *tidy, con
     const sl_vocabulary *vocab = sl_content_vocabulary(content);
     char key[96];
     sl_normalise_key(tidy, key, sizeof key, false);
-    const sl_vocab *v = sl_vocabulary_find(vocab, key);
+    const sl_vocab *v = sl_vocabulary_find_spelt(vocab, key, tidy);
     if (!v && strcmp(bare, tidy) != 0) {
         sl_normalise_key(bare, key, sizeof key, false);
-        v = sl_vocabulary_find(vocab, key);
+        v = sl_vocabulary_find_spelt(vocab, key, bare);
     }
     return v;
 }
@@ -294,6 +294,8 @@ bool import_match_header(const sl_content *content, const char *text, header_mat
      * commission earned, not the rate the glossary explains). */
     if (m->vocab && m->vocab->meaning == SL_VOCAB_TERM)
         m->term = term_by_slug(content, m->vocab->what);
+    else if (m->vocab && m->vocab->meaning == SL_VOCAB_OTHER)
+        return true; /* a column the vocabulary knows ShopLab does not use */
     if (!m->term)
         m->term = sl_term_find(content, tidy);
     if (!m->term && strcmp(bare, tidy) != 0)

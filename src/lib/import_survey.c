@@ -335,7 +335,7 @@ static void check_rate(const sl_content *content, const held_rows *held, table_r
              field_words(nf), field_words(df),
              any_tried ? "NOT what the counts give: kept as reported only"
                        : "not checked (the file lacks its counts)",
-             fit.bare && !fit.written_percent
+             fit.bare && !fit.written_percent && proportion
                  ? (col->percent_units ? "; bare numbers read as percent" : "; read as fractions")
                  : "");
     if (any_tried)
@@ -395,10 +395,47 @@ static void decide_id_in_label(const held_rows *held, table_rows rows, import_pl
     }
 }
 
+/* A daily table whose date column has no header: a column without a name
+ * whose every filled cell is a date is the day key. */
+static void find_unnamed_day(const held_rows *held, table_rows rows, import_plan *plan,
+                             const sl_content *content)
+{
+    if (plan->key_col[SL_DIM_DAY] >= 0)
+        return;
+    for (size_t c = 0; c < plan->column_count; c++) {
+        sl_column *col = &plan->columns[c];
+        if (col->header[0] || col->role != SL_COLUMN_EXTRA)
+            continue;
+        size_t days = 0, other = 0;
+        for (size_t i = rows.from; i < rows.to; i++) {
+            const char *t = cell(held, i, (int)c);
+            if (!t[0] || is_summary(content, held, i))
+                continue;
+            char day[11];
+            bool amb;
+            if (import_parse_day(t, DATE_ORDER_DMY, day, &amb) || amb)
+                days++;
+            else
+                other++;
+        }
+        if (days >= 1 && other == 0) {
+            col->role = SL_COLUMN_KEY;
+            col->dimension = SL_DIM_DAY;
+            col->parser = "day";
+            col->note = NULL;
+            plan->key_col[SL_DIM_DAY] = (int)c;
+            snprintf(col->how, sizeof col->how, "no header, but every cell is a date (%zu)",
+                     days);
+            return;
+        }
+    }
+}
+
 sl_status import_survey(const sl_content *content, const held_rows *held, const char *file,
                         import_plan *plan, sl_error *err)
 {
     table_rows rows = {plan->header_index + 1, plan->table_ends ? plan->data_end : held->count};
+    find_unnamed_day(held, rows, plan, content);
     decide_decimals(held, rows, plan, content);
     sl_status st = decide_day_order(content, held, rows, file, plan, err);
     if (st != SL_OK)

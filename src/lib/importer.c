@@ -927,7 +927,7 @@ static sl_status pick_sheet(xlsx_book *book, const char *wanted, const char *nam
     sl_fail(err, SL_ERR_UNRECOGNISED, NULL,
             "%s: no sheet has a header ShopLab recognises in its first %d rows (sheets: %s); "
             "expected columns such as views, product impressions, product clicks, orders, GMV",
-            name, IMPORT_HEADER_SCAN_ROWS, w ? list : "none");
+            name, IMPORT_SHEET_SAMPLE_ROWS, w ? list : "none");
     if (err)
         snprintf(err->file, sizeof err->file, "%s", name);
     return SL_ERR_UNRECOGNISED;

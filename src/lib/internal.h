@@ -122,6 +122,9 @@ size_t sl_vocabulary_count(const sl_vocabulary *vocab);
 const sl_vocab *sl_vocabulary_at(const sl_vocabulary *vocab, size_t i);
 /* The first entry with lookup key `key`, or NULL. */
 const sl_vocab *sl_vocabulary_find(const sl_vocabulary *vocab, const char *key);
+/* The entry spelt exactly `header` among those with key `key`, else the first. */
+const sl_vocab *sl_vocabulary_find_spelt(const sl_vocabulary *vocab, const char *key,
+                                         const char *header);
 /* The content tree's vocabulary (NULL when it has none). */
 const sl_vocabulary *sl_content_vocabulary(const sl_content *content);
 

@@ -173,7 +173,10 @@ sl_status sl_vocabulary_seal(sl_vocabulary *t, sl_error *err)
         /* Two terms may share a header ("CTR" is clicks ÷ views in one export
          * and clicks ÷ impressions in another): the counts decide per file. */
         bool both_terms = a->meaning == SL_VOCAB_TERM && b->meaning == SL_VOCAB_TERM;
-        if (strcmp(a->key, b->key) == 0 && !both_terms &&
+        /* Spellings that differ only in case may mean different things
+         * ("Produk Terjual", distinct products sold in a LIVE list; "Produk
+         * terjual", items sold in shop metrics): the exact spelling decides. */
+        if (strcmp(a->key, b->key) == 0 && !both_terms && strcmp(a->header, b->header) == 0 &&
             (a->meaning != b->meaning || strcmp(a->what, b->what) != 0)) {
             char what[160];
             snprintf(what, sizeof what, "'%.60s' means %s %s here but %s %s in %s:%u",
@@ -219,4 +222,16 @@ const sl_vocab *sl_vocabulary_find(const sl_vocabulary *t, const char *key)
             hi = mid;
     }
     return lo < t->count && strcmp(t->entries[lo].key, key) == 0 ? &t->entries[lo] : NULL;
+}
+
+const sl_vocab *sl_vocabulary_find_spelt(const sl_vocabulary *t, const char *key,
+                                         const char *header)
+{
+    const sl_vocab *first = sl_vocabulary_find(t, key);
+    if (!first || !header)
+        return first;
+    for (const sl_vocab *v = first; v < t->entries + t->count && strcmp(v->key, key) == 0; v++)
+        if (strcmp(v->header, header) == 0)
+            return v;
+    return first;
 }

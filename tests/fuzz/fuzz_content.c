@@ -1,7 +1,8 @@
 /*
  * fuzz_content.c — libFuzzer target for the content parser (terms, guides,
- * drills).  The input is split at NUL bytes into up to three files: a term,
- * a guide and a drill set, so the fuzzer reaches the cross-checks too.
+ * drills, export vocabulary).  The input is split at NUL bytes into up to
+ * four files: a term, a guide, a drill set and a vocabulary table, so the
+ * fuzzer reaches the cross-checks too.
  * Any input must give SL_OK or a clean SL_ERR_CONTENT with a message.
  */
 #include "internal.h"
@@ -18,11 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(copy, data, size);
     copy[size] = '\0';
-    static const char *const names[] = {"terms/fuzz.txt", "guides/fuzz.txt", "drills/fuzz.txt"};
-    source_file files[3];
+    static const char *const names[] = {"terms/fuzz.txt", "guides/fuzz.txt", "drills/fuzz.txt",
+                                        "import/vocabulary/fuzz.txt"};
+    source_file files[4];
     size_t n = 0;
     const char *p = copy, *end = copy + size;
-    while (n < 3 && p <= end) {
+    while (n < 4 && p <= end) {
         files[n] = (source_file){names[n], p};
         n++;
         p += strlen(p) + 1;
