@@ -721,6 +721,8 @@ typedef struct sl_read_options {
     sl_store *store;            /* store each file as an import; NULL: do not store */
     double confidence;          /* interval level; 0 means 0.95 */
     bool general_path;          /* tests and benchmarks: never the fused bulk loop */
+    bool by_channel;            /* one report row per channel band (files split that
+                                   way); `group` and `by` are then ignored */
     /* Called now and then with bytes done and the total (from one thread). */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
@@ -764,6 +766,16 @@ typedef struct sl_column {
     uint64_t bad_cells;         /* cells left out as unreadable (their rows kept) */
 } sl_column;
 
+/* A file split into channel bands ("LIVE del vendedor", "Afiliado"…): one
+ * channel's share of each count over the whole file.  The "all" band is the
+ * file's own totals and never one of these. */
+#define SL_MAX_CHANNELS 8
+typedef struct sl_channel {
+    char name[64];              /* the band label as the file writes it */
+    uint32_t present;           /* bit per sl_field the band gives */
+    double value[SL_FIELD__COUNT];
+} sl_channel;
+
 /* One file read into a report. */
 typedef struct sl_source {
     char file[256];
@@ -787,6 +799,8 @@ typedef struct sl_source {
     uint32_t check_present;     /* bit per sl_field the total gives */
     double check_total[SL_FIELD__COUNT];
     double check_sum[SL_FIELD__COUNT];
+    sl_channel channels[SL_MAX_CHANNELS];
+    size_t channel_count;
     char hash[65];              /* SHA-256 of the file, when stored */
     int64_t import_id;          /* the store's import id, or 0 */
     bool already_stored;        /* the same content was imported before: nothing added */
@@ -819,6 +833,7 @@ typedef struct sl_report_row {
 typedef struct sl_report {
     bool grouped;               /* false: one row per file row (the file has no key) */
     sl_dimension by;
+    bool by_channel;            /* rows are channel bands (sl_read_options.by_channel) */
     double confidence;
     sl_source *sources;         size_t source_count;
     sl_report_row *rows;        size_t row_count;   /* in rank order */
@@ -845,6 +860,9 @@ typedef struct sl_report {
 sl_status sl_report_read(const char *const *paths, size_t count,
                          const sl_read_options *options, sl_report **out, sl_error *err);
 void sl_report_free(sl_report *report);
+
+/* What one report row stands for: "video", "channel", "row"… */
+const char *sl_report_key_name(const sl_report *report);
 
 /* The baseline a row is read against: for each of views, Product CTR, video
  * CTR and CTOR, the median over the report's other rows when at least five

@@ -18,7 +18,8 @@
 /* Files smaller than this finish before a progress bar would help. */
 #define PROGRESS_MIN_BYTES ((uint64_t)4 << 20)
 
-static const char *const by_choices[] = {"video", "product", "live", "creator", "day", NULL};
+static const char *const by_choices[] = {"video", "product", "live", "creator", "day", "channel",
+                                         NULL};
 static const char *const format_choices[] = {"table", "csv", "json", "html", NULL};
 
 enum { F_BY, F_FORMAT, F_OUTPUT, F_NO_STORE, F_EXPLAIN, F_STRICT, F_DB, F_SHEET, F_THREADS,
@@ -26,8 +27,8 @@ enum { F_BY, F_FORMAT, F_OUTPUT, F_NO_STORE, F_EXPLAIN, F_STRICT, F_DB, F_SHEET,
 
 static const flag_spec flags[] = {
     [F_BY] = {"by", FLAG_CHOICE, false, "KEY",
-              "group rows by video, product, live, creator or day (default: the file's most "
-              "specific key)",
+              "group rows by video, product, live, creator or day, or by channel band in files "
+              "split that way (default: the file's most specific key)",
               by_choices},
     [F_FORMAT] = {"format", FLAG_CHOICE, false, "FORMAT",
                   "table (default), csv, json or html", format_choices},
@@ -232,7 +233,7 @@ static void print_table(FILE *out, const sl_report *r)
     if (t.key < 8)
         t.key = 8;
     fprintf(out, "%s%*s ", cli_bold(), t.rank, "#");
-    print_cell(out, r->grouped ? sl_dimension_name(r->by) : "row", t.key);
+    print_cell(out, sl_report_key_name(r), t.key);
     fprintf(out, " %6s %6s %6s %6s", "views", "impr.", "clicks", "orders");
     if (t.gmv)
         fprintf(out, " %13s", "GMV");
@@ -276,6 +277,16 @@ static void print_summary(FILE *out, const sl_report *r)
         cli_wrap(out, 2, "Source: ", line);
         if (s->title[0])
             cli_wrap(out, 4, "  Title: ", s->title);
+        if (s->channel_count && !r->by_channel) {
+            char list[400];
+            size_t w = 0;
+            for (size_t ch = 0; ch < s->channel_count && w + 70 < sizeof list; ch++)
+                w += (size_t)snprintf(list + w, sizeof list - w, "%s%s", ch ? ", " : "",
+                                      s->channels[ch].name);
+            snprintf(list + w, sizeof list - w, " (the totals above are the all-channels band; "
+                                                "--by channel shows each)");
+            cli_wrap(out, 4, "  Channels: ", list);
+        }
         if (s->check_row) {
             char check[400];
             sl_report_check_text(s, check, sizeof check);
@@ -481,10 +492,14 @@ int cmd_read(int argc, char **argv)
         .progress = show_progress,
         .progress_ctx = &bar,
     };
-    if (v[F_BY].set)
+    if (v[F_BY].set && strcmp(v[F_BY].text, "channel") == 0) {
+        options.group = false;
+        options.by_channel = true;
+    } else if (v[F_BY].set) {
         for (int k = 0; by_choices[k]; k++)
             if (strcmp(by_choices[k], v[F_BY].text) == 0)
                 options.by = (sl_dimension)k;
+    }
     sl_report *report = NULL;
     sl_error err;
     sl_status st = sl_report_read(args.items, (size_t)args.count, &options, &report, &err);

@@ -116,6 +116,10 @@ typedef struct import_plan {
     bool practice;              /* the title says practice data (invented numbers) */
     int score;                  /* recognised headers in the header row */
     int tables;                 /* header rows found on the sheet */
+    /* Channel bands: each band's column for each field, or -1. */
+    size_t channel_count;
+    char channel_name[SL_MAX_CHANNELS][64];
+    int channel_col[SL_MAX_CHANNELS][SL_FIELD__COUNT];
     /* A total row of another table (a summary above the daily rows), for
      * the cross-check of the sums. */
     uint64_t check_row;

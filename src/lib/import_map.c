@@ -226,6 +226,24 @@ static bool is_channel(const sl_content *content, const sl_column *col)
     return col->section[0] && !import_is_all_band(content, col->section);
 }
 
+/* Notes a channel band's column for a field (the first of each wins). */
+static void add_channel_column(import_plan *plan, const char *band, sl_field f, int c)
+{
+    size_t i = 0;
+    while (i < plan->channel_count && strcmp(plan->channel_name[i], band) != 0)
+        i++;
+    if (i == plan->channel_count) {
+        if (i == SL_MAX_CHANNELS)
+            return;
+        snprintf(plan->channel_name[i], sizeof plan->channel_name[i], "%s", band);
+        for (int k = 0; k < SL_FIELD__COUNT; k++)
+            plan->channel_col[i][k] = -1;
+        plan->channel_count++;
+    }
+    if (plan->channel_col[i][f] < 0)
+        plan->channel_col[i][f] = c;
+}
+
 /* Maps every column of header row `header` (band row `band` above it, or
  * none when band == header). */
 static sl_status map_columns(const sl_content *content, const held_rows *held, size_t header,
@@ -324,6 +342,7 @@ static sl_status map_columns(const sl_content *content, const held_rows *held, s
                 col->note = "not a funnel field";
             } else if (channel) {
                 col->note = "one channel's share (section band), not the total";
+                add_channel_column(plan, col->section, f, (int)c);
             } else if (plan->field_col[f] >= 0) {
                 col->note = "same field as an earlier column";
             } else {

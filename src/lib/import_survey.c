@@ -431,12 +431,43 @@ static void find_unnamed_day(const held_rows *held, table_rows rows, import_plan
     }
 }
 
+/* A guess must fit its cells: a count column of averages ("Clics promedio en
+ * productos", 3.30) is not the count its words suggest. */
+static void check_guesses(const held_rows *held, table_rows rows, import_plan *plan,
+                          const sl_content *content)
+{
+    for (size_t c = 0; c < plan->column_count; c++) {
+        sl_column *col = &plan->columns[c];
+        if (!col->guessed || col->role != SL_COLUMN_FIELD || sl_field_is_money(col->field))
+            continue;
+        bool fits = true;
+        for (size_t i = rows.from; i < rows.to && fits; i++) {
+            sl_value v;
+            const char *t = cell(held, i, (int)c);
+            if (!t[0] || is_summary(content, held, i))
+                continue;
+            fits = sl_parse_value_as(t, col->currency, col->decimal, &v, NULL) == SL_OK &&
+                   (v.kind == SL_VALUE_ABSENT ||
+                    (v.kind == SL_VALUE_NUMBER && v.number == floor(v.number) && v.number >= 0));
+        }
+        if (fits)
+            continue;
+        plan->field_col[col->field] = -1;
+        col->role = SL_COLUMN_EXTRA;
+        col->parser = "none";
+        col->guessed = false;
+        col->how[0] = '\0';
+        col->note = "not a header ShopLab knows (its words suggest a count, its cells are not)";
+    }
+}
+
 sl_status import_survey(const sl_content *content, const held_rows *held, const char *file,
                         import_plan *plan, sl_error *err)
 {
     table_rows rows = {plan->header_index + 1, plan->table_ends ? plan->data_end : held->count};
     find_unnamed_day(held, rows, plan, content);
     decide_decimals(held, rows, plan, content);
+    check_guesses(held, rows, plan, content);
     sl_status st = decide_day_order(content, held, rows, file, plan, err);
     if (st != SL_OK)
         return st;

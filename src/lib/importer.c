@@ -16,6 +16,7 @@
 #include "import.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -34,6 +35,8 @@ typedef struct data_state {
     uint64_t rows, skipped, summary_rows;
     cell_log cells;             /* unreadable cells (their rows kept) */
     double sum[SL_FIELD__COUNT];    /* this file's own sums, for its total's check */
+    double channel_sum[SL_MAX_CHANNELS][SL_FIELD__COUNT];
+    uint32_t channel_present[SL_MAX_CHANNELS];
     char creator[SL_MAX_ID];    /* the creator of its rows, when they have one */
     bool several_creators;
     sl_row_issue issues[SL_REPORT_MAX_ISSUES];
@@ -96,6 +99,25 @@ static bool flush_batch(data_state *d, group_batch *batch)
     return true;
 }
 
+/* A row's channel shares, summed per band (cells that cannot be read are
+ * already counted by the row's own conversion where they are fields). */
+static void add_channels(const import_plan *plan, const ingest_row *row, data_state *d)
+{
+    for (size_t ch = 0; ch < plan->channel_count; ch++)
+        for (int f = 0; f < SL_FIELD__COUNT; f++) {
+            int c = plan->channel_col[ch][f];
+            if (c < 0 || (size_t)c >= row->count || !row->lengths[c])
+                continue;
+            const sl_column *col = &plan->columns[c];
+            sl_value v;
+            if (sl_parse_value_as(row->cells[c], col->currency, col->decimal, &v, NULL) != SL_OK ||
+                (v.kind != SL_VALUE_NUMBER && v.kind != SL_VALUE_MONEY) || v.number < 0)
+                continue;
+            d->channel_sum[ch][f] += v.number;
+            d->channel_present[ch] |= 1u << f;
+        }
+}
+
 /* One data row: convert, group, store.  False stops the reading.  With a
  * batch, grouped rows are converted straight into it and added to their
  * groups a batch at a time (`v` is then ignored). */
@@ -152,6 +174,7 @@ static bool data_row(const file_job *job, data_state *d, const ingest_row *row, 
         else if (strcmp(d->creator, creator) != 0)
             d->several_creators = true;
     }
+    add_channels(job->plan, row, d);
     if (job->plan->check_row || job->plan->table_ends)
         for (int f = 0; f < SL_FIELD__COUNT; f++)
             if (v->present & (1u << f))
@@ -418,6 +441,13 @@ static sl_status close_file(build *b, file_pipe *p, sl_error *err)
             src->check_total[f] = p->plan.check[f];
             src->check_sum[f] = p->data.sum[f];
         }
+    }
+    src->channel_count = p->plan.channel_count;
+    for (size_t ch = 0; ch < p->plan.channel_count; ch++) {
+        sl_channel *out = &src->channels[ch];
+        snprintf(out->name, sizeof out->name, "%s", p->plan.channel_name[ch]);
+        out->present = p->data.channel_present[ch];
+        memcpy(out->value, p->data.channel_sum[ch], sizeof out->value);
     }
     r->rows_read += p->data.rows;
     r->rows_skipped += p->data.skipped;
@@ -771,6 +801,11 @@ static sl_status read_parallel(build *b, file_pipe *p, int fd, char delimiter, u
             for (int f = 0; f < SL_FIELD__COUNT; f++)
                 d->sum[f] += states[i].sum[f];
             d->summary_rows += states[i].summary_rows;
+            for (size_t ch = 0; ch < SL_MAX_CHANNELS; ch++) {
+                d->channel_present[ch] |= states[i].channel_present[ch];
+                for (int f = 0; f < SL_FIELD__COUNT; f++)
+                    d->channel_sum[ch][f] += states[i].channel_sum[ch][f];
+            }
             base += ranges[i].records;
             d->rows += states[i].rows;
             d->skipped += states[i].skipped;
@@ -1017,6 +1052,46 @@ static sl_status read_one(build *b, const char *path, const char *shown, sl_erro
     return st;
 }
 
+/* --by channel: the rows become the files' channel bands, each summed over
+ * its file (and over files that share the band's name). */
+static sl_status group_by_channel(build *b, sl_error *err)
+{
+    sl_report *r = b->report;
+    group_table *channels = group_table_new();
+    if (!channels)
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    size_t found = 0;
+    for (size_t s = 0; s < r->source_count; s++)
+        for (size_t ch = 0; ch < r->sources[s].channel_count; ch++) {
+            const sl_channel *c = &r->sources[s].channels[ch];
+            int64_t sum[SL_FIELD__COUNT] = {0};
+            for (int f = 0; f < SL_FIELD__COUNT; f++)
+                sum[f] = sl_field_is_money((sl_field)f) ? llround(c->value[f] * 100.0)
+                                                         : (int64_t)c->value[f];
+            found++;
+            if (group_table_add_sums(channels, c->name, strlen(c->name), 1, c->present, sum) !=
+                SL_OK) {
+                group_table_free(channels);
+                return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+            }
+        }
+    if (!found) {
+        group_table_free(channels);
+        sl_fail(err, SL_ERR_UNRECOGNISED, NULL,
+                "%s: cannot group by channel: the file is not split into channel bands (such "
+                "as LIVE, video, affiliate, product card)",
+                r->sources[0].file);
+        if (err)
+            snprintf(err->file, sizeof err->file, "%s", r->sources[0].file);
+        return SL_ERR_UNRECOGNISED;
+    }
+    group_table_free(b->groups);
+    b->groups = channels;
+    r->grouped = true;
+    r->by_channel = true;
+    return SL_OK;
+}
+
 sl_status sl_report_read(const char *const *paths, size_t count, const sl_read_options *options,
                          sl_report **out, sl_error *err)
 {
@@ -1036,6 +1111,8 @@ sl_status sl_report_read(const char *const *paths, size_t count, const sl_read_o
     sl_status st = SL_OK;
     for (size_t i = 0; i < count && st == SL_OK; i++)
         st = read_one(b, paths[i], options->names ? options->names[i] : NULL, err);
+    if (st == SL_OK && options->by_channel)
+        st = group_by_channel(b, err);
     if (st == SL_OK)
         st = report_finish(r, b->groups, err);
     if (st == SL_OK)

@@ -301,7 +301,7 @@ static sl_status add_history_record(void *ctx, const sl_record *rec)
 
 sl_status report_use_history(sl_report *r, sl_store *store, sl_error *err)
 {
-    if (!store || !r->grouped || r->row_count >= 6)
+    if (!store || !r->grouped || r->by_channel || r->row_count >= 6)
         return SL_OK;
     sl_import *items;
     size_t count;
@@ -592,7 +592,7 @@ static void *csv_part_run(void *arg)
 
 sl_status sl_report_write_csv(const sl_report *r, FILE *out)
 {
-    fputs(r->grouped ? sl_dimension_name(r->by) : "row", out);
+    fputs(sl_report_key_name(r), out);
     fputs(",label,source_rows", out);
     for (int f = 0; f < SL_FIELD__COUNT; f++)
         fprintf(out, ",%s", sl_field_name((sl_field)f));
@@ -666,4 +666,11 @@ bool sl_report_check_text(const sl_source *s, char *text, size_t size)
                      (unsigned long long)s->check_row, differ);
     }
     return agrees;
+}
+
+const char *sl_report_key_name(const sl_report *r)
+{
+    if (!r || !r->grouped)
+        return "row";
+    return r->by_channel ? "channel" : sl_dimension_name(r->by);
 }

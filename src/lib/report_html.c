@@ -237,7 +237,7 @@ sl_status sl_report_write_html_body(const sl_report *r, FILE *out, const char *r
         }
     }
     fprintf(out, "</p>\n<p>%zu %s%s.</p>\n<h2>Funnel of the totals</h2>\n", r->row_count,
-            r->grouped ? sl_dimension_name(r->by) : "row", r->row_count == 1 ? "" : "s");
+            sl_report_key_name(r), r->row_count == 1 ? "" : "s");
     sl_funnel_write_svg(&r->totals.funnel, "Funnel of the totals", "not in the file", out);
     svg_bars(out, r);
     fputs("\n<h2>Rows</h2>\n<table><thead><tr><th>Rank</th><th>Key</th><th>Views</th>"

@@ -57,6 +57,17 @@ static json_t *source_json(const sl_source *s)
     json_object_set_new(o, "summary_rows", json_integer((json_int_t)s->summary_rows));
     json_object_set_new(o, "bad_cells", json_integer((json_int_t)s->bad_cells));
     json_object_set_new(o, "tables", json_integer(s->tables));
+    json_t *channels = json_array();
+    for (size_t ch = 0; ch < s->channel_count; ch++) {
+        json_t *fields = json_object();
+        for (int f = 0; f < SL_FIELD__COUNT; f++)
+            if (s->channels[ch].present & (1u << f))
+                json_object_set_new(fields, sl_field_name((sl_field)f),
+                                    json_real(s->channels[ch].value[f]));
+        json_array_append_new(channels, json_pack("{s:s,s:o}", "name", s->channels[ch].name,
+                                                  "funnel", fields));
+    }
+    json_object_set_new(o, "channels", channels);
     if (s->check_row) {
         char text[400];
         bool agrees = sl_report_check_text(s, text, sizeof text);
@@ -132,7 +143,7 @@ char *sl_report_to_json(const sl_report *r)
     const char *period = r->source_count ? r->sources[0].period : "";
     json_t *root = json_pack(
         "{s:b,s:o,s:o,s:s,s:I,s:o,s:o,s:o,s:I,s:I,s:o}", "grouped", r->grouped, "by",
-        r->grouped ? json_string(sl_dimension_name(r->by)) : json_null(), "period",
+        r->grouped ? json_string(sl_report_key_name(r)) : json_null(), "period",
         period[0] ? json_string(period) : json_null(), "baseline_from",
         r->baseline_stored ? "earlier-imports" : "other-rows", "baseline_groups",
         (json_int_t)r->baseline_groups, "sources", sources, "rows", rows, "totals",
