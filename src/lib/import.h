@@ -54,6 +54,7 @@ typedef struct column_alias {
     int role;                   /* sl_dimension, ROLE_LABEL or ROLE_TIME */
     int priority;               /* order in columns.txt: lower wins */
     date_order order;
+    bool video_title;           /* a title column that names a video */
 } column_alias;
 
 /* What one header cell names. */
@@ -64,6 +65,7 @@ typedef struct header_match {
     int role;                   /* key role when alias or vocab names one, else -1 */
     int priority;
     date_order order;
+    bool video_title;           /* a video's title (columns.txt "video-title") */
     char currency[4];
 } header_match;
 
@@ -105,6 +107,8 @@ typedef struct import_plan {
     int label_col;
     int time_col;               /* a LIVE's start time, or -1 */
     bool live_from_title;       /* LIVE key = title + start time (no room ID) */
+    bool label_video_title;     /* the title column names videos */
+    bool video_from_title;      /* video key = post day + title (no video ID) */
     bool id_in_label;           /* product key read from "Name (1234…)" labels */
     date_order day_order;
     size_t header_index;        /* index into held rows */
@@ -144,6 +148,11 @@ bool import_is_description_row(const import_plan *plan, const ingest_row *row);
  * ambiguous in every cell and nothing settles it. */
 sl_status import_survey(const sl_content *content, const held_rows *held, const char *file,
                         import_plan *plan, sl_error *err);
+
+/* The period written in every row's date cell ("2026-09-01-2026-09-30") when
+ * the preamble gives none: earliest start ~ latest end. */
+void import_period_from_rows(const held_rows *held, const import_plan *plan, char *period,
+                             size_t size);
 
 /* ---- days (import_dates.c) ---- */
 

@@ -307,6 +307,7 @@ static sl_status map_columns(const sl_content *content, const held_rows *held, s
                 col->role = SL_COLUMN_LABEL;
                 col->parser = "text";
                 plan->label_col = (int)c;
+                plan->label_video_title = m.video_title;
             } else if (role == ROLE_TIME) {
                 /* A start time: the LIVE's day, and with its title its name. */
                 col->role = SL_COLUMN_KEY;
@@ -376,6 +377,11 @@ static sl_status map_columns(const sl_content *content, const held_rows *held, s
             plan->key_col[SL_DIM_LIVE] = plan->time_col;
             plan->columns[plan->time_col].dimension = SL_DIM_LIVE;
         }
+    }
+    /* A video list without video IDs: the post day and title name each video. */
+    if (plan->key_col[SL_DIM_VIDEO] < 0 && plan->label_video_title && plan->label_col >= 0) {
+        plan->video_from_title = true;
+        plan->key_col[SL_DIM_VIDEO] = plan->label_col;
     }
     /* Stand-ins: a measure that counts as a field the file lacks. */
     for (size_t s = 0; s < import_stand_in_count(); s++) {
@@ -551,6 +557,7 @@ sl_status import_plan_build(const held_rows *held, const char *file, import_plan
     }
     date_order order = plan->day_order;
     import_find_period(held, preamble_end, order, plan->period, sizeof plan->period);
+    import_period_from_rows(held, plan, plan->period, sizeof plan->period);
     return SL_OK;
 }
 

@@ -52,6 +52,7 @@ static void load_columns(void)
         return;
     }
     int role = -1;
+    bool video_title = false;   /* a title column that names a video */
     char section[24] = "";
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -66,8 +67,9 @@ static void load_columns(void)
             value++;
         if (strcmp(line, "column") == 0) {
             role = -1;
+            video_title = strcmp(value, "video-title") == 0;
             for (int r = 0; r <= ROLE_TIME; r++)
-                if (strcmp(value, role_names[r]) == 0)
+                if (strcmp(value, role_names[r]) == 0 || (video_title && r == ROLE_LABEL))
                     role = r;
             if (role < 0)
                 goto bad;
@@ -75,6 +77,7 @@ static void load_columns(void)
             if (role < 0 || columns.alias_count == MAX_COLUMN_ALIASES)
                 goto bad;
             column_alias *a = &columns.aliases[columns.alias_count];
+            a->video_title = video_title;
             sl_normalise_key(value, a->key, sizeof a->key, false);
             a->role = role;
             a->priority = (int)columns.alias_count++;
@@ -273,6 +276,7 @@ bool import_match_header(const sl_content *content, const char *text, header_mat
     sl_normalise_key(tidy, key, sizeof key, false);
     if ((m->alias = find_column_alias(key)) != NULL) {
         m->role = m->alias->role;
+        m->video_title = m->alias->video_title;
         m->priority = m->alias->priority;
         m->order = m->alias->order;
         return true;

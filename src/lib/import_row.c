@@ -266,6 +266,32 @@ static row_outcome live_key(const import_plan *plan, const char *file, const ing
     return ROW_OK;
 }
 
+/* A video without an ID: its post day (when the file has one) and title. */
+static void video_key(const import_plan *plan, const ingest_row *row, row_values *out)
+{
+    char *key = out->key[SL_DIM_VIDEO];
+    key[0] = '\0';
+    size_t lc = (size_t)plan->label_col;
+    if (lc >= row->count || !row->lengths[lc])
+        return;
+    char day[11] = "";
+    int dc = plan->key_col[SL_DIM_DAY];
+    bool amb;
+    if (dc >= 0 && (size_t)dc < row->count) {
+        char text[SL_MAX_ID];
+        snprintf(text, sizeof text, "%s", row->cells[dc]);
+        if (!import_parse_day(text, plan->day_order, day, &amb))
+            day[0] = '\0';
+    }
+    const char *title = row->cells[lc];
+    size_t title_len = row->lengths[lc];
+    size_t room = SL_MAX_ID - strlen(day) - 2;
+    size_t n = title_len < room ? title_len : room;
+    while (n < title_len && n && ((unsigned char)title[n] & 0xC0) == 0x80)
+        n--;
+    snprintf(key, SL_MAX_ID, "%s%s%.*s", day, day[0] ? " " : "", (int)n, title);
+}
+
 /* Logs an unreadable cell (its field stays missing), or makes the row bad
  * under --strict. */
 static bool cell_failed(const import_plan *plan, bool strict, cell_log *cells, size_t c,
@@ -318,6 +344,11 @@ row_outcome import_convert_row(const import_plan *plan, const char *file, const 
         out->key[k][0] = '\0';
         if (!(need_keys & (1u << k)))
             continue;
+        if (k == SL_DIM_VIDEO && plan->video_from_title) {
+            video_key(plan, row, out);
+            any_key |= out->key[k][0] != '\0';
+            continue;
+        }
         if (k == SL_DIM_LIVE && plan->live_from_title) {
             if ((r = live_key(plan, file, row, out, issue)) != ROW_OK)
                 return r;

@@ -89,10 +89,32 @@ static char market_decimal(const import_plan *plan)
     return 0;
 }
 
+/* The decimal mark the header's language writes, where all its markets agree
+ * (Spanish does not: Mexico writes 1,234.50, Spain 1.234,50). */
+static char language_decimal(const import_plan *plan, const sl_content *content,
+                             const held_rows *held)
+{
+    static const struct { const char *lang; char mark; } habits[] = {
+        {"vi", ','}, {"id", ','}, {"pt", ','}, {"de", ','}, {"fr", ','}, {"it", ','},
+        {"zh", '.'}, {"ja", '.'}, {"th", '.'}, {"ms", '.'},
+    };
+    for (size_t c = 0; c < held->cells[plan->header_index]; c++) {
+        header_match m;
+        if (!import_match_header(content, held->text[plan->header_index][c], &m) || !m.vocab)
+            continue;
+        for (size_t i = 0; i < sizeof habits / sizeof *habits; i++)
+            if (strcmp(m.vocab->language, habits[i].lang) == 0)
+                return habits[i].mark;
+    }
+    return 0;
+}
+
 static void decide_decimals(const held_rows *held, table_rows rows, import_plan *plan,
                             const sl_content *content)
 {
     char market = market_decimal(plan);
+    if (!market)
+        market = language_decimal(plan, content, held);
     for (size_t c = 0; c < plan->column_count; c++) {
         sl_column *col = &plan->columns[c];
         if (col->role != SL_COLUMN_FIELD && col->role != SL_COLUMN_RATE)
@@ -115,7 +137,8 @@ static void decide_decimals(const held_rows *held, table_rows rows, import_plan 
         } else if (!point && !comma && open && market) {
             /* Every cell could be read either way ("1.234"): the market's habit. */
             col->decimal = market;
-            snprintf(col->how, sizeof col->how, "decimal %s, from the currency (no cell settles it)",
+            snprintf(col->how, sizeof col->how,
+                     "decimal %s, from the file's market (no cell settles it)",
                      market == ',' ? "comma" : "point");
         }
     }
@@ -459,6 +482,39 @@ static void check_guesses(const held_rows *held, table_rows rows, import_plan *p
         col->how[0] = '\0';
         col->note = "not a header ShopLab knows (its words suggest a count, its cells are not)";
     }
+}
+
+/* A report whose period is written in every row ("2026-09-01-2026-09-30" in
+ * its date column) rather than above the header: the earliest start to the
+ * latest end. */
+void import_period_from_rows(const held_rows *held, const import_plan *plan, char *period,
+                             size_t size)
+{
+    int c = plan->key_col[SL_DIM_DAY];
+    if (c < 0 || period[0])
+        return;
+    char first[11] = "", last[11] = "";
+    size_t table_end = plan->table_ends ? plan->data_end : held->count;
+    for (size_t i = plan->header_index + 1; i < table_end; i++) {
+        const char *t = cell(held, i, c);
+        char a[11], b[11];
+        bool amb;
+        /* two ISO days joined by '-' or '~' */
+        if (strlen(t) < 21 || !import_parse_day(t, DATE_ORDER_UNKNOWN, a, &amb) ||
+            (t[10] != '-' && t[10] != '~' && t[11] != '~'))
+            continue;
+        const char *second = t + 11;
+        while (*second == ' ' || *second == '~')
+            second++;
+        if (!import_parse_day(second, DATE_ORDER_UNKNOWN, b, &amb))
+            continue;
+        if (!first[0] || strcmp(a, first) < 0)
+            memcpy(first, a, sizeof first);
+        if (!last[0] || strcmp(b, last) > 0)
+            memcpy(last, b, sizeof last);
+    }
+    if (first[0])
+        snprintf(period, size, "%s ~ %s", first, last);
 }
 
 sl_status import_survey(const sl_content *content, const held_rows *held, const char *file,

@@ -260,7 +260,13 @@ static void chinese_video_export(void **state)
 static void affiliate_video_list_month_first_dates(void **state)
 {
     (void)state;
+    /* No video IDs: the post day and the title name each video. */
     sl_report *r = read_file("y_affiliate_video_list.csv");
+    assert_int_equal(r->by, SL_DIM_VIDEO);
+    expect_field(row_of(r, "2025-08-06 Morning routine"), SL_FIELD_GMV, 120);
+    sl_report_free(r);
+    sl_read_options by_creator = {.group = true, .by = SL_DIM_CREATOR};
+    r = read_with(path_of(fixtures, "y_affiliate_video_list.csv"), &by_creator, SL_OK);
     assert_int_equal(r->by, SL_DIM_CREATOR);
     const sl_report_row *mina = row_of(r, "@mina.cooks");
     expect_field(mina, SL_FIELD_GMV, 180.5);
