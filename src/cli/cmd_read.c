@@ -252,7 +252,7 @@ static void print_summary(FILE *out, const sl_report *r)
     fputc('\n', out);
     for (size_t i = 0; i < r->source_count; i++) {
         const sl_source *s = &r->sources[i];
-        char line[600];
+        char line[800];
         char skipped[160] = "";
         size_t w = 0;
         if (s->skipped)

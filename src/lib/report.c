@@ -303,11 +303,6 @@ sl_status report_use_history(sl_report *r, sl_store *store, sl_error *err)
 {
     if (!store || !r->grouped || r->by_channel || r->row_count >= 6)
         return SL_OK;
-    sl_import *items;
-    size_t count;
-    sl_status st = sl_store_imports(store, NULL, &items, &count, err);
-    if (st != SL_OK)
-        return st;
     /* Practice data is nobody's baseline, and a file of several creators
      * has no one account whose history fits every row. */
     const char *creator = r->sources[0].creator;
@@ -315,6 +310,11 @@ sl_status report_use_history(sl_report *r, sl_store *store, sl_error *err)
         if (r->sources[s].practice || r->sources[s].several_creators ||
             strcmp(r->sources[s].creator, creator) != 0)
             return SL_OK;
+    sl_import *items;
+    size_t count;
+    sl_status st = sl_store_imports(store, NULL, &items, &count, err);
+    if (st != SL_OK)
+        return st;
     history_walk h = {.report = r, .groups = group_table_new(), .by = r->by, .creator = creator};
     if (!h.groups) {
         sl_free(items);
