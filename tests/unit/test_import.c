@@ -381,6 +381,32 @@ static void bad_rows_skipped_or_strict(void **state)
     assert_string_equal(err.header, "Product clicks");
 }
 
+/* Bands other than "All" are channels: summed per band, never into the
+ * totals, and a report of their own with --by channel. */
+static void channel_bands(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_product_analysis_two_level.csv");
+    const sl_source *s = &r->sources[0];
+    assert_int_equal(s->channel_count, 2);
+    assert_string_equal(s->channels[0].name, "Affiliate");
+    assert_string_equal(s->channels[1].name, "Seller LIVE");
+    expect_field(&r->totals, SL_FIELD_PRODUCT_IMPRESSIONS, 12000 + 4000);
+    double affiliate = s->channels[0].value[SL_FIELD_PRODUCT_IMPRESSIONS];
+    double live = s->channels[1].value[SL_FIELD_PRODUCT_IMPRESSIONS];
+    assert_true(affiliate == 7000 + 2500 && live == 5000 + 1500); /* they add up to All */
+    assert_true(s->channels[0].value[SL_FIELD_PRODUCT_CLICKS] == 300 + 60);
+    sl_report_free(r);
+    sl_read_options o = {.by_channel = true};
+    r = read_with(path_of(fixtures, "y_product_analysis_two_level.csv"), &o, SL_OK);
+    assert_true(r->by_channel);
+    assert_string_equal(sl_report_key_name(r), "channel");
+    assert_int_equal(r->row_count, 2);
+    expect_field(row_of(r, "Affiliate"), SL_FIELD_PRODUCT_IMPRESSIONS, affiliate);
+    expect_field(row_of(r, "Seller LIVE"), SL_FIELD_PRODUCT_IMPRESSIONS, live);
+    sl_report_free(r);
+}
+
 static void unusable_files(void **state)
 {
     (void)state;
@@ -390,6 +416,12 @@ static void unusable_files(void **state)
     assert_null(read_with(path_of(fixtures, "n_empty.csv"), &o, SL_ERR_UNRECOGNISED));
     assert_null(read_with(path_of(fixtures, "n_unclosed_quote.csv"), &o, SL_ERR_PARSE));
     assert_null(read_with(path_of(fixtures, "does-not-exist.csv"), &o, SL_ERR_READ));
+    /* Nothing read is never a quiet success. */
+    assert_null(read_with(path_of(fixtures, "n_header_only.csv"), &o, SL_ERR_NO_DATA));
+    assert_null(read_with(path_of(fixtures, "n_all_rows_bad.csv"), &o, SL_ERR_NO_DATA));
+    sl_read_options by_channel = {.by_channel = true};
+    assert_null(read_with(path_of(fixtures, "y_video_list_id.csv"), &by_channel,
+                          SL_ERR_UNRECOGNISED));
     sl_read_options by_live = {.group = true, .by = SL_DIM_LIVE};
     assert_null(read_with(path_of(fixtures, "y_video_list_id.csv"), &by_live,
                           SL_ERR_UNRECOGNISED));
@@ -882,6 +914,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(quoted_titles),
         cmocka_unit_test(html_is_self_contained_and_escaped),
         cmocka_unit_test(bad_rows_skipped_or_strict),
+        cmocka_unit_test(channel_bands),
         cmocka_unit_test(unusable_files),
         cmocka_unit_test(xlsx_matches_csv),
         cmocka_unit_test(xlsx_sheets_and_dates),
