@@ -189,7 +189,7 @@ bool import_parse_time(const char *text, date_order order, char out[17], bool *a
     if (hh < 0)
         snprintf(out, 17, "%s", day);
     else
-        snprintf(out, 17, "%s %02d:%02d", day, hh, mm);
+        snprintf(out, 17, "%.10s %02u:%02u", day, (unsigned)hh % 24u, (unsigned)mm % 60u);
     return true;
 }
 
