@@ -20,8 +20,10 @@
 #define IMPORT_MIN_HEADER_MATCHES 2
 /* Rows held before the plan is made: column-wide decisions (decimal mark,
  * day order, what a rate divides) are taken from all of them, which is
- * every row of a real export; a longer feed is decided on its first rows. */
-#define IMPORT_SURVEY_ROWS 20000
+ * every row of the real exports seen so far (a daily list has at most 366,
+ * a product or video list a few thousand); a longer feed is decided on its
+ * first rows, so that the bulk path starts early. */
+#define IMPORT_SURVEY_ROWS 5000
 #define IMPORT_SURVEY_BYTES ((size_t)32 << 20)
 
 /* Day columns: how an ambiguous "8/6/2025" is ordered. */

@@ -167,6 +167,9 @@ static bool ends_with(const char *s, size_t len, const char *suffix, size_t *sle
 static char *take_currency(char *s, char code[4])
 {
     size_t len = strlen(s), sl;
+    /* The common case, digits at both ends, carries no mark: skip the table. */
+    if (len && isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[len - 1]))
+        return s;
     for (size_t i = 0; i < sizeof currency_marks / sizeof *currency_marks; i++) {
         size_t n = strlen(currency_marks[i].mark);
         if (strncmp(s, currency_marks[i].mark, n) == 0 && s[n] != '\0') {

@@ -381,6 +381,19 @@ static void bad_rows_skipped_or_strict(void **state)
     assert_string_equal(err.header, "Product clicks");
 }
 
+/* "Name (1234567890123456789)": the product ID in the name's brackets. */
+static void product_id_inside_name(void **state)
+{
+    (void)state;
+    sl_report *r = read_file("y_product_name_with_id.csv");
+    assert_int_equal(r->by, SL_DIM_PRODUCT);
+    assert_int_equal(r->row_count, 2);
+    const sl_report_row *glow = row_of(r, "1729384756102938475");
+    assert_string_equal(glow->label, "Glow Serum");
+    expect_field(glow, SL_FIELD_VIEWS, 2500);
+    sl_report_free(r);
+}
+
 /* Bands other than "All" are channels: summed per band, never into the
  * totals, and a report of their own with --by channel. */
 static void channel_bands(void **state)
@@ -915,6 +928,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(html_is_self_contained_and_escaped),
         cmocka_unit_test(bad_rows_skipped_or_strict),
         cmocka_unit_test(channel_bands),
+        cmocka_unit_test(product_id_inside_name),
         cmocka_unit_test(unusable_files),
         cmocka_unit_test(xlsx_matches_csv),
         cmocka_unit_test(xlsx_sheets_and_dates),
