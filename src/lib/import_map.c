@@ -125,6 +125,41 @@ static size_t nonempty_cells(const held_rows *held, size_t i)
     return n;
 }
 
+/* A cheap first look before the full value parser: digits, with at most a
+ * currency mark or a sign in front ("MX$1,234.50", "-5") and no letters
+ * inside ("c1701", "v044192" and dates are not numbers). */
+static bool looks_numeric(const char *t)
+{
+    while (*t == ' ')
+        t++;
+    const char *digit = t;
+    while (*digit && !isdigit((unsigned char)*digit) && digit - t < 6)
+        digit++;
+    if (!isdigit((unsigned char)*digit))
+        return false;
+    if (digit > t) {
+        char prefix[8], code[4];
+        size_t n = (size_t)(digit - t);
+        while (n && t[n - 1] == ' ')
+            n--;
+        if (n == 1 && isalpha((unsigned char)t[0]))
+            return false; /* "c1701", "v044192": an ID, not an amount */
+        memcpy(prefix, t, n);
+        prefix[n] = '\0';
+        if (strcmp(prefix, "-") != 0 && strcmp(prefix, "+") != 0 && !sl_currency_mark(prefix, code))
+            return false;
+    }
+    /* Letters only as a suffix after the digits ("1.74K", "12JT", "5 MXN"). */
+    const char *p = digit;
+    while (*p && !isalpha((unsigned char)*p))
+        p++;
+    size_t suffix = 0;
+    for (; *p; p++, suffix++)
+        if (!isalpha((unsigned char)*p) && *p != ' ')
+            return false;
+    return suffix <= 4 && !strchr(digit, '-') && !strchr(digit, '/') && !strchr(digit, ':');
+}
+
 /* Rows of a table that look like data: two or more cells that read as
  * numbers, and a first cell that is not "Total" or "Cambio porcentual". */
 static size_t data_like_rows(const sl_content *content, const held_rows *held, size_t from,
@@ -142,8 +177,7 @@ static size_t data_like_rows(const sl_content *content, const held_rows *held, s
                 row_word w = import_row_word(content, t);
                 summary = w == ROW_WORD_TOTAL || w == ROW_WORD_AVERAGE || w == ROW_WORD_CHANGE;
             }
-            sl_value v;
-            numbers += sl_parse_value(t, NULL, &v, NULL) == SL_OK && v.kind != SL_VALUE_ABSENT;
+            numbers += looks_numeric(t);
         }
         rows += numbers >= 2 && !summary;
     }

@@ -315,8 +315,9 @@ bool import_match_header(const sl_content *content, const char *text, header_mat
 
 row_word import_row_word(const sl_content *content, const char *cell)
 {
-    /* Checked on every row: rule out the common case (an ID, a date) cheaply. */
-    if (!cell[0] || isdigit((unsigned char)cell[0]))
+    /* Checked on every row: rule out the common case (an ID such as
+     * "v044192", a date) cheaply; no summary label holds a digit. */
+    if (!cell[0] || strpbrk(cell, "0123456789"))
         return ROW_WORD_NONE;
     char key[64];
     sl_normalise_key(cell, key, sizeof key, false);

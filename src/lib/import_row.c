@@ -189,6 +189,22 @@ static row_outcome convert_key(const import_plan *plan, const char *file, const 
                            : "not a date ShopLab can read (expected e.g. 2026-09-28)");
         return ROW_OK;
     }
+    /* A video link ("https://www.tiktok.com/@shop/video/7400…") names its
+     * video by the ID in it. */
+    const char *id = NULL;
+    for (size_t i = 0; dim == SL_DIM_VIDEO && i + 7 < len && !id; i++)
+        if (t[i] == '/' && memcmp(t + i, "/video/", 7) == 0)
+            id = t + i + 7;
+    if (id) {
+        size_t n = 0;
+        while (id + n < t + len && isdigit((unsigned char)id[n]))
+            n++;
+        if (n >= 10 && n < SL_MAX_ID) {
+            memcpy(key, id, n);
+            key[n] = '\0';
+            return ROW_OK;
+        }
+    }
     if (len >= SL_MAX_ID)
         return bad(issue, file, row, c, plan, "a key longer than %d bytes", SL_MAX_ID - 1);
     if (dim != SL_DIM_CREATOR && isdigit((unsigned char)t[0])) {

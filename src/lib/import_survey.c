@@ -19,12 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The held rows of the chosen table that hold data (not summary rows). */
+/* The held rows of the chosen table; `summary` marks total, average and
+ * change rows (worked out once, asked for every column). */
 typedef struct table_rows {
     size_t from, to;            /* held indexes */
+    bool *summary;              /* [to - from], or NULL */
 } table_rows;
 
-static bool is_summary(const sl_content *content, const held_rows *held, size_t i)
+static bool summary_row(const sl_content *content, const held_rows *held, size_t i)
 {
     for (size_t c = 0; c < held->cells[i] && c < 3; c++) {
         const char *t = held->text[i][c];
@@ -34,6 +36,13 @@ static bool is_summary(const sl_content *content, const held_rows *held, size_t 
         return w == ROW_WORD_TOTAL || w == ROW_WORD_AVERAGE || w == ROW_WORD_CHANGE;
     }
     return false;
+}
+
+/* Row i is a total, average or change row (from the flags worked out once). */
+static bool is_summary(table_rows rows, const sl_content *content, const held_rows *held,
+                       size_t i)
+{
+    return rows.summary ? rows.summary[i - rows.from] : summary_row(content, held, i);
 }
 
 static const char *cell(const held_rows *held, size_t i, int c)
@@ -121,7 +130,7 @@ static void decide_decimals(const held_rows *held, table_rows rows, import_plan 
             continue;
         size_t point = 0, comma = 0, open = 0;
         for (size_t i = rows.from; i < rows.to; i++) {
-            if (is_summary(content, held, i))
+            if (is_summary(rows, content, held, i))
                 continue;
             const char *t = cell(held, i, (int)c);
             char e = decimal_evidence(t);
@@ -180,6 +189,8 @@ static sl_status decide_day_order(const sl_content *content, const held_rows *he
     uint64_t first_open = 0;
     for (size_t i = rows.from; i < rows.to; i++) {
         const char *t = cell(held, i, c);
+        if (isdigit((unsigned char)t[0]) && isdigit((unsigned char)t[3]) && t[4] == '-')
+            continue; /* ISO "2026-05-01": nothing to decide */
         date_order e = import_day_evidence(t);
         dmy += e == DATE_ORDER_DMY, mdy += e == DATE_ORDER_MDY;
         char day[11];
@@ -278,7 +289,7 @@ static void check_rate(const sl_content *content, const held_rows *held, table_r
     memset(&fit, 0, sizeof fit);
     size_t tried[SL_RATE__COUNT] = {0};
     for (size_t i = rows.from; i < rows.to; i++) {
-        if (is_summary(content, held, i))
+        if (is_summary(rows, content, held, i))
             continue;
         const char *t = cell(held, i, (int)col->index);
         sl_value v;
@@ -432,7 +443,7 @@ static void find_unnamed_day(const held_rows *held, table_rows rows, import_plan
         size_t days = 0, other = 0;
         for (size_t i = rows.from; i < rows.to; i++) {
             const char *t = cell(held, i, (int)c);
-            if (!t[0] || is_summary(content, held, i))
+            if (!t[0] || is_summary(rows, content, held, i))
                 continue;
             char day[11];
             bool amb;
@@ -467,7 +478,7 @@ static void check_guesses(const held_rows *held, table_rows rows, import_plan *p
         for (size_t i = rows.from; i < rows.to && fits; i++) {
             sl_value v;
             const char *t = cell(held, i, (int)c);
-            if (!t[0] || is_summary(content, held, i))
+            if (!t[0] || is_summary(rows, content, held, i))
                 continue;
             fits = sl_parse_value_as(t, col->currency, col->decimal, &v, NULL) == SL_OK &&
                    (v.kind == SL_VALUE_ABSENT ||
@@ -520,14 +531,20 @@ void import_period_from_rows(const held_rows *held, const import_plan *plan, cha
 sl_status import_survey(const sl_content *content, const held_rows *held, const char *file,
                         import_plan *plan, sl_error *err)
 {
-    table_rows rows = {plan->header_index + 1, plan->table_ends ? plan->data_end : held->count};
+    table_rows rows = {plan->header_index + 1, plan->table_ends ? plan->data_end : held->count,
+                       NULL};
+    if (rows.to > rows.from && (rows.summary = malloc(rows.to - rows.from))) {
+        for (size_t i = rows.from; i < rows.to; i++)
+            rows.summary[i - rows.from] = summary_row(content, held, i);
+    }
     find_unnamed_day(held, rows, plan, content);
     decide_decimals(held, rows, plan, content);
     check_guesses(held, rows, plan, content);
     sl_status st = decide_day_order(content, held, rows, file, plan, err);
-    if (st != SL_OK)
-        return st;
-    decide_rates(content, held, rows, plan);
-    decide_id_in_label(held, rows, plan);
-    return SL_OK;
+    if (st == SL_OK) {
+        decide_rates(content, held, rows, plan);
+        decide_id_in_label(held, rows, plan);
+    }
+    free(rows.summary);
+    return st;
 }

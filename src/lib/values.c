@@ -147,6 +147,9 @@ static sl_status copy_trimmed(const char *text, char *buf, const char *what, cha
 
 static bool is_missing(const char *s)
 {
+    /* Every marker starts with one of these bytes: most cells need no more. */
+    if (*s && !strchr("-#Nn\xe2", *s))
+        return false;
     static const char *const markers[] = {"", "-", "--", "\xe2\x80\x94", "#N/A", "N/A", "n/a",
                                           "NA"};
     for (size_t i = 0; i < sizeof markers / sizeof *markers; i++)
@@ -183,13 +186,17 @@ static char *take_currency(char *s, char code[4])
         }
     }
     char mark[4];
-    if (len > 3) {
+    if (len > 3 && isalpha((unsigned char)s[0]) && isalpha((unsigned char)s[1]) &&
+        isalpha((unsigned char)s[2]) && !isalpha((unsigned char)s[3])) {
         memcpy(mark, s, 3);
         mark[3] = '\0';
-        if (!isalpha((unsigned char)s[3]) && sl_currency_mark(mark, code))
+        if (sl_currency_mark(mark, code))
             return trim(s + 3);
+    }
+    if (len > 3 && isalpha((unsigned char)s[len - 1]) && isalpha((unsigned char)s[len - 2]) &&
+        isalpha((unsigned char)s[len - 3]) && !isalpha((unsigned char)s[len - 4])) {
         memcpy(mark, s + len - 3, 4);
-        if (!isalpha((unsigned char)s[len - 4]) && sl_currency_mark(mark, code)) {
+        if (sl_currency_mark(mark, code)) {
             s[len - 3] = '\0';
             return trim(s);
         }
