@@ -94,8 +94,8 @@ static const char *const migrations[] = {
     "CREATE INDEX drill_answers_by_type ON drill_answers(drill_type);",
     /* 4: what an import is: its title, and whether it is practice data (never
      * a real baseline) */
-    "ALTER TABLE imports ADD COLUMN title TEXT NOT NULL DEFAULT '';"
-    "ALTER TABLE imports ADD COLUMN practice INTEGER NOT NULL DEFAULT 0;",
+    ("ALTER TABLE imports ADD COLUMN title TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE imports ADD COLUMN practice INTEGER NOT NULL DEFAULT 0;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
