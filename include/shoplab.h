@@ -215,12 +215,19 @@ typedef struct sl_interval {
 } sl_interval;
 
 typedef enum sl_interval_method {
-    SL_INTERVAL_WILSON = 0,   /* score interval; the default everywhere */
+    SL_INTERVAL_WILSON = 0,   /* score interval, as textbooks give it */
     SL_INTERVAL_JEFFREYS,     /* Beta(x+½, n−x+½) equal-tailed, boundary-fixed */
-    SL_INTERVAL_EXACT         /* Clopper–Pearson */
+    SL_INTERVAL_EXACT,        /* Clopper–Pearson */
+    SL_INTERVAL_WILSON_SMALL  /* the default everywhere: Wilson, with the bound next to
+                                 1–3 successes (or failures) taken from the exact Poisson
+                                 limit (Brown, Cai & DasGupta's modification), so that it
+                                 keeps its coverage at small counts */
 } sl_interval_method;
 
-/* "wilson", "jeffreys", "exact". */
+/* The interval the decoder, the report and compare use. */
+#define SL_INTERVAL_DEFAULT SL_INTERVAL_WILSON_SMALL
+
+/* "wilson", "jeffreys", "exact", "wilson-small". */
 const char *sl_interval_method_name(sl_interval_method method);
 
 /* Two-sided interval for one proportion at `confidence` ∈ (0, 1).  Bounds are
@@ -428,11 +435,28 @@ typedef enum sl_compare_verdict {
 /* "b-better", "a-better", "no-clear-difference", "too-early". */
 const char *sl_compare_verdict_name(sl_compare_verdict verdict);
 
+/* The verdict's error budget (docs/statistics.md, "One rule for every
+ * look"): alpha is split between the always-valid route, which may stop at
+ * any look however often the creator looks, and one fixed-sample test taken
+ * once, at the first look that reaches the planned sample.  The two add up
+ * to alpha, so the chance of calling a difference that is not there is at
+ * most alpha in all. */
+#define SL_ALPHA_SHARE_ALWAYS_VALID 0.2   /* of alpha: 0.01 of 0.05 */
+
 typedef struct sl_compare_options {
-    double mde;          /* minimum relative lift worth detecting; 0 means 0.2 */
+    double mde;          /* minimum relative change worth detecting, either way; 0 means 0.2 */
     double alpha;        /* 0 means 0.05 */
     double power;        /* 0 means 0.8 */
     double tau2;         /* mSPRT mixing variance; 0 means (rate_A × mde)² */
+    /* A plan's sample for video B, fixed when it was planned (the journal);
+     * 0: sized here, once, from video A's counts as given. */
+    uint64_t planned_b;
+    /* Earlier looks of the same test (the journal): the lowest always-valid
+     * p so far (0: this look is the only one), and the fixed-sample test's
+     * p and difference at the first look that reached the planned sample. */
+    double always_valid_p;
+    bool has_planned_look;
+    double planned_look_p, planned_look_diff;
 } sl_compare_options;
 
 typedef struct sl_compare_result {
@@ -456,6 +480,12 @@ typedef struct sl_compare_result {
     bool fixed_a_feasible; uint64_t b_needed; uint64_t b_more_needed;
     double min_detectable_lift;          /* with unlimited B, given A */
     bool planned_sample_reached;
+    bool planned_given;                  /* b_needed came from the caller's plan */
+    double alpha_always_valid;           /* alpha × SL_ALPHA_SHARE_ALWAYS_VALID */
+    double alpha_fixed;                  /* the rest, for the one test at the planned sample */
+    double always_valid_p;               /* the running minimum the verdict uses */
+    const char *decided_by;              /* "always-valid", "planned-sample test", "planned
+                                            sample reached", "too little on A", or NULL */
     sl_compare_verdict verdict;
     char verdict_text[512];              /* the verdict in plain words */
     char caution[512];
@@ -1159,9 +1189,21 @@ typedef enum sl_journal_filter {
 sl_status sl_journal_list(sl_store *store, sl_journal_filter filter, sl_journal_test **out,
                           size_t *count, sl_error *err);
 
-/* The compare reading of look `index` (0-based): sl_compare of the before
- * counts against that look's counts with the plan's mde and τ².  Its
- * p_value is final only when planned_sample_reached is true. */
+/* Sizes a plan from its before-video counts, metric and mde: τ², the
+ * after-video's sample (both directions, at the fixed test's share of
+ * alpha) and the smallest detectable lift.  sl_journal_plan and replan call
+ * it; the simulation suite drives it without a store. */
+sl_status sl_journal_size_plan(sl_journal_test *t, sl_error *err);
+
+/* The compare options for a look of test `t` that follows its first
+ * `earlier` looks: the plan's sample, the running minimum of the
+ * always-valid p, and the fixed-sample test's answer at the first look that
+ * reached the planned sample (docs/statistics.md, "One rule for every look"). */
+void sl_journal_look_options(const sl_journal_test *t, size_t earlier, sl_compare_options *o);
+
+/* The verdict of look `index` (0-based): sl_compare of the before counts
+ * against that look's counts with the options sl_journal_look_options gives
+ * (the plan's sample, the looks before it). */
 sl_status sl_journal_verdict(const sl_journal_test *test, size_t index, sl_compare_result *out,
                              sl_error *err);
 

@@ -123,7 +123,8 @@ static int parse_value(const command_spec *cmd, const flag_spec *f, const char *
     }
     char buf[128];
     size_t len = strlen(text);
-    bool pct = (f->kind == FLAG_RATE || f->kind == FLAG_LIFT) && len > 0 && text[len - 1] == '%';
+    bool pct = (f->kind == FLAG_RATE || f->kind == FLAG_LIFT || f->kind == FLAG_SIGNED_LIFT) &&
+               len > 0 && text[len - 1] == '%';
     if (len == 0 || !strip_grouping(text, buf, sizeof buf)) {
         cli_error(cmd, "--%s: '%s' is not a number", f->name, text);
         return EXIT_USAGE;
@@ -148,6 +149,15 @@ static int parse_value(const command_spec *cmd, const flag_spec *f, const char *
         cli_error(cmd, "--%s: '%s' must be above 0 (e.g. 0.2 or 20%% for a 20%% lift)", f->name,
                   text);
         return EXIT_INVALID;
+    }
+    if (f->kind == FLAG_SIGNED_LIFT) {
+        if (!(v != 0 && v > -1 && isfinite(v))) {
+            cli_error(cmd, "--%s: '%s' must be a rise or a drop above -100%% and not 0 (e.g. "
+                      "0.2 or 20%% for a rise, -10%% for a drop)", f->name, text);
+            return EXIT_INVALID;
+        }
+        out->number = v;
+        return -1;
     }
     if (v < 0 || (v == 0 && buf[0] == '-' && f->kind == FLAG_COUNT)) {
         cli_error(cmd, "--%s: '%s' is negative; %s must be 0 or more", f->name, text,

@@ -37,6 +37,7 @@ typedef enum flag_kind {
     FLAG_REAL,    /* finite number ≥ 0 (money, variance) */
     FLAG_RATE,    /* fraction in (0, 1): "0.04" or "4%" */
     FLAG_LIFT,    /* relative change > 0: "0.2" or "20%" */
+    FLAG_SIGNED_LIFT, /* relative change, a rise or a drop: "0.2", "-10%" (not 0, above -1) */
     FLAG_CHOICE,  /* one of `choices` (NULL-terminated) */
     FLAG_SWITCH,  /* no value */
     FLAG_TEXT     /* any text: a path, a sheet name */

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-enum { F_METRIC, F_A_TRIALS, F_A_SUCCESSES, F_B_TRIALS, F_B_SUCCESSES, F_MDE, F_TAU2, F_JSON,
+enum { F_METRIC, F_A_TRIALS, F_A_SUCCESSES, F_B_TRIALS, F_B_SUCCESSES, F_MDE, F_PLANNED_B, F_TAU2, F_JSON,
        F__COUNT };
 
 static const char *const metrics[] = {"ctr", "ctor", NULL};
@@ -24,7 +24,12 @@ static const flag_spec flags[] = {
     [F_B_TRIALS] = {"b-trials", FLAG_COUNT, true, "N", "video B (after), as for A", NULL},
     [F_B_SUCCESSES] = {"b-successes", FLAG_COUNT, true, "N", "video B (after), as for A", NULL},
     [F_MDE] = {"mde", FLAG_LIFT, false, "R",
-               "smallest relative lift worth detecting, default 0.2 (20%)", NULL},
+               "smallest relative change worth detecting, a rise or a drop, default 0.2 (20%)",
+               NULL},
+    [F_PLANNED_B] = {"planned-b", FLAG_COUNT, false, "N",
+                     "video B's sample from your plan (kept as planned); default: sized once "
+                     "from video A's counts as given",
+                     NULL},
     [F_TAU2] = {"tau2", FLAG_REAL, false, "V",
                 "mSPRT mixing variance, fixed before the test; default (rate A x mde)^2", NULL},
     [F_JSON] = {"json", FLAG_SWITCH, false, NULL, "print JSON instead of the report", NULL},
@@ -84,14 +89,18 @@ static void print_report(const sl_compare_result *r)
            cli_percent(a, shown));
     const char *unit = ctor ? "clicks" : "impressions";
     if (r->has_sample_size)
-        printf("  %-18s %s %s per video to detect a %.0f%% lift\n", "sample needed",
-               cli_count(b, (double)r->per_arm_needed), unit, r->mde * 100);
+        printf("  %-18s %s %s per video for a %.0f%% change either way\n",
+               "sample needed", cli_count(b, (double)r->per_arm_needed), unit, r->mde * 100);
     if (r->fixed_a_feasible)
-        printf("  %-18s %s %s in all, %s more (video A as it is)\n", "video B needs",
-               cli_count(b, (double)r->b_needed), unit, cli_count(c, (double)r->b_more_needed));
+        printf("  %-18s %s %s in all, %s more (%s)\n", "video B needs",
+               cli_count(b, (double)r->b_needed), unit, cli_count(c, (double)r->b_more_needed),
+               r->planned_given ? "as planned" : "sized from video A");
     else if (isfinite(r->min_detectable_lift))
-        printf("  %-18s video A is too small for a %.0f%% lift; smallest detectable: %.0f%%\n",
+        printf("  %-18s video A is too small for a %.0f%% change; smallest detectable: %.0f%%\n",
                "video B needs", r->mde * 100, r->min_detectable_lift * 100);
+    printf("  %-18s always-valid p below %.2g at any look, or\n", "verdict rule",
+           r->alpha_always_valid);
+    printf("  %-18s p below %.2g once, at the planned sample\n", "", r->alpha_fixed);
     printf("\n%sVerdict: %s%s\n", cli_bold(), sl_compare_verdict_name(r->verdict), cli_reset());
     cli_wrap(stdout, 2, "  ", r->verdict_text);
     cli_wrap(stdout, 2, "Caution: ", r->caution);
@@ -109,6 +118,7 @@ int cmd_compare(int argc, char **argv)
     sl_compare_options options = {
         .mde = v[F_MDE].set ? v[F_MDE].number : 0,
         .tau2 = v[F_TAU2].set ? v[F_TAU2].number : 0,
+        .planned_b = v[F_PLANNED_B].set ? (uint64_t)v[F_PLANNED_B].number : 0,
     };
     if (v[F_TAU2].set && !(options.tau2 > 0)) {
         cli_error(&spec, "--tau2: must be above 0");

@@ -72,7 +72,8 @@ static const char *flag_for_field(const char *field)
 static void print_rates(const sl_decode_result *r)
 {
     char v[32], lo[32], hi[32];
-    printf("%sRates%s (%.0f%% Wilson intervals)\n", cli_bold(), cli_reset(), r->confidence * 100);
+    printf("%sRates%s (%.0f%% Wilson intervals, exact next to 1-3 counts)\n", cli_bold(), cli_reset(),
+           r->confidence * 100);
     for (int i = 0; i < SL_RATE__COUNT; i++) {
         const sl_rate *rate = &r->rates[i];
         if (!rate->present)

@@ -8,11 +8,13 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const methods[] = {"wilson", "jeffreys", "exact", NULL};
+static const char *const methods[] = {"wilson", "jeffreys", "exact", "wilson-small", NULL};
 
 static const flag_spec interval_flags[] = {
-    {"method", FLAG_CHOICE, true, "wilson|jeffreys|exact",
-     "wilson (score), jeffreys (Beta(1/2,1/2)), exact (Clopper-Pearson)", methods},
+    {"method", FLAG_CHOICE, true, "wilson|jeffreys|exact|wilson-small",
+     "wilson (score), jeffreys (Beta(1/2,1/2)), exact (Clopper-Pearson), wilson-small (Wilson "
+     "with exact Poisson bounds next to 1-3 successes or failures: ShopLab's default)",
+     methods},
     {"successes", FLAG_COUNT, true, "K", "successes, e.g. product clicks", NULL},
     {"trials", FLAG_COUNT, true, "N", "trials, e.g. product impressions", NULL},
     {"confidence", FLAG_RATE, false, "C", "interval level, default 0.95", NULL},
@@ -44,7 +46,8 @@ static const flag_spec msprt_flags[] = {
 
 static const flag_spec sample_flags[] = {
     {"baseline", FLAG_RATE, true, "R", "the current rate, e.g. 0.03 or 3%", NULL},
-    {"lift", FLAG_LIFT, true, "R", "relative lift to detect, e.g. 0.2 or 20%", NULL},
+    {"lift", FLAG_SIGNED_LIFT, true, "R",
+     "relative change to detect, a rise (0.2 or 20%) or a drop (-10%)", NULL},
     {"alpha", FLAG_RATE, false, "A", "two-sided significance level, default 0.05", NULL},
     {"power", FLAG_RATE, false, "P", "power, default 0.8", NULL},
     {"json", FLAG_SWITCH, false, NULL, "print {\"per_arm\":N}", NULL},
@@ -101,9 +104,10 @@ static int arm_error(const command_spec *cmd, sl_status st, const char *arm)
 
 static int run_interval(flag_value *v)
 {
-    sl_interval_method m = strcmp(v[0].text, "wilson") == 0     ? SL_INTERVAL_WILSON
-                           : strcmp(v[0].text, "jeffreys") == 0 ? SL_INTERVAL_JEFFREYS
-                                                                : SL_INTERVAL_EXACT;
+    sl_interval_method m = strcmp(v[0].text, "wilson") == 0         ? SL_INTERVAL_WILSON
+                           : strcmp(v[0].text, "jeffreys") == 0     ? SL_INTERVAL_JEFFREYS
+                           : strcmp(v[0].text, "wilson-small") == 0 ? SL_INTERVAL_WILSON_SMALL
+                                                                    : SL_INTERVAL_EXACT;
     sl_arm arm = {(uint64_t)v[1].number, (uint64_t)v[2].number};
     double confidence = v[3].set ? v[3].number : 0.95;
     sl_interval ci;

@@ -1,12 +1,13 @@
 /*
  * compare.c — a one-change test: before-video A against after-video B.
  *
- * The verdict follows docs/statistics.md: a difference is called real only
- * when it is significant *and* either the planned sample is reached or the
- * always-valid (mSPRT) p-value agrees — so a creator who checks every day is
- * not fooled by an early swing.  "No clear difference" needs evidence too:
- * the difference's interval inside ±(rate A × MDE), or the planned sample
- * reached, or a before-video too small for any amount of B to tell.
+ * The verdict follows docs/statistics.md ("One rule for every look"): alpha
+ * is split between the always-valid (mSPRT) route, which may stop at any
+ * look, and one fixed-sample test at the first look that reaches the
+ * planned sample, so a creator who checks every day is not fooled by an
+ * early swing and the error stays at most alpha however often they look.
+ * "No clear difference" needs evidence too: the planned sample reached, or a
+ * before-video too small for any amount of B to tell.
  */
 #include "internal.h"
 
@@ -73,60 +74,113 @@ static bool any_cell_small(sl_arm a, sl_arm b)
     return false;
 }
 
-static void plan_sample(sl_compare_result *r)
+/* The sample to detect a change of `mde` either way: a rise and a drop of
+ * the same relative size need different samples, and the larger is kept. */
+static void plan_sample(sl_compare_result *r, const sl_compare_options *o)
 {
     r->min_detectable_lift = NAN;
+    if (o && o->planned_b) {
+        /* A plan's sample is kept as planned, never re-sized from later data. */
+        r->planned_given = true;
+        r->fixed_a_feasible = true;
+        r->b_needed = o->planned_b;
+    }
     if (!(r->rate_a > 0))
         return; /* a relative lift on a zero baseline is undefined */
-    uint64_t per_arm;
-    if (sl_sample_size(r->rate_a, r->mde, r->alpha, r->power, &per_arm, NULL) == SL_OK) {
+    uint64_t per_arm = 0;
+    bool sized = true;
+    for (int dir = 1; dir >= -1; dir -= 2) {
+        uint64_t n;
+        if (sl_sample_size(r->rate_a, dir * r->mde, r->alpha_fixed, r->power, &n, NULL) == SL_OK)
+            per_arm = n > per_arm ? n : per_arm;
+        else
+            sized = false;
+    }
+    if (sized) {
         r->has_sample_size = true;
         r->per_arm_needed = per_arm;
     }
-    uint64_t b_needed = 0;
-    double mdl = NAN;
-    sl_status st = sl_sample_size_fixed_a(r->a.trials, r->rate_a, r->mde, r->alpha, r->power,
-                                          &b_needed, NULL, &mdl);
-    r->min_detectable_lift = mdl;
-    if (st == SL_OK) {
-        r->fixed_a_feasible = true;
-        r->b_needed = b_needed;
-        r->b_more_needed = b_needed > r->b.trials ? b_needed - r->b.trials : 0;
-        r->planned_sample_reached = r->b.trials >= b_needed;
+    if (!r->planned_given) {
+        uint64_t b_needed = 0;
+        bool feasible = true;
+        for (int dir = 1; dir >= -1; dir -= 2) {
+            uint64_t b = 0;
+            double mdl = NAN;
+            sl_status st = sl_sample_size_fixed_a(r->a.trials, r->rate_a, dir * r->mde,
+                                                  r->alpha_fixed, r->power, &b, NULL, &mdl);
+            if (dir == 1)
+                r->min_detectable_lift = mdl;
+            if (st == SL_OK)
+                b_needed = b > b_needed ? b : b_needed;
+            else
+                feasible = false;
+        }
+        r->fixed_a_feasible = feasible;
+        r->b_needed = feasible ? b_needed : 0;
+    } else {
+        double mdl = NAN;
+        uint64_t b;
+        sl_sample_size_fixed_a(r->a.trials, r->rate_a, r->mde, r->alpha_fixed, r->power, &b, NULL,
+                               &mdl);
+        r->min_detectable_lift = mdl;
+    }
+    if (r->fixed_a_feasible) {
+        r->b_more_needed = r->b_needed > r->b.trials ? r->b_needed - r->b.trials : 0;
+        r->planned_sample_reached = r->b.trials >= r->b_needed;
     }
 }
 
-static void decide(sl_compare_result *r)
+/* One rule for every look (docs/statistics.md): a difference is called
+ * when the always-valid p (its running minimum over the test's looks) is
+ * below alpha_always_valid, or when the fixed-sample test, taken once at the
+ * first look that reached the planned sample, is below alpha_fixed.  The
+ * two shares add up to alpha, so peeking cannot push the error past it. */
+static void decide(sl_compare_result *r, const sl_compare_options *o)
 {
     char lift[64] = "";
     if (r->has_lift)
         snprintf(lift, sizeof lift, " (%+.1f%% relative)", r->lift * 100);
     const char *metric = r->metric == SL_METRIC_CTOR ? "CTOR" : "Product CTR";
-    bool significant = r->p_value < r->alpha &&
-                       (r->planned_sample_reached || r->msprt_p < r->alpha);
-    double margin = r->rate_a * r->mde;
+    double av = r->msprt_p;
+    if (o && o->always_valid_p > 0 && o->always_valid_p < av)
+        av = o->always_valid_p;
+    r->always_valid_p = av;
+    bool fixed = false;
+    double fixed_p = 1, fixed_diff = 0;
+    if (o && o->has_planned_look) {
+        fixed = true, fixed_p = o->planned_look_p, fixed_diff = o->planned_look_diff;
+    } else if (r->planned_sample_reached) {
+        fixed = true, fixed_p = r->p_value, fixed_diff = r->diff; /* this look is the one */
+    }
 
-    if (significant) {
-        r->verdict = r->diff > 0 ? SL_COMPARE_B_BETTER : SL_COMPARE_A_BETTER;
-        snprintf(r->verdict_text, sizeof r->verdict_text,
-                 "%s is really %s on video B: %.2f%% vs %.2f%%%s, more than sampling noise "
-                 "explains (p = %.2g).",
-                 metric, r->diff > 0 ? "higher" : "lower", r->rate_b * 100, r->rate_a * 100, lift,
-                 r->p_value);
-    } else if (margin > 0 && r->diff_interval.low >= -margin && r->diff_interval.high <= margin) {
-        r->verdict = SL_COMPARE_NO_CLEAR_DIFFERENCE;
-        snprintf(r->verdict_text, sizeof r->verdict_text,
-                 "No clear difference: any change in %s is smaller than the %.0f%% lift you "
-                 "said matters.",
-                 metric, r->mde * 100);
+    if (av < r->alpha_always_valid || (fixed && fixed_p < r->alpha_fixed)) {
+        bool by_av = av < r->alpha_always_valid;
+        double d = by_av ? r->diff : fixed_diff;
+        r->verdict = d > 0 ? SL_COMPARE_B_BETTER : SL_COMPARE_A_BETTER;
+        r->decided_by = by_av ? "always-valid" : "planned-sample test";
+        if (by_av)
+            snprintf(r->verdict_text, sizeof r->verdict_text,
+                     "%s is really %s on video B: %.2f%% vs %.2f%%%s. The always-valid p is "
+                     "%.2g, below %.2g, so this holds however often you looked.",
+                     metric, d > 0 ? "higher" : "lower", r->rate_b * 100, r->rate_a * 100, lift,
+                     av, r->alpha_always_valid);
+        else
+            snprintf(r->verdict_text, sizeof r->verdict_text,
+                     "%s is really %s on video B: at the planned sample the test gave p = %.2g, "
+                     "below %.2g (%.2f%% vs %.2f%% now%s).",
+                     metric, d > 0 ? "higher" : "lower", fixed_p, r->alpha_fixed,
+                     r->rate_b * 100, r->rate_a * 100, lift);
     } else if (r->planned_sample_reached) {
         r->verdict = SL_COMPARE_NO_CLEAR_DIFFERENCE;
+        r->decided_by = "planned sample reached";
         snprintf(r->verdict_text, sizeof r->verdict_text,
-                 "No clear difference: both videos reached the planned sample and the gap in %s "
-                 "(%.2f%% vs %.2f%%) is within sampling noise.",
-                 metric, r->rate_b * 100, r->rate_a * 100);
+                 "No clear difference: video B reached the planned sample and the gap in %s "
+                 "(%.2f%% vs %.2f%%) is within what chance gives; a real change of %.0f%% "
+                 "either way would most likely have shown.",
+                 metric, r->rate_b * 100, r->rate_a * 100, r->mde * 100);
     } else if (r->rate_a > 0 && !r->fixed_a_feasible) {
         r->verdict = SL_COMPARE_NO_CLEAR_DIFFERENCE;
+        r->decided_by = "too little on A";
         snprintf(r->verdict_text, sizeof r->verdict_text,
                  "No clear difference, and video A has too few %s to ever detect a %.0f%% "
                  "change; the smallest it could detect is about %.0f%%.",
@@ -137,7 +191,8 @@ static void decide(sl_compare_result *r)
         if (r->fixed_a_feasible)
             snprintf(r->verdict_text, sizeof r->verdict_text,
                      "Too early to tell: %s %.2f%% vs %.2f%%%s. About %s more %s on video B "
-                     "would settle a %.0f%% change.",
+                     "reach the planned sample, which would settle a %.0f%% change either "
+                     "way.",
                      metric, r->rate_b * 100, r->rate_a * 100, lift,
                      sl_format_count(more, sizeof more, (double)r->b_more_needed),
                      trials_label(r->metric), r->mde * 100);
@@ -161,9 +216,12 @@ sl_status sl_compare(sl_metric metric, sl_arm a, sl_arm b, const sl_compare_opti
     out->mde = options && options->mde ? options->mde : 0.2;
     out->alpha = options && options->alpha ? options->alpha : 0.05;
     out->power = options && options->power ? options->power : 0.8;
-    if (!(out->mde > 0 && isfinite(out->mde)))
+    out->alpha_always_valid = out->alpha * SL_ALPHA_SHARE_ALWAYS_VALID;
+    out->alpha_fixed = out->alpha - out->alpha_always_valid;
+    if (!(out->mde > 0 && out->mde < 1))
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, "mde",
-                       "the minimum lift worth detecting must be above 0 (e.g. 0.2 for 20%%)");
+                       "the smallest change worth detecting must be between 0 and 1 (e.g. 0.2 "
+                       "for 20%% either way)");
     if (!(out->alpha > 0 && out->alpha < 1) || !(out->power > 0 && out->power < 1))
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, "alpha",
                        "alpha and power must be between 0 and 1");
@@ -181,8 +239,8 @@ sl_status sl_compare(sl_metric metric, sl_arm a, sl_arm b, const sl_compare_opti
         out->has_lift = true;
         out->lift = out->diff / out->rate_a;
     }
-    sl_interval_compute(SL_INTERVAL_WILSON, a, confidence, &out->interval_a);
-    sl_interval_compute(SL_INTERVAL_WILSON, b, confidence, &out->interval_b);
+    sl_interval_compute(SL_INTERVAL_DEFAULT, a, confidence, &out->interval_a);
+    sl_interval_compute(SL_INTERVAL_DEFAULT, b, confidence, &out->interval_b);
     sl_diff_interval(a, b, confidence, &out->diff_interval);
     sl_ztest(a, b, &out->ztest);
     out->p_value = out->ztest.p_value;
@@ -203,8 +261,8 @@ sl_status sl_compare(sl_metric metric, sl_arm a, sl_arm b, const sl_compare_opti
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, "tau2", "tau2 must be above 0");
     sl_msprt(a, b, out->tau2, &out->msprt_p, NULL);
 
-    plan_sample(out);
-    decide(out);
+    plan_sample(out, options);
+    decide(out, options);
     snprintf(out->caution, sizeof out->caution,
              "Two videos are not a randomized experiment: posting time, audience and trends "
              "differ between them, so this only says whether the gap is bigger than chance, not "

@@ -57,17 +57,6 @@ const char *sl_baseline_source_name(sl_baseline_source source)
     return (unsigned)source <= SL_BASELINE_PRACTICE ? source_names[source] : "none";
 }
 
-/* Wilson score bounds for a real-valued success count: used to project what
- * the interval would be after more trials at the current rate. */
-static void wilson_projected(double x, double n, double z, double *low, double *high)
-{
-    double z2 = z * z;
-    double r = sqrt(z2 + 4.0 * x * ((n - x) / n));
-    double denom = 2.0 * x + z2 + z * r;
-    *high = sl_clamp(denom / (2.0 * (n + z2)), 0, 1);
-    *low = sl_clamp(2.0 * x * x / (n * denom), 0, 1);
-}
-
 typedef struct judgement {
     sl_verdict verdict;
     double band_low, band_high;
@@ -91,28 +80,53 @@ static judgement judge_rate(double rate, double low, double high, double b, doub
     return j;
 }
 
-/* The smallest total trials N ≥ n at which, if the rate stayed at x/n, the
- * verdict would no longer be too-early; returns N − n, or 0 if even 2^53
- * trials would not settle it. */
+/* The odds "more data" promises: the step settles this often at the
+ * sample given, if the current rate is the true one (tests/sim checks it). */
+#define SETTLE_ODDS 0.8
+
+static double normal_mass(double mean, double sd, double lo, double hi)
+{
+    if (!(hi > lo))
+        return 0;
+    if (!(sd > 0))
+        return mean >= lo && mean <= hi ? 1 : 0;
+    return 0.5 * (erfc(-(hi - mean) / (sd * 1.4142135623730951)) - erfc(-(lo - mean) / (sd * 1.4142135623730951)));
+}
+
+/* The chance that the verdict is no longer too-early at N trials in all, if
+ * the rate stays at r: the rate then is x/n's successes plus Binomial(N − n,
+ * r) over N (normal approximation), and the step is too early while its
+ * interval (half-width z·√(b(1−b)/N) near the baseline) still straddles b
+ * and reaches outside the band b(1 ± m). */
+static double settle_probability(double x, double n, double r, double N, double b, double m,
+                                 double z)
+{
+    double mean = (x + (N - n) * r) / N;
+    double sd = sqrt((N - n) * r * (1 - r)) / N;
+    double h = z * sqrt(b * (1 - b) / N);
+    double straddle = normal_mass(mean, sd, b - h, b + h);
+    double in_lo = fmax(b - h, b * (1 - m) + h), in_hi = fmin(b + h, b * (1 + m) - h);
+    double inside = normal_mass(mean, sd, in_lo, in_hi);
+    return 1 - (straddle - inside);
+}
+
+/* The smallest total N ≥ n at which the step would settle with SETTLE_ODDS
+ * if its rate is x/n; returns N − n, or 0 if even 2^53 trials would not. */
 static uint64_t more_trials_to_settle(double x, double n, double b, double m, double z)
 {
-    double rate = x / n;
+    double r = x / n;
     double lo_n = n, hi_n = n;
     for (;;) {
-        double low, high;
         hi_n *= 2;
         if (hi_n > SL_MAX_COUNT)
             return 0;
-        wilson_projected(rate * hi_n, hi_n, z, &low, &high);
-        if (judge_rate(rate, low, high, b, m).verdict != SL_VERDICT_TOO_EARLY)
+        if (settle_probability(x, n, r, hi_n, b, m, z) >= SETTLE_ODDS)
             break;
         lo_n = hi_n;
     }
     while (hi_n - lo_n > 1) {
         double mid = floor((lo_n + hi_n) / 2);
-        double low, high;
-        wilson_projected(rate * mid, mid, z, &low, &high);
-        if (judge_rate(rate, low, high, b, m).verdict != SL_VERDICT_TOO_EARLY)
+        if (settle_probability(x, n, r, mid, b, m, z) >= SETTLE_ODDS)
             hi_n = mid;
         else
             lo_n = mid;
@@ -203,8 +217,8 @@ static void read_rate_step(const sl_rate *rate, double baseline, sl_baseline_sou
                                                  margin, z);
         if (out->more_needed)
             EXPLAIN(out,
-                     "%s %s could still be above or below the baseline of %s; about %s more "
-                     "%s at this rate would settle it.",
+                     "%s %s could still be above or below the baseline of %s; with about %s "
+                     "more %s it would settle 4 times in 5, if the rate is what it is now.",
                      sl_rate_label(rate->id), percent(a, sizeof a, rate->value),
                      percent(c, sizeof c, baseline),
                      sl_format_count(more, sizeof more, (double)out->more_needed),

@@ -177,7 +177,7 @@ sl_status sl_funnel_rates(const sl_funnel *funnel, unsigned flags, double confid
         if (r->is_proportion && num <= den) {
             sl_interval ci;
             sl_arm arm = {(uint64_t)num, (uint64_t)den};
-            if (sl_interval_compute(SL_INTERVAL_WILSON, arm, confidence, &ci) == SL_OK) {
+            if (sl_interval_compute(SL_INTERVAL_DEFAULT, arm, confidence, &ci) == SL_OK) {
                 r->has_interval = true;
                 r->low = ci.low;
                 r->high = ci.high;

@@ -1,6 +1,7 @@
 /*
- * interval.c — two-sided intervals for one proportion: Wilson (the default),
- * Jeffreys and Clopper–Pearson.
+ * interval.c — two-sided intervals for one proportion: Wilson with the
+ * small-count modification (the default), Wilson, Jeffreys and
+ * Clopper–Pearson.
  *
  * The boundaries are exact by construction (a lower bound of exactly 0 at
  * x = 0, an upper bound of exactly 1 at x = n), because creators' counts are
@@ -15,11 +16,11 @@
  * slow and Wilson agrees with the exact and Jeffreys bounds to ~1e-7. */
 #define EXACT_INVERSION_LIMIT 1e7
 
-static const char *const method_names[] = {"wilson", "jeffreys", "exact"};
+static const char *const method_names[] = {"wilson", "jeffreys", "exact", "wilson-small"};
 
 const char *sl_interval_method_name(sl_interval_method method)
 {
-    return (unsigned)method <= SL_INTERVAL_EXACT ? method_names[method] : "unknown";
+    return (unsigned)method <= SL_INTERVAL_WILSON_SMALL ? method_names[method] : "unknown";
 }
 
 static void wilson(double x, double n, double z, sl_interval *out)
@@ -33,6 +34,49 @@ static void wilson(double x, double n, double z, sl_interval *out)
     /* Algebraically (2x + z² − zR)/(2(n + z²)), rewritten to avoid
      * subtracting two nearly equal numbers when x is small. */
     out->low = x == 0 ? 0 : sl_clamp(2 * x * x / (n * denom), 0, 1);
+}
+
+/* Counts this small (successes or failures) take the exact Poisson limit on
+ * their side: Wilson's bound sits too close to them there. */
+#define SMALL_COUNT 3
+
+/* The λ with P(Poisson(λ) ≥ k) = tail, k = 1..3: the exact Poisson lower
+ * limit for k events (½ χ²_{2k} quantile), by bisection on
+ * P(Poisson(λ) < k) = e^−λ Σ_{j<k} λ^j / j!. */
+static double poisson_lower(int k, double tail)
+{
+    double lo = 0, hi = 20;
+    for (int i = 0; i < 200; i++) {
+        double mid = 0.5 * (lo + hi), term = 1, sum = 0;
+        for (int j = 0; j < k; j++) {
+            sum += term;
+            term *= mid / (j + 1);
+        }
+        double below = exp(-mid) * sum; /* P(X < k) */
+        if (1 - below < tail)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* Brown, Cai & DasGupta (2001, §4.1.1): Wilson, with the lower bound for 1–3
+ * successes (the upper for 1–3 failures) replaced by the Poisson limit. */
+static void wilson_small(double x, double n, double alpha, double z, sl_interval *out)
+{
+    wilson(x, n, z, out);
+    if (x >= 1 && x <= SMALL_COUNT) {
+        double l = poisson_lower((int)x, alpha / 2) / n;
+        if (l < out->low)
+            out->low = l;
+    }
+    double f = n - x;
+    if (f >= 1 && f <= SMALL_COUNT) {
+        double h = 1 - poisson_lower((int)f, alpha / 2) / n;
+        if (h > out->high)
+            out->high = h;
+    }
 }
 
 /* The q with 1 − I_q(a, b) = tail.  A bound near 0 is solved for directly;
@@ -78,7 +122,7 @@ static void jeffreys(double x, double n, double alpha, sl_interval *out)
 sl_status sl_interval_compute(sl_interval_method method, sl_arm arm, double confidence,
                               sl_interval *out)
 {
-    if (!out || (unsigned)method > SL_INTERVAL_EXACT || !(confidence > 0 && confidence < 1))
+    if (!out || (unsigned)method > SL_INTERVAL_WILSON_SMALL || !(confidence > 0 && confidence < 1))
         return SL_ERR_INVALID_ARGUMENT;
     sl_status st = sl_arm_check(arm);
     if (st != SL_OK)
@@ -86,7 +130,9 @@ sl_status sl_interval_compute(sl_interval_method method, sl_arm arm, double conf
     double x = (double)arm.successes, n = (double)arm.trials;
     double alpha = 1 - confidence;
     double fewer = x < n - x ? x : n - x;
-    if (method == SL_INTERVAL_WILSON || fewer >= EXACT_INVERSION_LIMIT)
+    if (method == SL_INTERVAL_WILSON_SMALL)
+        wilson_small(x, n, alpha, sl_normal_quantile(1 - alpha / 2), out);
+    else if (method == SL_INTERVAL_WILSON || fewer >= EXACT_INVERSION_LIMIT)
         wilson(x, n, sl_normal_quantile(1 - alpha / 2), out);
     else if (method == SL_INTERVAL_EXACT)
         clopper_pearson(x, n, alpha, out);

@@ -196,7 +196,7 @@ static sl_status check_arm(sl_metric m, sl_arm a, const char *field, const char 
 
 /* τ² and the after-video's planned sample, from the before counts, the
  * metric and the mde: everything a replan recomputes. */
-static sl_status size_plan(sl_journal_test *t, sl_error *err)
+sl_status sl_journal_size_plan(sl_journal_test *t, sl_error *err)
 {
     sl_status st = check_arm(t->metric, t->before, "before", "before-video", err);
     if (st != SL_OK)
@@ -218,15 +218,26 @@ static sl_status size_plan(sl_journal_test *t, sl_error *err)
     t->alpha = ALPHA;
     t->power = POWER;
     t->tau2 = pow(rate * t->mde, 2);
-    uint64_t b = 0;
-    double mdl = NAN;
-    st = sl_sample_size_fixed_a(t->before.trials, rate, t->mde, t->alpha, t->power, &b, NULL,
-                                &mdl);
-    t->min_detectable_lift = mdl;
-    t->sample_feasible = st == SL_OK;
-    t->b_needed = st == SL_OK ? b : 0;
-    if (st != SL_OK && st != SL_ERR_INFEASIBLE)
-        return sl_fail(err, st, "mde", "the planned sample cannot be computed for this lift");
+    /* Sized for the one fixed-sample test at its share of alpha, for a rise
+     * and for a drop of the planned size: the larger sample is the plan. */
+    double alpha_fixed = t->alpha * (1 - SL_ALPHA_SHARE_ALWAYS_VALID);
+    uint64_t need = 0;
+    t->sample_feasible = true;
+    for (int dir = 1; dir >= -1; dir -= 2) {
+        uint64_t b = 0;
+        double mdl = NAN;
+        st = sl_sample_size_fixed_a(t->before.trials, rate, dir * t->mde, alpha_fixed, t->power,
+                                    &b, NULL, &mdl);
+        if (dir == 1)
+            t->min_detectable_lift = mdl;
+        if (st != SL_OK && st != SL_ERR_INFEASIBLE)
+            return sl_fail(err, st, "mde", "the planned sample cannot be computed for this lift");
+        if (st == SL_OK)
+            need = b > need ? b : need;
+        else
+            t->sample_feasible = false;
+    }
+    t->b_needed = t->sample_feasible ? need : 0;
     return SL_OK;
 }
 
@@ -620,7 +631,7 @@ sl_status sl_journal_plan(sl_store *s, const sl_journal_plan_input *in, sl_journ
         return st;
     st = plan_before(s, in, t, err);
     if (st == SL_OK)
-        st = size_plan(t, err);
+        st = sl_journal_size_plan(t, err);
     if (st == SL_OK)
         st = one_change_at_a_time(s, t, in->force, err);
     if (st == SL_OK)
@@ -668,7 +679,7 @@ sl_status sl_journal_replan(sl_store *s, int64_t id, const sl_metric *metric, do
     if (st == SL_OK && mde)
         out->mde = mde;
     if (st == SL_OK)
-        st = size_plan(out, err);
+        st = sl_journal_size_plan(out, err);
     if (st == SL_OK)
         st = one_change_at_a_time(s, out, force, err);
     sqlite3_stmt *q = NULL;
@@ -697,12 +708,40 @@ sl_status sl_journal_replan(sl_store *s, int64_t id, const sl_metric *metric, do
     return st;
 }
 
+void sl_journal_look_options(const sl_journal_test *t, size_t earlier, sl_compare_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mde = t->mde;
+    o->alpha = t->alpha;
+    o->power = t->power;
+    o->tau2 = t->tau2;
+    o->planned_b = t->sample_feasible ? t->b_needed : 0;
+    if (earlier > 0)
+        o->always_valid_p = t->looks[earlier - 1].p_always_valid;
+    /* The fixed-sample test is taken once: at the first look that reached
+     * the planned sample.  Later looks keep its answer. */
+    for (size_t j = 0; o->planned_b && j < earlier; j++) {
+        if (t->looks[j].after.trials < o->planned_b)
+            continue;
+        sl_compare_options once = *o;
+        once.always_valid_p = 0;
+        sl_compare_result r;
+        if (sl_compare(t->metric, t->before, t->looks[j].after, &once, &r, NULL) == SL_OK) {
+            o->has_planned_look = true;
+            o->planned_look_p = r.p_value;
+            o->planned_look_diff = r.diff;
+        }
+        break;
+    }
+}
+
 sl_status sl_journal_verdict(const sl_journal_test *t, size_t index, sl_compare_result *out,
                              sl_error *err)
 {
     if (!t || !out || index >= t->look_count)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no such look");
-    sl_compare_options o = {.mde = t->mde, .alpha = t->alpha, .power = t->power, .tau2 = t->tau2};
+    sl_compare_options o;
+    sl_journal_look_options(t, index, &o);
     return sl_compare(t->metric, t->before, t->looks[index].after, &o, out, err);
 }
 
@@ -799,8 +838,8 @@ sl_status sl_journal_add_look(sl_store *s, int64_t id, const sl_journal_look_inp
         st = not_before(out, l.taken_at, err);
     sl_compare_result r;
     if (st == SL_OK) {
-        sl_compare_options o = {.mde = out->mde, .alpha = out->alpha, .power = out->power,
-                                .tau2 = out->tau2};
+        sl_compare_options o;
+        sl_journal_look_options(out, out->look_count, &o);
         st = sl_compare(out->metric, out->before, l.after, &o, &r, err);
     }
     if (st == SL_OK) {

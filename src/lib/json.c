@@ -148,6 +148,11 @@ char *sl_compare_to_json(const sl_compare_result *r)
 {
     if (!r)
         return NULL;
+    json_t *rule = json_pack("{s:f,s:f,s:f,s:o,s:b}", "alpha_always_valid",
+                             r->alpha_always_valid, "alpha_fixed", r->alpha_fixed,
+                             "always_valid_p", r->always_valid_p, "decided_by",
+                             r->decided_by ? json_string(r->decided_by) : json_null(),
+                             "sample_as_planned", r->planned_given);
     json_t *sample = json_pack(
         "{s:o,s:o,s:o,s:b,s:o}", "per_arm",
         r->has_sample_size ? json_integer((json_int_t)r->per_arm_needed) : json_null(), "b_needed",
@@ -158,7 +163,7 @@ char *sl_compare_to_json(const sl_compare_result *r)
         real_or_null(r->min_detectable_lift));
     return dump(json_pack(
         "{s:s,s:o,s:o,s:{s:f,s:o},s:o,s:o,s:o,s:o,s:o,s:f,s:s,s:f,s:s,s:f,s:f,s:f,s:f,s:f,s:o,"
-        "s:b,s:s,s:s,s:s}",
+        "s:b,s:o,s:s,s:s,s:s}",
         "metric", sl_metric_name(r->metric), "a", arm_json(r->metric, r->a, r->rate_a, r->interval_a),
         "b", arm_json(r->metric, r->b, r->rate_b, r->interval_b), "difference", "value", r->diff,
         "interval", interval_json(r->diff_interval), "relative_lift",
@@ -169,7 +174,7 @@ char *sl_compare_to_json(const sl_compare_result *r)
         r->p_method, "prob_b_better", r->prob_b_better, "prob_b_better_method",
         r->prob_exact ? "exact" : "normal-approximation", "p_always_valid", r->msprt_p, "tau2",
         r->tau2, "mde", r->mde, "alpha", r->alpha, "power", r->power, "sample_size", sample,
-        "planned_sample_reached", r->planned_sample_reached, "verdict",
+        "planned_sample_reached", r->planned_sample_reached, "rule", rule, "verdict",
         sl_compare_verdict_name(r->verdict), "verdict_text", r->verdict_text, "caution",
         r->caution));
 }

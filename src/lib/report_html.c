@@ -277,8 +277,9 @@ sl_status sl_report_write_html_body(const sl_report *r, FILE *out, const char *r
               "least five have the number, otherwise against practice reference values "
               "(invented for practice, not benchmarks).",
               out);
-    fputs(" Intervals are 95&nbsp;% Wilson intervals. ShopLab is independent software, not "
-          "affiliated with any platform, and promises no reach, orders or earnings.</p>\n",
+    fputs(" Intervals are 95&nbsp;% Wilson intervals (exact next to 1&ndash;3 counts). ShopLab "
+          "is independent software, not affiliated with any platform, and promises no reach, "
+          "orders or earnings.</p>\n",
           out);
     return ferror(out) ? SL_ERR_IO : SL_OK;
 }
