@@ -312,7 +312,7 @@ static void print_plan(const sl_journal_test *t)
         snprintf(buf, sizeof buf, "typed: %s", counts);
     field_line("before-video", buf);
     if (t->sample_feasible)
-        snprintf(buf, sizeof buf, "detect a %.0f%% lift: the after-video needs %s %s "
+        snprintf(buf, sizeof buf, "detect a %.0f%% change either way: the after-video needs %s %s "
                  "(tau^2 %.3g, fixed)", t->mde * 100, cli_count(n, (double)t->b_needed), unit,
                  t->tau2);
     else if (isfinite(t->min_detectable_lift))

@@ -167,7 +167,7 @@ static void decide(sl_compare_result *r, const sl_compare_options *o)
         else
             snprintf(r->verdict_text, sizeof r->verdict_text,
                      "%s is really %s on video B: at the planned sample the test gave p = %.2g, "
-                     "below %.2g (%.2f%% vs %.2f%% now%s).",
+                     "below %.2g; now %.2f%% vs %.2f%%%s.",
                      metric, d > 0 ? "higher" : "lower", fixed_p, r->alpha_fixed,
                      r->rate_b * 100, r->rate_a * 100, lift);
     } else if (r->planned_sample_reached) {

@@ -136,7 +136,7 @@ static bool sample_preview(FILE *o, web_server *s, const plan_form *f)
             (unsigned long long)a.trials, trials_word(f->in.metric), rate * 100,
             metric_label(f->in.metric));
     if (st == SL_OK)
-        fprintf(o, "To detect a %.0f%% lift, the after-video needs <b>%llu %s</b>.", mde * 100,
+        fprintf(o, "To detect a %.0f%% change either way, the after-video needs <b>%llu %s</b>.", mde * 100,
                 (unsigned long long)need, trials_word(f->in.metric));
     else if (st == SL_ERR_INFEASIBLE)
         fprintf(o, "A %.0f%% lift <b>cannot be detected with this before-video</b>, however long "
@@ -500,7 +500,7 @@ static void test_page(web_request *req, web_response *res, int64_t id, int statu
             successes_word(t.metric), (unsigned long long)t.before.trials,
             trials_word(t.metric),
             t.before.trials ? 100.0 * (double)t.before.successes / (double)t.before.trials : 0.0);
-    fprintf(o, "<dt>Plan</dt><dd>detect a %.0f%% lift; ", t.mde * 100);
+    fprintf(o, "<dt>Plan</dt><dd>detect a %.0f%% change either way; ", t.mde * 100);
     progress_text(o, &t);
     fprintf(o, "; &tau;&sup2; %.3g, fixed</dd></dl>\n", t.tau2);
     if (!t.closed)

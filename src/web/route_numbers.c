@@ -281,7 +281,7 @@ static void compare_result(FILE *o, const sl_compare_result *c)
             c->msprt_p);
     fprintf(o, "<dt>Chance B is better</dt><dd>%.1f%%</dd>", c->prob_b_better * 100);
     if (c->has_sample_size)
-        fprintf(o, "<dt>Sample needed</dt><dd>%llu %s per video to detect a %.0f%% lift</dd>",
+        fprintf(o, "<dt>Sample needed</dt><dd>%llu %s per video for a %.0f%% change either way</dd>",
                 (unsigned long long)c->per_arm_needed, ctr ? "impressions" : "clicks",
                 c->mde * 100);
     if (c->fixed_a_feasible)
