@@ -285,12 +285,17 @@ static void compare_result(FILE *o, const sl_compare_result *c)
                 (unsigned long long)c->per_arm_needed, ctr ? "impressions" : "clicks",
                 c->mde * 100);
     if (c->fixed_a_feasible)
-        fprintf(o, "<dt>Video B needs</dt><dd>%llu in all, %llu more (video A as it is)</dd>",
-                (unsigned long long)c->b_needed, (unsigned long long)c->b_more_needed);
+        fprintf(o, "<dt>Video B needs</dt><dd>%llu in all, %llu more (%s)</dd>",
+                (unsigned long long)c->b_needed, (unsigned long long)c->b_more_needed,
+                c->planned_given ? "as planned" : "sized once from video A");
     else
         fprintf(o, "<dt>Video B needs</dt><dd>no amount is enough with this video A: the "
                    "smallest lift it could show is %.0f%%</dd>",
                 c->min_detectable_lift * 100);
+    fprintf(o, "<dt>Verdict rule</dt><dd>a difference is called when the always-valid p is "
+               "below %.2g at any look, or when p is below %.2g once, at the planned sample "
+               "(together at most %.0f%% false calls however often you look)</dd>",
+            c->alpha_always_valid, c->alpha_fixed, c->alpha * 100);
     fputs("</dl><p class=note>", o);
     html(o, c->caution);
     fputs("</p></section>\n", o);
