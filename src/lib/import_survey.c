@@ -189,7 +189,8 @@ static sl_status decide_day_order(const sl_content *content, const held_rows *he
     uint64_t first_open = 0;
     for (size_t i = rows.from; i < rows.to; i++) {
         const char *t = cell(held, i, c);
-        if (isdigit((unsigned char)t[0]) && isdigit((unsigned char)t[3]) && t[4] == '-')
+        if (strlen(t) >= 5 && isdigit((unsigned char)t[0]) && isdigit((unsigned char)t[3]) &&
+            t[4] == '-')
             continue; /* ISO "2026-05-01": nothing to decide */
         date_order e = import_day_evidence(t);
         dmy += e == DATE_ORDER_DMY, mdy += e == DATE_ORDER_MDY;

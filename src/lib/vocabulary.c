@@ -163,8 +163,8 @@ sl_status sl_vocabulary_add(sl_vocabulary **vocab, const char *file, const char 
 
 sl_status sl_vocabulary_seal(sl_vocabulary *t, sl_error *err)
 {
-    if (!t)
-        return SL_OK;
+    if (!t || t->count == 0)
+        return SL_OK; /* a file of comments only: nothing to sort */
     qsort(t->entries, t->count, sizeof *t->entries, by_key);
     /* One header, one kind of meaning: a header seen in two markets must be
      * a key in both, or a term in both, or the importer could not tell. */
