@@ -327,6 +327,56 @@ static long long db_int(const char *path, const char *sql)
     return v;
 }
 
+/* A store written before schema 4 (no import title, no practice mark) and
+ * a test planned with the old one-direction sample: it opens, migrates and
+ * reads by the new rule, its stored plan kept as it was. */
+static void tests_from_before_the_rule_still_read(void **state)
+{
+    (void)state;
+    char path[512];
+    sl_store *s = fresh_store(path, sizeof path);
+    sl_error err;
+    sl_journal_plan_input in = typed_plan(12000, 360, 0.2, NULL);
+    sl_journal_test t;
+    assert_int_equal(sl_journal_plan(s, &in, &t, &err), SL_OK);
+    sl_journal_test_clear(&t);
+    sl_journal_look_input li = {.after = {930, 25000}, .at = "2026-09-05T10:00:00Z"};
+    assert_int_equal(sl_journal_add_look(s, 1, &li, &t, NULL, &err), SL_OK);
+    sl_journal_test_clear(&t);
+    sl_store_close(s);
+    /* Back to what an older ShopLab wrote: schema 3, and the plan's sample
+     * sized the old way (one direction, the whole alpha). */
+    uint64_t old_b;
+    assert_int_equal(sl_sample_size_fixed_a(12000, 0.03, 0.2, 0.05, 0.8, &old_b, NULL, NULL),
+                     SL_OK);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "ALTER TABLE imports DROP COLUMN title; ALTER TABLE imports DROP COLUMN practice;"
+             "UPDATE journal_tests SET b_needed = %llu; PRAGMA user_version = 3;",
+             (unsigned long long)old_b);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(sl_store_open(path, &s, &err), SL_OK);
+    assert_int_equal(sl_journal_get(s, 1, &t, &err), SL_OK);
+    assert_int_equal(t.b_needed, old_b);
+    sl_compare_result r;
+    assert_int_equal(sl_journal_verdict(&t, 0, &r, &err), SL_OK);
+    assert_true(r.planned_given);
+    assert_int_equal(r.b_needed, old_b);
+    assert_int_equal(r.verdict, SL_COMPARE_B_BETTER); /* 3.72 % vs 3.00 %, p = 0.0004 */
+    sl_journal_test_clear(&t);
+    sl_store_close(s);
+    sqlite3_open(path, &db);
+    sqlite3_stmt *q;
+    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 4);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
 static void frozen_plan_and_closed_test(void **state)
 {
     (void)state;
@@ -612,6 +662,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(imported_walkthrough),
         cmocka_unit_test(typed_walkthrough),
         cmocka_unit_test(plan_sample_matches_vectors),
+        cmocka_unit_test(tests_from_before_the_rule_still_read),
         cmocka_unit_test(frozen_plan_and_closed_test),
         cmocka_unit_test(one_open_test_per_creator_and_metric),
         cmocka_unit_test(text_and_counts_are_checked),
