@@ -100,6 +100,63 @@ static char market_decimal(const import_plan *plan)
 
 /* The decimal mark the header's language writes, where all its markets agree
  * (Spanish does not: Mexico writes 1,234.50, Spain 1.234,50). */
+/* The language of the header row: the one whose vocabulary names the most
+ * of its headers (English names turn up inside Indonesian or Portuguese
+ * exports, so one shared header says nothing); "" when none or a tie. */
+static void header_language(const import_plan *plan, const sl_content *content,
+                            const held_rows *held, char out[8])
+{
+    struct { char lang[8]; int votes; } tally[16];
+    size_t langs = 0;
+    const sl_vocabulary *vocab = sl_content_vocabulary(content);
+    for (size_t c = 0; c < held->cells[plan->header_index]; c++) {
+        char tidy[128], key[96];
+        import_tidy_header(held->text[plan->header_index][c], tidy, sizeof tidy, true);
+        sl_normalise_key(tidy, key, sizeof key, false);
+        const sl_vocab *first = sl_vocabulary_find(vocab, key);
+        if (!first)
+            continue;
+        /* Every language that has this header gets its vote once. */
+        for (size_t e = 0; e < sl_vocabulary_count(vocab); e++) {
+            const sl_vocab *v = sl_vocabulary_at(vocab, e);
+            if (v < first)
+                continue;
+            if (strcmp(v->key, key) != 0)
+                break;
+            size_t k = 0;
+            while (k < langs && strcmp(tally[k].lang, v->language) != 0)
+                k++;
+            if (k == langs) {
+                if (langs == 16)
+                    continue;
+                snprintf(tally[langs].lang, sizeof tally[langs].lang, "%s", v->language);
+                tally[langs++].votes = 0;
+            }
+            bool counted = false;
+            for (const sl_vocab *w = first; w < v; w++)
+                counted |= strcmp(w->language, v->language) == 0;
+            tally[k].votes += !counted;
+        }
+    }
+    out[0] = '\0';
+    int best = 0;
+    bool tie = false;
+    for (size_t k = 0; k < langs; k++) {
+        if (tally[k].votes > best) {
+            best = tally[k].votes;
+            tie = false;
+            memcpy(out, tally[k].lang, sizeof tally[k].lang);
+        } else if (tally[k].votes == best) {
+            tie = true;
+        }
+    }
+    if (tie)
+        out[0] = '\0';
+}
+
+/* The decimal mark the header's language writes, where all its markets agree
+ * (Spanish and English do not: Mexico and the US write 1,234.50, Spain
+ * 1.234,50). */
 static char language_decimal(const import_plan *plan, const sl_content *content,
                              const held_rows *held)
 {
@@ -107,14 +164,11 @@ static char language_decimal(const import_plan *plan, const sl_content *content,
         {"vi", ','}, {"id", ','}, {"pt", ','}, {"de", ','}, {"fr", ','}, {"it", ','},
         {"zh", '.'}, {"ja", '.'}, {"th", '.'}, {"ms", '.'},
     };
-    for (size_t c = 0; c < held->cells[plan->header_index]; c++) {
-        header_match m;
-        if (!import_match_header(content, held->text[plan->header_index][c], &m) || !m.vocab)
-            continue;
-        for (size_t i = 0; i < sizeof habits / sizeof *habits; i++)
-            if (strcmp(m.vocab->language, habits[i].lang) == 0)
-                return habits[i].mark;
-    }
+    char lang[8];
+    header_language(plan, content, held, lang);
+    for (size_t i = 0; i < sizeof habits / sizeof *habits; i++)
+        if (strcmp(lang, habits[i].lang) == 0)
+            return habits[i].mark;
     return 0;
 }
 
@@ -159,16 +213,13 @@ static date_order market_day_order(const import_plan *plan, const sl_content *co
                                    const held_rows *held)
 {
     /* Headers in a language whose markets all write the day first. */
-    for (size_t c = 0; c < held->cells[plan->header_index]; c++) {
-        header_match m;
-        if (!import_match_header(content, held->text[plan->header_index][c], &m) || !m.vocab)
-            continue;
-        static const char *const day_first[] = {"es", "pt", "id", "ms", "vi", "th", "de",
-                                                "fr", "it", NULL};
-        for (size_t i = 0; day_first[i]; i++)
-            if (strcmp(m.vocab->language, day_first[i]) == 0)
-                return DATE_ORDER_DMY;
-    }
+    char lang[8];
+    header_language(plan, content, held, lang);
+    static const char *const day_first[] = {"es", "pt", "id", "ms", "vi", "th", "de",
+                                            "fr", "it", NULL};
+    for (size_t i = 0; day_first[i]; i++)
+        if (strcmp(lang, day_first[i]) == 0)
+            return DATE_ORDER_DMY;
     char d = market_decimal(plan);
     for (size_t c = 0; c < plan->column_count; c++)
         if (strcmp(plan->columns[c].currency, "USD") == 0)
