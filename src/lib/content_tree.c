@@ -528,6 +528,20 @@ static int by_key(const void *a, const void *b)
     return strcmp(((const term_key *)a)->key, ((const term_key *)b)->key);
 }
 
+/* Makes room for one more key in the tree's key table of capacity *cap. */
+static bool room_for_key(sl_content *c, size_t *cap)
+{
+    if (c->key_count < *cap)
+        return true;
+    term_key *grown = arena_alloc(&c->arena, 2 * *cap * sizeof *grown);
+    if (!grown)
+        return false;
+    memcpy(grown, c->keys, *cap * sizeof *grown);
+    c->keys = grown;
+    *cap *= 2;
+    return true;
+}
+
 /* Normalises every name, slug and alias once and sorts them, so lookups are
  * a binary search and duplicate keys sit next to each other. */
 static sl_status build_keys(sl_content *c, sl_error *err)
@@ -577,14 +591,8 @@ static sl_status build_keys(sl_content *c, sl_error *err)
             return content_error(err, v->file, v->line, "term",
                                  "'%s' is not a glossary term (the slug of a file in terms/)",
                                  v->what);
-        if (c->key_count == n) {
-            term_key *grown = arena_alloc(&c->arena, 2 * n * sizeof *grown);
-            if (!grown)
-                return SL_ERR_NO_MEMORY;
-            memcpy(grown, c->keys, n * sizeof *grown);
-            c->keys = grown;
-            n *= 2;
-        }
+        if (!room_for_key(c, &n))
+            return SL_ERR_NO_MEMORY;
         c->keys[c->key_count++] = (term_key){v->key, t, v->header, "vocabulary"};
     }
     /* "Penghasilan (Rp)" is also found as "Penghasilan": a name without its
@@ -612,14 +620,8 @@ static sl_status build_keys(sl_content *c, sl_error *err)
             dup = strcmp(c->keys[k].key, key) == 0;
         if (dup)
             continue;
-        if (c->key_count == n) {
-            term_key *grown = arena_alloc(&c->arena, 2 * n * sizeof *grown);
-            if (!grown)
-                return SL_ERR_NO_MEMORY;
-            memcpy(grown, c->keys, n * sizeof *grown);
-            c->keys = grown;
-            n *= 2;
-        }
+        if (!room_for_key(c, &n))
+            return SL_ERR_NO_MEMORY;
         char *copy = arena_alloc(&c->arena, strlen(key) + 1);
         if (!copy)
             return SL_ERR_NO_MEMORY;

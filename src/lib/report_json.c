@@ -114,6 +114,14 @@ static json_t *row_json(const sl_report *r, size_t index, const sl_report_row *r
     return o;
 }
 
+/* A skipped row or an unreadable cell: file:row:column, header, value, why. */
+static json_t *issue_json(const sl_row_issue *is)
+{
+    return json_pack("{s:s,s:I,s:I,s:s,s:s,s:s}", "file", is->file, "row", (json_int_t)is->row,
+                     "column", (json_int_t)is->column, "header", is->header, "value", is->value,
+                     "message", is->message);
+}
+
 char *sl_report_to_json(const sl_report *r)
 {
     if (!r)
@@ -124,22 +132,10 @@ char *sl_report_to_json(const sl_report *r)
         json_array_append_new(sources, source_json(&r->sources[i]));
     for (size_t i = 0; i < r->row_count; i++)
         json_array_append_new(rows, row_json(r, i, &r->rows[i]));
-    for (size_t i = 0; i < r->issue_count; i++) {
-        const sl_row_issue *is = &r->issues[i];
-        json_array_append_new(issues,
-                              json_pack("{s:s,s:I,s:I,s:s,s:s,s:s}", "file", is->file, "row",
-                                        (json_int_t)is->row, "column", (json_int_t)is->column,
-                                        "header", is->header, "value", is->value, "message",
-                                        is->message));
-    }
-    for (size_t i = 0; i < r->cell_issue_count; i++) {
-        const sl_row_issue *is = &r->cell_issues[i];
-        json_array_append_new(cell_issues,
-                              json_pack("{s:s,s:I,s:I,s:s,s:s,s:s}", "file", is->file, "row",
-                                        (json_int_t)is->row, "column", (json_int_t)is->column,
-                                        "header", is->header, "value", is->value, "message",
-                                        is->message));
-    }
+    for (size_t i = 0; i < r->issue_count; i++)
+        json_array_append_new(issues, issue_json(&r->issues[i]));
+    for (size_t i = 0; i < r->cell_issue_count; i++)
+        json_array_append_new(cell_issues, issue_json(&r->cell_issues[i]));
     const char *period = r->source_count ? r->sources[0].period : "";
     json_t *root = json_pack(
         "{s:b,s:o,s:o,s:s,s:I,s:o,s:o,s:o,s:I,s:I,s:o}", "grouped", r->grouped, "by",
