@@ -528,6 +528,21 @@ static int by_key(const void *a, const void *b)
     return strcmp(((const term_key *)a)->key, ((const term_key *)b)->key);
 }
 
+/* By key; on a tie a term's own name, slug or alias before a derived one
+ * (an export header, a name without its currency bracket), then by text so
+ * the order never depends on qsort. */
+static int by_key_own_first(const void *a, const void *b)
+{
+    const term_key *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c)
+        return c;
+    bool dx = strcmp(x->field, "vocabulary") == 0, dy = strcmp(y->field, "vocabulary") == 0;
+    if (dx != dy)
+        return dx - dy;
+    return strcmp(x->text, y->text);
+}
+
 /* Makes room for one more key in the tree's key table of capacity *cap. */
 static bool room_for_key(sl_content *c, size_t *cap)
 {
@@ -569,19 +584,15 @@ static sl_status build_keys(sl_content *c, sl_error *err)
                 (term_key){copy, t, text, a == 0 ? "name" : a == 1 ? "slug" : "alias"};
         }
     }
-    /* Export headers that name a term are more names of it, unless a term
-     * already owns the name: a header such as "CTR" means different rates in
-     * different exports (the importer checks each against its counts), and
-     * the glossary keeps its own answer. */
-    qsort(c->keys, c->key_count, sizeof *c->keys, by_key);
-    size_t own = c->key_count;
+    /* Export headers that name a term are more names of it, and a name with a
+     * currency bracket ("Penghasilan (Rp)") is also found without it — unless
+     * a term already owns the name: a header such as "CTR" means different
+     * rates in different exports (the importer checks each against its
+     * counts), and the glossary keeps its own answer.  One sort puts a term's
+     * own names before these derived ones, and derived duplicates go. */
     for (size_t i = 0; i < sl_vocabulary_count(c->vocabulary); i++) {
         const sl_vocab *v = sl_vocabulary_at(c->vocabulary, i);
         if (v->meaning != SL_VOCAB_TERM)
-            continue;
-        term_key probe = {v->key, NULL, NULL, NULL};
-        if (bsearch(&probe, c->keys, own, sizeof *c->keys, by_key) ||
-            (i > 0 && strcmp(sl_vocabulary_at(c->vocabulary, i - 1)->key, v->key) == 0))
             continue;
         const sl_term *t = NULL;
         for (size_t k = 0; k < c->term_count && !t; k++)
@@ -595,9 +606,6 @@ static sl_status build_keys(sl_content *c, sl_error *err)
             return SL_ERR_NO_MEMORY;
         c->keys[c->key_count++] = (term_key){v->key, t, v->header, "vocabulary"};
     }
-    /* "Penghasilan (Rp)" is also found as "Penghasilan": a name without its
-     * currency bracket, where no other name has that key. */
-    qsort(c->keys, c->key_count, sizeof *c->keys, by_key);
     size_t named = c->key_count;
     for (size_t i = 0; i < named; i++) {
         const char *text = c->keys[i].text;
@@ -612,23 +620,23 @@ static sl_status build_keys(sl_content *c, sl_error *err)
         char bare[SL_MAX_KEY], key[SL_MAX_KEY];
         snprintf(bare, sizeof bare, "%.*s", (int)(open - text), text);
         sl_normalise_key(bare, key, sizeof key, false);
-        term_key probe = {key, NULL, NULL, NULL};
-        if (!key[0] || bsearch(&probe, c->keys, named, sizeof *c->keys, by_key))
+        char *copy = key[0] ? arena_alloc(&c->arena, strlen(key) + 1) : NULL;
+        if (!key[0])
             continue;
-        bool dup = false;
-        for (size_t k = named; k < c->key_count && !dup; k++)
-            dup = strcmp(c->keys[k].key, key) == 0;
-        if (dup)
-            continue;
-        if (!room_for_key(c, &n))
-            return SL_ERR_NO_MEMORY;
-        char *copy = arena_alloc(&c->arena, strlen(key) + 1);
-        if (!copy)
+        if (!copy || !room_for_key(c, &n))
             return SL_ERR_NO_MEMORY;
         strcpy(copy, key);
         c->keys[c->key_count++] = (term_key){copy, c->keys[i].term, text, "vocabulary"};
     }
-    qsort(c->keys, c->key_count, sizeof *c->keys, by_key);
+    qsort(c->keys, c->key_count, sizeof *c->keys, by_key_own_first);
+    size_t kept = 0;
+    for (size_t i = 0; i < c->key_count; i++) {
+        bool derived = strcmp(c->keys[i].field, "vocabulary") == 0;
+        if (derived && kept && strcmp(c->keys[kept - 1].key, c->keys[i].key) == 0)
+            continue; /* a term (or an earlier header) already has this name */
+        c->keys[kept++] = c->keys[i];
+    }
+    c->key_count = kept;
     return SL_OK;
 }
 
