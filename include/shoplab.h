@@ -354,7 +354,7 @@ typedef struct sl_decode_options {
     unsigned validate_flags;    /* SL_VALIDATE_* leniencies */
     bool brief;                 /* verdicts and numbers only: the explanation,
                                    next-test and caution sentences are left
-                                   empty (bulk reports) */
+                                   empty, and more_needed is 0 (bulk reports) */
 } sl_decode_options;
 
 /* One entry of a step's checklist (content/checklists/STEP.txt). */

@@ -115,17 +115,41 @@ static double settle_probability(double x, double n, double r, double N, double 
 static uint64_t more_trials_to_settle(double x, double n, double b, double m, double z)
 {
     double r = x / n;
-    double lo_n = n, hi_n = n;
-    for (;;) {
-        hi_n *= 2;
-        if (hi_n > SL_MAX_COUNT)
-            return 0;
-        if (settle_probability(x, n, r, hi_n, b, m, z) >= SETTLE_ODDS)
-            break;
-        lo_n = hi_n;
+    /* Start the search where the usual sample-size formula puts it (the
+     * rate must clear the interval's half-width with 80 % odds), then
+     * bracket: a few evaluations instead of doubling from n. */
+    double gap = fabs(r - b);
+    double guess = gap > 0 ? pow((z * sqrt(b * (1 - b)) + 0.8416 * sqrt(r * (1 - r))) / gap, 2)
+                           : 4 * n;
+    if (!(guess > n) || !isfinite(guess))
+        guess = 2 * n;
+    /* Whole trial counts throughout, so the bisection always moves. */
+    double lo_n = n, hi_n = ceil(fmin(guess, SL_MAX_COUNT));
+    if (settle_probability(x, n, r, hi_n, b, m, z) >= SETTLE_ODDS) {
+        /* settled already there: walk the lower end down */
+        for (double down = ceil(hi_n / 2); down > n; down = ceil(down / 2)) {
+            if (settle_probability(x, n, r, down, b, m, z) < SETTLE_ODDS) {
+                lo_n = down;
+                break;
+            }
+            hi_n = down;
+        }
+    } else {
+        for (;;) {
+            lo_n = hi_n;
+            hi_n *= 2;
+            if (hi_n > SL_MAX_COUNT)
+                return 0;
+            if (settle_probability(x, n, r, hi_n, b, m, z) >= SETTLE_ODDS)
+                break;
+        }
     }
-    while (hi_n - lo_n > 1) {
+    /* "About N": to 0.2 % (or one trial), on the side that settles; a row
+     * of a large report pays a few evaluations, not one per bit of N. */
+    while (hi_n - lo_n > fmax(1, hi_n * 0.002)) {
         double mid = floor((lo_n + hi_n) / 2);
+        if (mid <= lo_n || mid >= hi_n)
+            break;
         if (settle_probability(x, n, r, mid, b, m, z) >= SETTLE_ODDS)
             hi_n = mid;
         else
@@ -213,6 +237,10 @@ static void read_rate_step(const sl_rate *rate, double baseline, sl_baseline_sou
                  percent(a, sizeof a, rate->value), margin * 100, percent(c, sizeof c, baseline));
         break;
     default:
+        /* The figure goes into the sentence and the JSON; a brief reading
+         * (a bulk report's row) has neither, so it skips the search. */
+        if (brief)
+            break;
         out->more_needed = more_trials_to_settle(rate->numerator, rate->denominator, baseline,
                                                  margin, z);
         if (out->more_needed)

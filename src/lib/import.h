@@ -25,6 +25,10 @@
  * first rows, so that the bulk path starts early. */
 #define IMPORT_SURVEY_ROWS 5000
 #define IMPORT_SURVEY_BYTES ((size_t)32 << 20)
+/* A CSV file of 8 MiB or more is a bulk feed (an agency's daily rows, never
+ * a downloaded report): its columns are decided on fewer rows, so that the
+ * bulk loop takes over sooner. */
+#define IMPORT_SURVEY_ROWS_BULK 1000
 
 /* Day columns: how an ambiguous "8/6/2025" is ordered. */
 typedef enum date_order { DATE_ORDER_UNKNOWN = 0, DATE_ORDER_MDY, DATE_ORDER_DMY } date_order;
@@ -32,6 +36,7 @@ typedef enum date_order { DATE_ORDER_UNKNOWN = 0, DATE_ORDER_MDY, DATE_ORDER_DMY
 /* The first rows of a file, kept while the plan is made. */
 typedef struct held_rows {
     size_t count, cap, bytes;
+    size_t limit;               /* rows to hold; 0 means IMPORT_SURVEY_ROWS */
     uint64_t *number;
     size_t *cells;
     char ***text;

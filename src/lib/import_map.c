@@ -62,7 +62,8 @@ sl_status held_rows_add(held_rows *held, const ingest_row *row, sl_error *err)
 
 bool held_rows_full(const held_rows *held)
 {
-    return held->count >= IMPORT_SURVEY_ROWS || held->bytes >= IMPORT_SURVEY_BYTES;
+    size_t limit = held->limit ? held->limit : IMPORT_SURVEY_ROWS;
+    return held->count >= limit || held->bytes >= IMPORT_SURVEY_BYTES;
 }
 
 void held_rows_free(held_rows *held)
@@ -75,7 +76,9 @@ void held_rows_free(held_rows *held)
     free(held->number);
     free(held->cells);
     free(held->text);
+    size_t limit = held->limit;
     memset(held, 0, sizeof *held);
+    held->limit = limit;
 }
 
 void held_rows_get(const held_rows *held, size_t i, ingest_row *row, const char **cells,

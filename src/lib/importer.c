@@ -837,6 +837,8 @@ static sl_status read_csv_file(build *b, file_pipe *p, int fd, uint64_t size, sl
         return sl_fail(err, SL_ERR_READ, NULL, "cannot read %s: %s", p->job.name,
                        strerror(errno));
     char delimiter = csv_detect_delimiter(head, (size_t)got);
+    if (size >= PARALLEL_MIN_BYTES)
+        p->held.limit = IMPORT_SURVEY_ROWS_BULK;
     csv_reader *reader;
     sl_status st = csv_open(fd, p->job.name, 0, UINT64_MAX, delimiter, 1, &reader, err);
     if (st != SL_OK)

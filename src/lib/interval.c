@@ -41,24 +41,44 @@ static void wilson(double x, double n, double z, sl_interval *out)
 #define SMALL_COUNT 3
 
 /* The λ with P(Poisson(λ) ≥ k) = tail, k = 1..3: the exact Poisson lower
- * limit for k events (½ χ²_{2k} quantile), by bisection on
- * P(Poisson(λ) < k) = e^−λ Σ_{j<k} λ^j / j!. */
+ * limit for k events (½ χ²_{2k} quantile).  k = 1 has a closed form; 2 and
+ * 3 take Newton steps on P(X ≥ k) − tail, whose slope is the Gamma(k)
+ * density, from the small-λ start (k! tail)^{1/k}.  The last answers are
+ * kept per thread: a report asks for the same tail for every row. */
 static double poisson_lower(int k, double tail)
 {
-    double lo = 0, hi = 20;
-    for (int i = 0; i < 200; i++) {
-        double mid = 0.5 * (lo + hi), term = 1, sum = 0;
-        for (int j = 0; j < k; j++) {
-            sum += term;
-            term *= mid / (j + 1);
-        }
-        double below = exp(-mid) * sum; /* P(X < k) */
-        if (1 - below < tail)
-            lo = mid;
-        else
-            hi = mid;
+    static _Thread_local double cached_tail = -1, cached[SMALL_COUNT + 1];
+    if (tail == cached_tail && cached[k] > 0)
+        return cached[k];
+    if (tail != cached_tail) {
+        cached_tail = tail;
+        for (int i = 0; i <= SMALL_COUNT; i++)
+            cached[i] = 0;
     }
-    return 0.5 * (lo + hi);
+    double lambda;
+    if (k == 1) {
+        lambda = -log1p(-tail);
+    } else {
+        double fact = k == 2 ? 2 : 6;
+        lambda = pow(fact * tail, 1.0 / k);
+        for (int i = 0; i < 50; i++) {
+            double term = 1, sum = 0;
+            for (int j = 0; j < k; j++) {
+                sum += term;
+                term *= lambda / (j + 1);
+            }
+            double f = 1 - exp(-lambda) * sum - tail;   /* P(X ≥ k) − tail */
+            double slope = exp(-lambda) * pow(lambda, k - 1) / (fact / k);
+            double step = f / slope;
+            lambda -= step;
+            if (lambda <= 0)
+                lambda = 1e-12;
+            if (fabs(step) <= 1e-15 * lambda)
+                break;
+        }
+    }
+    cached[k] = lambda;
+    return lambda;
 }
 
 /* Brown, Cai & DasGupta (2001, §4.1.1): Wilson, with the lower bound for 1–3

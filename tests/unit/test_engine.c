@@ -196,6 +196,23 @@ static void too_early_says_how_much_more(void **state)
     }
 }
 
+/* The "more data" search ends for every count (a fraction-of-a-trial bracket
+ * once made it spin forever at 0 clicks in 62 impressions). */
+static void more_data_search_always_ends(void **state)
+{
+    (void)state;
+    for (int n = 1; n <= 400; n += 7)
+        for (int k = 0; k < 3; k++) {
+            int clicks = k == 0 ? 0 : k == 1 ? 1 : n / 2;
+            sl_funnel f = make_funnel(5000, n, clicks, -1);
+            sl_decode_result r;
+            assert_int_equal(sl_decode(&f, NULL, NULL, &r, NULL), SL_OK);
+            const sl_step_reading *s = &r.steps[SL_STEP_CLICK_THROUGH];
+            if (s->verdict == SL_VERDICT_TOO_EARLY && s->more_needed)
+                assert_true(s->more_needed < (uint64_t)1 << 53);
+        }
+}
+
 static void missing_data_is_unknown_not_zero(void **state)
 {
     (void)state;
@@ -454,6 +471,7 @@ int main(void)
         cmocka_unit_test(weak_click_through_is_the_bottleneck),
         cmocka_unit_test(first_weak_step_wins),
         cmocka_unit_test(too_early_says_how_much_more),
+        cmocka_unit_test(more_data_search_always_ends),
         cmocka_unit_test(missing_data_is_unknown_not_zero),
         cmocka_unit_test(decode_rejects_bad_input),
         cmocka_unit_test(compare_typical_ctr_is_too_early),
