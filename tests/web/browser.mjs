@@ -126,7 +126,7 @@ test('decoder: fill, submit, read, bookmark', async () => {
   assert.match(result, /Product CTR\s+2\.50%\s+2\.13% – 2\.93%/);
   assert.match(result, /click-through: weak/);
   assert.match(result, /conversion: too-early/);
-  assert.match(result, /with about 1,855 more product clicks it would settle 4 times in 5/);
+  assert.match(result, /with about 1,998 more product clicks it would settle 4 times in 5/);
   assert.match(result, /Bottleneck\s+click-through/);
   assert.match(result, /Move the product card to the first proof moment/);
   assert.equal(await page.locator('section svg[aria-label="Funnel of this video"] rect').count(), 4);
