@@ -322,16 +322,12 @@ static int written_decimals(const char *t, char mark)
     return n;
 }
 
-static const char *field_words(sl_field f)
-{
-    return sl_field_label(f);
-}
-
+/* How a rate column's cells fit each ratio the counts allow. */
 typedef struct rate_fit {
-    size_t checked, matched[SL_RATE__COUNT][2];   /* [rate][0 fraction, 1 percent] */
+    size_t matched[SL_RATE__COUNT][2];   /* rows that fit: [rate][0 fraction, 1 percent] */
     size_t nonzero[SL_RATE__COUNT];
     bool written_percent;       /* cells carry a % sign */
-    size_t bare, bare_small, bare_fine;
+    size_t bare, bare_small, bare_fine; /* bare numbers; of them ≤ 1; with 3+ decimals */
 } rate_fit;
 
 static void check_rate(const sl_content *content, const held_rows *held, table_rows rows,
@@ -406,7 +402,7 @@ static void check_rate(const sl_content *content, const held_rows *held, table_r
         col->percent_units = best_unit == 1;
         sl_rate_parts(col->rate, &nf, &df, &scale);
         snprintf(col->how, sizeof col->how, "%s / %s%s, as %s, checked on %zu row%s",
-                 field_words(nf), field_words(df), scale == 1000 ? " x 1000" : "",
+                 sl_field_label(nf), sl_field_label(df), scale == 1000 ? " x 1000" : "",
                  fit.written_percent ? "percent" : best_unit ? "percent" : "fractions", best_rows,
                  best_rows == 1 ? "" : "s");
         return;
@@ -418,7 +414,7 @@ static void check_rate(const sl_content *content, const held_rows *held, table_r
     col->percent_units = !(fit.bare && fit.bare_small == fit.bare && fit.bare_fine);
     sl_rate_parts(named, &nf, &df, &scale);
     snprintf(col->how, sizeof col->how, "%s / %s by its name, %s%s",
-             field_words(nf), field_words(df),
+             sl_field_label(nf), sl_field_label(df),
              any_tried ? "NOT what the counts give: kept as reported only"
                        : "not checked (the file lacks its counts)",
              fit.bare && !fit.written_percent && proportion
