@@ -218,6 +218,14 @@ int cli_parse(const command_spec *cmd, int argc, char **argv, flag_value *values
             cli_print_help(cmd, stdout);
             return cli_finish(EXIT_OK);
         }
+        if (arg[0] == '-' && arg[1] != '-' && arg[1] != '\0') {
+            /* "-x": short flags do not exist here (only -h); a file whose
+             * name starts with a dash goes after "--". */
+            cli_error(cmd, "unknown flag '%s' (flags are spelt --name; put a file whose name "
+                           "starts with '-' after --)",
+                      arg);
+            return EXIT_USAGE;
+        }
         if (strncmp(arg, "--", 2) != 0 || strcmp(arg, "--") == 0) {
             if (strcmp(arg, "--") == 0 && i + 1 < argc)
                 arg = argv[++i]; /* "--" lets an argument start with dashes */

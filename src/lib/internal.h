@@ -10,6 +10,7 @@
 #include "shoplab.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 /* SL_MAX_COUNT as an integer, for exact comparisons of uint64_t counts. */
 #define SL_MAX_COUNT_U64 (UINT64_C(1) << 53)
@@ -144,6 +145,14 @@ sl_status sl_store_commit(sl_store *store, sl_error *err);
 void sl_store_rollback(sl_store *store);
 /* The current time, UTC, "YYYY-MM-DDTHH:MM:SSZ". */
 void sl_store_now(char out[24]);
+
+/* True when a text cell written to CSV would start a spreadsheet formula
+ * (=, +, -, @, a tab or a carriage return first): the CSV writers quote it
+ * and put a ' in front, so the sheet shows the text instead of running it. */
+static inline bool sl_csv_formula_start(const char *s)
+{
+    return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+}
 
 /* Clamps to [lo, hi]. */
 static inline double sl_clamp(double v, double lo, double hi)

@@ -102,11 +102,11 @@ char *sl_journal_list_to_json(const sl_journal_test *tests, size_t count)
 
 /* ---- CSV ---- */
 
-/* One text cell: quoted when it holds a comma or quote; a leading = + - @
+/* One text cell: quoted when it holds a comma or quote; a formula start
  * gets a ' so a spreadsheet shows the text instead of running it. */
 static void csv_text(FILE *out, const char *s)
 {
-    bool formula = strchr("=+-@", s[0]) != NULL && s[0];
+    bool formula = sl_csv_formula_start(s);
     bool quote = formula || strpbrk(s, ",\"") != NULL;
     if (quote)
         fputc('"', out);

@@ -483,14 +483,19 @@ static char *put_rate(char *p, double v)
     return put_fixed(p, v, v != 0 && v < 1e-3 ? 10 : 9, true);
 }
 
+/* A text cell: titles come from the file, so one that would start a
+ * spreadsheet formula ("=HYPERLINK(…)") is quoted with a ' in front. */
 static char *put_text(char *p, const char *text, size_t room)
 {
-    if (!strpbrk(text, ",\"\r\n")) {
+    bool formula = sl_csv_formula_start(text);
+    if (!formula && !strpbrk(text, ",\"\r\n")) {
         size_t n = strnlen(text, room);
         memcpy(p, text, n);
         return p + n;
     }
     *p++ = '"';
+    if (formula)
+        *p++ = '\'';
     for (const char *t = text; *t && room > 4; t++, room--) {
         if (*t == '"')
             *p++ = '"';
