@@ -198,14 +198,23 @@ static sl_status migrate(sl_store *s, sl_error *err)
                        "database %s has schema version %d, written by a newer ShopLab (this one "
                        "knows up to %d); upgrade ShopLab or use another --db",
                        s->path, version, SCHEMA_VERSION);
-    for (int v = version; v < SCHEMA_VERSION; v++) {
-        char bump[64];
-        snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
+    while (version < SCHEMA_VERSION) {
+        /* The version is read again under the write lock: another process
+         * opening the same new store may have migrated it meanwhile. */
         sl_status st = exec(s, "BEGIN IMMEDIATE", err);
-        if (st == SL_OK)
-            st = exec(s, migrations[v], err);
-        if (st == SL_OK)
-            st = exec(s, bump, err);
+        if (st != SL_OK)
+            return st;
+        version = user_version(s);
+        if (version < 0)
+            st = db_error(s, err, "cannot read the schema version");
+        else if (version < SCHEMA_VERSION) {
+            char bump[64];
+            snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", version + 1);
+            st = exec(s, migrations[version], err);
+            if (st == SL_OK)
+                st = exec(s, bump, err);
+            version++;
+        }
         if (st == SL_OK)
             st = exec(s, "COMMIT", err);
         if (st != SL_OK) {
@@ -244,15 +253,29 @@ sl_status sl_store_open(const char *path, sl_store **out, sl_error *err)
         st = exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", err);
     }
     if (st == SL_OK && strcmp(path, ":memory:") != 0) {
-        sqlite3_stmt *q;
-        const char *mode = "";
-        if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &q, NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-            mode = (const char *)sqlite3_column_text(q, 0);
-        bool wal = mode && strcmp(mode, "wal") == 0;
-        sqlite3_finalize(q);
+        /* A store another process is creating at this moment answers
+         * "locked" at once (the busy handler does not wait for a journal
+         * mode change): try again for up to the busy timeout. */
+        bool wal = false, locked = false;
+        for (int tries = 0; tries < 50 && !wal; tries++) {
+            sqlite3_stmt *q;
+            const char *mode = "";
+            int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &q, NULL);
+            if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+                mode = (const char *)sqlite3_column_text(q, 0);
+            wal = mode && strcmp(mode, "wal") == 0;
+            locked = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+            sqlite3_finalize(q);
+            if (!wal && !locked)
+                break;
+            if (!wal)
+                nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+        }
         if (!wal)
-            st = db_error(s, err, "cannot switch to WAL mode (is it on a network file system?)");
+            st = locked ? db_error(s, err, "is busy: another ShopLab is writing to it; try "
+                                           "again in a moment")
+                        : db_error(s, err, "cannot switch to WAL mode (is it on a network "
+                                           "file system?)");
     }
     if (st == SL_OK)
         st = migrate(s, err);
@@ -301,20 +324,28 @@ sl_status sl_store_import_begin(sl_store *s, const sl_import *meta, int64_t *id,
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "an import is already open");
     *existing_id = 0;
     *id = 0;
+    /* The write lock first, then the duplicate check: two processes that
+     * import one file at once give one import and one "already imported",
+     * never a UNIQUE failure for the second. */
+    sl_status st = exec(s, "BEGIN IMMEDIATE", err);
+    if (st != SL_OK)
+        return st;
+    s->in_import = true;
     sqlite3_reset(s->find_hash);
     sqlite3_bind_text(s->find_hash, 1, meta->hash, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s->find_hash);
     if (rc == SQLITE_ROW)
         *existing_id = sqlite3_column_int64(s->find_hash, 0);
     sqlite3_reset(s->find_hash);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_error(s, err, "cannot look up the file's hash");
-    if (*existing_id)
-        return SL_OK;
-    sl_status st = exec(s, "BEGIN IMMEDIATE", err);
-    if (st != SL_OK)
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        st = db_error(s, err, "cannot look up the file's hash");
+        sl_store_import_abort(s);
         return st;
-    s->in_import = true;
+    }
+    if (*existing_id) {
+        sl_store_import_abort(s);
+        return SL_OK;
+    }
     char now[24];
     if (meta->imported_at[0]) {
         snprintf(now, sizeof now, "%s", meta->imported_at);
