@@ -608,6 +608,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         close(rs->upload_fd);
         rs->upload_fd = -1;
     }
+    /* The body is complete only if the post processor saw its end: a
+     * multipart body cut before its closing boundary is refused, so half a
+     * file is never stored as if it were whole. */
+    bool truncated = false;
+    if (rs->post) {
+        truncated = MHD_destroy_post_processor(rs->post) != MHD_YES &&
+                    rs->body_kind == BODY_MULTIPART && !rs->too_large;
+        rs->post = NULL;
+    }
     web_request *req = &rs->req;
     if (rs->too_large)
         return send_refusal(rs, 413, "too_large", "Too large",
@@ -620,6 +629,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return send_refusal(rs, 400, "bad_request", "Bad request",
                             "The form body is malformed (a field repeated, too long, or an "
                             "upload that could not be stored).");
+    if (truncated)
+        return send_refusal(rs, 400, "truncated", "The upload was cut short",
+                            "The upload ended before the end of its form (no closing "
+                            "boundary), so nothing was stored. Send the file again.");
     if (req->is_post) {
         const char *token = NULL;
         for (size_t i = 0; i < req->field_count; i++)

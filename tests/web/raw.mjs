@@ -171,6 +171,25 @@ test('malformed multipart gets 4xx', async () => {
   await stillAnswers();
 });
 
+test('a multipart upload cut before its closing boundary is refused, nothing stored', async () => {
+  const token = await session();
+  const before = await (await fetch(new URL('/api/reports', server.url))).json();
+  const rows = 'Video ID,Views,Product impressions,Product clicks,Orders\r\n' +
+    Array.from({ length: 8 }, (_, i) => `73${i},1000,500,25,2`).join('\r\n') + '\r\n';
+  const whole = `--xyz\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n${token}\r\n` +
+    '--xyz\r\nContent-Disposition: form-data; name="file"; filename="cut.csv"\r\n' +
+    `Content-Type: text/csv\r\n\r\n${rows}\r\n--xyz--\r\n`;
+  const cut = whole.slice(0, whole.indexOf('734,'));   // 4 of 8 rows, no closing boundary
+  const r = await raw(`POST /api/reports HTTP/1.1\r\nHost: ${host()}\r\nCookie: sl_session=${token}\r\n` +
+    `X-CSRF-Token: ${token}\r\nContent-Type: multipart/form-data; boundary=xyz\r\n` +
+    `Content-Length: ${cut.length}\r\nConnection: close\r\n\r\n` + cut);
+  assert.equal(status(r), 400, r.slice(0, 200));
+  assert.match(r, /"code":"truncated"/);
+  const after = await (await fetch(new URL('/api/reports', server.url))).json();
+  assert.deepEqual(after, before, 'nothing was stored');
+  await stillAnswers();
+});
+
 test('a slow client does not block others', async () => {
   // Headers one byte every 200 ms: a "slowloris" that never finishes.
   const slow = Array.from(`GET / HTTP/1.1\r\nHost: ${host()}\r\nX-Slow: ` + 'z'.repeat(40), (ch) => ch);
