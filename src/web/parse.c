@@ -169,6 +169,30 @@ static int hex_digit(char c)
     return -1;
 }
 
+/* Well-formed UTF-8: no stray continuation bytes, no overlong forms, no
+ * surrogates, nothing above U+10FFFF. */
+bool web_valid_utf8(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                                 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (len == 0 || i + len > n || (len == 2 && c < 0xC2))
+            return false;
+        for (size_t k = 1; k < len; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+        if (len == 3 && ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0)))
+            return false; /* overlong, or a surrogate */
+        if (len == 4 && ((c == 0xF0 && s[i + 1] < 0x90) || c > 0xF4 ||
+                         (c == 0xF4 && s[i + 1] >= 0x90)))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
 size_t web_unescape(char *s, bool *bad)
 {
     *bad = false;
@@ -188,6 +212,10 @@ size_t web_unescape(char *s, bool *bad)
         r += 2;
     }
     *w = '\0';
+    /* Text that is not UTF-8 ("%ff") is refused too: nothing downstream
+     * (pages, JSON) can carry it. */
+    if (!web_valid_utf8(s, (size_t)(w - s)))
+        *bad = true;
     return (size_t)(w - s);
 }
 

@@ -519,7 +519,8 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, co
     if (cs && cs->bad_escape) {
         cs->bad_escape = false;
         return send_refusal(rs, 400, "bad_request", "Bad request",
-                            "The address has a malformed percent-escape (such as %zz or %00).");
+                            "The address has a malformed percent-escape (such as %zz or %00), "
+                            "or an escape that is not UTF-8 text (such as %ff).");
     }
     if (!host_allowed(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
         return send_refusal(rs, 421, "wrong_host", "Wrong host",

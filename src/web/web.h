@@ -192,9 +192,12 @@ typedef enum web_number_kind { WEB_COUNT, WEB_MONEY, WEB_RATE, WEB_LIFT } web_nu
 /* The rules behind param_*: `text` NULL or blank leaves *set false. */
 sl_status web_parse_number(web_number_kind kind, const char *text, const char *name,
                            const char *label, bool *set, double *out, sl_error *err);
-/* Decodes %HH in place; *bad is set for "%zz", a cut escape or "%00" (the
- * request is then refused).  Returns the new length. */
+/* Decodes %HH in place; *bad is set for "%zz", a cut escape, "%00" or a
+ * result that is not UTF-8 ("%ff") (the request is then refused).  Returns
+ * the new length. */
 size_t web_unescape(char *s, bool *bad);
+/* True when the n bytes at text are well-formed UTF-8. */
+bool web_valid_utf8(const char *text, size_t n);
 
 /* ---- shared pictures (svg.c) ---- */
 

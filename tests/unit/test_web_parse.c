@@ -97,6 +97,18 @@ static void percent_decoding(void **state)
     assert_int_equal(web_unescape(f, &bad), 3);
     assert_false(bad);
     assert_string_equal(f, "\xe2\x82\xac");
+    /* not UTF-8: refused, never a 500 further on */
+    char g[] = "%ff";
+    web_unescape(g, &bad);
+    assert_true(bad);
+    char h[] = "%C0%AF"; /* overlong "/" */
+    web_unescape(h, &bad);
+    assert_true(bad);
+    char i[] = "%ED%A0%80"; /* a surrogate */
+    web_unescape(i, &bad);
+    assert_true(bad);
+    assert_true(web_valid_utf8("Impresiones de productos: \xc3\xa9", 29));
+    assert_false(web_valid_utf8("\xe2\x82", 2)); /* cut short */
 }
 
 int main(void)

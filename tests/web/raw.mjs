@@ -171,6 +171,16 @@ test('malformed multipart gets 4xx', async () => {
   await stillAnswers();
 });
 
+test('bytes that are not UTF-8 in the address get 400, not 500', async () => {
+  for (const path of ['/api/decode?views=%ff', '/api/terms/%ff', '/api/guides/%ff', '/glossary/%C0%AF']) {
+    const res = await fetch(new URL(path, server.url));
+    assert.equal(res.status, 400, path);
+    const text = await res.text();
+    assert.match(text, /not UTF-8/, path);
+  }
+  await stillAnswers();
+});
+
 test('a multipart upload cut before its closing boundary is refused, nothing stored', async () => {
   const token = await session();
   const before = await (await fetch(new URL('/api/reports', server.url))).json();
