@@ -174,8 +174,6 @@ void import_find_period(const held_rows *held, size_t before, date_order order, 
                         size_t size);
 /* The order the preamble's own dates settle ("31/05/2026"), or UNKNOWN. */
 date_order import_period_evidence(const held_rows *held, size_t before);
-/* Days since 1970-01-01 → y-m-d. */
-void import_civil_from_days(long z, int *y, int *m, int *d);
 
 /* One data row converted. */
 typedef struct row_values {

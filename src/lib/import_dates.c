@@ -26,7 +26,7 @@ static bool valid_ymd(int y, int m, int d)
 }
 
 /* Days since 1970-01-01 → y-m-d (civil calendar). */
-void import_civil_from_days(long z, int *y, int *m, int *d)
+void sl_civil_from_days(long z, int *y, int *m, int *d)
 {
     z += 719468;
     long era = (z >= 0 ? z : z - 146096) / 146097;
@@ -140,7 +140,7 @@ bool import_parse_day(const char *text, date_order order, char out[11], bool *am
             end++;
         if (end == text || *end || !(serial >= 25569 && serial < 110000))
             return false;
-        import_civil_from_days((long)floor(serial) - 25569, &y, &m, &d);
+        sl_civil_from_days((long)floor(serial) - 25569, &y, &m, &d);
     }
     if (!valid_ymd(y, m, d))
         return false;

@@ -154,6 +154,10 @@ static inline bool sl_csv_formula_start(const char *s)
     return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
 }
 
+/* Days since 1970-01-01 → year, month, day (proleptic Gregorian; the XLSX
+ * reader's serial dates and the importer's day cells).  import_dates.c. */
+void sl_civil_from_days(long days, int *y, int *m, int *d);
+
 /* Clamps to [lo, hi]. */
 static inline double sl_clamp(double v, double lo, double hi)
 {

@@ -735,22 +735,15 @@ static bool serial_to_date(double serial, bool date1904, char *out, size_t size)
         z = (long)days - 24107;
     else
         z = (long)days - (days >= 61 ? 25569 : 25568);
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    long y = yoe + era * 400 + (m <= 2);
+    int y, m, d;
+    sl_civil_from_days(z, &y, &m, &d);
     if (y < 1900 || y > 9999)
         return false;
     if (secs)
-        snprintf(out, size, "%04ld-%02d-%02d %02ld:%02ld:%02ld", y % 10000, m % 13, d % 32,
+        snprintf(out, size, "%04d-%02d-%02d %02ld:%02ld:%02ld", y % 10000, m % 13, d % 32,
                  secs / 3600 % 24, secs / 60 % 60, secs % 60);
     else
-        snprintf(out, size, "%04ld-%02d-%02d", y % 10000, m % 13, d % 32);
+        snprintf(out, size, "%04d-%02d-%02d", y % 10000, m % 13, d % 32);
     return true;
 }
 
