@@ -331,6 +331,15 @@ static void print_summary(FILE *out, const sl_report *r)
              "product clicks; * marks a rate as the file reports it (its parts are missing).");
 }
 
+/* The first few problems, each as file:row:column, header, value and why. */
+static void print_issue_list(FILE *err, const sl_row_issue *issues, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        fprintf(err, "  %s:%llu:%llu: column \"%s\", value \"%s\": %s\n", issues[i].file,
+                (unsigned long long)issues[i].row, (unsigned long long)issues[i].column,
+                issues[i].header, issues[i].value, issues[i].message);
+}
+
 static void print_issues(FILE *err, const sl_report *r)
 {
     if (r->cells_unread) {
@@ -338,23 +347,13 @@ static void print_issues(FILE *err, const sl_report *r)
                 "shoplab read: %llu cell%s could not be read; each is left out, the rest of "
                 "its row is kept; the first:\n",
                 (unsigned long long)r->cells_unread, r->cells_unread == 1 ? "" : "s");
-        for (size_t i = 0; i < r->cell_issue_count; i++) {
-            const sl_row_issue *is = &r->cell_issues[i];
-            fprintf(err, "  %s:%llu:%llu: column \"%s\", value \"%s\": %s\n", is->file,
-                    (unsigned long long)is->row, (unsigned long long)is->column, is->header,
-                    is->value, is->message);
-        }
+        print_issue_list(err, r->cell_issues, r->cell_issue_count);
     }
     if (!r->rows_skipped)
         return;
     fprintf(err, "shoplab read: skipped %llu bad row%s; the first:\n",
             (unsigned long long)r->rows_skipped, r->rows_skipped == 1 ? "" : "s");
-    for (size_t i = 0; i < r->issue_count; i++) {
-        const sl_row_issue *is = &r->issues[i];
-        fprintf(err, "  %s:%llu:%llu: column \"%s\", value \"%s\": %s\n", is->file,
-                (unsigned long long)is->row, (unsigned long long)is->column, is->header,
-                is->value, is->message);
-    }
+    print_issue_list(err, r->issues, r->issue_count);
     fprintf(err, "  (--strict stops at the first bad row instead)\n");
 }
 
