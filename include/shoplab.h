@@ -76,7 +76,9 @@ typedef enum sl_status {
     SL_ERR_LIMIT = 15,             /* input exceeds a named limit (size, cells, string length) */
     SL_ERR_UNRECOGNISED = 16,      /* a file with no recognisable header / needed columns */
     SL_ERR_READ = 17,              /* an input file cannot be opened or read */
-    SL_ERR_STORE = 18,             /* the database failed (locked, corrupt, full disk) */
+    SL_ERR_STORE = 18,             /* the database failed (corrupt, full disk, read-only) */
+    SL_ERR_BUSY = 19,              /* the store is held by another writer past the wait
+                                      allowed: try again shortly */
     SL_STATUS__COUNT
 } sl_status;
 
@@ -505,8 +507,11 @@ sl_status sl_compare(sl_metric metric, sl_arm a, sl_arm b, const sl_compare_opti
  * pointer an accessor returns points into the tree and lives as long as it. */
 typedef struct sl_content sl_content;
 
-/* The built-in content, or NULL if it is malformed (err says where: file,
- * row = line, header = key). */
+/* The built-in content, or NULL if it cannot be parsed (err says where:
+ * file, row = line, header = key).  To keep every command's start cheap,
+ * the built-in tree is not cross-checked when it loads (the test suite runs
+ * sl_content_validate on it), and its export vocabulary is read on first
+ * need, thread-safely. */
 const sl_content *sl_content_builtin(sl_error *err);
 /* Loads the .txt files of DIR/terms, DIR/guides and DIR/drills and validates
  * them (see sl_content_validate).  On failure *out is NULL. */
@@ -810,6 +815,10 @@ typedef struct sl_channel {
 typedef struct sl_source {
     char file[256];
     char format[8];             /* "csv" or "xlsx" */
+    /* A CSV file's text encoding: "utf-8", or the one it was converted from
+     * ("utf-16le", "utf-16be", "windows-1252"; docs/import.md "Encodings");
+     * "" for XLSX. */
+    char encoding[16];
     char sheet[128];            /* XLSX sheet name, or "" */
     uint64_t header_row;        /* 1-based */
     uint64_t band_row;          /* section band above the header, or 0 */
@@ -882,6 +891,9 @@ typedef struct sl_report {
     size_t baseline_groups;     /* groups the medians are taken over */
     /* Sorted per-row values the medians come from (internal). */
     double *sorted[4];          size_t sorted_count[4];
+    /* After sl_report_page: `rows` holds one page, rows first_row + 1 … of
+     * all_rows in the chosen order (all_rows is 0 for a whole report). */
+    size_t all_rows, first_row;
 } sl_report;
 
 /* Reads `count` export files (CSV or XLSX, "-" for CSV on stdin) into one
@@ -890,6 +902,34 @@ typedef struct sl_report {
 sl_status sl_report_read(const char *const *paths, size_t count,
                          const sl_read_options *options, sl_report **out, sl_error *err);
 void sl_report_free(sl_report *report);
+
+/* Orders for a report's rows (sl_report_page). */
+typedef enum sl_report_order {
+    SL_ORDER_RANK = 0,          /* by rank: GMV, then orders, clicks, views */
+    SL_ORDER_KEY,               /* by key, as text */
+    SL_ORDER_VIEWS,
+    SL_ORDER_IMPRESSIONS,
+    SL_ORDER_CLICKS,
+    SL_ORDER_ORDERS,
+    SL_ORDER_GMV,
+    SL_ORDER_PRODUCT_CTR,       /* product clicks / product impressions */
+    SL_ORDER_CTOR,              /* orders (SKU orders when given) / product clicks */
+    SL_ORDER__COUNT
+} sl_report_order;
+
+/* "rank", "key", "views", "impressions", "clicks", "orders", "gmv", "ctr",
+ * "ctor"; sl_report_order_parse is the inverse (false for another word). */
+const char *sl_report_order_name(sl_report_order order);
+bool sl_report_order_parse(const char *name, sl_report_order *out);
+
+/* Keeps one page of a report: sorts its rows by `order` (descending: largest
+ * first; a row without the value sorts last either way, ties by rank), then
+ * keeps `count` rows from `first` (0-based) and frees the rest.  Totals,
+ * ranks, medians and every row's reading stay those of the whole report.
+ * A `first` past the end leaves no rows.  SL_ERR_INVALID_ARGUMENT for an
+ * unknown order or a report already paged. */
+sl_status sl_report_page(sl_report *report, sl_report_order order, bool descending,
+                         size_t first, size_t count, sl_error *err);
 
 /* What one report row stands for: "video", "channel", "row"… */
 const char *sl_report_key_name(const sl_report *report);
@@ -945,9 +985,24 @@ sl_status sl_store_default_path(char *out, size_t size, sl_error *err);
 /* Opens the database at `path`, creating it and its directory if needed,
  * in WAL mode, and migrates its schema to the current version.  A database
  * written by a newer ShopLab (higher schema version) is refused.  Close
- * with sl_store_close.  SL_ERR_STORE with SQLite's message on failure. */
+ * with sl_store_close.  SL_ERR_STORE with SQLite's message on failure, and
+ * "the store PATH is read-only: …" when this process cannot write the file
+ * or its directory (SQLite keeps the journal there). */
 sl_status sl_store_open(const char *path, sl_store **out, sl_error *err);
+/* Opens an existing database for reading only, for commands that only read
+ * (history, journal list, show, export): nothing is created, migrated or
+ * switched to WAL, so a store whose file or directory is read-only (another
+ * user's, a read-only mount, a backup) can be read.  Functions that write
+ * fail on it with SL_ERR_STORE.  SL_ERR_NOT_FOUND when there is no store
+ * (or an empty file) at `path`; SL_ERR_STORE when its schema is older than
+ * this ShopLab's (it needs one writable open, sl_store_open, to upgrade) or
+ * newer. */
+sl_status sl_store_open_readonly(const char *path, sl_store **out, sl_error *err);
 void sl_store_close(sl_store *store);
+/* How long a write waits for another connection's write to finish before it
+ * fails with SL_ERR_BUSY (default 5000 ms).  Reads never wait: in WAL mode
+ * they see the last committed state. */
+void sl_store_set_busy_timeout(sl_store *store, unsigned milliseconds);
 
 /* One stored import. */
 typedef struct sl_import {

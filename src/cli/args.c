@@ -63,6 +63,7 @@ int cli_exit_code(sl_status status)
     case SL_ERR_READ:
         return EXIT_READ;
     case SL_ERR_STORE:
+    case SL_ERR_BUSY:
         return EXIT_STORE;
     default:
         return EXIT_INTERNAL;

@@ -11,6 +11,7 @@
 #include "shoplab.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit codes (README "Exit codes"). */
@@ -127,9 +128,31 @@ int cmd_forget(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
+/* ---- serve: the flags `shoplab serve` checks and shoplab-serve uses ---- */
+
+/* What `shoplab serve` was asked for, after every flag passed its checks. */
+typedef struct serve_config {
+    const char *listen;        /* "127.0.0.1:8080" unless --listen */
+    char db_path[4096];        /* --db, else $SHOPLAB_DB or the XDG default */
+    uint64_t max_upload;       /* bytes; 0: the server's default */
+    unsigned threads;          /* 0: one per core */
+} serve_config;
+
+extern const command_spec serve_spec;
+
+/* Parses the arguments after "serve" (serve_args.c).  Returns -1 with *out
+ * filled, or an exit code after printing help (0) or the error (2, 9).
+ * Both programs call it on the same arguments, so `shoplab serve --help`
+ * and every usage error behave the same whichever program prints them. */
+int serve_parse(int argc, char **argv, serve_config *out);
+
 /* Opens the store at --db, else $SHOPLAB_DB or the XDG default (cmd_read.c).
  * Prints the error and returns an exit code, or -1 with *store set. */
 int cli_open_store(const command_spec *cmd, const char *db_flag, sl_store **store);
+/* The same for commands that only read: the store is opened read-only, so
+ * a read-only store (file or directory) still answers; no store yet reads
+ * as an empty one, and nothing is created. */
+int cli_open_store_readonly(const command_spec *cmd, const char *db_flag, sl_store **store);
 
 /* The built-in content, or NULL after printing why (a damaged build). */
 const sl_content *cli_content(void);

@@ -591,7 +591,7 @@ static int run_list(int argc, char **argv)
         return EXIT_USAGE;
     }
     sl_store *store;
-    if ((rc = cli_open_store(&list_spec, v[S_DB].text, &store)) >= 0)
+    if ((rc = cli_open_store_readonly(&list_spec, v[S_DB].text, &store)) >= 0)
         return rc;
     sl_journal_test *tests;
     size_t count;
@@ -642,7 +642,7 @@ static int run_show(int argc, char **argv)
     if (rc >= 0 || (rc = parse_id(&show_spec, args.items[0], &id)) >= 0)
         return rc;
     sl_store *store;
-    if ((rc = cli_open_store(&show_spec, v[W_DB].text, &store)) >= 0)
+    if ((rc = cli_open_store_readonly(&show_spec, v[W_DB].text, &store)) >= 0)
         return rc;
     sl_journal_test t;
     sl_error err;
@@ -692,7 +692,7 @@ static int run_export(int argc, char **argv)
                                : strcmp(name, "md") == 0 ? SL_JOURNAL_MARKDOWN
                                                          : SL_JOURNAL_CSV;
     sl_store *store;
-    if ((rc = cli_open_store(&export_spec, v[E_DB].text, &store)) >= 0)
+    if ((rc = cli_open_store_readonly(&export_spec, v[E_DB].text, &store)) >= 0)
         return rc;
     sl_journal_test *tests;
     size_t count;

@@ -63,7 +63,11 @@ static const command_spec spec = {
     "FILE...",
 };
 
-int cli_open_store(const command_spec *cmd, const char *db_flag, sl_store **store)
+/* Opens the store of --db (or the default path) for writing, or read-only
+ * for commands that only read.  Returns -1 when open, else the exit code
+ * (the message printed). */
+static int open_store(const command_spec *cmd, const char *db_flag, bool readonly,
+                      sl_store **store)
 {
     char path[4096];
     sl_error err;
@@ -73,12 +77,27 @@ int cli_open_store(const command_spec *cmd, const char *db_flag, sl_store **stor
         cli_fail(cmd, "%s", err.message);
         return EXIT_STORE;
     }
-    sl_status st = sl_store_open(path, store, &err);
+    sl_status st = readonly ? sl_store_open_readonly(path, store, &err)
+                            : sl_store_open(path, store, &err);
+    /* No store yet: an empty one in memory answers "nothing yet" without
+     * creating a file a reading command has no reason to create. */
+    if (readonly && st == SL_ERR_NOT_FOUND)
+        st = sl_store_open(":memory:", store, &err);
     if (st != SL_OK) {
         cli_fail(cmd, "%s", err.message);
         return st == SL_ERR_STORE ? EXIT_STORE : cli_exit_code(st);
     }
     return -1;
+}
+
+int cli_open_store(const command_spec *cmd, const char *db_flag, sl_store **store)
+{
+    return open_store(cmd, db_flag, false, store);
+}
+
+int cli_open_store_readonly(const command_spec *cmd, const char *db_flag, sl_store **store)
+{
+    return open_store(cmd, db_flag, true, store);
 }
 
 /* ---- progress ---- */
@@ -246,6 +265,22 @@ static void print_table(FILE *out, const sl_report *r)
     table_line(out, r, SIZE_MAX, &r->totals, &t);
 }
 
+/* What a CSV file not in UTF-8 was read as, or NULL for UTF-8 and XLSX.
+ * Windows-1252 is a guess (no byte says it), so its note says how to check
+ * and what to do instead. */
+static const char *encoding_note(const sl_source *s)
+{
+    if (strcmp(s->encoding, "windows-1252") == 0)
+        return "not UTF-8, so read as Windows-1252 (Excel's \"CSV\" on Windows) and "
+               "converted; if a letter or a currency sign reads wrong, save the file as \"CSV "
+               "UTF-8\" and read it again.";
+    if (strcmp(s->encoding, "utf-16le") == 0)
+        return "UTF-16LE (Excel's \"Unicode text\"), converted to UTF-8.";
+    if (strcmp(s->encoding, "utf-16be") == 0)
+        return "UTF-16BE, converted to UTF-8.";
+    return NULL;
+}
+
 static void print_summary(FILE *out, const sl_report *r)
 {
     char buf[32];
@@ -277,6 +312,8 @@ static void print_summary(FILE *out, const sl_report *r)
         cli_wrap(out, 2, "Source: ", line);
         if (s->title[0])
             cli_wrap(out, 4, "  Title: ", s->title);
+        if (encoding_note(s))
+            cli_wrap(out, 4, "  Encoding: ", encoding_note(s));
         if (s->channel_count && !r->by_channel) {
             char list[400];
             size_t w = 0;
@@ -342,6 +379,13 @@ static void print_issue_list(FILE *err, const sl_row_issue *issues, size_t count
 
 static void print_issues(FILE *err, const sl_report *r)
 {
+    /* The guessed encoding is said whatever the format, as skipped rows are. */
+    for (size_t i = 0; i < r->source_count; i++)
+        if (strcmp(r->sources[i].encoding, "windows-1252") == 0)
+            fprintf(err, "shoplab read: %s is not UTF-8: read as Windows-1252; if a letter or "
+                         "a currency sign reads wrong, save it as \"CSV UTF-8\" and read it "
+                         "again\n",
+                    r->sources[i].file);
     if (r->cells_unread) {
         fprintf(err,
                 "shoplab read: %llu cell%s could not be read; each is left out, the rest of "

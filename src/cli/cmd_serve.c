@@ -1,79 +1,66 @@
 /*
- * cmd_serve.c — `shoplab serve`: the local web app (src/web) on loopback,
- * over the same store as `read`, until Ctrl+C (SIGINT) or SIGTERM.
+ * cmd_serve.c — `shoplab serve`: checks the flags, then replaces this
+ * process with the web server program, shoplab-serve (src/web/main.c),
+ * given the same arguments.
+ *
+ * The server lives in a program of its own because libmicrohttpd and the
+ * TLS stack it links would otherwise load at the start of every command.
+ * shoplab-serve is looked up in the directory of the running shoplab
+ * (/proc/self/exe), where the build and `meson install` put it, never on
+ * PATH, so a `shoplab` always runs the server it was built with.  If it is
+ * missing, `shoplab serve` names the path it tried and exits 1 (a damaged
+ * installation).  exec keeps the process id, so Ctrl+C and SIGTERM reach
+ * the server directly.
  */
 #include "cli.h"
-#include "../web/web.h"
 
-#include <math.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-enum { S_LISTEN, S_DB, S_MAX_UPLOAD, S_THREADS, S__COUNT };
+#define SERVER_NAME "shoplab-serve"
 
-static const flag_spec flags[] = {
-    [S_LISTEN] = {"listen", FLAG_TEXT, false, "HOST:PORT",
-                  "address to serve on, default 127.0.0.1:8080 (port 0: any free port); an "
-                  "address other than loopback prints a warning",
-                  NULL},
-    [S_DB] = {"db", FLAG_TEXT, false, "PATH",
-              "the store (default $SHOPLAB_DB, else ~/.local/share/shoplab/shoplab.db)", NULL},
-    [S_MAX_UPLOAD] = {"max-upload", FLAG_COUNT, false, "MB",
-                      "largest export file accepted for upload, default 20", NULL},
-    [S_THREADS] = {"threads", FLAG_COUNT, false, "N", "worker threads, default one per core",
-                   NULL},
-    {NULL, 0, false, NULL, NULL, NULL},
-};
-
-static const command_spec spec = {
-    "serve",
-    "Serve the web app: glossary, guides, Metrics Decoder, compare, drills and reports of "
-    "your imports, as pages in your browser. It listens on loopback only unless told "
-    "otherwise, makes no request to the internet, and stops cleanly on Ctrl+C.",
-    "Example: shoplab serve --listen 127.0.0.1:8080",
-    flags,
-    0,
-    0,
-    NULL,
-};
+/* DIR/shoplab-serve, DIR being the directory of this executable. */
+static bool server_path(char *out, size_t size)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return false;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (!slash)
+        return false;
+    *slash = '\0';
+    return snprintf(out, size, "%s/%s", self, SERVER_NAME) < (int)size;
+}
 
 int cmd_serve(int argc, char **argv)
 {
-    flag_value v[S__COUNT];
-    int rc = cli_parse(&spec, argc, argv, v, NULL);
+    serve_config config;
+    int rc = serve_parse(argc, argv, &config);
     if (rc >= 0)
         return rc;
-    char path[4096];
-    sl_error err;
-    sl_error_clear(&err);
-    if (v[S_DB].set) {
-        snprintf(path, sizeof path, "%s", v[S_DB].text);
-    } else if (sl_store_default_path(path, sizeof path, &err) != SL_OK) {
-        cli_fail(&spec, "%s", err.message);
-        return EXIT_STORE;
+    char path[4200];
+    if (!server_path(path, sizeof path)) {
+        cli_fail(&serve_spec, "cannot find the web server program %s: /proc/self/exe: %s",
+                 SERVER_NAME, strerror(errno));
+        return EXIT_INTERNAL;
     }
-    if (v[S_MAX_UPLOAD].set && (v[S_MAX_UPLOAD].number < 1 || v[S_MAX_UPLOAD].number > 4096)) {
-        cli_error(&spec, "--max-upload: give a size from 1 to 4096 MB");
-        return EXIT_USAGE;
+    char **args = calloc((size_t)argc + 2, sizeof *args);
+    if (!args) {
+        cli_fail(&serve_spec, "out of memory");
+        return EXIT_INTERNAL;
     }
-    if (v[S_THREADS].set && (v[S_THREADS].number < 1 || v[S_THREADS].number > 16)) {
-        cli_error(&spec, "--threads: give 1 to 16");
-        return EXIT_USAGE;
-    }
-    web_options o = {
-        .listen = v[S_LISTEN].set ? v[S_LISTEN].text : "127.0.0.1:8080",
-        .db_path = path,
-        .max_upload = v[S_MAX_UPLOAD].set ? (uint64_t)v[S_MAX_UPLOAD].number * 1024 * 1024 : 0,
-        .threads = v[S_THREADS].set ? (unsigned)v[S_THREADS].number : 0,
-        .log = stdout,
-    };
-    sl_status st = web_serve(&o, &err);
-    if (st == SL_OK)
-        return cli_finish(EXIT_OK);
-    if (st == SL_ERR_INVALID_ARGUMENT) {
-        cli_error(&spec, "%s", err.message);
-        return EXIT_USAGE;
-    }
-    cli_fail(&spec, "%s", err.message);
-    if (st == SL_ERR_IO)
-        return EXIT_LISTEN;
-    return st == SL_ERR_STORE ? EXIT_STORE : cli_exit_code(st);
+    args[0] = path;
+    for (int i = 0; i < argc; i++)
+        args[i + 1] = argv[i];
+    fflush(NULL);
+    execv(path, args);
+    int e = errno;
+    free(args);
+    cli_fail(&serve_spec, "cannot start the web server %s: %s (it is installed next to shoplab)",
+             path, strerror(e));
+    return EXIT_INTERNAL;
 }

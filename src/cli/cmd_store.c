@@ -36,7 +36,7 @@ int cmd_history(int argc, char **argv)
     if (rc >= 0)
         return rc;
     sl_store *store;
-    if ((rc = cli_open_store(&history_spec, v[H_DB].text, &store)) >= 0)
+    if ((rc = cli_open_store_readonly(&history_spec, v[H_DB].text, &store)) >= 0)
         return rc;
     sl_import *items = NULL;
     size_t count = 0;

@@ -7,10 +7,15 @@
  */
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WIDTH 80
@@ -131,14 +136,70 @@ int cli_print_json(char *json)
     return cli_finish(EXIT_OK);
 }
 
+/* A temporary file older than this is stale even if a process with its
+ * pid runs (the pid was reused): writing a report takes seconds. */
+#define STALE_TMP_SECONDS (60 * 60)
+
+/* Removes PATH.tmp-* files that killed runs left (a killed process never
+ * reaches its unlink).  A name carries its writer's pid
+ * (PATH.tmp-PID-XXXXXX): the file is stale when no process has that pid, or
+ * when it is older than STALE_TMP_SECONDS.  Names without a pid (older
+ * ShopLab) go by age alone.  Only this user's regular files are touched,
+ * so a pid is checked on this machine only: a live writer on another
+ * machine sharing the directory keeps its file until it is an hour old. */
+static void remove_stale_temporaries(const command_spec *cmd, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if ((size_t)(slash - path) < sizeof dir)
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    else
+        return;
+    char prefix[512];
+    if (snprintf(prefix, sizeof prefix, "%s.tmp-", slash ? slash + 1 : path) >=
+        (int)sizeof prefix)
+        return;
+    size_t plen = strlen(prefix);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    time_t now = time(NULL);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strncmp(e->d_name, prefix, plen) != 0)
+            continue;
+        const char *rest = e->d_name + plen;
+        struct stat sb;
+        if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(sb.st_mode) || sb.st_uid != geteuid())
+            continue;
+        bool old = now - sb.st_mtime > STALE_TMP_SECONDS;
+        char *end;
+        long pid = strtol(rest, &end, 10);
+        bool named = end != rest && *end == '-' && strlen(end + 1) == 6 && pid > 0;
+        if (!named && strlen(rest) != 6)
+            continue; /* not a name cli_write_file makes */
+        bool dead = named && pid != (long)getpid() && kill((pid_t)pid, 0) != 0 &&
+                    errno == ESRCH;
+        if ((dead || old) && unlinkat(dirfd(d), e->d_name, 0) == 0)
+            fprintf(stderr, "shoplab %s: removed %s/%s, left by a run that was stopped\n",
+                    cmd->name, dir, e->d_name);
+    }
+    closedir(d);
+}
+
 int cli_write_file(const command_spec *cmd, const char *path,
                    sl_status (*write)(FILE *out, void *ctx), void *ctx)
 {
+    remove_stale_temporaries(cmd, path);
     size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
+    char *tmp = malloc(len + 40);
     if (!tmp)
         return EXIT_INTERNAL;
-    snprintf(tmp, len + 16, "%s.tmp-XXXXXX", path);
+    /* The pid in the name lets the next run tell a killed writer's file
+     * from a running one's. */
+    snprintf(tmp, len + 40, "%s.tmp-%ld-XXXXXX", path, (long)getpid());
     int fd = mkstemp(tmp);
     FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!out) {

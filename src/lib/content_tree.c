@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,14 +67,23 @@ typedef struct term_key {
 
 struct sl_content {
     chunk *arena;
-    term_key *keys;       /* sorted by key, built once when the tree loads */
+    term_key *keys;       /* the terms' own names, slugs and aliases, sorted by key */
     size_t key_count;
-    sl_term *terms;
+    /* More names of terms, found only when no own key matches: export
+     * headers that name a term, and names without their currency bracket.
+     * Sorted by key, one entry per key (the first by text). */
+    term_key *derived;
+    size_t derived_count;
+    sl_term *terms;       /* sorted by slug */
     size_t term_count;
     sl_guide *guides;
     size_t guide_count;
     sl_drill_set sets[SL_DRILL__COUNT];
     sl_vocabulary *vocabulary;  /* export headers of every market */
+    /* The built-in tree reads its vocabulary and derived keys on first need
+     * (ensure_vocabulary), because most commands never ask for them and
+     * they are half the cost of reading the content. */
+    bool lazy;
 };
 
 /* ---- lines → entries ---- */
@@ -523,6 +533,11 @@ static sl_status build_drill_set(chunk **arena, const parsed_file *f, sl_drill_s
 
 /* ---- the lookup key table ---- */
 
+static bool has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
 static int by_key(const void *a, const void *b)
 {
     return strcmp(((const term_key *)a)->key, ((const term_key *)b)->key);
@@ -543,25 +558,11 @@ static int by_key_own_first(const void *a, const void *b)
     return strcmp(x->text, y->text);
 }
 
-/* Makes room for one more key in the tree's key table of capacity *cap. */
-static bool room_for_key(sl_content *c, size_t *cap)
-{
-    if (c->key_count < *cap)
-        return true;
-    term_key *grown = arena_alloc(&c->arena, 2 * *cap * sizeof *grown);
-    if (!grown)
-        return false;
-    memcpy(grown, c->keys, *cap * sizeof *grown);
-    c->keys = grown;
-    *cap *= 2;
-    return true;
-}
-
 /* Normalises every name, slug and alias once and sorts them, so lookups are
  * a binary search and duplicate keys sit next to each other. */
 static sl_status build_keys(sl_content *c, sl_error *err)
 {
-    size_t n = 1;
+    size_t n = 0;
     for (size_t i = 0; i < c->term_count; i++)
         n += 2 + c->terms[i].alias_count;
     c->keys = arena_alloc(&c->arena, (n ? n : 1) * sizeof *c->keys);
@@ -584,73 +585,137 @@ static sl_status build_keys(sl_content *c, sl_error *err)
                 (term_key){copy, t, text, a == 0 ? "name" : a == 1 ? "slug" : "alias"};
         }
     }
-    /* Export headers that name a term are more names of it, and a name with a
-     * currency bracket ("Penghasilan (Rp)") is also found without it — unless
-     * a term already owns the name: a header such as "CTR" means different
-     * rates in different exports (the importer checks each against its
-     * counts), and the glossary keeps its own answer.  One sort puts a term's
-     * own names before these derived ones, and derived duplicates go. */
-    for (size_t i = 0; i < sl_vocabulary_count(c->vocabulary); i++) {
-        const sl_vocab *v = sl_vocabulary_at(c->vocabulary, i);
-        if (v->meaning != SL_VOCAB_TERM)
-            continue;
-        const sl_term *t = NULL;
-        for (size_t k = 0; k < c->term_count && !t; k++)
-            if (strcmp(c->terms[k].slug, v->what) == 0)
-                t = &c->terms[k];
-        if (!t)
-            return content_error(err, v->file, v->line, "term",
-                                 "'%s' is not a glossary term (the slug of a file in terms/)",
-                                 v->what);
-        if (!room_for_key(c, &n))
-            return SL_ERR_NO_MEMORY;
-        c->keys[c->key_count++] = (term_key){v->key, t, v->header, "vocabulary"};
-    }
-    size_t named = c->key_count;
-    for (size_t i = 0; i < named; i++) {
-        const char *text = c->keys[i].text;
-        const char *open = strrchr(text, '(');
-        size_t len = strlen(text);
-        char inner[16], code[4];
-        if (!open || text[len - 1] != ')' || (size_t)(text + len - 1 - open - 1) >= sizeof inner)
-            continue;
-        snprintf(inner, sizeof inner, "%.*s", (int)(text + len - 1 - open - 1), open + 1);
-        if (!sl_currency_mark(inner, code))
-            continue;
-        char bare[SL_MAX_KEY], key[SL_MAX_KEY];
-        snprintf(bare, sizeof bare, "%.*s", (int)(open - text), text);
-        sl_normalise_key(bare, key, sizeof key, false);
-        char *copy = key[0] ? arena_alloc(&c->arena, strlen(key) + 1) : NULL;
-        if (!key[0])
-            continue;
-        if (!copy || !room_for_key(c, &n))
-            return SL_ERR_NO_MEMORY;
-        strcpy(copy, key);
-        c->keys[c->key_count++] = (term_key){copy, c->keys[i].term, text, "vocabulary"};
-    }
     qsort(c->keys, c->key_count, sizeof *c->keys, by_key_own_first);
-    size_t kept = 0;
-    for (size_t i = 0; i < c->key_count; i++) {
-        bool derived = strcmp(c->keys[i].field, "vocabulary") == 0;
-        if (derived && kept && strcmp(c->keys[kept - 1].key, c->keys[i].key) == 0)
-            continue; /* a term (or an earlier header) already has this name */
-        c->keys[kept++] = c->keys[i];
-    }
-    c->key_count = kept;
     return SL_OK;
+}
+
+static int term_by_slug(const void *slug, const void *term)
+{
+    return strcmp(slug, ((const sl_term *)term)->slug);
+}
+
+/* The derived key of `text` without its currency bracket ("Penghasilan
+ * (Rp)" → "penghasilan"), or NULL (no bracket, not a currency, no letters).
+ * *failed is set when the arena is out of memory. */
+static const char *bare_key(sl_content *c, const char *text, bool *failed)
+{
+    const char *open = strrchr(text, '(');
+    size_t len = strlen(text);
+    char inner[16], code[4];
+    if (!open || text[len - 1] != ')' || (size_t)(text + len - 1 - open - 1) >= sizeof inner)
+        return NULL;
+    snprintf(inner, sizeof inner, "%.*s", (int)(text + len - 1 - open - 1), open + 1);
+    if (!sl_currency_mark(inner, code))
+        return NULL;
+    char bare[SL_MAX_KEY], key[SL_MAX_KEY];
+    snprintf(bare, sizeof bare, "%.*s", (int)(open - text), text);
+    sl_normalise_key(bare, key, sizeof key, false);
+    if (!key[0])
+        return NULL;
+    char *copy = arena_alloc(&c->arena, strlen(key) + 1);
+    if (!copy) {
+        *failed = true;
+        return NULL;
+    }
+    strcpy(copy, key);
+    return copy;
+}
+
+/* Export headers that name a term are more names of it, and a name with a
+ * currency bracket ("Penghasilan (Rp)") is also found without it — unless
+ * a term already owns the name: a header such as "CTR" means different
+ * rates in different exports (the importer checks each against its
+ * counts), and the glossary keeps its own answer.  Lookups try the own
+ * keys first, so these are only ever a second chance; among themselves
+ * the first by text wins, so the result never depends on qsort. */
+static sl_status build_derived_keys(sl_content *c, sl_error *err)
+{
+    const sl_vocabulary *v = c->vocabulary;
+    size_t vocab_terms = 0;
+    for (size_t i = 0; i < sl_vocabulary_count(v); i++)
+        vocab_terms += sl_vocabulary_at(v, i)->meaning == SL_VOCAB_TERM;
+    /* At most one bare key per own key and per header, and the headers. */
+    size_t cap = c->key_count + 2 * vocab_terms;
+    term_key *d = arena_alloc(&c->arena, (cap ? cap : 1) * sizeof *d);
+    if (!d)
+        return SL_ERR_NO_MEMORY;
+    size_t n = 0;
+    for (size_t i = 0; i < sl_vocabulary_count(v); i++) {
+        const sl_vocab *e = sl_vocabulary_at(v, i);
+        if (e->meaning != SL_VOCAB_TERM)
+            continue;
+        const sl_term *t =
+            bsearch(e->what, c->terms, c->term_count, sizeof *c->terms, term_by_slug);
+        if (!t)
+            return content_error(err, e->file, e->line, "term",
+                                 "'%s' is not a glossary term (the slug of a file in terms/)",
+                                 e->what);
+        d[n++] = (term_key){e->key, t, e->header, "vocabulary"};
+    }
+    bool failed = false;
+    size_t headers = n;
+    for (size_t i = 0; i < c->key_count + headers && !failed; i++) {
+        const term_key *from = i < c->key_count ? &c->keys[i] : &d[i - c->key_count];
+        const char *key = bare_key(c, from->text, &failed);
+        if (key)
+            d[n++] = (term_key){key, from->term, from->text, "vocabulary"};
+    }
+    if (failed)
+        return SL_ERR_NO_MEMORY;
+    qsort(d, n, sizeof *d, by_key_own_first);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!kept || strcmp(d[kept - 1].key, d[i].key) != 0)
+            d[kept++] = d[i];
+    c->derived = d;
+    c->derived_count = kept;
+    return SL_OK;
+}
+
+/* Reads the vocabulary files among `files`, then the derived keys. */
+static sl_status build_vocabulary(sl_content *c, const source_file *files, size_t count,
+                                  sl_error *err)
+{
+    sl_status st = SL_OK;
+    for (size_t i = 0; i < count && st == SL_OK; i++)
+        if (has_prefix(files[i].name, "import/vocabulary/"))
+            st = sl_vocabulary_add(&c->vocabulary, files[i].name, files[i].text, err);
+    if (st == SL_OK)
+        st = sl_vocabulary_seal(c->vocabulary, err);
+    if (st == SL_OK)
+        st = build_derived_keys(c, err);
+    return st;
+}
+
+static void ensure_vocabulary(const sl_content *c);
+
+static const term_key *find_key(const term_key *keys, size_t count, const char *key)
+{
+    term_key probe = {key, NULL, NULL, NULL};
+    return count ? bsearch(&probe, keys, count, sizeof *keys, by_key) : NULL;
 }
 
 const sl_term *sl_content_lookup_key(const sl_content *c, const char *key)
 {
-    if (!c || !c->key_count)
+    if (!c || !key)
         return NULL;
-    term_key probe = {key, NULL, NULL, NULL};
-    const term_key *hit = bsearch(&probe, c->keys, c->key_count, sizeof *c->keys, by_key);
+    const term_key *hit = find_key(c->keys, c->key_count, key);
+    if (!hit) {
+        ensure_vocabulary(c);
+        hit = find_key(c->derived, c->derived_count, key);
+    }
     return hit ? hit->term : NULL;
 }
 
+static sl_status vocabulary_status(const sl_content *c, sl_error *err);
+
 sl_status sl_content_check_keys(const sl_content *c, sl_error *err)
 {
+    /* The built-in tree's vocabulary is checked when it is read, here at
+     * the latest (a tree from texts or a directory read it up front). */
+    sl_status st = vocabulary_status(c, err);
+    if (st != SL_OK)
+        return st;
     for (size_t i = 1; c && i < c->key_count; i++) {
         const term_key *a = &c->keys[i - 1], *b = &c->keys[i];
         if (strcmp(a->key, b->key) != 0 || a->term == b->term)
@@ -679,18 +744,17 @@ static int by_guide_slug(const void *a, const void *b)
     return strcmp(((const sl_guide *)a)->slug, ((const sl_guide *)b)->slug);
 }
 
-static bool has_prefix(const char *s, const char *prefix)
-{
-    return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static sl_status build_tree(const source_file *files, size_t count, sl_content **out,
-                            sl_error *err)
+/* Reads a tree from named texts.  `lazy` (the built-in tree): leave the
+ * vocabulary files for ensure_vocabulary and the cross-checks for the test
+ * suite, so a command that needs one term does not pay for all of it. */
+static sl_status build_tree(const source_file *files, size_t count, bool lazy,
+                            sl_content **out, sl_error *err)
 {
     *out = NULL;
     sl_content *c = calloc(1, sizeof *c);
     if (!c)
         return SL_ERR_NO_MEMORY;
+    c->lazy = lazy;
     size_t terms = 0, guides = 0;
     for (size_t i = 0; i < count; i++) {
         terms += has_prefix(files[i].name, "terms/");
@@ -704,7 +768,8 @@ static sl_status build_tree(const source_file *files, size_t count, sl_content *
         bool guide = has_prefix(files[i].name, "guides/");
         bool drill = has_prefix(files[i].name, "drills/");
         if (has_prefix(files[i].name, "import/vocabulary/")) {
-            st = sl_vocabulary_add(&c->vocabulary, files[i].name, files[i].text, err);
+            if (!lazy)
+                st = sl_vocabulary_add(&c->vocabulary, files[i].name, files[i].text, err);
             continue;
         }
         if (!term && !guide && !drill)
@@ -733,11 +798,14 @@ static sl_status build_tree(const source_file *files, size_t count, sl_content *
     if (st == SL_OK) {
         qsort(c->terms, c->term_count, sizeof *c->terms, by_slug);
         qsort(c->guides, c->guide_count, sizeof *c->guides, by_guide_slug);
-        st = sl_vocabulary_seal(c->vocabulary, err);
+        if (!lazy)
+            st = sl_vocabulary_seal(c->vocabulary, err);
         if (st == SL_OK)
             st = build_keys(c, err);
+        if (st == SL_OK && !lazy)
+            st = build_derived_keys(c, err);
     }
-    if (st == SL_OK)
+    if (st == SL_OK && !lazy)
         st = sl_content_validate(c, err);
     if (st != SL_OK) {
         if (st == SL_ERR_NO_MEMORY)
@@ -763,7 +831,7 @@ sl_status sl_content_from_texts(const source_file *files, size_t count, sl_conte
 {
     if (!out)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no output given");
-    return build_tree(files, count, out, err);
+    return build_tree(files, count, false, out, err);
 }
 
 /* ---- the built-in tree ---- */
@@ -772,19 +840,31 @@ static struct {
     pthread_once_t once;
     sl_content *tree;
     sl_error err;
-} builtin = {.once = PTHREAD_ONCE_INIT};
+    atomic_bool loaded;         /* load_builtin has run (sl_content_builtin_term) */
+    /* The vocabulary and derived keys, read on first need. */
+    pthread_once_t vocabulary_once;
+    sl_status vocabulary_status;
+    sl_error vocabulary_err;
+} builtin = {.once = PTHREAD_ONCE_INIT, .vocabulary_once = PTHREAD_ONCE_INIT};
+
+static source_file *embedded_sources(void)
+{
+    source_file *files = calloc(sl_embedded_file_count ? sl_embedded_file_count : 1, sizeof *files);
+    for (size_t i = 0; files && i < sl_embedded_file_count; i++)
+        files[i] = (source_file){sl_embedded_files[i].name, sl_embedded_files[i].data};
+    return files;
+}
 
 static void load_builtin(void)
 {
-    source_file *files = calloc(sl_embedded_file_count ? sl_embedded_file_count : 1, sizeof *files);
+    source_file *files = embedded_sources();
     if (!files) {
         sl_fail(&builtin.err, SL_ERR_NO_MEMORY, NULL, "out of memory while reading content");
         return;
     }
-    for (size_t i = 0; i < sl_embedded_file_count; i++)
-        files[i] = (source_file){sl_embedded_files[i].name, sl_embedded_files[i].data};
-    build_tree(files, sl_embedded_file_count, &builtin.tree, &builtin.err);
+    build_tree(files, sl_embedded_file_count, true, &builtin.tree, &builtin.err);
     free(files);
+    atomic_store(&builtin.loaded, true);
 }
 
 const sl_content *sl_content_builtin(sl_error *err)
@@ -793,6 +873,103 @@ const sl_content *sl_content_builtin(sl_error *err)
     if (!builtin.tree && err)
         *err = builtin.err;
     return builtin.tree;
+}
+
+const sl_content *sl_content_builtin_with_vocabulary(sl_error *err)
+{
+    const sl_content *c = sl_content_builtin(err);
+    return c && vocabulary_status(c, err) == SL_OK ? c : NULL;
+}
+
+/* ---- one built-in term without the tree ---- */
+
+/* Terms read on their own, kept for the process (a handful: the decoder
+ * asks for one of four). */
+#define MAX_SINGLE_TERMS 16
+
+static struct {
+    pthread_mutex_t lock;
+    chunk *arena;
+    sl_term terms[MAX_SINGLE_TERMS];
+    size_t count;
+} single = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Parses terms/SLUG.txt alone into single.terms (lock held). */
+static const sl_term *read_single_term(const char *slug)
+{
+    for (size_t i = 0; i < single.count; i++)
+        if (strcmp(single.terms[i].slug, slug) == 0)
+            return &single.terms[i];
+    char name[256];
+    if (single.count == MAX_SINGLE_TERMS ||
+        snprintf(name, sizeof name, "terms/%s.txt", slug) >= (int)sizeof name)
+        return NULL;
+    const sl_embedded_file *file = sl_embedded_find(name);
+    parsed_file f;
+    sl_term *t = &single.terms[single.count];
+    memset(t, 0, sizeof *t);
+    if (!file || parse_entries(&single.arena, name, file->data, &f, NULL) != SL_OK ||
+        build_term(&single.arena, (run){&f, f.entries, f.count}, t, NULL) != SL_OK ||
+        strcmp(t->slug, slug) != 0)
+        return NULL; /* what the arena holds stays until exit, like the tree */
+    single.count++;
+    return t;
+}
+
+const sl_term *sl_content_builtin_term(const char *slug)
+{
+    if (!slug)
+        return NULL;
+    /* Once the tree is read, its own copy: a term file's slug is its name
+     * (sl_content_validate checks it), so this is sl_term_find's answer. */
+    if (atomic_load(&builtin.loaded)) {
+        const sl_content *c = sl_content_builtin(NULL);
+        return c ? bsearch(slug, c->terms, c->term_count, sizeof *c->terms, term_by_slug)
+                 : NULL;
+    }
+    pthread_mutex_lock(&single.lock);
+    const sl_term *t = read_single_term(slug);
+    pthread_mutex_unlock(&single.lock);
+    return t;
+}
+
+/* Runs once, on the built-in tree's first vocabulary need.  A failure
+ * leaves the tree without a vocabulary (lookups then find own names only)
+ * and is reported by sl_content_check_keys, so sl_content_validate and the
+ * test suite catch a broken vocabulary file as before. */
+static void load_builtin_vocabulary(void)
+{
+    sl_content *c = builtin.tree;
+    source_file *files = embedded_sources();
+    sl_status st = files ? build_vocabulary(c, files, sl_embedded_file_count,
+                                            &builtin.vocabulary_err)
+                         : SL_ERR_NO_MEMORY;
+    free(files);
+    if (st == SL_ERR_NO_MEMORY)
+        sl_fail(&builtin.vocabulary_err, st, NULL, "out of memory while reading content");
+    if (st != SL_OK) {
+        sl_vocabulary_free(c->vocabulary);
+        c->vocabulary = NULL;
+        c->derived = NULL;
+        c->derived_count = 0;
+    }
+    builtin.vocabulary_status = st;
+}
+
+static void ensure_vocabulary(const sl_content *c)
+{
+    if (c && c->lazy)
+        pthread_once(&builtin.vocabulary_once, load_builtin_vocabulary);
+}
+
+static sl_status vocabulary_status(const sl_content *c, sl_error *err)
+{
+    if (!c || !c->lazy)
+        return SL_OK;
+    ensure_vocabulary(c);
+    if (builtin.vocabulary_status != SL_OK && err)
+        *err = builtin.vocabulary_err;
+    return builtin.vocabulary_status;
 }
 
 /* ---- a tree from a directory ---- */
@@ -869,7 +1046,7 @@ sl_status sl_content_load_dir(const char *dir, sl_content **out, sl_error *err)
         closedir(d);
     }
     if (st == SL_OK)
-        st = build_tree(files, count, out, err);
+        st = build_tree(files, count, false, out, err);
     else if (st == SL_ERR_NO_MEMORY)
         sl_fail(err, st, NULL, "out of memory reading %s", dir);
     for (size_t i = 0; i < count; i++) {
@@ -884,6 +1061,7 @@ sl_status sl_content_load_dir(const char *dir, sl_content **out, sl_error *err)
 
 const sl_vocabulary *sl_content_vocabulary(const sl_content *c)
 {
+    ensure_vocabulary(c);
     return c ? c->vocabulary : NULL;
 }
 

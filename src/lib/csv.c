@@ -10,6 +10,10 @@
  * A record that runs past the end of the buffer is moved to the front and
  * parsed again after the next read, so no state survives a buffer boundary
  * except the record's start.
+ *
+ * The reader takes UTF-8.  The end of this file decides a file's encoding
+ * before it is read and converts UTF-16 and Windows-1252 (what Excel saves
+ * besides "CSV UTF-8") to a UTF-8 copy, or refuses the file by row and cell.
  */
 #include "ingest.h"
 
@@ -488,4 +492,490 @@ char csv_detect_delimiter(const char *data, size_t size)
         if (best_cells[k] > best_cells[best])
             best = k;
     return candidates[best];
+}
+
+/* ---- text encodings ----
+ *
+ * Excel saves a sheet as UTF-8 only when asked ("CSV UTF-8"); its plain
+ * "CSV" on Windows writes the ANSI code page (Windows-1252 in Western
+ * locales: "Ventas (€)" holds byte 0x80) and "Unicode text" writes UTF-16
+ * with a byte-order mark, tab-separated.  The file is decided as a whole,
+ * before the reader starts, because one stray byte late in a file says as
+ * much about its encoding as the first one: a file that is UTF-8 in one
+ * place and something else in another cannot be converted safely, and is
+ * refused rather than read as garbage. */
+
+#define ENCODING_CHUNK ((size_t)1 << 20)
+
+/* Windows-1252's 0x80-0x9F (0 = undefined); every other byte is Latin-1. */
+static const uint16_t cp1252_c1[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+};
+
+const char *csv_encoding_id(csv_encoding e)
+{
+    static const char *const ids[] = {"utf-8", "utf-16le", "utf-16be", "windows-1252"};
+    return (unsigned)e <= CSV_WINDOWS1252 ? ids[e] : "unknown";
+}
+
+/* The length of the UTF-8 sequence at p (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF): 1-4 when valid, 0 when not, -1 when
+ * the n bytes given are a valid start that needs more. */
+static int utf8_sequence(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    int len;
+    unsigned char lo = 0x80, hi = 0xBF; /* the range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    for (int i = 1; i < len; i++) {
+        if ((size_t)i >= n)
+            return -1;
+        unsigned char lower = i == 1 ? lo : 0x80, upper = i == 1 ? hi : 0xBF;
+        if (p[i] < lower || p[i] > upper)
+            return 0;
+    }
+    return len;
+}
+
+static size_t put_utf8(char *out, uint32_t cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | cp >> 12);
+        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+csv_convert_result csv_convert_chunk(csv_converter *c, const unsigned char *in, size_t size,
+                                     bool last, char *out, size_t *written,
+                                     uint64_t *bad_offset)
+{
+    size_t w = 0;
+    *written = 0;
+    if (c->encoding == CSV_UTF8) { /* nothing to convert */
+        memcpy(out, in, size);
+        c->offset += size;
+        *written = size;
+        return CSV_CONVERT_OK;
+    }
+    if (c->encoding == CSV_WINDOWS1252) {
+        for (size_t i = 0; i < size; i++) {
+            unsigned char b = in[i];
+            uint32_t cp = b;
+            if (b >= 0x80 && b < 0xA0 && !(cp = cp1252_c1[b - 0x80])) {
+                *written = w;
+                *bad_offset = c->offset + i;
+                c->offset += i;
+                return CSV_CONVERT_UNDEFINED;
+            }
+            w += put_utf8(out + w, cp);
+        }
+        c->offset += size;
+        *written = w;
+        return CSV_CONVERT_OK;
+    }
+    bool big = c->encoding == CSV_UTF16BE;
+    size_t i = 0;
+    while (i < size) {
+        unsigned char b0, b1;
+        uint64_t at; /* input offset of this unit */
+        if (c->has_carry) {
+            b0 = c->carry;
+            b1 = in[i];
+            at = c->offset - 1;
+            i += 1;
+            c->offset += 1;
+            c->has_carry = false;
+        } else if (i + 1 < size) {
+            b0 = in[i];
+            b1 = in[i + 1];
+            at = c->offset;
+            i += 2;
+            c->offset += 2;
+        } else { /* one byte left: the unit continues in the next chunk */
+            c->carry = in[i];
+            c->has_carry = true;
+            c->offset += 1;
+            i += 1;
+            break;
+        }
+        uint16_t unit = big ? (uint16_t)(b0 << 8 | b1) : (uint16_t)(b1 << 8 | b0);
+        if (at == 0 && unit == 0xFEFF)
+            continue; /* the byte-order mark is not text */
+        if (c->high) {
+            if (unit >= 0xDC00 && unit <= 0xDFFF) {
+                uint32_t cp = 0x10000 + ((uint32_t)(c->high - 0xD800) << 10) + (unit - 0xDC00);
+                w += put_utf8(out + w, cp);
+                c->high = 0;
+                continue;
+            }
+            *written = w;
+            *bad_offset = c->high_offset;
+            return CSV_CONVERT_SURROGATE;
+        }
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+            c->high = unit;
+            c->high_offset = at;
+            continue;
+        }
+        if (unit >= 0xDC00 && unit <= 0xDFFF) {
+            *written = w;
+            *bad_offset = at;
+            return CSV_CONVERT_SURROGATE;
+        }
+        w += put_utf8(out + w, unit);
+    }
+    *written = w;
+    if (last && c->high) {
+        *bad_offset = c->high_offset;
+        return CSV_CONVERT_SURROGATE;
+    }
+    if (last && c->has_carry) {
+        *bad_offset = c->offset - 1;
+        return CSV_CONVERT_ODD_LENGTH;
+    }
+    return CSV_CONVERT_OK;
+}
+
+/* The record (row) and cell of byte `offset` of an ASCII-compatible file,
+ * by the reader's own rules: a line end outside quotes ends a record (CRLF
+ * once), a quote opens a quoted cell only at the cell's start.  Only called
+ * to name a position in an error, so it rereads the file from the start. */
+static void locate(int fd, uint64_t offset, uint64_t *row, uint64_t *cell)
+{
+    enum { LOCATE_BUF = 65536 }; /* as much as read_csv_file detects the delimiter on */
+    *row = 1;
+    *cell = 1;
+    char *buf = malloc(LOCATE_BUF);
+    if (!buf)
+        return; /* the message then says row 1: better than none */
+    ssize_t got = pread(fd, buf, LOCATE_BUF, 0);
+    char delim = csv_detect_delimiter(buf, got > 0 ? (size_t)got : 0);
+    enum { AT_START, PLAIN, QUOTED, QUOTE_SEEN } state = AT_START;
+    bool after_cr = false;
+    for (uint64_t at = 0; at < offset;) {
+        size_t want = offset - at < LOCATE_BUF ? (size_t)(offset - at) : LOCATE_BUF;
+        got = pread(fd, buf, want, (off_t)at);
+        if (got <= 0)
+            break;
+        for (ssize_t i = 0; i < got; i++) {
+            char ch = buf[i];
+            bool was_cr = after_cr;
+            after_cr = false;
+            if (state == QUOTED) {
+                if (ch == '"')
+                    state = QUOTE_SEEN;
+                continue;
+            }
+            if (state == QUOTE_SEEN && ch == '"') { /* "" inside a quoted cell */
+                state = QUOTED;
+                continue;
+            }
+            if (ch == delim) {
+                ++*cell;
+                state = AT_START;
+            } else if (ch == '\r' || ch == '\n') {
+                if (!(ch == '\n' && was_cr)) {
+                    ++*row;
+                    *cell = 1;
+                }
+                after_cr = ch == '\r';
+                state = AT_START;
+            } else if (state == AT_START && ch == '"') {
+                state = QUOTED;
+            } else {
+                state = PLAIN;
+            }
+        }
+        at += (uint64_t)got;
+    }
+    free(buf);
+}
+
+/* SL_ERR_PARSE "name:row:cell: what" for byte `offset` of the file on `fd`. */
+static sl_status encoding_error(sl_error *err, const char *name, int fd, uint64_t offset,
+                                const char *what)
+{
+    uint64_t row, cell;
+    locate(fd, offset, &row, &cell);
+    sl_fail(err, SL_ERR_PARSE, NULL, "%s:%llu:%llu: %s", name, (unsigned long long)row,
+            (unsigned long long)cell, what);
+    if (err) {
+        snprintf(err->file, sizeof err->file, "%s", name);
+        err->row = row;
+        err->column = cell;
+    }
+    return SL_ERR_PARSE;
+}
+
+/* What the UTF-8 scan found: offsets of the first byte that is not UTF-8
+ * and of the first valid multi-byte sequence (UINT64_MAX: none). */
+typedef struct utf8_scan {
+    uint64_t first_bad, first_multibyte;
+} utf8_scan;
+
+static sl_status scan_utf8(int fd, uint64_t size, const char *name, utf8_scan *s, sl_error *err)
+{
+    s->first_bad = s->first_multibyte = UINT64_MAX;
+    unsigned char *buf = malloc(ENCODING_CHUNK);
+    if (!buf)
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory reading %s", name);
+    uint64_t off = 0;
+    sl_status st = SL_OK;
+    /* Both found: the file is refused whatever the rest holds. */
+    while (off < size && (s->first_bad == UINT64_MAX || s->first_multibyte == UINT64_MAX)) {
+        ssize_t got = pread(fd, buf, ENCODING_CHUNK, (off_t)off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            st = sl_fail(err, SL_ERR_READ, NULL, "cannot read %s: %s", name, strerror(errno));
+            break;
+        }
+        if (got == 0)
+            break;
+        size_t n = (size_t)got, i = 0;
+        bool at_end = off + n >= size;
+        while (i < n) {
+            /* ASCII 64 and then 8 bytes at a time: most of an export is
+             * digits, and this pass reads every byte of a bulk feed. */
+#ifdef __SSE2__
+            while (i + 64 <= n) {
+                const __m128i *q = (const __m128i *)(buf + i);
+                __m128i lo = _mm_or_si128(_mm_loadu_si128(q), _mm_loadu_si128(q + 1));
+                __m128i hi = _mm_or_si128(_mm_loadu_si128(q + 2), _mm_loadu_si128(q + 3));
+                __m128i any = _mm_or_si128(lo, hi);
+                if (_mm_movemask_epi8(any))
+                    break;
+                i += 64;
+            }
+#endif
+            while (i + 8 <= n) {
+                uint64_t word;
+                memcpy(&word, buf + i, 8);
+                if (word & 0x8080808080808080ull)
+                    break;
+                i += 8;
+            }
+            if (i >= n)
+                break;
+            if (buf[i] < 0x80) {
+                i++;
+                continue;
+            }
+            int len = utf8_sequence(buf + i, n - i);
+            if (len < 0 && !at_end)
+                break; /* split by the chunk: read again from here */
+            if (len <= 0) {
+                if (s->first_bad == UINT64_MAX)
+                    s->first_bad = off + i;
+                i++;
+            } else {
+                if (s->first_multibyte == UINT64_MAX)
+                    s->first_multibyte = off + i;
+                i += (size_t)len;
+            }
+        }
+        off += i;
+    }
+    free(buf);
+    return st;
+}
+
+sl_status csv_detect_encoding(int fd, uint64_t size, const char *name, csv_encoding *out,
+                              sl_error *err)
+{
+    *out = CSV_UTF8;
+    unsigned char head[4096];
+    ssize_t got = pread(fd, head, sizeof head, 0);
+    if (got < 0)
+        return sl_fail(err, SL_ERR_READ, NULL, "cannot read %s: %s", name, strerror(errno));
+    size_t n = (size_t)got;
+    if (n >= 4 && (memcmp(head, "\xFF\xFE\0\0", 4) == 0 || memcmp(head, "\0\0\xFE\xFF", 4) == 0)) {
+        sl_fail(err, SL_ERR_PARSE, NULL,
+                "%s is UTF-32 text, which ShopLab does not read; save it from the spreadsheet "
+                "as \"CSV UTF-8\" and read it again",
+                name);
+        if (err)
+            snprintf(err->file, sizeof err->file, "%s", name);
+        return SL_ERR_PARSE;
+    }
+    if (n >= 2 && head[0] == 0xFF && head[1] == 0xFE) {
+        *out = CSV_UTF16LE;
+        return SL_OK;
+    }
+    if (n >= 2 && head[0] == 0xFE && head[1] == 0xFF) {
+        *out = CSV_UTF16BE;
+        return SL_OK;
+    }
+    bool bom = n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0;
+    if (!bom && n >= 16) {
+        /* UTF-16 without a byte-order mark: text that is mostly ASCII has a
+         * NUL in every other byte and (almost) none in the others.  A text
+         * file has no NUL at all, so this cannot misread one. */
+        size_t nul[2] = {0, 0}, units = n / 2;
+        for (size_t i = 0; i < units * 2; i++)
+            nul[i & 1] += head[i] == 0;
+        if (nul[1] * 2 >= units && nul[0] * 16 <= units) {
+            *out = CSV_UTF16LE;
+            return SL_OK;
+        }
+        if (nul[0] * 2 >= units && nul[1] * 16 <= units) {
+            *out = CSV_UTF16BE;
+            return SL_OK;
+        }
+    }
+    utf8_scan s;
+    sl_status st = scan_utf8(fd, size, name, &s, err);
+    if (st != SL_OK || s.first_bad == UINT64_MAX)
+        return st;
+    unsigned char bad = 0;
+    if (pread(fd, &bad, 1, (off_t)s.first_bad) != 1)
+        bad = 0;
+    char what[240];
+    if (bom) {
+        snprintf(what, sizeof what,
+                 "byte 0x%02X is not UTF-8, though the file starts with a UTF-8 byte-order "
+                 "mark; save it as \"CSV UTF-8\" in the spreadsheet and read it again",
+                 bad);
+        return encoding_error(err, name, fd, s.first_bad, what);
+    }
+    if (s.first_multibyte != UINT64_MAX) {
+        uint64_t row, cell;
+        locate(fd, s.first_multibyte, &row, &cell);
+        snprintf(what, sizeof what,
+                 "byte 0x%02X is not UTF-8, yet row %llu is UTF-8, so the encoding cannot be "
+                 "told; save the file as \"CSV UTF-8\" in the spreadsheet and read it again",
+                 bad, (unsigned long long)row);
+        return encoding_error(err, name, fd, s.first_bad, what);
+    }
+    *out = CSV_WINDOWS1252;
+    return SL_OK;
+}
+
+static sl_status write_all(int fd, const char *data, size_t size)
+{
+    while (size) {
+        ssize_t put = write(fd, data, size);
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put < 0)
+            return SL_ERR_READ;
+        data += put;
+        size -= (size_t)put;
+    }
+    return SL_OK;
+}
+
+sl_status csv_convert_to_utf8(int fd, csv_encoding encoding, const char *name, int *out_fd,
+                              sl_error *err)
+{
+    *out_fd = -1;
+    FILE *tmp = tmpfile();
+    int to = tmp ? dup(fileno(tmp)) : -1;
+    if (tmp)
+        fclose(tmp);
+    if (to < 0)
+        return sl_fail(err, SL_ERR_READ, NULL, "cannot convert %s to UTF-8: %s", name,
+                       strerror(errno));
+    unsigned char *in = malloc(ENCODING_CHUNK);
+    char *out = malloc(3 * ENCODING_CHUNK + 8);
+    if (!in || !out) {
+        free(in);
+        free(out);
+        close(to);
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory converting %s", name);
+    }
+    csv_converter c = {.encoding = encoding};
+    sl_status st = SL_OK;
+    uint64_t output = 0;
+    for (off_t off = 0;;) {
+        ssize_t got = pread(fd, in, ENCODING_CHUNK, off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            st = sl_fail(err, SL_ERR_READ, NULL, "cannot read %s: %s", name, strerror(errno));
+            break;
+        }
+        size_t written;
+        uint64_t bad;
+        csv_convert_result r = csv_convert_chunk(&c, in, (size_t)got, got == 0, out, &written,
+                                                 &bad);
+        if (write_all(to, out, written) != SL_OK) {
+            st = sl_fail(err, SL_ERR_READ, NULL, "cannot convert %s to UTF-8: %s", name,
+                         strerror(errno));
+            break;
+        }
+        output += written;
+        if (r == CSV_CONVERT_UNDEFINED) {
+            char what[240];
+            snprintf(what, sizeof what,
+                     "byte 0x%02X is neither UTF-8 nor a Windows-1252 letter, so the encoding "
+                     "cannot be told; save the file as \"CSV UTF-8\" in the spreadsheet and "
+                     "read it again",
+                     in[bad - (uint64_t)off]);
+            st = encoding_error(err, name, fd, bad, what);
+            break;
+        }
+        if (r == CSV_CONVERT_SURROGATE) {
+            /* The position is counted in the text converted so far, which
+             * has the original's rows and cells. */
+            st = encoding_error(err, name, to, output,
+                                "the UTF-16 text holds half a character (a lone surrogate), so "
+                                "the file is damaged; export it again, or save it from the "
+                                "spreadsheet as \"CSV UTF-8\"");
+            break;
+        }
+        if (r == CSV_CONVERT_ODD_LENGTH) {
+            st = encoding_error(err, name, to, output,
+                                "the UTF-16 file ends in the middle of a character (an odd "
+                                "number of bytes), so it was cut short; export it again");
+            break;
+        }
+        if (got == 0)
+            break;
+        off += got;
+    }
+    free(in);
+    free(out);
+    if (st != SL_OK) {
+        close(to);
+        return st;
+    }
+    *out_fd = to;
+    return SL_OK;
 }

@@ -327,7 +327,7 @@ static void attach_term_questions(sl_decode_result *out, sl_step step)
                        : step == SL_STEP_CONVERSION ? "ctor"
                        : out->steps[step].rate == SL_RATE_VIDEO_CTR ? "video-ctr"
                                                                    : "product-ctr";
-    const sl_term *term = sl_term_find(sl_content_builtin(NULL), slug);
+    const sl_term *term = sl_content_builtin_term(slug);
     if (!term || !term->check_count)
         return;
     out->questions_term = term->slug;

@@ -30,6 +30,7 @@ static const char *const status_text[] = {
     [SL_ERR_UNRECOGNISED] = "file not recognised",
     [SL_ERR_READ] = "input cannot be read",
     [SL_ERR_STORE] = "database error",
+    [SL_ERR_BUSY] = "the database is busy",
 };
 
 static const char *const status_names[] = {
@@ -52,6 +53,7 @@ static const char *const status_names[] = {
     [SL_ERR_UNRECOGNISED] = "unrecognised",
     [SL_ERR_READ] = "read",
     [SL_ERR_STORE] = "store",
+    [SL_ERR_BUSY] = "busy",
 };
 
 _Static_assert(sizeof status_text / sizeof *status_text == SL_STATUS__COUNT,

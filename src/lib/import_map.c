@@ -502,7 +502,7 @@ sl_status import_plan_build(const held_rows *held, const char *file, import_plan
     sl_status st = import_names_ready(err);
     if (st != SL_OK)
         return st;
-    const sl_content *content = sl_content_builtin(err);
+    const sl_content *content = sl_content_builtin_with_vocabulary(err);
     if (!content)
         return err ? err->code : SL_ERR_CONTENT;
 

@@ -1004,6 +1004,33 @@ static bool is_xlsx(int fd)
     return pread(fd, magic, 4, 0) == 4 && memcmp(magic, "PK\x03\x04", 4) == 0;
 }
 
+/* A CSV file not in UTF-8 is read from a UTF-8 copy (csv.c "text
+ * encodings"); its source says which encoding it was.  *fd and *size become
+ * the copy's.  The hash, taken before, stays the original bytes'. */
+static sl_status to_utf8(sl_report *r, const char *name, int *fd, uint64_t *size, sl_error *err)
+{
+    csv_encoding enc;
+    sl_status st = csv_detect_encoding(*fd, *size, name, &enc, err);
+    if (st != SL_OK)
+        return st;
+    sl_source *src = &r->sources[r->source_count - 1];
+    snprintf(src->encoding, sizeof src->encoding, "%s", csv_encoding_id(enc));
+    if (enc == CSV_UTF8)
+        return SL_OK;
+    int utf8;
+    if ((st = csv_convert_to_utf8(*fd, enc, name, &utf8, err)) != SL_OK)
+        return st;
+    struct stat sb;
+    if (fstat(utf8, &sb) != 0) {
+        close(utf8);
+        return sl_fail(err, SL_ERR_READ, NULL, "cannot read %s: %s", name, strerror(errno));
+    }
+    close(*fd);
+    *fd = utf8;
+    *size = (uint64_t)sb.st_size;
+    return SL_OK;
+}
+
 static sl_status read_one(build *b, const char *path, const char *shown, sl_error *err)
 {
     bool from_stdin = strcmp(path, "-") == 0;
@@ -1043,10 +1070,14 @@ static sl_status read_one(build *b, const char *path, const char *shown, sl_erro
         close(fd);
         return st;
     }
+    uint64_t size = (uint64_t)sb.st_size;
+    if (!xlsx && (st = to_utf8(b->report, name, &fd, &size, err)) != SL_OK) {
+        close(fd);
+        return st;
+    }
     file_pipe pipe;
     pipe_init(&pipe, b, name);
-    st = xlsx ? read_xlsx_file(b, &pipe, path, err)
-              : read_csv_file(b, &pipe, fd, (uint64_t)sb.st_size, err);
+    st = xlsx ? read_xlsx_file(b, &pipe, path, err) : read_csv_file(b, &pipe, fd, size, err);
     if (st == SL_OK)
         st = close_file(b, &pipe, err);
     pipe_free(&pipe);

@@ -73,6 +73,71 @@ uint64_t csv_records(const csv_reader *reader);
  * splits the most lines (outside quotes) into the most cells; ',' on a tie. */
 char csv_detect_delimiter(const char *data, size_t size);
 
+/* ---- text encodings (csv.c): what Excel saves besides UTF-8 ----
+ *
+ * The reader above takes UTF-8 only.  A file in another encoding is decided
+ * once, from all its bytes, and converted to UTF-8 before the reader sees
+ * it: UTF-16 with a byte-order mark (Excel's "Unicode text"), UTF-16 without
+ * one when its NUL bytes say so, and, for a file that is not valid UTF-8 and
+ * holds no UTF-8 sequence at all, Windows-1252 (Excel's "CSV" on Windows in
+ * Western locales).  Anything that cannot be told apart is refused by name. */
+
+typedef enum csv_encoding {
+    CSV_UTF8,
+    CSV_UTF16LE,
+    CSV_UTF16BE,
+    CSV_WINDOWS1252
+} csv_encoding;
+
+/* "utf-8", "utf-16le", "utf-16be", "windows-1252": the report's sl_source.encoding. */
+const char *csv_encoding_id(csv_encoding encoding);
+
+/* Decides the encoding of the file open on `fd` (`size` bytes) by reading
+ * all of it.  SL_ERR_PARSE, naming the file, the row and cell of the first
+ * byte that is not UTF-8, and what to do, for a file that mixes UTF-8 with
+ * other bytes or starts with a UTF-8 byte-order mark it then breaks, and
+ * for UTF-32; SL_ERR_READ when reading fails. */
+sl_status csv_detect_encoding(int fd, uint64_t size, const char *name, csv_encoding *out,
+                              sl_error *err);
+
+/* Converts the whole file on `fd` from `encoding` to UTF-8 (without a
+ * byte-order mark) in an unnamed temporary file and sets *out_fd to it
+ * (the caller closes it).  Line ends, quotes and delimiters keep their
+ * places, so the reader's rows and cells are the original's.  SL_ERR_PARSE
+ * with file:row:cell for a byte Windows-1252 leaves undefined (0x81, 0x8D,
+ * 0x8F, 0x90, 0x9D), a UTF-16 surrogate without its other half, or a UTF-16
+ * file with an odd number of bytes; SL_ERR_READ when reading or writing the
+ * temporary file fails. */
+sl_status csv_convert_to_utf8(int fd, csv_encoding encoding, const char *name, int *out_fd,
+                              sl_error *err);
+
+/* The conversion one chunk at a time, for csv_convert_to_utf8 and the unit
+ * test.  Start with the struct zeroed and `encoding` set; feed the input in
+ * order (a UTF-16 BOM at its start is dropped; a code unit or surrogate pair
+ * may be split between chunks) with `last` set on the final chunk.  `out`
+ * must hold 3 * size + 8 bytes.  Returns CSV_CONVERT_OK and *written, or the
+ * reason it stopped with *bad_offset, the input offset of the byte or unit
+ * that cannot be converted (*written is then what came before it). */
+typedef struct csv_converter {
+    csv_encoding encoding;
+    uint64_t offset;            /* input bytes taken so far */
+    unsigned char carry;        /* a UTF-16 unit's first byte, split off */
+    bool has_carry;
+    uint16_t high;              /* a high surrogate waiting for its low half */
+    uint64_t high_offset;
+} csv_converter;
+
+typedef enum csv_convert_result {
+    CSV_CONVERT_OK,
+    CSV_CONVERT_UNDEFINED,      /* Windows-1252 0x81, 0x8D, 0x8F, 0x90 or 0x9D */
+    CSV_CONVERT_SURROGATE,      /* UTF-16: half of a surrogate pair */
+    CSV_CONVERT_ODD_LENGTH      /* UTF-16: the input ends inside a code unit */
+} csv_convert_result;
+
+csv_convert_result csv_convert_chunk(csv_converter *c, const unsigned char *in, size_t size,
+                                     bool last, char *out, size_t *written,
+                                     uint64_t *bad_offset);
+
 /* ---- XLSX (xlsx.c): libzip for the container, expat for the XML ---- */
 
 /* Named limits; every one has a test that hits it.  A file over a limit is

@@ -71,6 +71,17 @@ void sl_normalise_key(const char *text, char *out, size_t size, bool words);
  * (binary search in the tree's sorted key table).  content_tree.c. */
 const sl_term *sl_content_lookup_key(const sl_content *content, const char *key);
 
+/* The built-in term whose slug is `slug`, or NULL.  Until the whole
+ * built-in tree is read it parses only content/terms/SLUG.txt, so the
+ * decoder's "check first" questions cost one small file, not the tree; the
+ * term lives for the process.  Thread-safe.  content_tree.c. */
+const sl_term *sl_content_builtin_term(const char *slug);
+
+/* sl_content_builtin with its export vocabulary read, or NULL with err set
+ * when either cannot be (out of memory, a damaged build): for the importer,
+ * which must not read a file with half its vocabulary.  content_tree.c. */
+const sl_content *sl_content_builtin_with_vocabulary(sl_error *err);
+
 /* Fails with SL_ERR_CONTENT when two terms share a lookup key. */
 sl_status sl_content_check_keys(const sl_content *content, sl_error *err);
 

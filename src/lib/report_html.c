@@ -114,7 +114,10 @@ static void svg_bars(FILE *out, const sl_report *r)
         if (values[i] > top)
             top = values[i];
     }
-    fprintf(out, "<h2>%s by row (top %zu by rank)</h2>", sl_rate_label(id), n);
+    if (r->all_rows) /* one page (sl_report_page): its rows, in the order asked for */
+        fprintf(out, "<h2>%s of the first %zu rows shown</h2>", sl_rate_label(id), n);
+    else
+        fprintf(out, "<h2>%s by row (top %zu by rank)</h2>", sl_rate_label(id), n);
     fprintf(out,
             "<svg role=img aria-label=\"%s per row\" viewBox=\"0 0 640 %zu\" width=\"100%%\" "
             "class=chart>",
@@ -226,6 +229,12 @@ sl_status sl_report_write_html_body(const sl_report *r, FILE *out, const char *r
                 (unsigned long long)s->rows);
         if (s->skipped)
             fprintf(out, ", %llu skipped", (unsigned long long)s->skipped);
+        if (strcmp(s->encoding, "windows-1252") == 0) /* a guess: say it (docs/import.md) */
+            fputs(", not UTF-8: read as Windows-1252 (if a letter reads wrong, save it as "
+                  "&ldquo;CSV UTF-8&rdquo;)", out);
+        else if (s->encoding[0] && strcmp(s->encoding, "utf-8") != 0)
+            fprintf(out, ", converted from %s", strcmp(s->encoding, "utf-16le") == 0
+                                                     ? "UTF-16LE" : "UTF-16BE");
         if (s->period[0]) {
             fputs(", period ", out);
             html_text(out, s->period);
@@ -236,8 +245,9 @@ sl_status sl_report_write_html_body(const sl_report *r, FILE *out, const char *r
             fputs("</i>", out);
         }
     }
-    fprintf(out, "</p>\n<p>%zu %s%s.</p>\n<h2>Funnel of the totals</h2>\n", r->row_count,
-            sl_report_key_name(r), r->row_count == 1 ? "" : "s");
+    size_t all = r->all_rows ? r->all_rows : r->row_count; /* a page: the whole count */
+    fprintf(out, "</p>\n<p>%zu %s%s.</p>\n<h2>Funnel of the totals</h2>\n", all,
+            sl_report_key_name(r), all == 1 ? "" : "s");
     sl_funnel_write_svg(&r->totals.funnel, "Funnel of the totals", "not in the file", out);
     svg_bars(out, r);
     fputs("\n<h2>Rows</h2>\n<table><thead><tr><th>Rank</th><th>Key</th><th>Views</th>"

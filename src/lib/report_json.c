@@ -44,6 +44,7 @@ static json_t *source_json(const sl_source *s)
                           "header_row", (json_int_t)s->header_row, "rows", (json_int_t)s->rows,
                           "skipped", (json_int_t)s->skipped, "columns", columns);
     json_object_set_new(o, "sheet", s->sheet[0] ? json_string(s->sheet) : json_null());
+    json_object_set_new(o, "encoding", s->encoding[0] ? json_string(s->encoding) : json_null());
     json_object_set_new(o, "period", s->period[0] ? json_string(s->period) : json_null());
     json_object_set_new(o, "title", s->title[0] ? json_string(s->title) : json_null());
     json_object_set_new(o, "band_row",
@@ -149,6 +150,11 @@ char *sl_report_to_json(const sl_report *r)
         return NULL;
     json_object_set_new(root, "cells_unread", json_integer((json_int_t)r->cells_unread));
     json_object_set_new(root, "cell_issues", cell_issues);
+    if (r->all_rows) /* one page of the rows (sl_report_page) */
+        json_object_set_new(root, "page",
+                            json_pack("{s:I,s:I,s:I}", "first", (json_int_t)r->first_row + 1,
+                                      "count", (json_int_t)r->row_count, "of",
+                                      (json_int_t)r->all_rows));
     char *text = json_dumps(root, JSON_FLAGS);
     json_decref(root);
     return text;

@@ -10,11 +10,14 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Each entry moves the schema one version up; never edit a shipped one. */
 static const char *const migrations[] = {
@@ -113,8 +116,17 @@ const char *sl_dimension_name(sl_dimension dimension)
     return (unsigned)dimension < SL_DIM__COUNT ? names[dimension] : "unknown";
 }
 
+/* SQLite's failure as an sl_error.  A store another connection holds past
+ * the busy timeout is SL_ERR_BUSY, so a front end can say "try again"
+ * (the web app answers 503 with Retry-After) instead of "failed". */
 static sl_status db_error(sl_store *s, sl_error *err, const char *what)
 {
+    int code = sqlite3_errcode(s->db) & 0xff;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        return sl_fail(err, SL_ERR_BUSY, NULL,
+                       "database %s: %s: it is busy (another write, such as an import, holds "
+                       "it); try again in a moment",
+                       s->path, what);
     return sl_fail(err, SL_ERR_STORE, NULL, "database %s: %s: %s", s->path, what,
                    sqlite3_errmsg(s->db));
 }
@@ -168,13 +180,18 @@ static sl_status make_parent_dirs(const char *path, sl_error *err)
 static sl_status exec(sl_store *s, const char *sql, sl_error *err)
 {
     char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        sl_fail(err, SL_ERR_STORE, NULL, "database %s: %s", s->path,
-                msg ? msg : sqlite3_errmsg(s->db));
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+    if (rc == SQLITE_OK)
+        return SL_OK;
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+        /* "BEGIN IMMEDIATE" against another writer: busy, not broken. */
         sqlite3_free(msg);
-        return SL_ERR_STORE;
+        return db_error(s, err, "cannot start writing");
     }
-    return SL_OK;
+    sl_fail(err, SL_ERR_STORE, NULL, "database %s: %s", s->path,
+            msg ? msg : sqlite3_errmsg(s->db));
+    sqlite3_free(msg);
+    return SL_ERR_STORE;
 }
 
 static int user_version(sl_store *s)
@@ -232,6 +249,83 @@ static sl_status prepare(sl_store *s, const char *sql, sqlite3_stmt **out, sl_er
     return SL_OK;
 }
 
+void sl_store_set_busy_timeout(sl_store *store, unsigned milliseconds)
+{
+    if (store && store->db)
+        sqlite3_busy_timeout(store->db, milliseconds > INT_MAX ? INT_MAX : (int)milliseconds);
+}
+
+/* The statements every import uses, prepared once per store. */
+static sl_status prepare_statements(sl_store *s, sl_error *err)
+{
+    sl_status st = prepare(s,
+                           "INSERT INTO imports(hash, file, sheet, period, header_row, "
+                           "imported_at, title, practice) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           &s->insert_import, err);
+    if (st == SL_OK)
+        st = prepare(s,
+                     "INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                     "?12, ?13, ?14, ?15, ?16, ?17)",
+                     &s->insert_record, err);
+    if (st == SL_OK)
+        st = prepare(s, "UPDATE imports SET rows = ?2, skipped = ?3 WHERE id = ?1",
+                     &s->finish_import, err);
+    if (st == SL_OK)
+        st = prepare(s, "SELECT id FROM imports WHERE hash = ?1", &s->find_hash, err);
+    return st;
+}
+
+/* The -wal and -shm files of a writable store must be writable too.  An
+ * older ShopLab (or any SQLite reader) that read the store while it was
+ * read-only left them with the store's read-only mode; when they are this
+ * user's own, their write bit is given back, so making the store writable
+ * again is enough. */
+static bool side_files_writable(const char *path)
+{
+    static const char *const suffixes[] = {"-wal", "-shm"};
+    for (size_t i = 0; i < 2; i++) {
+        char side[1040];
+        snprintf(side, sizeof side, "%s%s", path, suffixes[i]);
+        struct stat sb;
+        if (stat(side, &sb) != 0 || faccessat(AT_FDCWD, side, W_OK, AT_EACCESS) == 0)
+            continue;
+        if (sb.st_uid != geteuid() || chmod(side, (sb.st_mode & 07777) | S_IWUSR) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* A store this process cannot write is refused by name before SQLite opens
+ * it: SQLite would quietly open it read-only (or fail to create the journal
+ * beside it), and the first write would fail with "attempt to write a
+ * readonly database".  Reading commands use sl_store_open_readonly. */
+static sl_status check_writable(const char *path, sl_error *err)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        slash[slash == dir ? 1 : 0] = '\0';
+    const char *why = NULL;
+    if (faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0 &&
+        faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0)
+        why = errno == EROFS ? "it is on a read-only file system" : "the file is not writable";
+    else if (!side_files_writable(path))
+        why = "its -wal or -shm file beside it is not writable (another user's?)";
+    else if (faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) != 0 && errno != ENOENT)
+        why = errno == EROFS ? "it is on a read-only file system"
+                             : "its directory is not writable, and SQLite keeps the store's "
+                               "journal there";
+    if (!why)
+        return SL_OK;
+    return sl_fail(err, SL_ERR_STORE, NULL,
+                   "the store %s is read-only: %s; this command changes the store, so make it "
+                   "writable, or give another --db",
+                   path, why);
+}
+
 sl_status sl_store_open(const char *path, sl_store **out, sl_error *err)
 {
     if (!path || !*path || !out)
@@ -242,6 +336,8 @@ sl_status sl_store_open(const char *path, sl_store **out, sl_error *err)
         return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
     snprintf(s->path, sizeof s->path, "%s", path);
     sl_status st = strcmp(path, ":memory:") == 0 ? SL_OK : make_parent_dirs(path, err);
+    if (st == SL_OK && strcmp(path, ":memory:") != 0)
+        st = check_writable(path, err);
     if (st == SL_OK &&
         sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
             SQLITE_OK)
@@ -280,20 +376,99 @@ sl_status sl_store_open(const char *path, sl_store **out, sl_error *err)
     if (st == SL_OK)
         st = migrate(s, err);
     if (st == SL_OK)
-        st = prepare(s,
-                     "INSERT INTO imports(hash, file, sheet, period, header_row, imported_at, "
-                     "title, practice) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                     &s->insert_import, err);
+        st = prepare_statements(s, err);
+    if (st != SL_OK) {
+        sl_store_close(s);
+        return st;
+    }
+    *out = s;
+    return SL_OK;
+}
+
+/* The path as an SQLite URI ("file:" and the path, percent-encoded where a
+ * URI would read a character as syntax), so parameters can follow it. */
+static bool file_uri(const char *path, const char *params, char *out, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t w = (size_t)snprintf(out, size, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                     (*p >= '0' && *p <= '9') || strchr("/-._~", *p);
+        if (w + 4 >= size)
+            return false;
+        if (plain) {
+            out[w++] = (char)*p;
+        } else {
+            out[w++] = '%';
+            out[w++] = hex[*p >> 4];
+            out[w++] = hex[*p & 15];
+        }
+    }
+    return snprintf(out + w, size - w, "%s", params) < (int)(size - w);
+}
+
+sl_status sl_store_open_readonly(const char *path, sl_store **out, sl_error *err)
+{
+    if (!path || !*path || !out)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no database path given");
+    *out = NULL;
+    struct stat sb;
+    if (stat(path, &sb) != 0 || sb.st_size == 0)
+        return sl_fail(err, SL_ERR_NOT_FOUND, NULL, "there is no store at %s yet", path);
+    sl_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    snprintf(s->path, sizeof s->path, "%s", path);
+    /* Readers of a WAL store share a -shm file beside it, and SQLite
+     * creates it when missing, with the store's own mode: a read-only
+     * store would get a read-only -shm that then stops every writer, and a
+     * read-only directory cannot hold one at all.  With no -shm and no
+     * commits waiting in a -wal file, no connection is open and the file
+     * alone is the whole store, so it is read as immutable (no lock, no
+     * file created); a read is a few queries long.  Otherwise the -shm is
+     * used as it is. */
+    char wal[1040], shm[1040], uri[3200];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    snprintf(shm, sizeof shm, "%s-shm", path);
+    struct stat wb;
+    bool settled = stat(wal, &wb) != 0 || wb.st_size == 0;
+    bool immutable = settled && stat(shm, &wb) != 0 &&
+                     file_uri(path, "?immutable=1", uri, sizeof uri);
+    int rc = immutable ? sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL)
+                       : sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL);
+    int version = rc == SQLITE_OK ? user_version(s) : -1;
+    if (version < 0 && !immutable && settled &&
+        file_uri(path, "?immutable=1", uri, sizeof uri)) {
+        /* A -shm this process cannot use (another user's, or left in a
+         * read-only directory) and nothing waiting in the -wal. */
+        sqlite3_close(s->db);
+        s->db = NULL;
+        rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+        version = rc == SQLITE_OK ? user_version(s) : -1;
+    }
+    sl_status st = SL_OK;
+    if (!s->db)
+        st = sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    else if (version < 0)
+        st = db_error(s, err, "cannot read it");
+    else if (version > SCHEMA_VERSION)
+        st = sl_fail(err, SL_ERR_STORE, NULL,
+                     "database %s has schema version %d, written by a newer ShopLab (this one "
+                     "knows up to %d); upgrade ShopLab or use another --db",
+                     path, version, SCHEMA_VERSION);
+    else if (version < SCHEMA_VERSION)
+        st = sl_fail(err, SL_ERR_STORE, NULL,
+                     "the store %s has schema version %d, older than this ShopLab's %d, and "
+                     "it is read-only here, so it cannot be upgraded: run one command that "
+                     "writes to it (such as shoplab read FILE) where it is writable",
+                     path, version, SCHEMA_VERSION);
+    if (st == SL_OK) {
+        sqlite3_busy_timeout(s->db, 5000);
+        sqlite3_extended_result_codes(s->db, 1);
+        st = exec(s, "PRAGMA query_only = ON;", err);
+    }
     if (st == SL_OK)
-        st = prepare(s,
-                     "INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                     "?12, ?13, ?14, ?15, ?16, ?17)",
-                     &s->insert_record, err);
-    if (st == SL_OK)
-        st = prepare(s, "UPDATE imports SET rows = ?2, skipped = ?3 WHERE id = ?1",
-                     &s->finish_import, err);
-    if (st == SL_OK)
-        st = prepare(s, "SELECT id FROM imports WHERE hash = ?1", &s->find_hash, err);
+        st = prepare_statements(s, err);
     if (st != SL_OK) {
         sl_store_close(s);
         return st;

@@ -1,6 +1,7 @@
 /*
- * xlsx.c — the XLSX reader: libzip opens the container, expat streams the
- * XML, and each sheet row goes to the importer's sink as cell text.
+ * xlsx.c — the XLSX reader: libzip (loaded on first use, zip_loader.c) opens
+ * the container, expat streams the XML, and each sheet row goes to the
+ * importer's sink as cell text.
  *
  * Numbers are passed on as the text the XML holds, never through a double,
  * so 19-digit IDs survive; only cells in a date style are turned into
@@ -17,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <zip.h>
+
+#include "zip_loader.h"
 
 #define XML_CHUNK 65536
 #define MAX_SHEETS 256
@@ -29,6 +31,7 @@ typedef struct sheet_info {
 } sheet_info;
 
 struct xlsx_book {
+    const sl_zip_api *z;        /* libzip, loaded on the first open (zip_loader.c) */
     zip_t *zip;
     char name[256];
     xlsx_limits limits;
@@ -88,7 +91,7 @@ static void stop(xml_job *job, sl_status status)
 static sl_status parse_entry(xml_job *job, const char *path, bool optional)
 {
     xlsx_book *b = job->book;
-    zip_int64_t index = zip_name_locate(b->zip, path, 0);
+    zip_int64_t index = b->z->name_locate(b->zip, path, 0);
     if (index < 0) {
         if (optional)
             return SL_OK;
@@ -98,30 +101,30 @@ static sl_status parse_entry(xml_job *job, const char *path, bool optional)
                        path);
     }
     zip_stat_t zs;
-    if (zip_stat_index(b->zip, (zip_uint64_t)index, 0, &zs) == 0 && (zs.valid & ZIP_STAT_SIZE) &&
+    if (b->z->stat_index(b->zip, (zip_uint64_t)index, 0, &zs) == 0 && (zs.valid & ZIP_STAT_SIZE) &&
         zs.size > b->limits.max_part_bytes)
         return fail_at(b, job->err, SL_ERR_LIMIT, 0, 0,
                        "%s unpacks to %llu bytes, over the limit of %llu (max_part_bytes); split "
                        "the export into shorter periods",
                        path, (unsigned long long)zs.size,
                        (unsigned long long)b->limits.max_part_bytes);
-    zip_file_t *f = zip_fopen_index(b->zip, (zip_uint64_t)index, 0);
+    zip_file_t *f = b->z->fopen_index(b->zip, (zip_uint64_t)index, 0);
     if (!f)
         return fail_at(b, job->err, SL_ERR_PARSE, 0, 0, "cannot open %s inside the workbook: %s",
-                       path, zip_strerror(b->zip));
+                       path, b->z->strerror(b->zip));
     char *buf = malloc(XML_CHUNK);
     if (!buf) {
-        zip_fclose(f);
+        b->z->fclose(f);
         return sl_fail(job->err, SL_ERR_NO_MEMORY, NULL, "out of memory");
     }
     uint64_t total = 0;
     for (;;) {
-        zip_int64_t got = zip_fread(f, buf, XML_CHUNK);
+        zip_int64_t got = b->z->fread(f, buf, XML_CHUNK);
         if (got < 0) {
             job->status = fail_at(b, job->err, SL_ERR_PARSE, 0, 0,
                                   "%s is damaged inside the workbook: %s (is the file cut "
                                   "short?)",
-                                  path, zip_file_strerror(f));
+                                  path, b->z->file_strerror(f));
             break;
         }
         total += (uint64_t)got;
@@ -145,7 +148,7 @@ static sl_status parse_entry(xml_job *job, const char *path, bool optional)
             break;
     }
     free(buf);
-    zip_fclose(f);
+    b->z->fclose(f);
     return job->status;
 }
 
@@ -433,27 +436,27 @@ static sl_status load_book(xlsx_book *b, sl_error *err)
 static sl_status open_zip(xlsx_book *b, zip_source_t *src, sl_error *err)
 {
     zip_error_t ze;
-    zip_error_init(&ze);
-    b->zip = zip_open_from_source(src, ZIP_RDONLY, &ze);
+    b->z->error_init(&ze);
+    b->zip = b->z->open_from_source(src, ZIP_RDONLY, &ze);
     if (!b->zip) {
-        int ze_code = zip_error_code_zip(&ze);
+        int ze_code = b->z->error_code_zip(&ze);
         sl_status code = ze_code == ZIP_ER_MEMORY ? SL_ERR_NO_MEMORY
                          : ze_code == ZIP_ER_NOENT || ze_code == ZIP_ER_OPEN ||
                                  ze_code == ZIP_ER_READ
                              ? SL_ERR_READ
                              : SL_ERR_PARSE;
         if (code == SL_ERR_READ)
-            fail_at(b, err, code, 0, 0, "cannot open: %s", zip_error_strerror(&ze));
+            fail_at(b, err, code, 0, 0, "cannot open: %s", b->z->error_strerror(&ze));
         else
             fail_at(b, err, code, 0, 0,
                     "not a valid XLSX workbook (%s); export the report again, or save it as "
                     ".xlsx or .csv",
-                    zip_error_strerror(&ze));
-        zip_error_fini(&ze);
-        zip_source_free(src);
+                    b->z->error_strerror(&ze));
+        b->z->error_fini(&ze);
+        b->z->source_free(src);
         return code;
     }
-    zip_error_fini(&ze);
+    b->z->error_fini(&ze);
     return load_book(b, err);
 }
 
@@ -470,23 +473,39 @@ static xlsx_book *new_book(const char *name, const xlsx_limits *limits)
     return b;
 }
 
+/* Loads libzip for b (the first call in the process does the dlopen).  On
+ * failure the file gets the error of a file that cannot be read, naming
+ * the package to install, and b is closed. */
+static bool load_libzip(xlsx_book *b, sl_error *err)
+{
+    const char *why = NULL;
+    b->z = sl_zip_api_get(&why);
+    if (b->z)
+        return true;
+    fail_at(b, err, SL_ERR_READ, 0, 0, "%s", why);
+    xlsx_close(b);
+    return false;
+}
+
 sl_status xlsx_open(const char *path, const xlsx_limits *limits, xlsx_book **out, sl_error *err)
 {
     *out = NULL;
     xlsx_book *b = new_book(path, limits);
     if (!b)
         return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    if (!load_libzip(b, err))
+        return SL_ERR_READ;
     zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t *src = zip_source_file_create(path, 0, -1, &ze);
+    b->z->error_init(&ze);
+    zip_source_t *src = b->z->source_file_create(path, 0, -1, &ze);
     if (!src) {
         sl_status st = fail_at(b, err, SL_ERR_READ, 0, 0, "cannot open: %s",
-                               zip_error_strerror(&ze));
-        zip_error_fini(&ze);
+                               b->z->error_strerror(&ze));
+        b->z->error_fini(&ze);
         xlsx_close(b);
         return st;
     }
-    zip_error_fini(&ze);
+    b->z->error_fini(&ze);
     sl_status st = open_zip(b, src, err);
     if (st != SL_OK) {
         xlsx_close(b);
@@ -503,10 +522,12 @@ sl_status xlsx_open_buffer(const void *data, size_t size, const char *name,
     xlsx_book *b = new_book(name, limits);
     if (!b)
         return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    if (!load_libzip(b, err))
+        return SL_ERR_READ;
     zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t *src = zip_source_buffer_create(data, size, 0, &ze);
-    zip_error_fini(&ze);
+    b->z->error_init(&ze);
+    zip_source_t *src = b->z->source_buffer_create(data, size, 0, &ze);
+    b->z->error_fini(&ze);
     if (!src) {
         xlsx_close(b);
         return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
@@ -525,7 +546,7 @@ void xlsx_close(xlsx_book *b)
     if (!b)
         return;
     if (b->zip)
-        zip_discard(b->zip);
+        b->z->discard(b->zip);
     free(b->strings);
     free(b->string_at);
     free(b->xf_is_date);

@@ -109,6 +109,12 @@ void csrf_input(FILE *out, web_request *req)
 
 bool page_begin(web_page *p, const web_request *req, const char *title, const char *nav)
 {
+    return page_begin_refreshing(p, req, title, nav, 0);
+}
+
+bool page_begin_refreshing(web_page *p, const web_request *req, const char *title,
+                           const char *nav, unsigned refresh_seconds)
+{
     (void)req;
     p->data = NULL;
     p->size = 0;
@@ -117,8 +123,13 @@ bool page_begin(web_page *p, const web_request *req, const char *title, const ch
         return false;
     FILE *o = p->out;
     fputs("<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
-          "<meta name=viewport content=\"width=device-width, initial-scale=1\"><title>",
+          "<meta name=viewport content=\"width=device-width, initial-scale=1\">",
           o);
+    /* A page that follows work in progress (an import) reloads itself: no
+     * script needed, and the CSP does not cover meta refresh. */
+    if (refresh_seconds)
+        fprintf(o, "<meta http-equiv=refresh content=%u>", refresh_seconds);
+    fputs("<title>", o);
     html(o, title);
     fputs(" · ShopLab</title><link rel=stylesheet href=\"/static/style.css\">"
           "<script src=\"/static/app.js\" defer></script></head><body>\n"
@@ -250,6 +261,7 @@ int web_http_status(sl_status status)
     case SL_ERR_INFEASIBLE:
     case SL_ERR_TOO_LARGE_FOR_METHOD:
     case SL_ERR_UNRECOGNISED: return 422;
+    case SL_ERR_BUSY: return 503; /* the server adds Retry-After */
     default: return 500;
     }
 }

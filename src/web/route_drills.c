@@ -28,9 +28,7 @@ static bool type_from_text(const char *text, sl_drill_type *out)
 
 static bool progress_of(web_server *s, sl_drill_type type, sl_drill_progress *out)
 {
-    pthread_mutex_lock(&s->store_lock);
-    sl_status st = sl_store_drill_progress(s->store, type, out, NULL);
-    pthread_mutex_unlock(&s->store_lock);
+    sl_status st = sl_store_drill_progress(web_store(s), type, out, NULL);
     return st == SL_OK;
 }
 
@@ -177,10 +175,8 @@ static void answer(web_request *req, web_response *res, const drill_place *pl)
     }
     const sl_drill_option *right = &d->options[d->answer];
     bool correct = chosen == right;
-    pthread_mutex_lock(&req->server->store_lock);
     sl_error err;
-    sl_status st = sl_store_drill_answer(req->server->store, d, chosen->key, correct, &err);
-    pthread_mutex_unlock(&req->server->store_lock);
+    sl_status st = sl_store_drill_answer(web_store(req->server), d, chosen->key, correct, &err);
     uint64_t score = pl->score + (correct ? 1 : 0);
     web_page p;
     if (!page_begin(&p, req, correct ? "Right" : "Not quite", "drills")) {

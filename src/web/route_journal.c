@@ -97,9 +97,7 @@ static bool sample_preview(FILE *o, web_server *s, const plan_form *f)
     if (f->in.before_video) {
         sl_video_counts vc;
         sl_error err;
-        pthread_mutex_lock(&s->store_lock);
-        sl_status st = sl_store_video(s->store, f->in.before_video, &vc, &err);
-        pthread_mutex_unlock(&s->store_lock);
+        sl_status st = sl_store_video(web_store(s), f->in.before_video, &vc, &err);
         if (st != SL_OK) {
             fputs("<p class=error role=alert>", o);
             html(o, err.message);
@@ -234,9 +232,7 @@ static void save_plan(web_request *req, web_response *res)
     sl_journal_test t;
     memset(&t, 0, sizeof t);
     if (st == SL_OK) {
-        pthread_mutex_lock(&req->server->store_lock);
-        st = sl_journal_plan(req->server->store, &f.in, &t, &err);
-        pthread_mutex_unlock(&req->server->store_lock);
+        st = sl_journal_plan(web_store(req->server), &f.in, &t, &err);
     }
     if (st != SL_OK) {
         plan_page(req, res, web_http_status(st), err.message, err.field);
@@ -331,9 +327,7 @@ static void journal_index(web_request *req, web_response *res)
     sl_journal_test *tests = NULL;
     size_t n = 0;
     sl_error err;
-    pthread_mutex_lock(&req->server->store_lock);
-    sl_status st = sl_journal_list(req->server->store, SL_JOURNAL_ALL, &tests, &n, &err);
-    pthread_mutex_unlock(&req->server->store_lock);
+    sl_status st = sl_journal_list(web_store(req->server), SL_JOURNAL_ALL, &tests, &n, &err);
     web_page p;
     if (!page_begin(&p, req, "Journal", "journal")) {
         sl_journal_tests_free(tests, n);
@@ -448,9 +442,7 @@ static void test_page(web_request *req, web_response *res, int64_t id, int statu
     sl_journal_test t;
     memset(&t, 0, sizeof t);
     sl_error err;
-    pthread_mutex_lock(&req->server->store_lock);
-    sl_status st = sl_journal_get(req->server->store, id, &t, &err);
-    pthread_mutex_unlock(&req->server->store_lock);
+    sl_status st = sl_journal_get(web_store(req->server), id, &t, &err);
     if (st != SL_OK) {
         respond_error_page(req, res, web_http_status(st), "Test not found", err.message);
         return;
@@ -544,9 +536,7 @@ static void add_look(web_request *req, web_response *res, int64_t id)
     sl_journal_test out;
     memset(&out, 0, sizeof out);
     if (st == SL_OK) {
-        pthread_mutex_lock(&req->server->store_lock);
-        st = sl_journal_add_look(req->server->store, id, &in, &out, NULL, &err);
-        pthread_mutex_unlock(&req->server->store_lock);
+        st = sl_journal_add_look(web_store(req->server), id, &in, &out, NULL, &err);
         sl_journal_test_clear(&out);
     }
     if (st != SL_OK) {
@@ -579,10 +569,8 @@ static void close_test(web_request *req, web_response *res, int64_t id)
     sl_journal_test out;
     memset(&out, 0, sizeof out);
     if (st == SL_OK) {
-        pthread_mutex_lock(&req->server->store_lock);
-        st = sl_journal_close(req->server->store, id, outcome, web_param(req, "lesson"), NULL, &out,
-                              &err);
-        pthread_mutex_unlock(&req->server->store_lock);
+        st = sl_journal_close(web_store(req->server), id, outcome, web_param(req, "lesson"),
+                              NULL, &out, &err);
         sl_journal_test_clear(&out);
     }
     if (st != SL_OK) {
@@ -601,9 +589,7 @@ static void api_list(web_request *req, web_response *res)
     sl_journal_test *tests = NULL;
     size_t n = 0;
     sl_error err;
-    pthread_mutex_lock(&req->server->store_lock);
-    sl_status st = sl_journal_list(req->server->store, SL_JOURNAL_ALL, &tests, &n, &err);
-    pthread_mutex_unlock(&req->server->store_lock);
+    sl_status st = sl_journal_list(web_store(req->server), SL_JOURNAL_ALL, &tests, &n, &err);
     if (st != SL_OK) {
         respond_json_error(res, &err);
         return;
@@ -617,9 +603,7 @@ static void api_test(web_request *req, web_response *res, int64_t id)
     sl_journal_test t;
     memset(&t, 0, sizeof t);
     sl_error err;
-    pthread_mutex_lock(&req->server->store_lock);
-    sl_status st = sl_journal_get(req->server->store, id, &t, &err);
-    pthread_mutex_unlock(&req->server->store_lock);
+    sl_status st = sl_journal_get(web_store(req->server), id, &t, &err);
     if (st != SL_OK) {
         respond_json_error(res, &err);
         return;

@@ -3,15 +3,19 @@
  * (size-capped by the server), read it into the store, show its report
  * (the importer's table with SVG charts and a reading per row), list past
  * imports and delete one.  API: GET/POST /api/reports, GET/DELETE
- * /api/reports/{id}.
+ * /api/reports/{id}, GET /api/jobs/{id}.
  *
- * An upload goes through the same sl_report_read as `shoplab read FILE`, so
- * the same file gives the same numbers here and on the command line; the
- * report page is rebuilt from the stored rows (sl_report_from_import).
+ * An upload is a job (jobs.c): the POST answers at once with the job's
+ * address (303 to its page; 202 with Location for the API), and the job
+ * goes through the same sl_report_read as `shoplab read FILE`, so the same
+ * file gives the same numbers here and on the command line.  The report page
+ * is rebuilt from the stored rows (sl_report_from_import) and shown a page
+ * of rows at a time, sortable by any column.
  */
 #include "web.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,30 +27,6 @@ static bool parse_dimension(const char *text, sl_dimension *out)
             return true;
         }
     return false;
-}
-
-/* Reads the uploaded file into the store.  Returns the import id (new or
- * the one that already held the same bytes). */
-static sl_status import_upload(web_request *req, int64_t *id, bool *already, sl_report **report,
-                               sl_error *err)
-{
-    if (!req->has_upload || req->upload_size == 0)
-        return sl_fail_web(err, SL_ERR_INVALID_ARGUMENT,
-                           "choose an export file (XLSX or CSV) to upload");
-    const char *paths[1] = {req->upload_path};
-    const char *names[1] = {req->upload_name};
-    sl_read_options o = {.store = req->server->store, .names = names, .threads = 1};
-    const char *sheet = web_param(req, "sheet");
-    if (sheet && *sheet)
-        o.sheet = sheet;
-    pthread_mutex_lock(&req->server->store_lock);
-    sl_status st = sl_report_read(paths, 1, &o, report, err);
-    pthread_mutex_unlock(&req->server->store_lock);
-    if (st != SL_OK)
-        return st;
-    *id = (*report)->sources[0].import_id;
-    *already = (*report)->sources[0].already_stored;
-    return SL_OK;
 }
 
 static void upload_form(FILE *o, web_request *req)
@@ -108,9 +88,7 @@ static void reports_index(web_request *req, web_response *res, int status, const
     sl_import *items = NULL;
     size_t n = 0;
     sl_error err;
-    pthread_mutex_lock(&req->server->store_lock);
-    sl_status st = sl_store_imports(req->server->store, NULL, &items, &n, &err);
-    pthread_mutex_unlock(&req->server->store_lock);
+    sl_status st = sl_store_imports(web_store(req->server), NULL, &items, &n, &err);
     web_page p;
     if (!page_begin(&p, req, "Reports", "reports")) {
         sl_free(items);
@@ -143,36 +121,212 @@ static void reports_index(web_request *req, web_response *res, int status, const
 
 static void upload_page(web_request *req, web_response *res)
 {
-    int64_t id = 0;
-    bool already = false;
-    sl_report *report = NULL;
+    web_job_view job;
     sl_error err;
     sl_error_clear(&err);
-    sl_status st = import_upload(req, &id, &already, &report, &err);
-    sl_report_free(report);
+    sl_status st = web_job_submit(req, &job, &err);
     if (st != SL_OK) {
         reports_index(req, res, web_http_status(st), err.message);
         return;
     }
     char to[96];
-    snprintf(to, sizeof to, "/reports/%lld%s", (long long)id, already ? "?already=1" : "");
+    snprintf(to, sizeof to, "/reports/jobs/%s", job.id);
     respond_redirect(res, to);
+}
+
+static unsigned job_percent(const web_job_view *job)
+{
+    if (job->state == WEB_JOB_DONE || !job->bytes_total)
+        return job->state == WEB_JOB_DONE ? 100 : 0;
+    uint64_t done = job->bytes_done < job->bytes_total ? job->bytes_done : job->bytes_total;
+    return (unsigned)(done * 100 / job->bytes_total);
+}
+
+static const char job_unknown[] =
+    "This import is not known here: it finished more than 15 minutes ago, the server was "
+    "restarted since, or it was started from another browser. Its report, if it was read, "
+    "is under Reports.";
+
+/* An upload's job: its progress while it runs (the page reloads itself),
+ * then the report, or the reason it failed next to the upload form. */
+static void job_page(web_request *req, web_response *res, const char *id)
+{
+    web_job_view job;
+    if (!web_job_find(req->server, id, req->session, &job)) {
+        respond_error_page(req, res, 404, "Import not found", job_unknown);
+        return;
+    }
+    if (job.state == WEB_JOB_DONE) {
+        char to[96];
+        snprintf(to, sizeof to, "/reports/%lld%s", (long long)job.import_id,
+                 job.already ? "?already=1" : "");
+        respond_redirect(res, to);
+        return;
+    }
+    if (job.state == WEB_JOB_FAILED) {
+        char message[sizeof job.file + sizeof job.error.message + 8];
+        snprintf(message, sizeof message, "%s: %s", job.file, job.error.message);
+        reports_index(req, res, web_http_status(job.error.code), message);
+        return;
+    }
+    web_page p;
+    if (!page_begin_refreshing(&p, req, "Reading your file", "reports", 1)) {
+        respond_error_page(req, res, 500, "Error", "out of memory");
+        return;
+    }
+    FILE *o = p.out;
+    unsigned percent = job_percent(&job);
+    fputs("<p><a href=\"/reports\">Reports</a> › reading</p>\n<h1>Reading ", o);
+    html(o, job.file);
+    fputs("</h1>\n", o);
+    if (job.state == WEB_JOB_QUEUED)
+        fputs("<p>Waiting for the import before it to finish.</p>\n", o);
+    fprintf(o,
+            "<p><label for=job-progress>Read so far</label> "
+            "<progress id=job-progress max=100 value=%u>%u%%</progress> <b>%u%%</b></p>\n"
+            "<p>%.1f MB of %.1f MB. This page follows the import by itself; you can also "
+            "leave it: the import goes on, and its report appears under Reports.</p>\n",
+            percent, percent, percent, job.bytes_done / 1e6, job.bytes_total / 1e6);
+    page_end(&p, res, 200);
+}
+
+/* ---- rows a page at a time ---- */
+
+#define ROWS_PER_PAGE 100
+#define MAX_ROWS_PER_PAGE 1000
+
+typedef struct row_page {
+    sl_report_order order;
+    bool descending;
+    char dir[5];                 /* "asc", "desc" as asked; "": the order's usual one */
+    size_t page;                 /* 1-based */
+    size_t per;
+} row_page;
+
+/* The page, size and order asked for: ?page=N&per=N&sort=NAME&dir=asc|desc.
+ * Numbers sort largest first unless asked; rank and key smallest first. */
+static bool parse_row_page(const web_request *req, row_page *out, const char **problem)
+{
+    const char *page = web_param(req, "page"), *per = web_param(req, "per");
+    const char *sort = web_param(req, "sort"), *dir = web_param(req, "dir");
+    uint64_t n;
+    *out = (row_page){SL_ORDER_RANK, false, "", 1, ROWS_PER_PAGE};
+    if (page && *page) {
+        if (!param_u64(page, &n) || n < 1 || n > SIZE_MAX / MAX_ROWS_PER_PAGE)
+            return *problem = "page must be a whole number from 1", false;
+        out->page = (size_t)n;
+    }
+    if (per && *per) {
+        if (!param_u64(per, &n) || n < 1 || n > MAX_ROWS_PER_PAGE)
+            return *problem = "per must be a whole number from 1 to 1000", false;
+        out->per = (size_t)n;
+    }
+    if (sort && *sort && !sl_report_order_parse(sort, &out->order))
+        return *problem = "sort must be rank, key, views, impressions, clicks, orders, gmv, "
+                          "ctr or ctor",
+               false;
+    out->descending = out->order != SL_ORDER_RANK && out->order != SL_ORDER_KEY;
+    if (dir && *dir) {
+        if (strcmp(dir, "asc") != 0 && strcmp(dir, "desc") != 0)
+            return *problem = "dir must be asc or desc", false;
+        out->descending = strcmp(dir, "desc") == 0;
+        snprintf(out->dir, sizeof out->dir, "%s", dir);
+    }
+    return true;
+}
+
+static sl_status load_page(web_request *req, int64_t id, const sl_read_options *o,
+                           const row_page *pg, sl_report **out, sl_error *err)
+{
+    sl_status st = sl_report_from_import(web_store(req->server), id, o, out, err);
+    if (st == SL_OK)
+        st = sl_report_page(*out, pg->order, pg->descending, (pg->page - 1) * pg->per, pg->per,
+                            err);
+    if (st != SL_OK) {
+        sl_report_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+/* A link to another page or order of the same report. */
+static void page_link(FILE *out, int64_t id, const sl_report *r, const row_page *pg,
+                      size_t page)
+{
+    fprintf(out, "/reports/%lld?", (long long)id);
+    if (r->grouped) {
+        fputs("by=", out);
+        url_part(out, sl_dimension_name(r->by));
+        fputs("&amp;", out);
+    }
+    fprintf(out, "sort=%s&amp;dir=%s&amp;per=%zu&amp;page=%zu", sl_report_order_name(pg->order),
+            pg->descending ? "desc" : "asc", pg->per, page);
+}
+
+static void order_form(FILE *out, const sl_report *r, const row_page *pg)
+{
+    fputs("<form method=get class=\"card grid controls\"><div><label for=f-by>Group by</label>"
+          "<select id=f-by name=by>",
+          out);
+    for (int d = 0; d < SL_DIM__COUNT; d++)
+        fprintf(out, "<option%s>%s</option>", r->grouped && (int)r->by == d ? " selected" : "",
+                sl_dimension_name((sl_dimension)d));
+    fputs("</select></div><div><label for=f-sort>Sort rows by</label><select id=f-sort "
+          "name=sort>",
+          out);
+    for (int o = 0; o < SL_ORDER__COUNT; o++)
+        fprintf(out, "<option%s>%s</option>", (int)pg->order == o ? " selected" : "",
+                sl_report_order_name((sl_report_order)o));
+    fprintf(out,
+            "</select></div><div><label for=f-dir>Order</label><select id=f-dir name=dir>"
+            "<option value=\"\"%s>usual (numbers largest first)</option>"
+            "<option value=desc%s>largest first</option><option value=asc%s>smallest first"
+            "</option></select></div><div><label for=f-per>Rows per page</label>"
+            "<input id=f-per name=per type=number min=1 max=%d value=%zu></div>"
+            "<p><button type=submit>Show</button></p></form>\n",
+            pg->dir[0] ? "" : " selected", strcmp(pg->dir, "desc") == 0 ? " selected" : "",
+            strcmp(pg->dir, "asc") == 0 ? " selected" : "", MAX_ROWS_PER_PAGE, pg->per);
+}
+
+static void pager(FILE *out, int64_t id, const sl_report *r, const row_page *pg)
+{
+    size_t all = r->all_rows, pages = all ? (all + pg->per - 1) / pg->per : 1;
+    fputs("<nav class=pager aria-label=\"Pages of rows\"><p>", out);
+    if (pg->page > 1) {
+        fputs("<a rel=prev href=\"", out);
+        page_link(out, id, r, pg, pg->page - 1);
+        fputs("\">‹ Previous</a> ", out);
+    }
+    if (r->row_count)
+        fprintf(out, "Rows %zu–%zu of %zu", r->first_row + 1, r->first_row + r->row_count, all);
+    else
+        fprintf(out, "No rows on page %zu (there %s %zu)", pg->page, pages == 1 ? "is" : "are",
+                pages);
+    if (pg->page < pages) {
+        fputs(" <a rel=next href=\"", out);
+        page_link(out, id, r, pg, pg->page + 1);
+        fputs("\">Next ›</a>", out);
+    }
+    fputs("</p></nav>\n", out);
 }
 
 static void report_page(web_request *req, web_response *res, int64_t id)
 {
     sl_read_options o = {0};
-    const char *by = web_param(req, "by");
+    const char *by = web_param(req, "by"), *problem = NULL;
     if (by && *by && !(o.group = parse_dimension(by, &o.by))) {
         respond_error_page(req, res, 400, "Bad grouping",
                            "by must be video, product, live, creator or day.");
         return;
     }
+    row_page pg;
+    if (!parse_row_page(req, &pg, &problem)) {
+        respond_error_page(req, res, 400, "Bad page", problem);
+        return;
+    }
     sl_report *r = NULL;
     sl_error err;
-    pthread_mutex_lock(&req->server->store_lock);
-    sl_status st = sl_report_from_import(req->server->store, id, &o, &r, &err);
-    pthread_mutex_unlock(&req->server->store_lock);
+    sl_status st = load_page(req, id, &o, &pg, &r, &err);
     if (st != SL_OK) {
         respond_error_page(req, res, web_http_status(st),
                            st == SL_ERR_NOT_FOUND ? "Report not found" : "Report not shown",
@@ -196,18 +350,14 @@ static void report_page(web_request *req, web_response *res, int64_t id)
         fputs("<p class=practice>This file was imported before, with the same content: "
               "nothing was added. This is the earlier import.</p>\n",
               out);
-    fputs("<form method=get class=card><label for=f-by>Group by</label><select id=f-by "
-          "name=by>",
-          out);
-    for (int d = 0; d < SL_DIM__COUNT; d++)
-        fprintf(out, "<option%s>%s</option>",
-                r->grouped && (int)r->by == d ? " selected" : "",
-                sl_dimension_name((sl_dimension)d));
-    fputs("</select> <button type=submit>Show</button></form>\n", out);
+    order_form(out, r, &pg);
     fprintf(out, "<p><a href=\"/api/reports/%lld\">This report as JSON</a></p>\n", (long long)id);
+    pager(out, id, r, &pg);
     fputs("<div class=report>", out);
     sl_report_write_html_body(r, out, "/journal/new?metric=ctr&before-video=");
     fputs("</div>\n", out);
+    if (r->all_rows > pg.per)
+        pager(out, id, r, &pg);
     sl_report_free(r);
     page_end(&p, res, 200);
 }
@@ -215,9 +365,7 @@ static void report_page(web_request *req, web_response *res, int64_t id)
 static void delete_import(web_request *req, web_response *res, int64_t id, bool api)
 {
     sl_error err;
-    pthread_mutex_lock(&req->server->store_lock);
-    sl_status st = sl_store_forget(req->server->store, id, &err);
-    pthread_mutex_unlock(&req->server->store_lock);
+    sl_status st = sl_store_forget(web_store(req->server), id, &err);
     if (api) {
         if (st != SL_OK) {
             respond_json_error(res, &err);
@@ -244,9 +392,7 @@ static void api_list(web_request *req, web_response *res)
     sl_import *items = NULL;
     size_t n = 0;
     sl_error err;
-    pthread_mutex_lock(&req->server->store_lock);
-    sl_status st = sl_store_imports(req->server->store, NULL, &items, &n, &err);
-    pthread_mutex_unlock(&req->server->store_lock);
+    sl_status st = sl_store_imports(web_store(req->server), NULL, &items, &n, &err);
     if (st != SL_OK) {
         respond_json_error(res, &err);
         return;
@@ -255,20 +401,65 @@ static void api_list(web_request *req, web_response *res)
     sl_free(items);
 }
 
+/* {"job":{…}}: what GET /api/jobs/{id} and an upload's 202 answer. */
+static char *job_json(const web_job_view *job)
+{
+    char report[64];
+    snprintf(report, sizeof report, "/api/reports/%lld", (long long)job->import_id);
+    json_t *error = job->state == WEB_JOB_FAILED
+                        ? json_pack("{s:s,s:s}", "code", sl_status_name(job->error.code),
+                                    "message", job->error.message)
+                        : json_null();
+    json_t *doc = json_pack(
+        "{s:{s:s,s:s,s:s,s:I,s:I,s:i,s:I,s:I,s:o,s:b,s:o}}", "job", "id", job->id, "state",
+        web_job_state_name(job->state), "file", job->file, "bytes_done",
+        (json_int_t)job->bytes_done, "bytes_total", (json_int_t)job->bytes_total, "percent",
+        (int)job_percent(job), "rows", (json_int_t)job->rows, "skipped", (json_int_t)job->skipped,
+        "report", job->state == WEB_JOB_DONE ? json_string(report) : json_null(), "already",
+        job->already, "error", error);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    return text;
+}
+
+static void respond_job(web_response *res, int status, const web_job_view *job)
+{
+    char *text = job_json(job);
+    size_t n = text ? strlen(text) : 0;
+    char *body = text ? realloc(text, n + 2) : NULL;
+    if (!body) {
+        free(text);
+        respond_json_simple_error(res, 500, "no_memory", "out of memory");
+        return;
+    }
+    memcpy(body + n, "\n", 2);
+    res->status = status;
+    res->content_type = "application/json";
+    res->body = body;
+    res->length = n + 1;
+}
+
 static void api_upload(web_request *req, web_response *res)
 {
-    int64_t id = 0;
-    bool already = false;
-    sl_report *r = NULL;
+    web_job_view job;
     sl_error err;
     sl_error_clear(&err);
-    sl_status st = import_upload(req, &id, &already, &r, &err);
+    sl_status st = web_job_submit(req, &job, &err);
     if (st != SL_OK) {
         respond_json_error(res, &err);
         return;
     }
-    respond_json(res, already ? 200 : 201, sl_report_to_json(r));
-    sl_report_free(r);
+    respond_job(res, 202, &job);
+    snprintf(res->location, sizeof res->location, "/api/jobs/%s", job.id);
+}
+
+static void api_job(web_request *req, web_response *res, const char *id)
+{
+    web_job_view job;
+    if (!web_job_find(req->server, id, req->session, &job))
+        respond_json_simple_error(res, 404, "not_found", job_unknown);
+    else
+        respond_job(res, 200, &job);
 }
 
 static void api_report(web_request *req, web_response *res, int64_t id)
@@ -280,11 +471,15 @@ static void api_report(web_request *req, web_response *res, int64_t id)
                                   "by must be video, product, live, creator or day");
         return;
     }
+    row_page pg;
+    const char *problem = NULL;
+    if (!parse_row_page(req, &pg, &problem)) {
+        respond_json_simple_error(res, 400, "invalid_argument", problem);
+        return;
+    }
     sl_report *r = NULL;
     sl_error err;
-    pthread_mutex_lock(&req->server->store_lock);
-    sl_status st = sl_report_from_import(req->server->store, id, &o, &r, &err);
-    pthread_mutex_unlock(&req->server->store_lock);
+    sl_status st = load_page(req, id, &o, &pg, &r, &err);
     if (st != SL_OK) {
         respond_json_error(res, &err);
         return;
@@ -320,6 +515,20 @@ bool route_reports(web_request *req, web_response *res)
             upload_page(req, res);
         else
             wrong_method(req, res, "GET, HEAD, POST", false);
+        return true;
+    }
+    if (strncmp(path, "/reports/jobs/", 14) == 0) {
+        if (get)
+            job_page(req, res, path + 14);
+        else
+            wrong_method(req, res, "GET, HEAD", false);
+        return true;
+    }
+    if (strncmp(path, "/api/jobs/", 10) == 0) {
+        if (get)
+            api_job(req, res, path + 10);
+        else
+            wrong_method(req, res, "GET, HEAD", true);
         return true;
     }
     if (strncmp(path, "/reports/", 9) == 0) {

@@ -14,8 +14,13 @@
  *   token every POST must carry in a form field or X-CSRF-Token header; a
  *   page elsewhere can neither read the cookie nor guess the token.
  * - libmicrohttpd's thread pool with epoll serves many connections per
- *   thread, and the connection timeout drops slow clients, so one slow
- *   client cannot hold the server.
+ *   thread; the idle timeout drops silent clients, the header deadline
+ *   (guard.c) drops clients that drip their headers, and a cap per client
+ *   address keeps one client from taking every connection.
+ * - Each worker thread has its own store connection (web_store) and uploads
+ *   are imported on a worker of their own (jobs.c), so no request waits for
+ *   an import: reads see the last committed state, writes wait at most
+ *   WEB_WRITE_WAIT_MS and then answer 503 with Retry-After.
  */
 #include "web.h"
 
@@ -49,6 +54,7 @@ static const char security_csp[] =
 typedef struct conn_state {
     bool bad_escape;
     struct MHD_Response *cached;    /* the kept page the current request gets */
+    guard_conn guard;               /* its header deadline (guard.c) */
 } conn_state;
 
 /* The con_cls of a request answered from the page cache (no state of its
@@ -175,12 +181,21 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                               enum MHD_ConnectionNotificationCode toe)
 {
-    (void)cls;
-    (void)c;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-        *socket_context = calloc(1, sizeof(conn_state));
-    else {
-        free(*socket_context);
+    web_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_state *cs = calloc(1, sizeof *cs);
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (cs && fd)
+            guard_track(s->guard, &cs->guard, fd->connect_fd);
+        else if (cs)
+            cs->guard.fd = -1;
+        *socket_context = cs;
+    } else {
+        conn_state *cs = *socket_context;
+        if (cs && cs->guard.fd >= 0)
+            guard_untrack(s->guard, &cs->guard);
+        free(cs);
         *socket_context = NULL;
     }
 }
@@ -190,6 +205,31 @@ static conn_state *connection_state(struct MHD_Connection *c)
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     return info ? info->socket_context : NULL;
+}
+
+/* ---- store connections ---- */
+
+static void close_thread_store(void *store)
+{
+    sl_store_close(store);
+}
+
+sl_store *web_store(web_server *s)
+{
+    sl_store *store = pthread_getspecific(s->store_key);
+    if (store)
+        return store;
+    sl_error err;
+    if (sl_store_open(s->db_path, &store, &err) != SL_OK) {
+        fprintf(stderr, "shoplab serve: %s\n", err.message);
+        return NULL;
+    }
+    sl_store_set_busy_timeout(store, WEB_WRITE_WAIT_MS);
+    if (pthread_setspecific(s->store_key, store) != 0) {
+        sl_store_close(store);
+        return NULL;
+    }
+    return store;
 }
 
 /* ---- sessions ---- */
@@ -378,9 +418,11 @@ static void request_free(request_state *rs)
 static void request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)c;
+    web_server *s = cls;
     (void)toe;
+    conn_state *cs = connection_state(c);
+    if (cs && cs->guard.fd >= 0)
+        guard_request_done(s->guard, &cs->guard); /* the next request's headers, if any */
     if (*con_cls != &cached_request)
         request_free(*con_cls);
     *con_cls = NULL;
@@ -417,6 +459,11 @@ static enum MHD_Result send_response(request_state *rs, web_response *res)
         MHD_add_response_header(r, "Location", res->location);
     if (res->allow)
         MHD_add_response_header(r, "Allow", res->allow);
+    if (res->status == 503) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%d", WEB_RETRY_AFTER_S);
+        MHD_add_response_header(r, "Retry-After", seconds);
+    }
     bool sets_cookie = rs && rs->new_session && rs->req.session_used;
     if (sets_cookie) {
         char cookie[128];
@@ -472,6 +519,8 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, co
     /* A kept content page: answered before anything is allocated, once the
      * checks that apply to every request (escapes, Host) have passed. */
     conn_state *early = connection_state(c);
+    if (early && early->guard.fd >= 0)
+        guard_headers_done(s->guard, &early->guard);
     if ((strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0) &&
         !(early && early->bad_escape) && !has_query(c) &&
         host_allowed(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"))) {
@@ -770,17 +819,25 @@ sl_status web_serve(const web_options *o, sl_error *err)
         inet_ntop(AF_INET, &((struct sockaddr_in *)&addr)->sin_addr, host, sizeof host);
     }
     snprintf(s.host_port, sizeof s.host_port, "%s:%u", host, s.port);
-    if ((st = sl_store_open(o->db_path, &s.store, err)) != SL_OK) {
+    /* Opened once here so a store that cannot be opened (or migrated) stops
+     * the server before it listens; each worker thread then opens its own. */
+    sl_store *first = NULL;
+    if ((st = sl_store_open(o->db_path, &first, err)) != SL_OK) {
         close(listen_fd);
         return st;
     }
+    sl_store_close(first);
+    s.db_path = o->db_path;
+    if (pthread_key_create(&s.store_key, close_thread_store) != 0) {
+        close(listen_fd);
+        return sl_fail_web(err, SL_ERR_NO_MEMORY, "out of memory");
+    }
     if (!(s.cache = calloc(1, sizeof *s.cache))) {
         close(listen_fd);
-        sl_store_close(s.store);
+        pthread_key_delete(s.store_key);
         return sl_fail_web(err, SL_ERR_NO_MEMORY, "out of memory");
     }
     pthread_rwlock_init(&s.cache->lock, NULL);
-    pthread_mutex_init(&s.store_lock, NULL);
 
     /* Block the stop signals before any thread starts, so every worker
      * inherits the mask and only sigwait below receives them. */
@@ -790,6 +847,19 @@ sl_status web_serve(const web_options *o, sl_error *err)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if ((st = web_jobs_start(&s, err)) != SL_OK) {
+        close(listen_fd);
+        cache_free(s.cache);
+        pthread_key_delete(s.store_key);
+        return st;
+    }
+    if (!(s.guard = guard_start(WEB_HEADER_DEADLINE_MS))) {
+        close(listen_fd);
+        web_jobs_stop(&s);
+        cache_free(s.cache);
+        pthread_key_delete(s.store_key);
+        return sl_fail_web(err, SL_ERR_NO_MEMORY, "cannot start the connection watcher");
+    }
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = o->threads ? o->threads : cores > 0 ? (unsigned)cores : 2;
@@ -803,14 +873,16 @@ sl_status web_serve(const web_options *o, sl_error *err)
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)CONNECTION_MEMORY, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-        MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
-        notify_connection, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONNECTIONS_PER_CLIENT,
+        MHD_OPTION_NOTIFY_COMPLETED, request_completed, &s, MHD_OPTION_NOTIFY_CONNECTION,
+        notify_connection, &s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!d) {
         int e = errno;
         close(listen_fd);
         cache_free(s.cache);
-        sl_store_close(s.store);
-        pthread_mutex_destroy(&s.store_lock);
+        web_jobs_stop(&s);
+        guard_stop(s.guard);
+        pthread_key_delete(s.store_key);
         return sl_fail_web(err, SL_ERR_IO, "cannot start the server on %s: %s", o->listen,
                            e ? strerror(e) : "unknown reason");
     }
@@ -830,12 +902,11 @@ sl_status web_serve(const web_options *o, sl_error *err)
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
     wait_for_drain(d);
-    MHD_stop_daemon(d);
+    MHD_stop_daemon(d); /* joins the workers: their store connections close */
+    guard_stop(s.guard);
+    web_jobs_stop(&s);
     cache_free(s.cache);
-    pthread_mutex_lock(&s.store_lock);
-    sl_store_close(s.store);
-    pthread_mutex_unlock(&s.store_lock);
-    pthread_mutex_destroy(&s.store_lock);
+    pthread_key_delete(s.store_key);
     fprintf(o->log, "ShopLab: stopped\n");
     fflush(o->log);
     return SL_OK;

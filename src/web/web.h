@@ -43,12 +43,20 @@ typedef struct web_options {
 sl_status web_serve(const web_options *options, sl_error *err);
 
 struct page_cache;
+struct web_jobs;
+
+/* How long a request's write waits for another writer (an import) before it
+ * answers 503 with Retry-After; reads never wait (WAL). */
+#define WEB_WRITE_WAIT_MS 2000
+#define WEB_RETRY_AFTER_S 5
 
 /* What every route sees of the server. */
 typedef struct web_server {
     const sl_content *content;
-    sl_store *store;
-    pthread_mutex_t store_lock;  /* sl_store is one SQLite connection: one user at a time */
+    const char *db_path;
+    pthread_key_t store_key;     /* each thread's own store connection (web_store) */
+    struct web_jobs *jobs;       /* uploads being imported (jobs.c) */
+    struct web_guard *guard;     /* the header deadline (guard.c) */
     uint64_t max_upload;
     char host_port[80];          /* the Host the server answers to, e.g. "127.0.0.1:8080" */
     unsigned short port;
@@ -57,6 +65,79 @@ typedef struct web_server {
 
 /* A new random session id (32 hex digits), server.c. */
 void web_session_new(char out[33]);
+/* The calling thread's own connection to the store, opened on first use
+ * (server.c).  One connection per thread means no lock: in WAL mode reads
+ * see the last committed state while an import writes, and writes wait at
+ * most WEB_WRITE_WAIT_MS (then SL_ERR_BUSY → 503).  NULL when it cannot be
+ * opened (the reason goes to the server's log; the store was opened once at
+ * start, so this takes running out of file descriptors or the like). */
+sl_store *web_store(web_server *server);
+
+/* ---- the header deadline (guard.c) ---- */
+
+#define WEB_HEADER_DEADLINE_MS 10000 /* request line and headers must arrive within */
+#define WEB_CONNECTIONS_PER_CLIENT 32 /* open connections per client address */
+
+typedef struct web_guard web_guard;
+/* One tracked connection (kept in the connection's state, server.c). */
+typedef struct guard_conn {
+    int fd;
+    _Atomic uint64_t deadline;   /* ms on the monotonic clock; 0: headers received */
+    bool cut;
+    struct guard_conn *prev, *next;
+} guard_conn;
+
+/* Starts the watcher thread; NULL when out of memory or threads. */
+web_guard *guard_start(unsigned header_deadline_ms);
+void guard_stop(web_guard *guard);
+/* From accept to close; the deadline runs from accept. */
+void guard_track(web_guard *guard, guard_conn *conn, int fd);
+void guard_untrack(web_guard *guard, guard_conn *conn);
+/* The headers of a request are in: no deadline while the body and the
+ * response take their time.  A request done: the next one's headers run
+ * against the deadline again (keep-alive). */
+void guard_headers_done(web_guard *guard, guard_conn *conn);
+void guard_request_done(web_guard *guard, guard_conn *conn);
+/* Connections cut so far for missing the deadline. */
+uint64_t guard_dropped(web_guard *guard);
+
+/* ---- import jobs (jobs.c) ----
+ *
+ * An upload is imported on a worker thread of its own, never on a request
+ * thread: the upload answers at once with the job's address, the job's page
+ * and API show its progress, and the report is served when it is done. */
+
+#define WEB_MAX_JOBS 32              /* queued, running and recently finished */
+#define WEB_JOB_KEPT_S (15 * 60)     /* a finished job's page is kept this long */
+
+typedef enum web_job_state {
+    WEB_JOB_QUEUED, WEB_JOB_RUNNING, WEB_JOB_DONE, WEB_JOB_FAILED
+} web_job_state;
+
+/* A copy of one job, safe to read without a lock. */
+typedef struct web_job_view {
+    char id[33];                 /* random hex: the job's address is not guessable */
+    web_job_state state;
+    char file[256];              /* the uploaded file's name */
+    uint64_t bytes_done, bytes_total;
+    int64_t import_id;           /* WEB_JOB_DONE */
+    bool already;                /* the same bytes were imported before */
+    uint64_t rows, skipped;      /* WEB_JOB_DONE: data rows stored, rows skipped */
+    sl_error error;              /* WEB_JOB_FAILED */
+} web_job_view;
+
+/* "queued", "running", "done", "failed". */
+const char *web_job_state_name(web_job_state state);
+/* Starts the import worker.  web_jobs_stop waits for the job it is running
+ * and removes the files of jobs never started. */
+sl_status web_jobs_start(web_server *server, sl_error *err);
+void web_jobs_stop(web_server *server);
+struct web_request;
+/* Queues the import of the request's upload, taking its temporary file.
+ * SL_ERR_BUSY when WEB_MAX_JOBS jobs are unfinished. */
+sl_status web_job_submit(struct web_request *req, web_job_view *out, sl_error *err);
+/* The job `id` if it belongs to `session`; false otherwise. */
+bool web_job_find(web_server *server, const char *id, const char *session, web_job_view *out);
 
 /* ---- one request ---- */
 
@@ -125,6 +206,9 @@ typedef struct web_page {
  * active section: "home", "glossary", "guides", "decoder", "compare",
  * "drills", "reports", "journal" or NULL).  The title is escaped. */
 bool page_begin(web_page *p, const web_request *req, const char *title, const char *nav);
+/* The same for a page that reloads itself every `refresh_seconds` (0: never). */
+bool page_begin_refreshing(web_page *p, const web_request *req, const char *title,
+                           const char *nav, unsigned refresh_seconds);
 /* Closes the page with the footer and hands the bytes to `res`. */
 void page_end(web_page *p, web_response *res, int status);
 

@@ -4,7 +4,9 @@
  * the simple reference reader cuts (tests/unit/csv_reference.h) whenever it
  * accepts the input, and the fused bulk loop must give exactly the report
  * the general per-cell path gives.  Any bytes must give a report or a clean
- * error with a message.  The first byte picks the grouping.
+ * error with a message.  The first byte picks the grouping.  Input that is
+ * not UTF-8 (UTF-16, Windows-1252, a mix) goes through the encoding
+ * decision and conversion in csv.c before both paths read it.
  */
 #include "ingest.h"
 #include "../unit/csv_reference.h"

@@ -903,6 +903,85 @@ static void small_report_reads_against_earlier_imports(void **state)
     sl_store_close(store);
 }
 
+/* One page of a report: sorted by the column asked for, missing values last
+ * either way, totals and readings those of the whole report. */
+static void report_pages(void **state)
+{
+    (void)state;
+    const char *path = path_of(tmpdir, "pages.csv");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("Video ID,Video views,Product impressions,Product clicks,Orders,GMV\n"
+          "7400000000000000001,5000,1000,50,5,50.00\n"
+          "7400000000000000002,,2000,40,2,20.00\n" /* no views */
+          "7400000000000000003,9000,3000,30,9,90.00\n"
+          "7400000000000000004,1000,500,45,1,10.00\n"
+          "7400000000000000005,7000,1500,60,3,30.00\n",
+          f);
+    fclose(f);
+    sl_read_options o = {0};
+    sl_report *whole = read_with(path, &o, SL_OK);
+    sl_decode_result before;
+    size_t row4 = 0;
+    for (size_t i = 0; i < whole->row_count; i++)
+        if (strcmp(whole->rows[i].key, "7400000000000000004") == 0)
+            row4 = i;
+    assert_int_equal(sl_report_decode(whole, row4, &before, NULL), SL_OK);
+
+    struct {
+        sl_report_order order;
+        bool descending;
+        size_t first, count;
+        const char *keys; /* last digits of the keys on the page, in order */
+    } cases[] = {
+        {SL_ORDER_VIEWS, true, 0, 5, "35142"},   /* 9000 7000 5000 1000, none last */
+        {SL_ORDER_VIEWS, false, 0, 5, "41532"},  /* still last when ascending */
+        {SL_ORDER_VIEWS, true, 1, 2, "51"},
+        {SL_ORDER_RANK, false, 0, 5, "31524"},   /* by GMV: 90 50 30 20 10 */
+        {SL_ORDER_KEY, true, 0, 2, "54"},
+        {SL_ORDER_PRODUCT_CTR, true, 0, 5, "41523"}, /* 9%, 5%, 4%, 2%, 1% */
+        {SL_ORDER_CTOR, false, 0, 3, "452"},     /* 1/45, then 3/60 = 2/40 by rank */
+        {SL_ORDER_CLICKS, true, 4, 10, "3"},
+        {SL_ORDER_GMV, true, 5, 10, ""},         /* past the end: no rows */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        sl_report *r = read_with(path, &o, SL_OK);
+        assert_int_equal(sl_report_page(r, cases[c].order, cases[c].descending, cases[c].first,
+                                         cases[c].count, NULL),
+                         SL_OK);
+        char got[8] = "";
+        for (size_t i = 0; i < r->row_count && i < 7; i++)
+            got[i] = r->rows[i].key[strlen(r->rows[i].key) - 1], got[i + 1] = '\0';
+        if (strcmp(got, cases[c].keys) != 0)
+            fail_msg("case %zu (%s): rows %s, expected %s", c,
+                     sl_report_order_name(cases[c].order), got, cases[c].keys);
+        assert_int_equal(r->all_rows, 5);
+        assert_int_equal(r->first_row, cases[c].first);
+        assert_memory_equal(&r->totals.funnel, &whole->totals.funnel, sizeof whole->totals.funnel);
+        for (size_t i = 0; i < r->row_count; i++) {
+            if (strcmp(r->rows[i].key, "7400000000000000004") != 0)
+                continue;
+            sl_decode_result after; /* the same reading on any page, in any order */
+            assert_int_equal(sl_report_decode(r, i, &after, NULL), SL_OK);
+            assert_int_equal(after.has_bottleneck, before.has_bottleneck);
+            for (int s = 0; s < SL_STEP__COUNT; s++) {
+                assert_int_equal(after.steps[s].verdict, before.steps[s].verdict);
+                assert_memory_equal(&after.steps[s].baseline, &before.steps[s].baseline,
+                                    sizeof before.steps[s].baseline);
+            }
+        }
+        assert_int_equal(sl_report_page(r, SL_ORDER__COUNT, false, 0, 1, NULL),
+                         SL_ERR_INVALID_ARGUMENT);
+        sl_report_free(r);
+    }
+    sl_report_order parsed;
+    assert_true(sl_report_order_parse("ctor", &parsed));
+    assert_int_equal(parsed, SL_ORDER_CTOR);
+    assert_false(sl_report_order_parse("CTOR", &parsed));
+    assert_false(sl_report_order_parse(NULL, &parsed));
+    sl_report_free(whole);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -937,6 +1016,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(bulk_number_and_key_widths),
         cmocka_unit_test(store_round_trip),
         cmocka_unit_test(small_report_reads_against_earlier_imports),
+        cmocka_unit_test(report_pages),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];

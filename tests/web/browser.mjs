@@ -205,7 +205,26 @@ test('reports: upload the sample, then an export with HTML in its titles, then d
   assert.match(main, /7400000000000000103/);
   assert.match(main, /8 videos/);
   assert.ok(await page.locator('main svg[aria-label="Funnel of the totals"]').count());
+  assert.match(main, /Rows 1–8 of 8/);
   await shot('report-sample');
+  // Rows a page at a time, in the order asked for.
+  await page.selectOption('#f-sort', 'views');
+  await page.fill('#f-per', '3');
+  await page.click('button:has-text("Show")');
+  await page.waitForURL(/sort=views/);
+  assert.match(await page.locator('main').innerText(), /Rows 1–3 of 8/);
+  // Ranked rows only (the totals row has no rank).
+  const views = async () => (await page.locator('.report tbody tr').evaluateAll((rows) => rows
+    .filter((r) => /^\d+$/.test(r.cells[0].innerText.trim()))
+    .map((r) => Number(r.cells[2].innerText.replace(/,/g, '')))));
+  const firstPage = await views();
+  assert.equal(firstPage.length, 3);
+  assert.deepEqual(firstPage, [...firstPage].sort((a, b) => b - a), 'largest views first');
+  await page.locator('a:has-text("Next")').first().click();
+  await page.waitForURL(/page=2/);
+  assert.match(await page.locator('main').innerText(), /Rows 4–6 of 8/);
+  assert.ok((await views())[0] <= firstPage[2], 'page 2 continues the order');
+  await shot('report-paged');
   // Titles that are HTML must show as text and never run.
   await go('/reports');
   await page.setInputFiles('#f-file', join(fixtures, 'xss-video-list.csv'));

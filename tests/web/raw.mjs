@@ -152,6 +152,17 @@ test('bodies over the caps get 413', async () => {
   await stillAnswers();
 });
 
+test('a chunk-size line that is huge or not a number gets 4xx at once', async () => {
+  for (const line of ['f'.repeat(20000), 'ffffffffffffffffffff', 'zz']) {
+    const t0 = Date.now();
+    const r = await raw(`POST /api/decode HTTP/1.1\r\nHost: ${host()}\r\nTransfer-Encoding: chunked\r\n` +
+      `Content-Type: application/x-www-form-urlencoded\r\n\r\n${line}\r\n`, { wait: 3000 });
+    assert.ok(status(r) >= 400 && status(r) < 500, `chunk line of ${line.length}: status ${status(r)}`);
+    assert.ok(Date.now() - t0 < 2500, 'answered without waiting for a timeout');
+  }
+  await stillAnswers();
+});
+
 test('malformed multipart gets 4xx', async () => {
   const token = await session();
   const noBoundary = await raw(`POST /reports HTTP/1.1\r\nHost: ${host()}\r\nCookie: sl_session=${token}\r\n` +
@@ -208,6 +219,78 @@ test('a slow client does not block others', async () => {
   for (let i = 0; i < 20; i++) await stillAnswers();
   assert.ok(Date.now() - t0 < 5000, 'twenty requests answered while the slow client dribbles');
   await pending; // dropped by the connection timeout
+});
+
+// A client on its own loopback address (127.0.0.2, 127.0.0.3…): the
+// per-address cap applies to it alone.
+function dial(from) {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port: server.port, host: '127.0.0.1', localAddress: from });
+    sock.on('error', () => {});
+    sock.on('connect', () => resolve(sock));
+    sock.on('close', () => resolve(sock));
+  });
+}
+
+test('headers dripped past the deadline: the connection is cut', async () => {
+  const sock = await dial('127.0.0.3');
+  const t0 = Date.now();
+  sock.write(`GET / HTTP/1.1\r\nHost: ${host()}\r\n`);
+  const drip = setInterval(() => { if (!sock.destroyed) sock.write('X-A: b\r\n'); }, 500);
+  let answer = '';
+  sock.on('data', (d) => { answer += d.toString('latin1'); });
+  await new Promise((ok) => sock.on('close', ok));
+  clearInterval(drip);
+  const held = Date.now() - t0;
+  assert.ok(held >= 9000 && held < 13000, `cut after ${held} ms (deadline 10 s), never idle`);
+  assert.equal(answer, '', 'no request was ever answered on it');
+  await stillAnswers();
+});
+
+test('a slowloris that keeps reconnecting cannot starve other clients', async () => {
+  const attacker = '127.0.0.2';
+  const open = new Set();
+  let connects = 0;
+  let stop = false;
+  // Up to 300 connections at a time, each reopened as soon as it is closed,
+  // each dripping a header line every second; at most 1,500 connects.
+  async function hold() {
+    while (!stop && connects < 1500) {
+      connects++;
+      const sock = await dial(attacker);
+      if (sock.destroyed) { await new Promise((ok) => setTimeout(ok, 5)); continue; }
+      open.add(sock);
+      sock.write(`GET / HTTP/1.1\r\nHost: ${host()}\r\n`);
+      const drip = setInterval(() => { if (!sock.destroyed) sock.write('X-A: b\r\n'); }, 1000);
+      await new Promise((ok) => sock.on('close', ok));
+      clearInterval(drip);
+      open.delete(sock);
+    }
+  }
+  const holders = Array.from({ length: 300 }, hold);
+  const waits = [];
+  let mostHeld = 0;
+  const t0 = Date.now();
+  while (Date.now() - t0 < 14000) {
+    await new Promise((ok) => setTimeout(ok, 1000));
+    // What the server kept: sockets still open after it had time to refuse.
+    mostHeld = Math.max(mostHeld, [...open].filter((s) => !s.destroyed).length);
+    for (let i = 0; i < 3; i++) {            // three separate honest clients
+      const started = Date.now();
+      const res = await fetch(server.url, { signal: AbortSignal.timeout(5000) });
+      assert.equal(res.status, 200);
+      await res.text();
+      waits.push(Date.now() - started);
+    }
+  }
+  stop = true;
+  for (const s of open) s.destroy();
+  await Promise.all(holders);
+  waits.sort((a, b) => a - b);
+  assert.ok(connects > 300, `the attacker reconnected (${connects} connects)`);
+  assert.ok(mostHeld <= 32 + 5, `one address held ${mostHeld} connections (cap 32)`);
+  assert.ok(waits[waits.length - 1] < 1000, `slowest honest GET took ${waits[waits.length - 1]} ms`);
+  await stillAnswers();
 });
 
 test('content pages set no cookie and come back byte-identical (cached)', async () => {
@@ -285,27 +368,69 @@ test('JSON API: decode, compare, terms, guides, drills, errors', async () => {
   assert.equal(nope.status, 404);
 });
 
-test('API upload, read back, delete', async () => {
+// An upload is a job: 202 with the job's address at once, then its state
+// until it is done or failed.
+async function uploadJob(form, token) {
+  const headers = { Cookie: `sl_session=${token}`, 'X-CSRF-Token': token };
+  const up = await fetch(new URL('/api/reports', server.url), { method: 'POST', body: form, headers });
+  assert.equal(up.status, 202, 'an upload answers at once with its job');
+  const where = up.headers.get('location');
+  const first = await up.json();
+  assert.equal(where, `/api/jobs/${first.job.id}`);
+  assert.match(first.job.id, /^[0-9a-f]{32}$/);
+  for (let i = 0; i < 200; i++) {
+    const r = await fetch(new URL(where, server.url), { headers });
+    assert.equal(r.status, 200);
+    const { job } = await r.json();
+    if (job.state === 'done' || job.state === 'failed') return { job, where };
+    await new Promise((ok) => setTimeout(ok, 25));
+  }
+  throw new Error('the import job did not finish');
+}
+
+test('API upload as a job, read back in pages, delete', async () => {
   const token = await session();
   const form = new FormData();
   form.append('file', new Blob([readFileSync(join(fixtures, 'xss-video-list.csv'))]), 'xss-video-list.csv');
-  const up = await fetch(new URL('/api/reports', server.url), {
-    method: 'POST', body: form, headers: { Cookie: `sl_session=${token}`, 'X-CSRF-Token': token },
-  });
-  assert.equal(up.status, 201);
-  const report = await up.json();
+  const { job, where } = await uploadJob(form, token);
+  assert.equal(job.state, 'done');
+  assert.equal(job.percent, 100);
+  assert.equal(job.bytes_done, job.bytes_total);
+  assert.equal(job.already, false);
+  assert.match(job.report, /^\/api\/reports\/\d+$/);
+  // Another session cannot see the job.
+  const stranger = await fetch(new URL(where, server.url));
+  assert.equal(stranger.status, 404);
+  const report = await (await fetch(new URL(job.report, server.url))).json();
   assert.equal(report.sources[0].file, 'xss-video-list.csv');
   assert.equal(report.rows.length, 3);
+  assert.deepEqual(report.page, { first: 1, count: 3, of: 3 });
   const id = report.sources[0].import_id;
-  const again = await fetch(new URL('/api/reports', server.url), {
-    method: 'POST', body: form, headers: { Cookie: `sl_session=${token}`, 'X-CSRF-Token': token },
-  });
-  assert.equal(again.status, 200, 'the same content twice adds nothing');
+  assert.equal(job.report, `/api/reports/${id}`);
+  const again = await uploadJob(form, token);
+  assert.equal(again.job.state, 'done');
+  assert.equal(again.job.already, true, 'the same content twice adds nothing');
+  assert.equal(again.job.report, job.report);
+  // Pages and orders: one row a page, by views, largest first.
+  const byViews = [];
+  for (let page = 1; page <= 3; page++) {
+    const p = await (await fetch(new URL(`/api/reports/${id}?sort=views&per=1&page=${page}`, server.url))).json();
+    assert.deepEqual(p.page, { first: page, count: 1, of: 3 });
+    assert.equal(p.totals.funnel.views, 12000, 'totals are the whole report\'s on every page');
+    byViews.push(p.rows[0].funnel.views);
+  }
+  assert.deepEqual(byViews, [...byViews].sort((a, b) => b - a));
+  const asc = await (await fetch(new URL(`/api/reports/${id}?sort=views&dir=asc&per=3`, server.url))).json();
+  assert.deepEqual(asc.rows.map((r) => r.funnel.views), [...byViews].reverse());
+  const past = await (await fetch(new URL(`/api/reports/${id}?per=2&page=3`, server.url))).json();
+  assert.deepEqual(past.page, { first: 5, count: 0, of: 3 });
+  for (const bad of ['sort=nonsense', 'per=0', 'per=1001', 'page=0', 'dir=up']) {
+    const r = await fetch(new URL(`/api/reports/${id}?${bad}`, server.url));
+    assert.equal(r.status, 400, bad);
+  }
   const back = await (await fetch(new URL(`/api/reports/${id}`, server.url))).json();
   assert.equal(back.totals.funnel.views, 12000, 'the stored rows give the same totals');
   assert.equal(back.totals.funnel.gmv, 179.4);
-  assert.equal(report.totals.funnel.views, 12000);
-  assert.deepEqual(back.rows.map((r) => r.key).sort(), report.rows.map((r) => r.key).sort());
   const list = await (await fetch(new URL('/api/reports', server.url))).json();
   assert.ok(list.imports.some((m) => m.id === id));
   const noToken = await fetch(new URL(`/api/reports/${id}`, server.url), { method: 'DELETE' });
@@ -319,11 +444,13 @@ test('API upload, read back, delete', async () => {
   assert.equal(gone.status, 404);
   const junk = new FormData();
   junk.append('file', new Blob(['no header here\n1,2,3\n']), 'junk.csv');
-  const refused = await fetch(new URL('/api/reports', server.url), {
-    method: 'POST', body: junk, headers: { Cookie: `sl_session=${token}`, 'X-CSRF-Token': token },
-  });
-  assert.equal(refused.status, 422);
-  assert.equal((await refused.json()).error.code, 'unrecognised');
+  const refused = await uploadJob(junk, token);
+  assert.equal(refused.job.state, 'failed');
+  assert.equal(refused.job.error.code, 'unrecognised');
+  assert.equal(refused.job.report, null);
+  const unknown = await fetch(new URL(`/api/jobs/${'0'.repeat(32)}`, server.url), {
+    headers: { Cookie: `sl_session=${token}` } });
+  assert.equal(unknown.status, 404);
 });
 
 test('SIGTERM shuts down cleanly', async () => {

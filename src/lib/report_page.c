@@ -1,0 +1,139 @@
+/*
+ * report_page.c — one page of a report, in the order a reader asks for.
+ *
+ * A large import has tens of thousands of rows; the web app shows them a
+ * page at a time, sortable by any column.  The report is built whole first
+ * (totals, ranks and the medians every row is read against need all rows),
+ * then sorted and cut to the page, so a row reads the same on every page
+ * and in every order.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const order_names[SL_ORDER__COUNT] = {
+    [SL_ORDER_RANK] = "rank",         [SL_ORDER_KEY] = "key",
+    [SL_ORDER_VIEWS] = "views",       [SL_ORDER_IMPRESSIONS] = "impressions",
+    [SL_ORDER_CLICKS] = "clicks",     [SL_ORDER_ORDERS] = "orders",
+    [SL_ORDER_GMV] = "gmv",           [SL_ORDER_PRODUCT_CTR] = "ctr",
+    [SL_ORDER_CTOR] = "ctor",
+};
+
+const char *sl_report_order_name(sl_report_order order)
+{
+    return (unsigned)order < SL_ORDER__COUNT ? order_names[order] : "unknown";
+}
+
+bool sl_report_order_parse(const char *name, sl_report_order *out)
+{
+    for (int o = 0; name && o < SL_ORDER__COUNT; o++)
+        if (strcmp(name, order_names[o]) == 0) {
+            *out = (sl_report_order)o;
+            return true;
+        }
+    return false;
+}
+
+/* The value a row is sorted by; NAN when the row lacks it. */
+static double sort_value(const sl_report_row *row, sl_report_order order)
+{
+    const sl_funnel *f = &row->funnel;
+    double a, b;
+    switch (order) {
+    case SL_ORDER_VIEWS: return sl_funnel_get(f, SL_FIELD_VIEWS, &a) ? a : NAN;
+    case SL_ORDER_IMPRESSIONS:
+        return sl_funnel_get(f, SL_FIELD_PRODUCT_IMPRESSIONS, &a) ? a : NAN;
+    case SL_ORDER_CLICKS: return sl_funnel_get(f, SL_FIELD_PRODUCT_CLICKS, &a) ? a : NAN;
+    case SL_ORDER_ORDERS: return sl_funnel_get(f, SL_FIELD_ORDERS, &a) ? a : NAN;
+    case SL_ORDER_GMV: return sl_funnel_get(f, SL_FIELD_GMV, &a) ? a : NAN;
+    case SL_ORDER_PRODUCT_CTR:
+        return sl_funnel_get(f, SL_FIELD_PRODUCT_CLICKS, &a) &&
+                       sl_funnel_get(f, SL_FIELD_PRODUCT_IMPRESSIONS, &b) && b > 0
+                   ? a / b
+                   : NAN;
+    case SL_ORDER_CTOR:
+        if (!sl_funnel_get(f, SL_FIELD_SKU_ORDERS, &a) && !sl_funnel_get(f, SL_FIELD_ORDERS, &a))
+            return NAN;
+        return sl_funnel_get(f, SL_FIELD_PRODUCT_CLICKS, &b) && b > 0 ? a / b : NAN;
+    default: return (double)row->rank;
+    }
+}
+
+typedef struct sort_item {
+    double value;
+    const sl_report_row *row;
+} sort_item;
+
+/* qsort has no context argument: the direction is one of two comparators. */
+static int compare_rows(const sort_item *x, const sort_item *y, int sign)
+{
+    bool xm = isnan(x->value), ym = isnan(y->value);
+    if (xm != ym)
+        return xm ? 1 : -1; /* missing values last, whichever way */
+    if (!xm && x->value != y->value)
+        return sign * (x->value < y->value ? -1 : 1);
+    return x->row->rank < y->row->rank ? -1 : x->row->rank > y->row->rank;
+}
+
+static int ascending(const void *a, const void *b)
+{
+    return compare_rows(a, b, 1);
+}
+
+static int descending_order(const void *a, const void *b)
+{
+    return compare_rows(a, b, -1);
+}
+
+static int by_key_then(const sort_item *x, const sort_item *y, int sign)
+{
+    int c = strcmp(x->row->key, y->row->key);
+    if (c)
+        return sign * c;
+    return x->row->rank < y->row->rank ? -1 : x->row->rank > y->row->rank;
+}
+
+static int key_ascending(const void *a, const void *b)
+{
+    return by_key_then(a, b, 1);
+}
+
+static int key_descending(const void *a, const void *b)
+{
+    return by_key_then(a, b, -1);
+}
+
+sl_status sl_report_page(sl_report *r, sl_report_order order, bool descending, size_t first,
+                         size_t count, sl_error *err)
+{
+    if (!r || (unsigned)order >= SL_ORDER__COUNT)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "unknown row order");
+    if (r->all_rows)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "the report is already one page");
+    size_t n = r->row_count;
+    size_t keep = first < n ? (count < n - first ? count : n - first) : 0;
+    sort_item *items = malloc((n ? n : 1) * sizeof *items);
+    sl_report_row *page = malloc((keep ? keep : 1) * sizeof *page);
+    if (!items || !page) {
+        free(items);
+        free(page);
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        items[i] = (sort_item){sort_value(&r->rows[i], order), &r->rows[i]};
+    int (*compare)(const void *, const void *) =
+        order == SL_ORDER_KEY ? (descending ? key_descending : key_ascending)
+                              : (descending ? descending_order : ascending);
+    qsort(items, n, sizeof *items, compare);
+    for (size_t i = 0; i < keep; i++)
+        page[i] = *items[first + i].row;
+    free(items);
+    free(r->rows);
+    r->rows = page;
+    r->row_count = keep;
+    r->all_rows = n;
+    r->first_row = first;
+    return SL_OK;
+}

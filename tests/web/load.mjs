@@ -1,0 +1,153 @@
+// load.mjs — a large upload against the real `shoplab serve`: the upload
+// answers at once with a job, the import runs beside the requests (reads
+// never wait for it, a write that meets it gets 503 with Retry-After), the
+// server's memory stays flat in the file's size and returns to idle after.
+//
+// Usage: run.sh load.mjs PATH/TO/shoplab [MEGABYTES]   (default 200)
+// Not run in the sanitizer build: AddressSanitizer's own memory would be
+// measured, not ShopLab's.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createWriteStream, openAsBlob, readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from './serve.mjs';
+
+const [binary, megabytes = '200'] = process.argv.slice(2);
+const size = Number(megabytes) * 1e6;
+let server, dir, big;
+
+// A video list of `size` bytes: 50,000 videos, each on many rows (daily
+// rows of a long period), invented numbers with the labelled first line.
+async function writeExport(path) {
+  const out = createWriteStream(path);
+  const write = (s) => new Promise((ok) => (out.write(s) ? ok() : out.once('drain', ok)));
+  await write('Test fixture for ShopLab: invented numbers - not a real account,,,,,\n' +
+    'Video ID,Video views,Product impressions,Product clicks,Orders,GMV\n');
+  let written = 0, i = 0;
+  while (written < size) {
+    let chunk = '';
+    for (let k = 0; k < 5000; k++, i++) {
+      const views = 1000 + (i * 7919) % 50000, impressions = Math.floor(views / 3);
+      const clicks = Math.floor(impressions / 40), orders = Math.floor(clicks / 12);
+      chunk += `74000000000${String(i % 50000).padStart(8, '0')},${views},${impressions},` +
+        `${clicks},${orders},${(orders * 29.9).toFixed(2)}\n`;
+    }
+    written += chunk.length;
+    await write(chunk);
+  }
+  await new Promise((ok) => out.end(ok));
+}
+
+const rssKiB = () => Number(readFileSync(`/proc/${server.child.pid}/status`, 'utf8')
+  .match(/VmRSS:\s+(\d+) kB/)[1]);
+
+async function session() {
+  const res = await fetch(new URL('/reports', server.url));
+  return res.headers.get('set-cookie').split(';')[0].split('=')[1];
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'shoplab-load-'));
+  big = join(dir, 'big-video-list.csv');
+  await writeExport(big);
+  server = await startServer(binary, ['--max-upload', String(Math.ceil(size / 1048576) + 8)]);
+});
+after(async () => {
+  if (server) await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test(`a ${megabytes} MB upload: a job at once, reads unblocked, writes 503, memory flat`, async (t) => {
+  const token = await session();
+  const headers = { Cookie: `sl_session=${token}`, 'X-CSRF-Token': token };
+  // A small import first: deleting it is the write tried during the big one.
+  const small = new FormData();
+  small.append('file', new Blob([readFileSync(new URL('../fixtures/web/xss-video-list.csv', import.meta.url))]),
+    'small.csv');
+  const first = await (await fetch(new URL('/api/reports', server.url), { method: 'POST', body: small, headers })).json();
+  let smallId;
+  for (let i = 0; i < 100 && !smallId; i++) {
+    const { job } = await (await fetch(new URL(`/api/jobs/${first.job.id}`, server.url), { headers })).json();
+    if (job.state === 'done') smallId = Number(job.report.split('/').pop());
+    else await new Promise((ok) => setTimeout(ok, 20));
+  }
+  assert.ok(smallId, 'the small import finished');
+  // Warm the pages the probes read, then take the idle size.
+  for (const path of ['/reports', '/glossary/ctor', '/api/reports']) await (await fetch(new URL(path, server.url))).text();
+  await new Promise((ok) => setTimeout(ok, 300));
+  const idle = rssKiB();
+
+  const form = new FormData();
+  form.append('file', await openAsBlob(big), 'big-video-list.csv');
+  const sent = Date.now();
+  const up = await fetch(new URL('/api/reports', server.url), { method: 'POST', body: form, headers });
+  const answeredMs = Date.now() - sent;
+  assert.equal(up.status, 202);
+  const { job } = await up.json();
+  const jobUrl = new URL(up.headers.get('location'), server.url);
+
+  let peak = idle, state = job.state, last = job, running = 0;
+  const sampler = setInterval(() => { peak = Math.max(peak, rssKiB()); }, 50);
+  const latencies = [];
+  let write = null;
+  const percents = new Set();
+  while (state === 'queued' || state === 'running') {
+    for (const path of ['/reports', '/glossary/ctor', '/api/reports']) {
+      const t0 = performance.now();
+      const res = await fetch(new URL(path, server.url));
+      await res.text();
+      latencies.push(performance.now() - t0);
+      assert.equal(res.status, 200, path);
+    }
+    last = (await (await fetch(jobUrl, { headers })).json()).job;
+    state = last.state;
+    if (state === 'running') {
+      running++;
+      percents.add(last.percent);
+      assert.ok(last.bytes_done <= last.bytes_total);
+      if (!write && last.percent >= 10 && last.percent < 60) {
+        // A write while the import holds the store (from its first row on;
+        // before that it only hashes the file): 503 after the bounded wait.
+        const t0 = performance.now();
+        const del = await fetch(new URL(`/api/reports/${smallId}`, server.url), { method: 'DELETE', headers });
+        write = { status: del.status, retry: del.headers.get('retry-after'), ms: performance.now() - t0,
+          body: await del.json() };
+      }
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  clearInterval(sampler);
+  assert.equal(state, 'done', JSON.stringify(last.error));
+  assert.equal(last.percent, 100);
+  assert.ok(last.rows > 1e6, `${last.rows} rows stored`);
+  await new Promise((ok) => setTimeout(ok, 500));
+  const settled = rssKiB();
+
+  latencies.sort((a, b) => a - b);
+  const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))];
+  t.diagnostic(`upload answered in ${answeredMs} ms; ${latencies.length} reads during the import, ` +
+    `p50 ${latencies[latencies.length >> 1].toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ` +
+    `${latencies[latencies.length - 1].toFixed(1)} ms`);
+  t.diagnostic(`RSS idle ${(idle / 1024).toFixed(1)} MiB, peak ${(peak / 1024).toFixed(1)} MiB ` +
+    `(+${((peak - idle) / 1024).toFixed(1)}), after ${(settled / 1024).toFixed(1)} MiB; ` +
+    `progress seen at ${[...percents].sort((a, b) => a - b).join(', ')} %`);
+  t.diagnostic(`write during the import: ${JSON.stringify(write)}`);
+  assert.ok(running >= 3, 'the job was seen running several times');
+  assert.ok(percents.size >= 2, 'progress moved while it ran');
+  assert.ok(p99 < 200, `p99 read latency during the import ${p99.toFixed(1)} ms`);
+  assert.ok(peak - idle < 64 * 1024, `peak RSS ${((peak - idle) / 1024).toFixed(1)} MiB above idle`);
+  assert.ok(settled - idle < 16 * 1024, `RSS after the import ${((settled - idle) / 1024).toFixed(1)} MiB above idle`);
+  assert.ok(write, 'a write was tried during the import');
+  assert.equal(write.status, 503);
+  assert.equal(write.retry, '5');
+  assert.equal(write.body.error.code, 'busy');
+  assert.ok(write.ms >= 1500 && write.ms < 4000, `the write waited ${write.ms} ms (bound 2 s)`);
+  // Once the import is in, the same write goes through.
+  const del = await fetch(new URL(`/api/reports/${smallId}`, server.url), { method: 'DELETE', headers });
+  assert.equal(del.status, 200);
+  // And the report of the big import is served a page at a time.
+  const page = await (await fetch(new URL(`${last.report}?per=50&sort=gmv`, server.url))).json();
+  assert.equal(page.page.of, 50000);
+  assert.equal(page.rows.length, 50);
+});
