@@ -232,7 +232,7 @@ function dial(from) {
   });
 }
 
-test('headers dripped past the deadline: the connection is cut', async () => {
+test('headers dripped past the deadline: the connection is cut', async (t) => {
   const sock = await dial('127.0.0.3');
   const t0 = Date.now();
   sock.write(`GET / HTTP/1.1\r\nHost: ${host()}\r\n`);
@@ -242,12 +242,13 @@ test('headers dripped past the deadline: the connection is cut', async () => {
   await new Promise((ok) => sock.on('close', ok));
   clearInterval(drip);
   const held = Date.now() - t0;
+  t.diagnostic(`a client dripping a header line every 500 ms was cut after ${held} ms`);
   assert.ok(held >= 9000 && held < 13000, `cut after ${held} ms (deadline 10 s), never idle`);
   assert.equal(answer, '', 'no request was ever answered on it');
   await stillAnswers();
 });
 
-test('a slowloris that keeps reconnecting cannot starve other clients', async () => {
+test('a slowloris that keeps reconnecting cannot starve other clients', async (t) => {
   const attacker = '127.0.0.2';
   const open = new Set();
   let connects = 0;
@@ -287,6 +288,8 @@ test('a slowloris that keeps reconnecting cannot starve other clients', async ()
   for (const s of open) s.destroy();
   await Promise.all(holders);
   waits.sort((a, b) => a - b);
+  t.diagnostic(`attacker: ${connects} connects, at most ${mostHeld} held at once; honest GETs: ` +
+    `${waits.length}, median ${waits[waits.length >> 1]} ms, slowest ${waits[waits.length - 1]} ms`);
   assert.ok(connects > 300, `the attacker reconnected (${connects} connects)`);
   assert.ok(mostHeld <= 32 + 5, `one address held ${mostHeld} connections (cap 32)`);
   assert.ok(waits[waits.length - 1] < 1000, `slowest honest GET took ${waits[waits.length - 1]} ms`);
