@@ -488,13 +488,27 @@ typedef struct sl_compare_result {
     double always_valid_p;               /* the running minimum the verdict uses */
     const char *decided_by;              /* "always-valid", "planned-sample test", "planned
                                             sample reached", "too little on A", or NULL */
+    /* The one fixed-sample test, once taken (at this look or, in the
+     * journal, at the first earlier look that reached the planned sample). */
+    bool has_planned_look;  double planned_look_p;
     sl_compare_verdict verdict;
-    char verdict_text[512];              /* the verdict in plain words */
+    char verdict_text[640];              /* sl_compare_sentence: the verdict in plain words */
     char caution[512];
 } sl_compare_result;
 
 sl_status sl_compare(sl_metric metric, sl_arm a, sl_arm b, const sl_compare_options *options,
                      sl_compare_result *out, sl_error *err);
+
+/* The verdict as one sentence that explains the numbers shown beside it:
+ * which way the rates lean, whether the gap is bigger than chance would
+ * usually make (p-value, chance B is better), and why that is or is not
+ * enough yet (the always-valid p against its share of alpha, the planned
+ * sample and how many more trials it needs).  This is what makes "too
+ * early" beside a small p-value make sense.  sl_compare stores it as
+ * verdict_text; the CLI and the web app show it first.  Writes at most
+ * `size` bytes (always terminated when size > 0) and returns the length
+ * the whole sentence needs, as snprintf does. */
+size_t sl_compare_sentence(const sl_compare_result *result, char *buf, size_t size);
 
 /* ------------------------------------------------------------------------ */
 /* Content: glossary, guides and drills (files under content/, see its README) */
@@ -660,6 +674,22 @@ const sl_drill_set *sl_drill_set_get(const sl_content *content, sl_drill_type ty
  * when there are not enough scenarios). */
 size_t sl_drill_session(const sl_content *content, bool all_types, sl_drill_type type,
                         size_t count, uint64_t seed, const sl_drill **out);
+
+/* Most options a drill may have (the content check refuses more). */
+#define SL_DRILL_MAX_OPTIONS 8
+
+/* The order a session shows a drill's options in, so the right answer is
+ * not where the content file happens to list it (mostly first): writes a
+ * permutation of 0 … option_count-1 to order[] (order[shown position] =
+ * index into drill->options) and returns option_count; 0 when an argument
+ * is NULL or the drill is not one of `content`'s.  Deterministic in
+ * (drill, seed): the same seed shows the same order, so an answer can be
+ * checked from the seed alone.  Over the drills of one set the right
+ * answer's position rotates through the positions from a start the seed
+ * picks, so it falls on each position about equally often and answering
+ * the same position every time scores about 1 in option_count. */
+size_t sl_drill_option_order(const sl_content *content, const sl_drill *drill, uint64_t seed,
+                             size_t order[SL_DRILL_MAX_OPTIONS]);
 
 /* ------------------------------------------------------------------------ */
 /* Values as exports write them (docs/values.md)                             */
@@ -844,6 +874,8 @@ typedef struct sl_source {
     int64_t import_id;          /* the store's import id, or 0 */
     bool already_stored;        /* the same content was imported before: nothing added */
     bool practice;              /* its title says it is practice data (invented numbers) */
+    char currency[4];           /* the one currency its money columns name ("BRL"), or ""
+                                   when none or several (a stored import keeps it) */
     char creator[SL_MAX_ID];    /* the one creator all its rows belong to, or "" */
     bool several_creators;      /* rows of more than one creator (an agency's file) */
 } sl_source;
@@ -868,6 +900,17 @@ typedef struct sl_report_row {
     double reported[SL_RATE__COUNT]; /* as reported (a fraction), for a one-row group */
     size_t rank;                /* 1 = first (by GMV, then orders, clicks, views) */
 } sl_report_row;
+
+/* How a report's rows read, counted over the whole report before it is
+ * filtered or paged (sl_report_count_steps): the summary's "click-through is
+ * the weak step in 5 of 8 videos". */
+typedef struct sl_report_steps {
+    bool counted;
+    size_t rows;                  /* rows read: the whole report's */
+    size_t weak[SL_STEP__COUNT];  /* rows whose bottleneck (first weak step) is this step */
+    size_t too_early;             /* rows with no weak step and a step too early to tell */
+    size_t clear;                 /* rows with no weak step and none too early */
+} sl_report_steps;
 
 typedef struct sl_report {
     bool grouped;               /* false: one row per file row (the file has no key) */
@@ -894,6 +937,10 @@ typedef struct sl_report {
     /* After sl_report_page: `rows` holds one page, rows first_row + 1 … of
      * all_rows in the chosen order (all_rows is 0 for a whole report). */
     size_t all_rows, first_row;
+    /* The whole report's readings (sl_report_count_steps; zero until then)
+     * and whether sl_report_keep_weak dropped the rows without a weak step. */
+    sl_report_steps steps;
+    bool weak_only;
 } sl_report;
 
 /* Reads `count` export files (CSV or XLSX, "-" for CSV on stdin) into one
@@ -931,6 +978,21 @@ bool sl_report_order_parse(const char *name, sl_report_order *out);
 sl_status sl_report_page(sl_report *report, sl_report_order order, bool descending,
                          size_t first, size_t count, sl_error *err);
 
+/* Counts how the report's rows read into report->steps (each row decoded
+ * against its baseline; verdicts only).  Does nothing once counted, so
+ * sl_report_keep_weak and sl_report_page, which call it before they drop
+ * rows, keep the whole report's counts. */
+void sl_report_count_steps(sl_report *report);
+/* Keeps only the rows whose reading names a weak step (a bottleneck), in
+ * their order; counts the steps first.  Call before sl_report_page: the page
+ * then cuts the kept rows.  Totals, ranks and medians stay the whole
+ * report's.  SL_ERR_INVALID_ARGUMENT on a report already paged;
+ * SL_ERR_NO_MEMORY. */
+sl_status sl_report_keep_weak(sl_report *report, sl_error *err);
+/* The ISO code of the currency the report's money columns name ("BRL"), or
+ * "" when no column names one or they disagree. */
+const char *sl_report_currency(const sl_report *report);
+
 /* What one report row stands for: "video", "channel", "row"… */
 const char *sl_report_key_name(const sl_report *report);
 
@@ -961,8 +1023,10 @@ bool sl_report_check_text(const sl_source *source, char *text, size_t size);
  * the rate per row, the table; every string from the file escaped. */
 sl_status sl_report_write_html(const sl_report *report, FILE *out);
 /* An SVG funnel (views, product impressions, product clicks, orders; bar
- * widths on a log scale) labelled `label`; a missing count is written
- * "FIELD: missing".  Strings are escaped. */
+ * widths on a linear scale from 0, so a bar half as long is half as many)
+ * labelled `label` (role=img, with a <title>), followed by a sentence giving
+ * the counts and the share each step keeps; a missing count is written
+ * "FIELD: `missing`".  Strings are escaped. */
 void sl_funnel_write_svg(const sl_funnel *funnel, const char *label, const char *missing,
                          FILE *out);
 /* The same without the page around it (no <html>, <head> or styles): the
@@ -972,6 +1036,41 @@ void sl_funnel_write_svg(const sl_funnel *funnel, const char *label, const char 
  * "plan a test on this video" to row_link followed by the percent-encoded
  * video ID (e.g. "/journal/new?before-video="). */
 sl_status sl_report_write_html_body(const sl_report *report, FILE *out, const char *row_link);
+
+/* What a page around the body may add (sl_report_write_html_body_with). */
+typedef struct sl_report_html_options {
+    /* Each video row links "plan a test on this video" to plan_link followed
+     * by "metric=ctr|ctor&before-video=ID" (the metric of the row's weak
+     * step; ctr when it has none), e.g. "/journal/new?".  NULL: no link. */
+    const char *plan_link;
+    /* Column headers become links to sort_link followed by
+     * "sort=NAME&dir=asc|desc" (e.g. "/reports/5?by=video&per=100&");
+     * `order` and `descending` name the order shown.  NULL: plain headers. */
+    const char *sort_link;
+    sl_report_order order;
+    bool descending;
+    /* Where a link to the same report with only the weak rows (or all rows
+     * again) goes; NULL: no such link. */
+    const char *weak_link, *all_link;
+    /* HTML written as it is right after the table (a pager), or NULL. */
+    const char *after_table;
+} sl_report_html_options;
+
+/* The body as sl_report_write_html_body writes it, with the links of
+ * `options` (NULL: none): the sources, summary cards (totals, Product CTR and
+ * CTOR with their intervals, the most common weak step over the whole
+ * report), the funnel, the table of rows (title first, the reading next to
+ * it, numbers after; a data-label on every cell for a card layout), a trend
+ * chart when the rows are days, and the notes.  Classes used: "summary",
+ * "rows", "reading", "chart", "n", "note". */
+sl_status sl_report_write_html_body_with(const sl_report *report, FILE *out,
+                                         const sl_report_html_options *options);
+/* A line chart of views, Product CTR and CTOR per day, each rate with its
+ * interval as a band and the days whose reading changed marked, then the
+ * same numbers as a table.  `days` is a report grouped by day (any order;
+ * the chart sorts by day).  Writes nothing when it has fewer than two days
+ * with views or impressions. */
+void sl_report_write_trend(const sl_report *days, FILE *out);
 
 /* ------------------------------------------------------------------------ */
 /* Store: imports kept in SQLite                                             */
@@ -1017,6 +1116,7 @@ typedef struct sl_import {
     char imported_at[24];   /* UTC, "YYYY-MM-DDTHH:MM:SSZ" */
     char title[160];        /* the report's title from the preamble, or "" */
     bool practice;          /* practice data (invented): never anyone's baseline */
+    char currency[4];       /* the currency its money columns named ("BRL"), or "" */
 } sl_import;
 
 /* Starts one import (one transaction).  When an import with the same hash

@@ -60,13 +60,21 @@ static void print_arm(const char *name, sl_arm arm, double rate, sl_interval ci)
            cli_percent(lo, ci.low), cli_percent(hi, ci.high));
 }
 
+/* The verdict and its sentence first: that is the answer; the numbers
+ * under "Details" are what the sentence explains, under the same plain
+ * names the web page uses (p-value, always-valid p, chance B is better,
+ * interval). */
 static void print_report(const sl_compare_result *r)
 {
     char a[32], b[32], c[32];
     bool ctor = r->metric == SL_METRIC_CTOR;
-    printf("%sOne-change test%s: %s (%s)\n\n", cli_bold(), cli_reset(),
+    const char *unit = ctor ? "clicks" : "impressions";
+    printf("%sOne-change test%s: %s (%s)\n", cli_bold(), cli_reset(),
            ctor ? "CTOR" : "Product CTR",
            ctor ? "orders / product clicks" : "product clicks / product impressions");
+    printf("%sVerdict: %s%s\n", cli_bold(), sl_compare_verdict_name(r->verdict), cli_reset());
+    cli_wrap(stdout, 2, "  ", r->verdict_text);
+    printf("\n%sDetails%s\n", cli_bold(), cli_reset());
     printf("  %-18s %-24s %8s  %.0f%% interval\n", "", ctor ? "orders / clicks" : "clicks / impr.",
            "rate", (1 - r->alpha) * 100);
     print_arm("video A (before)", r->a, r->rate_a, r->interval_a);
@@ -76,18 +84,19 @@ static void print_report(const sl_compare_result *r)
     if (r->has_lift)
         printf(", relative %+.1f%%", r->lift * 100);
     printf("\n");
+    const char *final = r->planned_sample_reached ? "final: planned sample reached"
+                                                  : "final only at the planned sample";
     if (r->p_value > 0)
-        printf("  %-18s %.3g (%s)\n", "p-value", r->p_value, r->p_method);
+        printf("  %-18s %.3g (%s; %s)\n", "p-value", r->p_value, r->p_method, final);
     else
-        printf("  %-18s below 1e-300 (log10 p = %.1f, %s)\n", "p-value", r->ztest.log10_p,
-               r->p_method);
+        printf("  %-18s below 1e-300 (log10 p = %.1f, %s; %s)\n", "p-value", r->ztest.log10_p,
+               r->p_method, final);
     printf("  %-18s %.3g (valid however often you look)\n", "always-valid p", r->msprt_p);
     double shown = r->prob_b_better < 0.0001 ? 0.0001 : r->prob_b_better > 0.9999 ? 0.9999
                                                                                     : r->prob_b_better;
     printf("  %-18s %s%s\n", "chance B is better",
            r->prob_b_better < 0.0001 ? "under " : r->prob_b_better > 0.9999 ? "over " : "",
            cli_percent(a, shown));
-    const char *unit = ctor ? "clicks" : "impressions";
     if (r->has_sample_size)
         printf("  %-18s %s %s per video for a %.0f%% change either way\n",
                "sample needed", cli_count(b, (double)r->per_arm_needed), unit, r->mde * 100);
@@ -100,9 +109,8 @@ static void print_report(const sl_compare_result *r)
                "video B needs", r->mde * 100, r->min_detectable_lift * 100);
     printf("  %-18s always-valid p below %.2g at any look, or\n", "verdict rule",
            r->alpha_always_valid);
-    printf("  %-18s p below %.2g once, at the planned sample\n", "", r->alpha_fixed);
-    printf("\n%sVerdict: %s%s\n", cli_bold(), sl_compare_verdict_name(r->verdict), cli_reset());
-    cli_wrap(stdout, 2, "  ", r->verdict_text);
+    printf("  %-18s p-value below %.2g once, at the planned sample\n", "", r->alpha_fixed);
+    printf("\n");
     cli_wrap(stdout, 2, "Caution: ", r->caution);
 }
 

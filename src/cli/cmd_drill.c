@@ -6,6 +6,12 @@
  * from stdin (a number or an option letter), so sessions can be scripted and
  * tested.  A seed makes a session repeatable; without one the seed is taken
  * from the clock and printed so the same session can be played again.
+ *
+ * The options are shown in a shuffled order (sl_drill_option_order, from the
+ * same seed): in the content files the right answer is mostly listed first,
+ * and a session that kept that order could be won by always answering 1.
+ * Numbers and letters name shown positions (2 and b are the second option
+ * on screen); the JSON names options by their content keys.
  */
 #include "cli.h"
 
@@ -39,12 +45,34 @@ static const command_spec spec = {
     "Practise the loop on fictional products and invented numbers: Pick (compare product "
     "signals), Tag (place the product card), Read (find the bottleneck and the next test). "
     "On a terminal it asks; otherwise it reads one answer per line from stdin.",
-    "Answers are an option number (1, 2, …) or its letter (a, b, …); q quits.",
+    "Answers are the number (1, 2, …) or letter (a, b, …) of an option as shown; the "
+    "options come in an order the seed picks. q quits.",
     flags, 0, 0, NULL,
 };
 
-static void print_scenario(const sl_drill *d, size_t index, size_t total)
+/* One scenario as shown: the drill and its options' shown order. */
+typedef struct shown_drill {
+    const sl_drill *d;
+    size_t order[SL_DRILL_MAX_OPTIONS]; /* order[position] = index into d->options */
+} shown_drill;
+
+static const sl_drill_option *shown_option(const shown_drill *s, size_t position)
 {
+    return &s->d->options[s->order[position]];
+}
+
+/* The shown position of the right answer. */
+static size_t shown_answer(const shown_drill *s)
+{
+    for (size_t i = 0; i < s->d->option_count; i++)
+        if (s->order[i] == s->d->answer)
+            return i;
+    return 0;
+}
+
+static void print_scenario(const shown_drill *s, size_t index, size_t total)
+{
+    const sl_drill *d = s->d;
     char a[32], b[32], c[32], e[32];
     char head[64], line[512];
     snprintf(head, sizeof head, "\n%sDrill %zu of %zu:%s ", cli_bold(), index + 1, total,
@@ -80,11 +108,12 @@ static void print_scenario(const sl_drill *d, size_t index, size_t total)
     for (size_t i = 0; i < d->option_count; i++) {
         char num[32];
         snprintf(num, sizeof num, "  %zu) ", i + 1);
-        cli_wrap(stdout, 5, num, d->options[i].text);
+        cli_wrap(stdout, 5, num, shown_option(s, i)->text);
     }
 }
 
-/* The option an answer line picks: "2", "b", "B)" …; -1 if none, -2 to quit. */
+/* The shown position an answer line picks: "2", "b", "B)" …; -1 if none,
+ * -2 to quit. */
 static int option_from_line(const sl_drill *d, const char *line)
 {
     while (*line == ' ' || *line == '\t')
@@ -95,12 +124,12 @@ static int option_from_line(const sl_drill *d, const char *line)
     long n = strtol(line, &end, 10);
     if (end != line && n >= 1 && (size_t)n <= d->option_count)
         return (int)n - 1;
-    for (size_t i = 0; i < d->option_count; i++) {
-        size_t len = strlen(d->options[i].key);
-        if (strncasecmp(line, d->options[i].key, len) == 0 &&
-            strchr(" \t\r\n).", line[len] ? line[len] : ' '))
-            return (int)i;
-    }
+    /* A letter names a position on screen (a is the first shown), not a
+     * content key: the keys would give the unshuffled order away. */
+    char letter = (char)(*line | 0x20);
+    if (letter >= 'a' && (size_t)(letter - 'a') < d->option_count &&
+        strchr(" \t\r\n).", line[1] ? line[1] : ' '))
+        return letter - 'a';
     return -1;
 }
 
@@ -133,20 +162,22 @@ static void verdict_line(const char *label, const char *why)
     cli_wrap(stdout, 0, labelled ? "" : label, why);
 }
 
-static void explain(const sl_drill *d, int choice, bool interactive)
+static void explain(const shown_drill *s, int choice, bool interactive)
 {
-    const sl_drill_option *picked = &d->options[choice], *right = &d->options[d->answer];
+    size_t answer = shown_answer(s);
+    const sl_drill_option *picked = shown_option(s, (size_t)choice);
+    const sl_drill_option *right = shown_option(s, answer);
     if (!interactive) {
         char head[32];
         snprintf(head, sizeof head, "Answer: %d) ", choice + 1);
         cli_wrap(stdout, 5, head, picked->text);
     }
-    if ((size_t)choice == d->answer) {
+    if ((size_t)choice == answer) {
         verdict_line("Correct. ", picked->why);
     } else {
         verdict_line("Not quite. ", picked->why);
         char head[64];
-        snprintf(head, sizeof head, "The answer is %zu) ", d->answer + 1);
+        snprintf(head, sizeof head, "The answer is %zu) ", answer + 1);
         cli_wrap(stdout, 0, head, right->text);
         /* The right option's own explanation may open with "Correct.", which
          * reads oddly right after "Not quite." */
@@ -182,6 +213,15 @@ int cmd_drill(int argc, char **argv)
         cli_error(&spec, "no drills of this type are available");
         return EXIT_NOT_FOUND;
     }
+    shown_drill shown[MAX_SESSION];
+    for (size_t i = 0; i < n; i++) {
+        shown[i].d = session[i];
+        size_t k = sl_drill_option_order(c, session[i], seed, shown[i].order);
+        if (k != session[i]->option_count) {
+            cli_error(&spec, "drill %s: its options cannot be ordered", session[i]->id);
+            return EXIT_INTERNAL;
+        }
+    }
     bool json = v[3].set;
     bool interactive = !json && isatty(STDIN_FILENO);
     json_t *results = json ? json_array() : NULL;
@@ -192,22 +232,23 @@ int cmd_drill(int argc, char **argv)
                (unsigned long long)seed, (unsigned long long)seed);
     for (size_t i = 0; i < n; i++) {
         if (!json)
-            print_scenario(session[i], i, n);
+            print_scenario(&shown[i], i, n);
         int choice = ask(session[i], interactive);
         if (choice == -2)
             break;
         answered++;
-        bool correct = (size_t)choice == session[i]->answer;
+        const sl_drill_option *chosen = shown_option(&shown[i], (size_t)choice);
+        bool correct = (size_t)choice == shown_answer(&shown[i]);
         score += correct;
         if (json)
             json_array_append_new(
                 results, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "id", session[i]->id, "type",
                                    sl_drill_type_name(session[i]->type), "chosen",
-                                   session[i]->options[choice].key, "answer",
+                                   chosen->key, "answer",
                                    session[i]->options[session[i]->answer].key, "correct",
-                                   correct, "why", session[i]->options[choice].why));
+                                   correct, "why", chosen->why));
         else
-            explain(session[i], choice, interactive);
+            explain(&shown[i], choice, interactive);
     }
     if (json) {
         json_t *root = json_pack("{s:I,s:I,s:I,s:I,s:o,s:b}", "seed", (json_int_t)seed, "score",

@@ -279,10 +279,8 @@ static void sample_text(char *buf, size_t size, const sl_journal_test *t,
         snprintf(buf, size, "%s more %s to go", cli_count(n, (double)r->b_more_needed), unit);
 }
 
-static void print_plan(const sl_journal_test *t)
+static void print_title(const sl_journal_test *t)
 {
-    char buf[512], n[32];
-    const char *unit = t->metric == SL_METRIC_CTOR ? "product clicks" : "product impressions";
     if (t->closed)
         printf("%sTest #%lld%s (closed, %s)\n", cli_bold(), (long long)t->id, cli_reset(),
                sl_journal_outcome_name(t->outcome));
@@ -292,6 +290,12 @@ static void print_plan(const sl_journal_test *t)
     else
         printf("%sTest #%lld%s (open, no looks yet: the plan can still change)\n", cli_bold(),
                (long long)t->id, cli_reset());
+}
+
+static void print_plan(const sl_journal_test *t)
+{
+    char buf[512], n[32];
+    const char *unit = t->metric == SL_METRIC_CTOR ? "product clicks" : "product impressions";
     snprintf(buf, sizeof buf, "%s (%s)", metric_label(t->metric),
              t->metric == SL_METRIC_CTOR ? "orders / product clicks"
                                          : "product clicks / product impressions");
@@ -325,8 +329,22 @@ static void print_plan(const sl_journal_test *t)
     field_line("plan", buf);
 }
 
-/* The looks from `from` on, then the latest look's verdict; `full` adds
- * the caution (show) where a fresh look only needs the news. */
+/* The latest look's verdict in one sentence (sl_compare_sentence): printed
+ * before the plan and the looks, because it is the answer they explain. */
+static void print_verdict(const sl_journal_test *t)
+{
+    if (!t->look_count)
+        return;
+    sl_compare_result r;
+    if (sl_journal_verdict(t, t->look_count - 1, &r, NULL) != SL_OK)
+        return;
+    printf("%sVerdict (look %zu of %zu): %s%s\n", cli_bold(), t->look_count, t->look_count,
+           sl_compare_verdict_name(r.verdict), cli_reset());
+    cli_wrap(stdout, 2, "  ", r.verdict_text);
+}
+
+/* The looks from `from` on, then what the latest one's p-values mean;
+ * `full` adds the caution (show) where a fresh look only needs the news. */
 static void print_looks(const sl_journal_test *t, size_t from, bool full)
 {
     if (!t->look_count)
@@ -348,8 +366,8 @@ static void print_looks(const sl_journal_test *t, size_t from, bool full)
         snprintf(buf, sizeof buf, "%s, %s", l->taken_at, where);
         cli_wrap(stdout, 5, first, buf);
         counts_text(counts, sizeof counts, t->metric, l->after);
-        snprintf(buf, sizeof buf, "%s; mSPRT\x1fp\x1f%.3g, always-valid\x1fp\x1f%.3g", counts, l->p_look,
-                 l->p_always_valid);
+        snprintf(buf, sizeof buf, "%s; always-valid\x1fp\x1f%.3g (this\x1flook\x1f%.3g)", counts,
+                 l->p_always_valid, l->p_look);
         cli_wrap(stdout, 5, "", buf);
         if (sl_journal_verdict(t, i, &r, NULL) != SL_OK)
             continue;
@@ -359,9 +377,6 @@ static void print_looks(const sl_journal_test *t, size_t from, bool full)
     }
     const sl_journal_look *last = &t->looks[t->look_count - 1];
     char buf[512];
-    printf("\n%sLatest verdict (look %u): %s%s\n", cli_bold(), last->seq,
-           sl_compare_verdict_name(r.verdict), cli_reset());
-    cli_wrap(stdout, 2, "  ", r.verdict_text);
     if (r.planned_sample_reached)
         snprintf(buf, sizeof buf, "p-value %.3g (%s) is final: the planned sample is reached.",
                  r.p_value, r.p_method);
@@ -381,16 +396,23 @@ static void print_closed(const sl_journal_test *t)
 {
     if (!t->closed)
         return;
-    printf("\n%sClosed %s: %s%s\n", cli_bold(), t->closed_at,
+    printf("%sClosed %s: %s%s\n", cli_bold(), t->closed_at,
            sl_journal_outcome_name(t->outcome), cli_reset());
     cli_wrap(stdout, 2, "Lesson: ", t->lesson);
 }
 
+/* The answer first (the outcome of a closed test, the latest verdict),
+ * then the plan and the looks it rests on. */
 static void print_test(const sl_journal_test *t)
 {
+    print_title(t);
+    print_closed(t);
+    if (t->closed && t->look_count)
+        printf("\n");
+    print_verdict(t);
+    printf("\n");
     print_plan(t);
     print_looks(t, 0, true);
-    print_closed(t);
 }
 
 /* What a command that changed a test prints after its headline. */
@@ -407,10 +429,14 @@ static int print_result(const command_spec *cmd, const sl_journal_test *t, bool 
     printf("%s\n", headline);
     if (part == SHOW_PLAN) {
         printf("\n");
+        print_title(t);
         print_plan(t);
     } else if (part == SHOW_LAST_LOOK) {
+        printf("\n");
+        print_verdict(t);
         print_looks(t, t->look_count - 1, false);
     } else {
+        printf("\n");
         print_closed(t);
     }
     return cli_finish(EXIT_OK);

@@ -137,71 +137,145 @@ static void plan_sample(sl_compare_result *r, const sl_compare_options *o)
  * two shares add up to alpha, so peeking cannot push the error past it. */
 static void decide(sl_compare_result *r, const sl_compare_options *o)
 {
-    char lift[64] = "";
-    if (r->has_lift)
-        snprintf(lift, sizeof lift, " (%+.1f%% relative)", r->lift * 100);
-    const char *metric = r->metric == SL_METRIC_CTOR ? "CTOR" : "Product CTR";
     double av = r->msprt_p;
     if (o && o->always_valid_p > 0 && o->always_valid_p < av)
         av = o->always_valid_p;
     r->always_valid_p = av;
-    bool fixed = false;
-    double fixed_p = 1, fixed_diff = 0;
+    double fixed_diff = 0;
     if (o && o->has_planned_look) {
-        fixed = true, fixed_p = o->planned_look_p, fixed_diff = o->planned_look_diff;
+        r->has_planned_look = true;
+        r->planned_look_p = o->planned_look_p, fixed_diff = o->planned_look_diff;
     } else if (r->planned_sample_reached) {
-        fixed = true, fixed_p = r->p_value, fixed_diff = r->diff; /* this look is the one */
+        r->has_planned_look = true; /* this look is the one */
+        r->planned_look_p = r->p_value, fixed_diff = r->diff;
     }
 
-    if (av < r->alpha_always_valid || (fixed && fixed_p < r->alpha_fixed)) {
-        bool by_av = av < r->alpha_always_valid;
+    bool by_av = av < r->alpha_always_valid;
+    if (by_av || (r->has_planned_look && r->planned_look_p < r->alpha_fixed)) {
         double d = by_av ? r->diff : fixed_diff;
         r->verdict = d > 0 ? SL_COMPARE_B_BETTER : SL_COMPARE_A_BETTER;
         r->decided_by = by_av ? "always-valid" : "planned-sample test";
-        if (by_av)
-            snprintf(r->verdict_text, sizeof r->verdict_text,
-                     "%s is really %s on video B: %.2f%% vs %.2f%%%s. The always-valid p is "
-                     "%.2g, below %.2g, so this holds however often you looked.",
-                     metric, d > 0 ? "higher" : "lower", r->rate_b * 100, r->rate_a * 100, lift,
-                     av, r->alpha_always_valid);
-        else
-            snprintf(r->verdict_text, sizeof r->verdict_text,
-                     "%s is really %s on video B: at the planned sample the test gave p = %.2g, "
-                     "below %.2g; now %.2f%% vs %.2f%%%s.",
-                     metric, d > 0 ? "higher" : "lower", fixed_p, r->alpha_fixed,
-                     r->rate_b * 100, r->rate_a * 100, lift);
     } else if (r->planned_sample_reached) {
         r->verdict = SL_COMPARE_NO_CLEAR_DIFFERENCE;
         r->decided_by = "planned sample reached";
-        snprintf(r->verdict_text, sizeof r->verdict_text,
-                 "No clear difference: video B reached the planned sample and the gap in %s "
-                 "(%.2f%% vs %.2f%%) is within what chance gives; a real change of %.0f%% "
-                 "either way would most likely have shown.",
-                 metric, r->rate_b * 100, r->rate_a * 100, r->mde * 100);
     } else if (r->rate_a > 0 && !r->fixed_a_feasible) {
         r->verdict = SL_COMPARE_NO_CLEAR_DIFFERENCE;
         r->decided_by = "too little on A";
-        snprintf(r->verdict_text, sizeof r->verdict_text,
-                 "No clear difference, and video A has too few %s to ever detect a %.0f%% "
-                 "change; the smallest it could detect is about %.0f%%.",
-                 trials_label(r->metric), r->mde * 100, r->min_detectable_lift * 100);
     } else {
         r->verdict = SL_COMPARE_TOO_EARLY;
-        char more[32];
-        if (r->fixed_a_feasible)
-            snprintf(r->verdict_text, sizeof r->verdict_text,
-                     "Too early to tell: %s %.2f%% vs %.2f%%%s. About %s more %s on video B "
-                     "reach the planned sample, which would settle a %.0f%% change either "
-                     "way.",
-                     metric, r->rate_b * 100, r->rate_a * 100, lift,
-                     sl_format_count(more, sizeof more, (double)r->b_more_needed),
-                     trials_label(r->metric), r->mde * 100);
-        else
-            snprintf(r->verdict_text, sizeof r->verdict_text,
-                     "Too early to tell: video A has no %s yet, so a relative change cannot be "
-                     "sized; collect more on both videos.",
-                     successes_label(r->metric));
     }
+    sl_compare_sentence(r, r->verdict_text, sizeof r->verdict_text);
+}
+
+/* ---- the verdict in one sentence ---- */
+
+/* A p-value as the details show it (3 significant digits), except that a
+ * very small one is said in words: "5.63e-06" means nothing to a creator. */
+static const char *p_text(char *buf, size_t size, double p)
+{
+    if (p >= 0.0001)
+        snprintf(buf, size, "%.3g", p);
+    else
+        snprintf(buf, size, "below 0.0001");
+    return buf;
+}
+
+/* "3.65% against 3.12% on video A, +17.0%": B's rate, A's, the relative change. */
+static void rates_text(char *buf, size_t size, const sl_compare_result *r)
+{
+    char lift[32] = "";
+    if (r->has_lift)
+        snprintf(lift, sizeof lift, ", %+.1f%%", r->lift * 100);
+    snprintf(buf, size, "%.2f%% against %.2f%% on video A%s", r->rate_b * 100, r->rate_a * 100, lift);
+}
+
+/* The chance B is better as a percentage, never "100.00%" (it is a
+ * probability from finite data, so it is shown as "over 99.99%"). */
+static void chance_text(char *buf, size_t size, double prob)
+{
+    if (prob > 0.9999)
+        snprintf(buf, size, "over 99.99%%");
+    else if (prob < 0.0001)
+        snprintf(buf, size, "under 0.01%%");
+    else
+        snprintf(buf, size, "%.2f%%", prob * 100);
+}
+
+size_t sl_compare_sentence(const sl_compare_result *r, char *buf, size_t size)
+{
+    char rates[96], p[32], av[32], more[32], chance[32];
+    const char *metric = r->metric == SL_METRIC_CTOR ? "CTOR" : "Product CTR";
+    const char *unit = trials_label(r->metric);
+    rates_text(rates, sizeof rates, r);
+    p_text(av, sizeof av, r->always_valid_p);
+    int n;
+    switch (r->verdict) {
+    case SL_COMPARE_B_BETTER:
+    case SL_COMPARE_A_BETTER: {
+        const char *way = r->verdict == SL_COMPARE_B_BETTER ? "higher" : "lower";
+        if (r->decided_by && strcmp(r->decided_by, "always-valid") == 0)
+            n = snprintf(buf, size,
+                         "Video B's %s is %s (%s), and the gap is too large to be chance: the "
+                         "always-valid p (%s) is below the %.2g this test allows at any look, so "
+                         "it holds however often you checked.",
+                         metric, way, rates, av, r->alpha_always_valid);
+        else
+            n = snprintf(buf, size,
+                         "Video B's %s is %s (%s), and the gap is too large to be chance: when "
+                         "video B reached the planned sample the p-value (%s) was below the %.2g "
+                         "planned.",
+                         metric, way, rates, p_text(p, sizeof p, r->planned_look_p),
+                         r->alpha_fixed);
+        break;
+    }
+    case SL_COMPARE_NO_CLEAR_DIFFERENCE:
+        if (r->planned_sample_reached)
+            n = snprintf(buf, size,
+                         "No clear difference: video B reached the planned sample and the gap in "
+                         "%s (%s) is within what chance makes (p-value %s, not below the %.2g "
+                         "planned; always-valid p %s, not below %.2g), so a real change of %.0f%% "
+                         "either way would most likely have shown.",
+                         metric, rates, p_text(p, sizeof p, r->planned_look_p), r->alpha_fixed,
+                         av, r->alpha_always_valid, r->mde * 100);
+        else
+            n = snprintf(buf, size,
+                         "No clear difference can be shown: video A has too few %s for any "
+                         "amount of video B to detect a %.0f%% change (the smallest it could "
+                         "detect is about %.0f%%); compare against a bigger before-video or plan "
+                         "for a bigger change.",
+                         unit, r->mde * 100, r->min_detectable_lift * 100);
+        break;
+    default:
+        if (!r->fixed_a_feasible) {
+            n = snprintf(buf, size,
+                         "Too early to tell: video A has no %s yet, so a relative change cannot "
+                         "be sized; collect more on both videos.",
+                         successes_label(r->metric));
+            break;
+        }
+        sl_format_count(more, sizeof more, (double)r->b_more_needed);
+        p_text(p, sizeof p, r->p_value);
+        if (r->p_value < r->alpha_fixed) {
+            /* The case that looks like a contradiction: a small p-value and
+             * a high chance B is better, but no verdict yet. */
+            chance_text(chance, sizeof chance, r->prob_b_better);
+            n = snprintf(buf, size,
+                         "Too early to call: video B's %s is %s (%s; chance B is better %s) and "
+                         "at this look the gap is bigger than chance would usually make "
+                         "(p-value %s), but a look before the planned sample can mislead and the "
+                         "always-valid p (%s) is not below %.2g: video B needs %s more %s before "
+                         "it can be called.",
+                         metric, r->diff >= 0 ? "higher" : "lower", rates, chance, p, av,
+                         r->alpha_always_valid, more, unit);
+        } else {
+            n = snprintf(buf, size,
+                         "Too early to tell: video B's %s is %s, a gap that could still be chance "
+                         "(p-value %s, always-valid p %s); video B needs %s more %s to reach "
+                         "the planned sample, which would settle a %.0f%% change either way.",
+                         metric, rates, p, av, more, unit, r->mde * 100);
+        }
+    }
+    return n < 0 ? 0 : (size_t)n;
 }
 
 sl_status sl_compare(sl_metric metric, sl_arm a, sl_arm b, const sl_compare_options *options,

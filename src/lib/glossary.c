@@ -497,6 +497,9 @@ static sl_status validate_drills(const sl_drill_set *set, sl_error *err)
             return at(err, d->file, "option", "%s: a drill needs at least two options", d->id);
         if (d->answer >= d->option_count)
             return at(err, d->file, "answer", "%s: the answer is not one of its options", d->id);
+        if (d->option_count > SL_DRILL_MAX_OPTIONS)
+            return at(err, d->file, "option", "%s: a drill has at most %d options", d->id,
+                      SL_DRILL_MAX_OPTIONS);
         for (size_t j = 0; j < d->option_count; j++) {
             if (!d->options[j].why)
                 return at(err, d->file, "why", "%s: option %s has no why-%s: explanation", d->id,
@@ -592,4 +595,45 @@ done:
     for (int t = 0; t < SL_DRILL__COUNT; t++)
         free(pool[t]);
     return written;
+}
+
+size_t sl_drill_option_order(const sl_content *c, const sl_drill *d, uint64_t seed,
+                             size_t order[SL_DRILL_MAX_OPTIONS])
+{
+    if (!c || !d || !order || d->option_count > SL_DRILL_MAX_OPTIONS || d->option_count == 0)
+        return 0;
+    const sl_drill_set *set = sl_drill_set_get(c, d->type);
+    if (!set || d < set->drills || d >= set->drills + set->drill_count)
+        return 0;
+    size_t n = d->option_count, rank = 0;
+    for (const sl_drill *e = set->drills; e < d; e++)
+        rank += e->option_count == n;
+    /* The right answer's place: the drill's rank among the drills of its set
+     * with as many options, plus a start drawn from the seed and the type.
+     * A pure shuffle would often leave one position with most right answers
+     * in a short session; the rotation spreads them evenly over a set (per
+     * number of options, so a mix of two- and three-option drills stays
+     * even) and still cannot be guessed without the seed, since a session
+     * shows the drills in shuffled order. */
+    uint64_t state = seed ^ (0xD1B54A32D192ED03u * ((uint64_t)d->type + 1));
+    size_t right = (size_t)((next_random(&state) % n + rank) % n);
+    /* The wrong options in a shuffled order around it, drawn from the seed
+     * and the drill's id. */
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (const char *p = d->id; p && *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211u;
+    state = seed ^ h;
+    size_t wrong[SL_DRILL_MAX_OPTIONS], w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i != d->answer)
+            wrong[w++] = i;
+    for (size_t i = w; i > 1; i--) {
+        size_t j = (size_t)(next_random(&state) % i);
+        size_t tmp = wrong[i - 1];
+        wrong[i - 1] = wrong[j];
+        wrong[j] = tmp;
+    }
+    for (size_t pos = 0, k = 0; pos < n; pos++)
+        order[pos] = pos == right ? d->answer : wrong[k++];
+    return n;
 }

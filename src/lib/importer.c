@@ -392,6 +392,10 @@ static sl_status on_plan(file_pipe *p, sl_error *err)
         return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
     memcpy(src->columns, plan->columns, plan->column_count * sizeof *src->columns);
     src->column_count = plan->column_count;
+    /* Kept with a stored import, whose columns are not: its report pages
+     * show amounts in the file's currency. */
+    sl_report tmp = {.sources = src, .source_count = 1};
+    snprintf(src->currency, sizeof src->currency, "%s", sl_report_currency(&tmp));
     if (b->options->store) {
         p->job.need_keys = (1u << SL_DIM__COUNT) - 1;
         sl_import meta;
@@ -403,6 +407,7 @@ static sl_status on_plan(file_pipe *p, sl_error *err)
         meta.header_row = src->header_row;
         snprintf(meta.title, sizeof meta.title, "%s", src->title);
         meta.practice = src->practice;
+        memcpy(meta.currency, src->currency, sizeof meta.currency);
         int64_t id = 0, existing = 0;
         sl_status st = sl_store_import_begin(b->options->store, &meta, &id, &existing, err);
         if (st != SL_OK)

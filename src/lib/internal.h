@@ -88,6 +88,10 @@ sl_status sl_content_check_keys(const sl_content *content, sl_error *err);
 /* True when `text` is only a currency mark or code ("MX$", "R$", "Rp", "฿",
  * "MXN"); writes its ISO code.  values.c. */
 bool sl_currency_mark(const char *text, char code[4]);
+/* sl_report_decode, verdicts and numbers only (no sentences): for counting
+ * and filtering every row of a large report.  report.c. */
+sl_status sl_report_decode_brief(const sl_report *r, size_t row, sl_decode_result *out,
+                                 sl_error *err);
 /* sl_parse_value with the column's decimal mark ('.' or ','; 0 decides per
  * cell as sl_parse_value does).  values.c. */
 sl_status sl_parse_value_as(const char *text, const char *currency_hint, char decimal_mark,

@@ -418,6 +418,12 @@ sl_status sl_report_decode(const sl_report *r, size_t row, sl_decode_result *out
     return report_decode(r, row, false, out, err);
 }
 
+sl_status sl_report_decode_brief(const sl_report *r, size_t row, sl_decode_result *out,
+                                 sl_error *err)
+{
+    return report_decode(r, row, true, out, err);
+}
+
 void sl_report_free(sl_report *r)
 {
     if (!r)

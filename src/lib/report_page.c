@@ -5,7 +5,9 @@
  * page at a time, sortable by any column.  The report is built whole first
  * (totals, ranks and the medians every row is read against need all rows),
  * then sorted and cut to the page, so a row reads the same on every page
- * and in every order.
+ * and in every order.  The rows' readings are counted over the whole report
+ * before anything is dropped (the summary's "weak step in 5 of 8 videos"),
+ * and a reader may keep only the rows with a weak step.
  */
 #include "internal.h"
 
@@ -105,6 +107,61 @@ static int key_descending(const void *a, const void *b)
     return by_key_then(a, b, -1);
 }
 
+/* The row's bottleneck (SL_STEP__COUNT: none), and whether a step is too
+ * early to read; false when the row cannot be decoded. */
+static bool row_reading(const sl_report *r, size_t i, sl_step *weak, bool *early)
+{
+    sl_decode_result d;
+    if (sl_report_decode_brief(r, i, &d, NULL) != SL_OK)
+        return false;
+    *weak = d.has_bottleneck ? d.bottleneck : SL_STEP__COUNT;
+    *early = false;
+    for (int s = 0; s < SL_STEP__COUNT; s++)
+        *early |= d.steps[s].verdict == SL_VERDICT_TOO_EARLY;
+    return true;
+}
+
+void sl_report_count_steps(sl_report *r)
+{
+    if (!r || r->steps.counted)
+        return;
+    sl_report_steps c = {.counted = true, .rows = r->row_count};
+    for (size_t i = 0; i < r->row_count; i++) {
+        sl_step weak;
+        bool early;
+        if (!row_reading(r, i, &weak, &early))
+            continue;
+        if (weak != SL_STEP__COUNT)
+            c.weak[weak]++;
+        else if (early)
+            c.too_early++;
+        else
+            c.clear++;
+    }
+    r->steps = c;
+}
+
+sl_status sl_report_keep_weak(sl_report *r, sl_error *err)
+{
+    if (!r || r->all_rows)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL,
+                       "filter the rows before cutting a page of them");
+    sl_report_count_steps(r);
+    /* In place: row i moves to kept (≤ i); each is decoded before it can be
+     * overwritten.  A row's baseline does not depend on the other rows kept
+     * (the medians are the whole report's, in r->sorted). */
+    size_t kept = 0;
+    for (size_t i = 0; i < r->row_count; i++) {
+        sl_step weak;
+        bool early;
+        if (row_reading(r, i, &weak, &early) && weak != SL_STEP__COUNT)
+            r->rows[kept++] = r->rows[i];
+    }
+    r->row_count = kept;
+    r->weak_only = true;
+    return SL_OK;
+}
+
 sl_status sl_report_page(sl_report *r, sl_report_order order, bool descending, size_t first,
                          size_t count, sl_error *err)
 {
@@ -112,6 +169,7 @@ sl_status sl_report_page(sl_report *r, sl_report_order order, bool descending, s
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "unknown row order");
     if (r->all_rows)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "the report is already one page");
+    sl_report_count_steps(r); /* the summary speaks of the whole report */
     size_t n = r->row_count;
     size_t keep = first < n ? (count < n - first ? count : n - first) : 0;
     sort_item *items = malloc((n ? n : 1) * sizeof *items);

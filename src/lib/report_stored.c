@@ -72,6 +72,10 @@ static sl_status fill_source(sl_report *r, const sl_import *m, sl_error *err)
     snprintf(s->format, sizeof s->format, "%s", m->sheet[0] ? "xlsx" : "csv");
     snprintf(s->sheet, sizeof s->sheet, "%s", m->sheet);
     snprintf(s->period, sizeof s->period, "%s", m->period);
+    /* The title says whether it is practice data: shown with every report. */
+    snprintf(s->title, sizeof s->title, "%s", m->title);
+    s->practice = m->practice;
+    memcpy(s->currency, m->currency, sizeof s->currency);
     memcpy(s->hash, m->hash, sizeof s->hash);
     s->header_row = m->header_row;
     s->rows = m->rows;

@@ -99,6 +99,9 @@ static const char *const migrations[] = {
      * a real baseline) */
     ("ALTER TABLE imports ADD COLUMN title TEXT NOT NULL DEFAULT '';"
      "ALTER TABLE imports ADD COLUMN practice INTEGER NOT NULL DEFAULT 0;"),
+    /* 5: the currency the file's money columns named ("BRL"), so a stored
+     * report shows amounts as the file did; '' when none or several */
+    "ALTER TABLE imports ADD COLUMN currency TEXT NOT NULL DEFAULT '';",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -260,7 +263,8 @@ static sl_status prepare_statements(sl_store *s, sl_error *err)
 {
     sl_status st = prepare(s,
                            "INSERT INTO imports(hash, file, sheet, period, header_row, "
-                           "imported_at, title, practice) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           "imported_at, title, practice, currency) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                            &s->insert_import, err);
     if (st == SL_OK)
         st = prepare(s,
@@ -540,6 +544,7 @@ sl_status sl_store_import_begin(sl_store *s, const sl_import *meta, int64_t *id,
     sqlite3_bind_text(q, 6, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 7, meta->title, -1, SQLITE_STATIC);
     sqlite3_bind_int(q, 8, meta->practice ? 1 : 0);
+    sqlite3_bind_text(q, 9, meta->currency, -1, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_DONE) {
         st = db_error(s, err, "cannot record the import");
         sqlite3_reset(q);
@@ -627,10 +632,12 @@ static void read_import(sqlite3_stmt *q, sl_import *m)
     copy_text(m->imported_at, sizeof m->imported_at, q, 8);
     copy_text(m->title, sizeof m->title, q, 9);
     m->practice = sqlite3_column_int(q, 10) != 0;
+    copy_text(m->currency, sizeof m->currency, q, 11);
 }
 
 #define IMPORT_COLUMNS \
-    "id, hash, file, sheet, period, header_row, rows, skipped, imported_at, title, practice"
+    "id, hash, file, sheet, period, header_row, rows, skipped, imported_at, title, practice, " \
+    "currency"
 
 sl_status sl_store_imports(sl_store *s, const char *creator, sl_import **out, size_t *count,
                            sl_error *err)

@@ -227,6 +227,11 @@ static web_job *free_slot(struct web_jobs *q)
 sl_status web_job_submit(web_request *req, web_job_view *out, sl_error *err)
 {
     struct web_jobs *q = req->server->jobs;
+    if (req->has_upload && req->upload_size == 0 && req->upload_name[0])
+        return sl_fail_web(err, SL_ERR_INVALID_ARGUMENT,
+                           "%s is empty (0 bytes): export the file again from the platform, "
+                           "or choose another one",
+                           req->upload_name);
     if (!req->has_upload || req->upload_size == 0 || !req->upload_path[0])
         return sl_fail_web(err, SL_ERR_INVALID_ARGUMENT,
                            "choose an export file (XLSX or CSV) to upload");

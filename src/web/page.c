@@ -65,11 +65,28 @@ void url_part(FILE *out, const char *text)
     }
 }
 
+/* Escaped text starting with a capital: library messages start in lower
+ * case ("product clicks (120) exceed …"), a sentence on a page does not. */
+static void sentence(FILE *out, const char *text)
+{
+    if (text && *text >= 'a' && *text <= 'z') {
+        fputc(*text - 'a' + 'A', out);
+        text++;
+    }
+    html(out, text);
+}
+
 void form_field(FILE *out, const web_request *req, const char *name, const char *label,
                 const char *hint, form_kind kind)
 {
+    form_field_error(out, req, name, label, hint, kind, NULL);
+}
+
+void form_field_error(FILE *out, const web_request *req, const char *name, const char *label,
+                      const char *hint, form_kind kind, const char *error)
+{
     const char *v = web_param(req, name);
-    fprintf(out, "<div><label for=\"f-%s\">", name);
+    fprintf(out, "<div%s><label for=\"f-%s\">", error ? " class=invalid" : "", name);
     html(out, label);
     if (hint) {
         fputs(" <span class=hint>", out);
@@ -77,13 +94,117 @@ void form_field(FILE *out, const web_request *req, const char *name, const char 
         fputs("</span>", out);
     }
     fputs("</label>", out);
+    /* The message sits right under the label, before the input, so a screen
+     * reader hears it with the field (aria-describedby) and a sighted user
+     * sees it where the eye already is. */
+    if (error) {
+        fprintf(out, "<p class=field-msg id=\"f-%s-msg\">", name);
+        sentence(out, error);
+        fputs("</p>", out);
+    }
+    char invalid[160] = "";
+    if (error)
+        snprintf(invalid, sizeof invalid, " aria-invalid=true aria-describedby=\"f-%s-msg\"",
+                 name);
     if (kind == FORM_AREA)
-        fprintf(out, "<textarea id=\"f-%s\" name=\"%s\" rows=2 maxlength=600>", name, name);
+        fprintf(out, "<textarea id=\"f-%s\" name=\"%s\" rows=2 maxlength=600%s>", name, name,
+                invalid);
     else
-        fprintf(out, "<input type=text%s id=\"f-%s\" name=\"%s\" value=\"",
-                kind == FORM_NUMBER ? " inputmode=decimal" : "", name, name);
+        fprintf(out, "<input type=text%s id=\"f-%s\" name=\"%s\"%s value=\"",
+                kind == FORM_NUMBER ? " inputmode=decimal" : "", name, name, invalid);
     html(out, v ? v : "");
     fputs(kind == FORM_AREA ? "</textarea></div>" : "\"></div>", out);
+}
+
+const char *form_error_for(const sl_error *err, const char *name)
+{
+    if (!err || err->code == SL_OK || !err->field || !name)
+        return NULL;
+    return strcmp(err->field, name) == 0 ? err->message : NULL;
+}
+
+void result_begin(FILE *out, const char *extra_class)
+{
+    fprintf(out, "<section id=result class=\"result%s%s\" tabindex=-1 aria-labelledby=result-h>",
+            extra_class ? " " : "", extra_class ? extra_class : "");
+}
+
+void result_end(FILE *out)
+{
+    fputs("</section>\n", out);
+}
+
+void result_error(FILE *out, const char *message, const char *field, const char *field_label)
+{
+    result_begin(out, "result-error");
+    fputs("<h2 id=result-h>Please check the form</h2><p class=error role=alert>", out);
+    sentence(out, message);
+    fputs("</p>", out);
+    if (field && field_label) {
+        fputs("<p><a href=\"#f-", out);
+        html(out, field);
+        fputs("\">Go to ", out);
+        html(out, field_label);
+        fputs("</a></p>", out);
+    }
+    result_end(out);
+}
+
+/* ---- numbers and times, one way on every page ---- */
+
+void num_fixed(FILE *out, double value, int decimals)
+{
+    char digits[64];
+    int len = snprintf(digits, sizeof digits, "%.*f", decimals, value);
+    if (len <= 0 || (size_t)len >= sizeof digits) {
+        fputs(digits, out);
+        return;
+    }
+    const char *p = digits;
+    if (*p == '-')
+        fputc(*p++, out);
+    const char *dot = strchr(p, '.');
+    size_t whole = dot ? (size_t)(dot - p) : strlen(p);
+    for (size_t i = 0; i < whole; i++) {
+        if (i > 0 && (whole - i) % 3 == 0)
+            fputc(',', out);
+        fputc(p[i], out);
+    }
+    if (dot)
+        fputs(dot, out);
+}
+
+void num_count(FILE *out, double count)
+{
+    num_fixed(out, count, 0);
+}
+
+void num_percent(FILE *out, double fraction)
+{
+    num_fixed(out, fraction * 100, 2);
+    fputc('%', out);
+}
+
+void time_utc(FILE *out, const char *iso)
+{
+    if (!iso || !*iso)
+        return;
+    /* The text is the UTC value, readable without the script; the script
+     * rewrites it in the viewer's local time and keeps UTC in the title. */
+    fputs("<time datetime=\"", out);
+    html(out, iso);
+    fputs("\">", out);
+    char text[40];
+    snprintf(text, sizeof text, "%.19s", iso);
+    char *t = strchr(text, 'T');
+    if (t)
+        *t = ' ';
+    if (strlen(text) == 19)
+        text[16] = '\0'; /* to the minute */
+    html(out, text);
+    if (strchr(iso, 'Z') || strstr(iso, "+00"))
+        fputs(" UTC", out);
+    fputs("</time>", out);
 }
 
 bool path_id(const char *text, int64_t *id, const char **rest)

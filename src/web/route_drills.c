@@ -7,7 +7,10 @@
  * A session is its seed and position in the address (/drills/tag?seed=7&i=2
  * &score=1), so it needs no server-side state and works without scripts:
  * the answer form posts to the same address and the reply links to the
- * next scenario.
+ * next scenario.  The options are shown in the order the seed gives them
+ * (sl_drill_option_order), never in the content file's order, where the
+ * right answer is mostly first; the radios' values are the options' keys,
+ * so an answer does not depend on the order.
  */
 #include "web.h"
 
@@ -102,18 +105,25 @@ static void scenario_facts(FILE *o, const sl_drill *d)
         double v;
         if (!sl_funnel_get(&d->funnel, (sl_field)f, &v))
             continue;
-        fprintf(o, "<tr><th scope=row>%s</th><td class=n>%.0f</td></tr>",
-                sl_field_label((sl_field)f), v);
+        fprintf(o, "<tr><th scope=row>%s</th><td class=n>", sl_field_label((sl_field)f));
+        num_count(o, v);
+        fputs("</td></tr>", o);
     }
-    if (d->baseline.views_source)
-        fprintf(o, "<tr><th scope=row>usual views</th><td class=n>%.0f</td></tr>",
-                d->baseline.views);
-    if (d->baseline.product_ctr_source)
-        fprintf(o, "<tr><th scope=row>usual Product CTR</th><td class=n>%.2f%%</td></tr>",
-                d->baseline.product_ctr * 100);
-    if (d->baseline.ctor_source)
-        fprintf(o, "<tr><th scope=row>usual CTOR</th><td class=n>%.2f%%</td></tr>",
-                d->baseline.ctor * 100);
+    if (d->baseline.views_source) {
+        fputs("<tr><th scope=row>usual views</th><td class=n>", o);
+        num_count(o, d->baseline.views);
+        fputs("</td></tr>", o);
+    }
+    if (d->baseline.product_ctr_source) {
+        fputs("<tr><th scope=row>usual Product CTR</th><td class=n>", o);
+        num_percent(o, d->baseline.product_ctr);
+        fputs("</td></tr>", o);
+    }
+    if (d->baseline.ctor_source) {
+        fputs("<tr><th scope=row>usual CTOR</th><td class=n>", o);
+        num_percent(o, d->baseline.ctor);
+        fputs("</td></tr>", o);
+    }
     fputs("</tbody></table>", o);
 }
 
@@ -130,34 +140,54 @@ static void scenario_head(FILE *o, const drill_place *pl, const sl_drill *d)
     scenario_facts(o, d);
 }
 
-static void ask(web_request *req, web_response *res, const drill_place *pl)
+/* The question and its options in the session's order.  `error` (an answer
+ * posted without a choice) is shown above the form and marks the choices. */
+static void ask(web_request *req, web_response *res, const drill_place *pl, const char *error)
 {
     const sl_drill *d = pl->session[pl->index];
+    size_t order[SL_DRILL_MAX_OPTIONS];
+    if (sl_drill_option_order(req->server->content, d, pl->seed, order) != d->option_count) {
+        respond_error_page(req, res, 500, "Error", "this drill's options cannot be shown");
+        return;
+    }
     web_page p;
-    if (!page_begin(&p, req, d->title, "drills")) {
+    if (!page_begin(&p, req, error ? "Choose an answer" : d->title, "drills")) {
         respond_error_page(req, res, 500, "Error", "out of memory");
         return;
     }
     FILE *o = p.out;
     scenario_head(o, pl, d);
-    fprintf(o, "<form class=card method=post action=\"/drills/%s\">",
+    if (error)
+        result_error(o, error, "answer", "the options");
+    /* The answer lands in #result (the feedback), scrolled to and focused. */
+    fprintf(o, "<form class=card method=post action=\"/drills/%s#result\">",
             sl_drill_type_name(pl->type));
     csrf_input(o, req);
     fprintf(o, "<input type=hidden name=seed value=\"%llu\"><input type=hidden name=i "
                "value=\"%llu\"><input type=hidden name=score value=\"%llu\">",
             (unsigned long long)pl->seed, (unsigned long long)pl->index,
             (unsigned long long)pl->score);
-    fputs("<fieldset><legend><b>", o);
+    fprintf(o, "<fieldset%s><legend><b>", error ? " class=invalid" : "");
     html(o, d->question);
-    fputs("</b></legend><ul class=options>", o);
+    fputs("</b></legend>", o);
+    if (error) {
+        fputs("<p class=field-msg id=f-answer-msg>", o);
+        html(o, error);
+        fputs("</p>", o);
+    }
+    fputs("<ul class=options>", o);
     for (size_t i = 0; i < d->option_count; i++) {
-        fprintf(o, "<li><label><input type=radio name=answer value=\"%s\" required%s> <span>",
-                d->options[i].key, i == 0 ? " autofocus" : "");
-        html(o, d->options[i].text);
+        const sl_drill_option *opt = &d->options[order[i]];
+        /* The first radio carries id f-answer, the error link's target. */
+        fprintf(o, "<li><label><input type=radio%s name=answer value=\"%s\" required%s%s> <span>",
+                i == 0 ? " id=f-answer" : "", opt->key,
+                i == 0 && !error ? " autofocus" : "",
+                error ? " aria-describedby=f-answer-msg" : "");
+        html(o, opt->text);
         fputs("</span></label></li>", o);
     }
     fputs("</ul></fieldset><p><button type=submit>Answer</button></p></form>\n", o);
-    page_end(&p, res, 200);
+    page_end(&p, res, error ? 422 : 200);
 }
 
 static void answer(web_request *req, web_response *res, const drill_place *pl)
@@ -169,8 +199,7 @@ static void answer(web_request *req, web_response *res, const drill_place *pl)
         if (strcmp(d->options[i].key, key) == 0)
             chosen = &d->options[i];
     if (!chosen) {
-        respond_error_page(req, res, 400, "Choose an answer",
-                           "Pick one of the options before answering.");
+        ask(req, res, pl, "Choose one of the options, then press Answer.");
         return;
     }
     const sl_drill_option *right = &d->options[d->answer];
@@ -187,8 +216,9 @@ static void answer(web_request *req, web_response *res, const drill_place *pl)
     drill_place shown = *pl;
     shown.score = score;
     scenario_head(o, &shown, d);
-    fprintf(o, "<section class=card aria-live=polite><p class=%s>%s</p><p>Your answer: ",
-            correct ? "right" : "wrong", correct ? "Right." : "Not quite.");
+    result_begin(o, "card");
+    fprintf(o, "<h2 id=result-h class=%s>%s</h2><p>Your answer: ", correct ? "right" : "wrong",
+            correct ? "Right." : "Not quite.");
     html(o, chosen->text);
     fputs("</p><p>", o);
     html(o, chosen->why);
@@ -197,10 +227,14 @@ static void answer(web_request *req, web_response *res, const drill_place *pl)
         fputs("<p>The better answer: <b>", o);
         html(o, right->text);
         fputs("</b></p><p>", o);
-        html(o, right->why);
+        /* Its own explanation may open with "Correct.", which reads oddly
+         * right after "Not quite." (the CLI drops it too). */
+        const char *why = right->why;
+        if (strncmp(why, "Correct. ", 9) == 0)
+            why += 9;
+        html(o, why);
         fputs("</p>", o);
     }
-    fputs("</section>\n", o);
     if (st != SL_OK) {
         fputs("<p class=error>Your progress could not be saved: ", o);
         html(o, err.message);
@@ -213,13 +247,16 @@ static void answer(web_request *req, web_response *res, const drill_place *pl)
                 type, (unsigned long long)pl->seed, (unsigned long long)pl->index + 1,
                 (unsigned long long)score);
     else
-        fprintf(o, "<h2>Score: %llu of %zu</h2><p>%s</p><p><a class=button "
+        fprintf(o, "<h3>Score: %llu of %zu</h3><p>%s</p><p><a class=button "
                    "href=\"/drills/%s\">Play again</a> <a href=\"/drills\">All drills</a></p>\n",
                 (unsigned long long)score, pl->count,
                 score == pl->count ? "Every answer right."
                                    : "Read the explanations of the ones you missed, then play "
-                                     "again: the scenarios come in a new order.",
+                                     "again: the scenarios and their options come in a new order.",
                 type);
+    /* The next step sits inside the answer region, so after reading the
+     * explanation the next button is right there. */
+    result_end(o);
     page_end(&p, res, 200);
 }
 
@@ -247,7 +284,7 @@ static void play(web_request *req, web_response *res, sl_drill_type type)
     if (req->is_post)
         answer(req, res, &pl);
     else
-        ask(req, res, &pl);
+        ask(req, res, &pl, NULL);
 }
 
 static void api_drills(web_request *req, web_response *res, sl_drill_type type)

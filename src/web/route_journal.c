@@ -88,8 +88,35 @@ static sl_status read_plan_form(const web_request *req, plan_form *f, sl_error *
     return SL_OK;
 }
 
-/* The sample the after-video would need, for the form's preview; false
- * when the before-video cannot be used (the reason is shown). */
+/* The form field an error is about ("before" and "after" are the library's
+ * names for typed counts), or NULL when it is about none. */
+static const char *field_of(const sl_error *err)
+{
+    if (!err || !err->field)
+        return NULL;
+    if (strcmp(err->field, "before") == 0)
+        return "before-trials";
+    if (strcmp(err->field, "after") == 0)
+        return "after-trials";
+    static const char *const names[] = {"change", "hypothesis", "expect", "creator",
+                                        "before-video", "before-trials", "before-successes",
+                                        "mde", "after-video", "after-trials", "after-successes",
+                                        "lesson", "outcome"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(err->field, names[i]) == 0)
+            return names[i];
+    return NULL;
+}
+
+static const char *msg_for(const sl_error *err, const char *name)
+{
+    const char *f = field_of(err);
+    return f && strcmp(f, name) == 0 ? err->message : NULL;
+}
+
+/* The sample the after-video would need, for the form's preview, as the
+ * page's answer region; false when the before-video cannot be used (the
+ * reason is shown in the region instead). */
 static bool sample_preview(FILE *o, web_server *s, const plan_form *f)
 {
     sl_arm a = f->in.before;
@@ -99,9 +126,7 @@ static bool sample_preview(FILE *o, web_server *s, const plan_form *f)
         sl_error err;
         sl_status st = sl_store_video(web_store(s), f->in.before_video, &vc, &err);
         if (st != SL_OK) {
-            fputs("<p class=error role=alert>", o);
-            html(o, err.message);
-            fputs("</p>", o);
+            result_error(o, err.message, "before-video", "Imported video ID");
             return false;
         }
         sl_field tf = f->in.metric == SL_METRIC_CTR ? SL_FIELD_PRODUCT_IMPRESSIONS
@@ -109,18 +134,22 @@ static bool sample_preview(FILE *o, web_server *s, const plan_form *f)
         sl_field sf = f->in.metric == SL_METRIC_CTR ? SL_FIELD_PRODUCT_CLICKS : SL_FIELD_ORDERS;
         double t = 0, x = 0;
         if (!sl_funnel_get(&vc.funnel, tf, &t) || !sl_funnel_get(&vc.funnel, sf, &x)) {
-            fprintf(o, "<p class=error role=alert>Import #%lld has no %s or %s for this video.</p>",
-                    (long long)vc.import_id, trials_word(f->in.metric),
-                    successes_word(f->in.metric));
+            char msg[200];
+            snprintf(msg, sizeof msg, "Import #%lld has no %s or %s for this video.",
+                     (long long)vc.import_id, trials_word(f->in.metric),
+                     successes_word(f->in.metric));
+            result_error(o, msg, "before-video", "Imported video ID");
             return false;
         }
         a = (sl_arm){.trials = (uint64_t)t, .successes = (uint64_t)x};
         snprintf(source, sizeof source, " (from import #%lld)", (long long)vc.import_id);
     }
     if (!a.trials || !a.successes || a.successes > a.trials) {
-        fprintf(o, "<p class=error role=alert>The before-video needs some %s out of its %s to "
-                   "size a test on a relative lift.</p>",
-                successes_word(f->in.metric), trials_word(f->in.metric));
+        char msg[200];
+        snprintf(msg, sizeof msg, "The before-video needs some %s out of its %s to size a test "
+                 "on a relative change.", successes_word(f->in.metric), trials_word(f->in.metric));
+        result_error(o, msg, f->in.before_video ? "before-video" : "before-successes",
+                     f->in.before_video ? "Imported video ID" : "Before-video counts");
         return false;
     }
     double rate = (double)a.successes / (double)a.trials;
@@ -128,31 +157,58 @@ static bool sample_preview(FILE *o, web_server *s, const plan_form *f)
     uint64_t need = 0;
     double real = 0, smallest = NAN;
     sl_status st = sl_sample_size_fixed_a(a.trials, rate, mde, 0.05, 0.8, &need, &real, &smallest);
-    fprintf(o, "<section class=card aria-live=polite><h2>Sample needed</h2><p>Before-video%s: "
-               "%llu %s out of %llu %s = %.2f%% %s.</p><p>",
-            source, (unsigned long long)a.successes, successes_word(f->in.metric),
-            (unsigned long long)a.trials, trials_word(f->in.metric), rate * 100,
-            metric_label(f->in.metric));
-    if (st == SL_OK)
-        fprintf(o, "To detect a %.0f%% change either way, the after-video needs <b>%llu %s</b>.", mde * 100,
-                (unsigned long long)need, trials_word(f->in.metric));
-    else if (st == SL_ERR_INFEASIBLE)
-        fprintf(o, "A %.0f%% lift <b>cannot be detected with this before-video</b>, however long "
-                   "the after-video runs; the smallest lift it can detect is %.0f%%.",
+    result_begin(o, "card");
+    fprintf(o, "<h2 id=result-h>Sample needed</h2><p>Before-video%s: ", source);
+    num_count(o, (double)a.successes);
+    fprintf(o, " %s out of ", successes_word(f->in.metric));
+    num_count(o, (double)a.trials);
+    fprintf(o, " %s = ", trials_word(f->in.metric));
+    num_percent(o, rate);
+    fprintf(o, " %s.</p><p class=verdict-sentence>", metric_label(f->in.metric));
+    if (st == SL_OK) {
+        fprintf(o, "To detect a %.0f%% change either way, the after-video needs <b>", mde * 100);
+        num_count(o, (double)need);
+        fprintf(o, " %s</b>.", trials_word(f->in.metric));
+    } else if (st == SL_ERR_INFEASIBLE) {
+        fprintf(o, "A %.0f%% change <b>cannot be detected with this before-video</b>, however "
+                   "long the after-video runs; the smallest change it can detect is %.0f%%.",
                 mde * 100, smallest * 100);
-    else
+    } else {
         fputs("The sample cannot be computed for these numbers.", o);
-    fputs("</p></section>\n", o);
+    }
+    fputs("</p><p class=hint>Check the plan below; Save keeps exactly what the form shows.</p>",
+          o);
+    result_end(o);
     return true;
 }
 
-static void plan_page(web_request *req, web_response *res, int status, const char *error,
-                      const char *error_field)
+/* True when any field of the plan form came with the request (a submit,
+ * or a link such as compare's "save this as a test"), so that an empty or
+ * half-filled submit is answered rather than shown again silently. */
+static bool plan_submitted(const web_request *req)
+{
+    static const char *const names[] = {"change", "hypothesis", "before-video", "before-trials",
+                                        "before-successes"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (web_param(req, names[i]))
+            return true;
+    return false;
+}
+
+static void plan_page(web_request *req, web_response *res, int status, const sl_error *error)
 {
     plan_form f;
     sl_error err;
     sl_error_clear(&err);
     sl_status st = read_plan_form(req, &f, &err);
+    if (st == SL_OK && !error && plan_submitted(req) && !f.has_before) {
+        st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
+                         "Give the before-video: its imported video ID, or its %s and %s.",
+                         trials_word(f.in.metric), successes_word(f.in.metric));
+        err.field = "before-video";
+        status = 400;
+    }
+    const sl_error *shown = error ? error : st != SL_OK ? &err : NULL;
     web_page p;
     if (!page_begin(&p, req, "Plan a one-change test", "journal")) {
         respond_error_page(req, res, 500, "Error", "out of memory");
@@ -163,79 +219,99 @@ static void plan_page(web_request *req, web_response *res, int status, const cha
           "<p>Write down the one thing you will change, what you expect, and which video it "
           "is compared with, before you post. The plan is frozen at the first look.</p>\n",
           o);
-    if (error) {
-        fputs("<p class=error role=alert>", o);
-        html(o, error);
-        fputs("</p>\n", o);
-        if (error_field && strcmp(error_field, "open") == 0)
-            fputs("<p>Two changes tested at once cannot be told apart. Close the open test "
-                  "first, or tick &ldquo;open it anyway&rdquo; below.</p>\n",
-                  o);
-    } else if (st != SL_OK) {
-        fputs("<p class=error role=alert>", o);
-        html(o, err.message);
-        fputs("</p>\n", o);
+    bool previewed = false;
+    if (shown) {
+        const char *field = field_of(shown);
+        bool open = shown->field && strcmp(shown->field, "open") == 0;
+        result_error(o, open ? "Another test on the same creator and metric is still open. Two "
+                               "changes tested at once cannot be told apart: close the open "
+                               "test first, or tick “open it even beside another open test” "
+                               "below."
+                             : shown->message,
+                     open ? "force" : field, open ? "the “open it anyway” box" : "the marked field");
+    } else if (f.has_before) {
+        previewed = sample_preview(o, req->server, &f);
     }
-    bool previewed = st == SL_OK && f.has_before && sample_preview(o, req->server, &f);
-    /* Step 1, GET: the plan and the sample it needs; step 2, POST: save it
-     * (the same fields, carried as hidden inputs, so the token never sits
-     * in an address). */
-    fputs("<form class=card method=get action=\"/journal/new\">", o);
+    /* Before a preview the form asks for the sample (GET: a plain address,
+     * no token in it).  After one it is the form that saves, POSTing the
+     * fields as they are on screen, so an edit made after the preview is
+     * what is saved; "show the sample again" re-previews the edited fields
+     * through the same POST. */
+    bool saving = previewed || (error != NULL && f.has_before);
+    if (saving) {
+        fputs("<form class=card method=post action=\"/journal#result\">", o);
+        csrf_input(o, req);
+    } else {
+        fputs("<form class=card method=get action=\"/journal/new#result\">", o);
+    }
     static const char *const steps[] = {"pick", "tag", "read"};
     static const char *const step_labels[] = {"Pick", "Tag", "Read"};
     static const char *const metrics[] = {"ctr", "ctor"};
-    static const char *const metric_labels[] = {"Product CTR (clicks / impressions)",
-                                                "CTOR (orders / clicks)"};
+    static const char *const metric_labels[] = {
+        "Product CTR (product clicks / product impressions)", "CTOR (orders / product clicks)"};
+    bool ctr = f.in.metric == SL_METRIC_CTR;
     fputs("<div class=grid>", o);
     choice(o, req, "step", "Loop step", steps, step_labels, 3);
     choice(o, req, "metric", "Metric", metrics, metric_labels, 2);
-    form_field(o, req, "mde", "Smallest lift worth detecting", "default 20%", FORM_TEXT);
+    form_field_error(o, req, "mde", "Smallest change worth detecting", "default 20%", FORM_TEXT,
+                     msg_for(shown, "mde"));
     fputs("</div>", o);
-    form_field(o, req, "change", "The one change", "one sentence", FORM_AREA);
-    form_field(o, req, "hypothesis", "Hypothesis", "what it should move, and why", FORM_AREA);
-    form_field(o, req, "expect", "What you expect", "written before any result (optional)", FORM_AREA);
+    form_field_error(o, req, "change", "The one change", "one sentence", FORM_AREA,
+                     msg_for(shown, "change"));
+    form_field_error(o, req, "hypothesis", "Hypothesis", "what it should move, and why",
+                     FORM_AREA, msg_for(shown, "hypothesis"));
+    form_field_error(o, req, "expect", "What you expect", "written before any result (optional)",
+                     FORM_AREA, msg_for(shown, "expect"));
     fputs("<h2>Before-video</h2><div class=grid>", o);
-    form_field(o, req, "before-video", "Imported video ID", "or type its counts", FORM_TEXT);
-    form_field(o, req, "before-trials", "Trials", "impressions (CTR) or clicks (CTOR)", FORM_TEXT);
-    form_field(o, req, "before-successes", "Successes", "clicks (CTR) or orders (CTOR)", FORM_TEXT);
-    form_field(o, req, "creator", "Creator", "optional; taken from the import", FORM_TEXT);
-    fputs("</div><p><button type=submit>Show the sample needed</button></p></form>\n", o);
-    if (previewed) {
-        static const char *const carried[] = {"step", "metric", "mde", "change", "hypothesis",
-                                              "expect", "before-video", "before-trials",
-                                              "before-successes", "creator"};
-        fputs("<form class=card method=post action=\"/journal\">", o);
-        csrf_input(o, req);
-        for (size_t i = 0; i < sizeof carried / sizeof *carried; i++) {
-            const char *v = web_param(req, carried[i]);
-            fprintf(o, "<input type=hidden name=\"%s\" value=\"", carried[i]);
-            html(o, v ? v : "");
-            fputs("\">", o);
-        }
-        fputs("<p><label><input type=checkbox name=force value=1> Open it even beside another "
-              "open test on the same creator and metric</label></p>"
-              "<p><button type=submit>Save the plan</button></p></form>\n",
-              o);
+    form_field_error(o, req, "before-video", "Imported video ID", "or type its counts",
+                     FORM_TEXT, msg_for(shown, "before-video"));
+    form_field_error(o, req, "before-trials", ctr ? "Product impressions" : "Product clicks",
+                     ctr ? "(product clicks for CTOR)" : NULL, FORM_NUMBER,
+                     msg_for(shown, "before-trials"));
+    form_field_error(o, req, "before-successes", ctr ? "Product clicks" : "Orders",
+                     ctr ? "(orders for CTOR)" : NULL, FORM_NUMBER,
+                     msg_for(shown, "before-successes"));
+    form_field_error(o, req, "creator", "Creator", "optional; taken from the import", FORM_TEXT,
+                     msg_for(shown, "creator"));
+    fputs("</div>", o);
+    if (saving) {
+        const char *force = web_param(req, "force");
+        fprintf(o, "<p><label><input type=checkbox id=f-force name=force value=1%s> Open it even "
+                   "beside another open test on the same creator and metric</label></p>"
+                   "<p class=buttons><button type=submit>Save the plan</button> "
+                   "<button type=submit class=secondary name=do value=preview>Show the sample "
+                   "again</button></p></form>\n",
+                force && *force ? " checked" : "");
+    } else {
+        fputs("<p><button type=submit>Show the sample needed</button></p></form>\n", o);
     }
     page_end(&p, res, status);
 }
 
 static void save_plan(web_request *req, web_response *res)
 {
+    const char *action = web_param(req, "do");
+    if (action && strcmp(action, "preview") == 0) {
+        plan_page(req, res, 200, NULL);
+        return;
+    }
     plan_form f;
     sl_error err;
     sl_error_clear(&err);
     sl_status st = read_plan_form(req, &f, &err);
-    if (st == SL_OK && !f.has_before)
+    if (st == SL_OK && !f.has_before) {
         st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
-                         "give the before-video: its imported ID, or its trials and successes");
+                         "Give the before-video: its imported video ID, or its %s and %s.",
+                         trials_word(f.in.metric), successes_word(f.in.metric));
+        err.field = "before-video";
+    }
     sl_journal_test t;
     memset(&t, 0, sizeof t);
     if (st == SL_OK) {
         st = sl_journal_plan(web_store(req->server), &f.in, &t, &err);
     }
     if (st != SL_OK) {
-        plan_page(req, res, web_http_status(st), err.message, err.field);
+        plan_page(req, res, web_http_status(st), &err);
         return;
     }
     char to[64];
@@ -250,37 +326,44 @@ static void progress_text(FILE *o, const sl_journal_test *t)
 {
     uint64_t have = t->look_count ? t->looks[t->look_count - 1].after.trials : 0;
     if (!t->sample_feasible) {
-        fprintf(o, "the planned lift cannot be detected with this before-video (smallest: "
+        fprintf(o, "the planned change cannot be detected with this before-video (smallest: "
                    "%.0f%%)",
                 t->min_detectable_lift * 100);
         return;
     }
     double share = t->b_needed ? (double)have / (double)t->b_needed : 1;
     fprintf(o, "<progress max=\"%llu\" value=\"%llu\" aria-label=\"progress toward the planned "
-               "sample\"></progress> %llu of %llu %s (%.0f%%)",
+               "sample\"></progress> ",
             (unsigned long long)t->b_needed,
-            (unsigned long long)(have < t->b_needed ? have : t->b_needed),
-            (unsigned long long)have, (unsigned long long)t->b_needed, trials_word(t->metric),
-            share * 100 < 100 ? share * 100 : 100);
+            (unsigned long long)(have < t->b_needed ? have : t->b_needed));
+    num_count(o, (double)have);
+    fputs(" of ", o);
+    num_count(o, (double)t->b_needed);
+    fprintf(o, " %s (%.0f%%)", trials_word(t->metric), share * 100 < 100 ? share * 100 : 100);
 }
 
-static void latest_verdict(FILE *o, const sl_journal_test *t)
+/* The latest look's verdict word and sentence (the list shows these; the
+ * test's page adds the numbers under a disclosure). */
+static bool latest(const sl_journal_test *t, sl_compare_result *c)
 {
+    return t->look_count && sl_journal_verdict(t, t->look_count - 1, c, NULL) == SL_OK;
+}
+
+static void latest_verdict_short(FILE *o, const web_request *req, const sl_journal_test *t)
+{
+    sl_compare_result c;
     if (!t->look_count) {
         fputs("<p>No look yet: post the after-video, then add a look.</p>", o);
         return;
     }
-    sl_compare_result c;
-    if (sl_journal_verdict(t, t->look_count - 1, &c, NULL) != SL_OK)
+    if (!latest(t, &c))
         return;
-    fprintf(o, "<p><span class=\"verdict v-%s\">%s</span>: ", sl_compare_verdict_name(c.verdict),
-            sl_compare_verdict_name(c.verdict));
+    char cls[64];
+    snprintf(cls, sizeof cls, "verdict v-%s", sl_compare_verdict_name(c.verdict));
+    fputs("<p class=verdict-word>", o);
+    term_link(o, req, sl_compare_verdict_name(c.verdict), verdict_words(c.verdict), cls);
+    fputs("</p><p>", o);
     html(o, c.verdict_text);
-    if (c.planned_sample_reached)
-        fputs(" The planned sample is reached: the p-value is final.", o);
-    else if (c.fixed_a_feasible)
-        fprintf(o, " %llu more %s to go before the p-value is final.",
-                (unsigned long long)c.b_more_needed, trials_word(t->metric));
     fputs("</p>", o);
 }
 
@@ -292,10 +375,17 @@ static void p_chart(FILE *o, const sl_journal_test *t)
     size_t n = t->look_count < 64 ? t->look_count : 64;
     for (size_t i = 0; i < n; i++)
         p[i] = t->looks[t->look_count - n + i].p_always_valid;
-    svg_p_series(o, p, n, t->alpha > 0 ? t->alpha : 0.05);
+    double alpha = t->alpha > 0 ? t->alpha : 0.05;
+    /* The line is where the test is called at any look: the always-valid
+     * route's share of alpha (docs/statistics.md). */
+    fputs("<figure class=pchart><figcaption>Always-valid p at each look (log scale); below the "
+          "dashed line the test is called</figcaption>",
+          o);
+    svg_p_series(o, p, n, alpha * SL_ALPHA_SHARE_ALWAYS_VALID);
+    fputs("</figure>", o);
 }
 
-static void test_summary(FILE *o, const sl_journal_test *t)
+static void test_summary(FILE *o, const web_request *req, const sl_journal_test *t)
 {
     fprintf(o, "<section class=card><h3><a href=\"/journal/%lld\">Test #%lld</a>: ",
             (long long)t->id, (long long)t->id);
@@ -306,17 +396,17 @@ static void test_summary(FILE *o, const sl_journal_test *t)
         html(o, t->creator);
     }
     fputs(" · planned ", o);
-    html(o, t->planned_at);
+    time_utc(o, t->planned_at);
     fputs("</small></p>", o);
     if (t->closed) {
         fprintf(o, "<p>Closed: <b>%s</b>. Lesson: ", sl_journal_outcome_name(t->outcome));
         html(o, t->lesson);
         fputs("</p>", o);
     } else {
+        latest_verdict_short(o, req, t);
         fputs("<p>", o);
         progress_text(o, t);
         fputs("</p>", o);
-        latest_verdict(o, t);
         p_chart(o, t);
     }
     fputs("</section>\n", o);
@@ -354,90 +444,128 @@ static void journal_index(web_request *req, web_response *res)
     /* Newest first within each group. */
     for (size_t i = n; i-- > 0;)
         if (!tests[i].closed)
-            test_summary(o, &tests[i]);
+            test_summary(o, req, &tests[i]);
     fprintf(o, "<h2>Closed tests (%zu)</h2>\n", n - open);
     for (size_t i = n; i-- > 0;)
         if (tests[i].closed)
-            test_summary(o, &tests[i]);
+            test_summary(o, req, &tests[i]);
     sl_journal_tests_free(tests, n);
     page_end(&p, res, st == SL_OK ? 200 : 500);
 }
 
 /* ---- one test ---- */
 
-static void looks_table(FILE *o, const sl_journal_test *t)
+/* One row per look; on a phone each row stacks into label/value lines
+ * (class stack), so nothing is cut off at 390 px. */
+static void looks_table(FILE *o, const web_request *req, const sl_journal_test *t)
 {
     if (!t->look_count)
         return;
-    fprintf(o, "<h2>Looks</h2><div class=wide><table><thead><tr><th class=n>#</th><th>Taken "
-               "(UTC)</th><th>From</th><th class=n>%s</th><th class=n>%s</th><th class=n>Rate</th>"
-               "<th class=n>mSPRT p</th><th class=n>Always-valid p</th><th>Verdict</th></tr>"
-               "</thead><tbody>",
-            trials_word(t->metric), successes_word(t->metric));
+    const char *tw = t->metric == SL_METRIC_CTR ? "Product impressions" : "Product clicks";
+    const char *sw = t->metric == SL_METRIC_CTR ? "Product clicks" : "Orders";
+    fprintf(o, "<h2 id=looks-h>Looks</h2><table class=\"stack looks\" aria-labelledby=looks-h>"
+               "<thead><tr><th class=n>#</th><th>Taken</th><th>From</th><th class=n>%s</th>"
+               "<th class=n>%s</th><th class=n>%s</th><th class=n>",
+            tw, sw, metric_label(t->metric));
+    term_link(o, req, "always-valid-p", "Always-valid p", NULL);
+    fputs("</th><th>Verdict</th></tr></thead><tbody>", o);
     for (size_t i = 0; i < t->look_count; i++) {
         const sl_journal_look *l = &t->looks[i];
         sl_compare_result c;
         bool ok = sl_journal_verdict(t, i, &c, NULL) == SL_OK;
-        fprintf(o, "<tr><td class=n>%u</td><td>", l->seq);
-        html(o, l->taken_at);
-        fputs("</td><td>", o);
+        fprintf(o, "<tr><td class=n data-label=\"Look\">%u</td><td data-label=\"Taken\">", l->seq);
+        time_utc(o, l->taken_at);
+        fputs("</td><td data-label=\"From\">", o);
         if (l->after_video[0]) {
             html(o, l->after_video);
-            fprintf(o, "<br><small>import #%lld</small>", (long long)l->after_import);
+            fprintf(o, " <small>import #%lld</small>", (long long)l->after_import);
         } else {
-            fputs("typed", o);
+            fputs("typed counts", o);
         }
-        fprintf(o, "</td><td class=n>%llu</td><td class=n>%llu</td><td class=n>%.2f%%</td>"
-                   "<td class=n>%.3g</td><td class=n>%.3g</td><td>",
-                (unsigned long long)l->after.trials, (unsigned long long)l->after.successes,
-                l->after.trials ? 100.0 * (double)l->after.successes / (double)l->after.trials
-                                : 0.0,
-                l->p_look, l->p_always_valid);
+        fprintf(o, "</td><td class=n data-label=\"%s\">", tw);
+        num_count(o, (double)l->after.trials);
+        fprintf(o, "</td><td class=n data-label=\"%s\">", sw);
+        num_count(o, (double)l->after.successes);
+        fprintf(o, "</td><td class=n data-label=\"%s\">", metric_label(t->metric));
+        num_percent(o, l->after.trials ? (double)l->after.successes / (double)l->after.trials
+                                       : 0.0);
+        fprintf(o, "</td><td class=\"n avp\" data-label=\"Always-valid p\">%.3g</td>"
+                   "<td data-label=\"Verdict\">",
+                l->p_always_valid);
         if (ok)
-            fprintf(o, "<span class=\"verdict v-%s\">%s</span>", sl_compare_verdict_name(c.verdict),
-                    sl_compare_verdict_name(c.verdict));
+            fprintf(o, "<span class=\"verdict v-%s\">%s</span>",
+                    sl_compare_verdict_name(c.verdict), verdict_words(c.verdict));
         fputs("</td></tr>", o);
     }
-    fputs("</tbody></table></div>\n", o);
+    fputs("</tbody></table>\n", o);
 }
 
-static void look_form(FILE *o, web_request *req, const sl_journal_test *t)
+static void look_form(FILE *o, web_request *req, const sl_journal_test *t, const sl_error *err)
 {
-    fprintf(o, "<form class=card method=post action=\"/journal/%lld/look\"><h2>Add a look</h2>"
-               "<p>Give the after-video's imported ID (its newest import is used) or its counts "
-               "so far.</p><div class=grid>",
+    fprintf(o, "<form class=card method=post action=\"/journal/%lld/look#result\"><h2>Add a "
+               "look</h2><p>Give the after-video's imported ID (its newest import is used) or its "
+               "counts so far.</p>",
             (long long)t->id);
     csrf_input(o, req);
-    fputs("<div><label for=f-after-video>After-video ID</label><input type=text "
-          "id=f-after-video name=after-video></div>",
-          o);
-    fprintf(o, "<div><label for=f-after-trials>%s so far</label><input type=text "
-               "inputmode=numeric id=f-after-trials name=after-trials></div>"
-               "<div><label for=f-after-successes>%s so far</label><input type=text "
-               "inputmode=numeric id=f-after-successes name=after-successes></div>",
-            trials_word(t->metric), successes_word(t->metric));
+    fputs("<div class=grid>", o);
+    char l1[64], l2[64];
+    snprintf(l1, sizeof l1, "%s so far", t->metric == SL_METRIC_CTR ? "Product impressions"
+                                                                    : "Product clicks");
+    snprintf(l2, sizeof l2, "%s so far", t->metric == SL_METRIC_CTR ? "Product clicks" : "Orders");
+    form_field_error(o, req, "after-video", "After-video ID", NULL, FORM_TEXT,
+                     msg_for(err, "after-video"));
+    form_field_error(o, req, "after-trials", l1, NULL, FORM_NUMBER, msg_for(err, "after-trials"));
+    form_field_error(o, req, "after-successes", l2, NULL, FORM_NUMBER,
+                     msg_for(err, "after-successes"));
     fputs("</div><p><button type=submit>Add the look</button></p></form>\n", o);
 }
 
-static void close_form(FILE *o, web_request *req, const sl_journal_test *t)
+/* The outcome that matches the data's verdict is preselected; with no
+ * verdict yet (too early, or no look) nothing is, so closing is a choice
+ * the creator makes on purpose. */
+static void close_form(FILE *o, web_request *req, const sl_journal_test *t, const sl_error *err)
 {
-    fprintf(o, "<form class=card method=post action=\"/journal/%lld/close\"><h2>Close the test"
-               "</h2>",
+    sl_compare_result c;
+    const char *match = "";
+    if (latest(t, &c) && c.verdict != SL_COMPARE_TOO_EARLY)
+        match = sl_compare_verdict_name(c.verdict); /* the same names as the outcomes */
+    const char *typed = web_param(req, "outcome");
+    const char *sel = typed ? typed : match;
+    fprintf(o, "<form class=card method=post action=\"/journal/%lld/close#result\"><h2>Close "
+               "the test</h2>",
             (long long)t->id);
     csrf_input(o, req);
-    fputs("<div><label for=f-outcome>Outcome</label><select id=f-outcome name=outcome>"
-          "<option value=b-better>B (after) is better</option>"
-          "<option value=a-better>A (before) is better</option>"
-          "<option value=no-clear-difference>No clear difference</option>"
-          "<option value=abandoned>Abandoned</option></select></div>"
-          "<div><label for=f-lesson>Lesson <span class=hint>(in your words)</span></label>"
-          "<textarea id=f-lesson name=lesson rows=2 maxlength=600 required></textarea></div>"
-          "<p><button type=submit>Close the test</button></p></form>\n",
-          o);
+    if (!*match)
+        fputs("<p class=hint>The data has no verdict yet: the outcome you choose is your "
+              "reading, not the data's.</p>",
+              o);
+    const char *bad = msg_for(err, "outcome");
+    fprintf(o, "<div%s><label for=f-outcome>Outcome</label>", bad ? " class=invalid" : "");
+    if (bad) {
+        fputs("<p class=field-msg id=f-outcome-msg>", o);
+        html(o, bad);
+        fputs("</p>", o);
+    }
+    fprintf(o, "<select id=f-outcome name=outcome%s>",
+            bad ? " aria-invalid=true aria-describedby=f-outcome-msg" : "");
+    static const struct {
+        const char *value, *label;
+    } options[] = {{"", "Choose the outcome"},
+                   {"b-better", "B (after) is better"},
+                   {"a-better", "A (before) is better"},
+                   {"no-clear-difference", "No clear difference"},
+                   {"abandoned", "Abandoned"}};
+    for (size_t i = 0; i < sizeof options / sizeof *options; i++)
+        fprintf(o, "<option value=\"%s\"%s>%s</option>", options[i].value,
+                strcmp(sel, options[i].value) == 0 ? " selected" : "", options[i].label);
+    fputs("</select></div>", o);
+    form_field_error(o, req, "lesson", "Lesson", "(in your words)", FORM_AREA,
+                     msg_for(err, "lesson"));
+    fputs("<p><button type=submit>Close the test</button></p></form>\n", o);
 }
 
 static void test_page(web_request *req, web_response *res, int64_t id, int status,
-                      const char *error)
+                      const sl_error *error, const char *error_form)
 {
     sl_journal_test t;
     memset(&t, 0, sizeof t);
@@ -465,11 +593,35 @@ static void test_page(web_request *req, web_response *res, int64_t id, int statu
         fputs("<p class=practice>Opened beside another open test on the same creator and "
               "metric: two changes tested at once cannot be told apart.</p>\n",
               o);
-    if (error) {
-        fputs("<p class=error role=alert>", o);
-        html(o, error);
-        fputs("</p>\n", o);
+    /* The answer first: the outcome of a closed test, else the latest
+     * verdict with its sentence; it is the page's #result (where a look
+     * lands) unless a form came back with an error, which then is. */
+    if (t.closed) {
+        if (!error)
+            result_begin(o, "journal-result");
+        fprintf(o, "<h2%s>Closed: %s</h2><p class=verdict-sentence>Lesson: ",
+                error ? "" : " id=result-h", sl_journal_outcome_name(t.outcome));
+        html(o, t.lesson);
+        fputs("</p><p><small>closed ", o);
+        time_utc(o, t.closed_at);
+        fputs("</small></p>", o);
+        if (!error)
+            result_end(o);
     }
+    sl_compare_result c;
+    if (latest(&t, &c)) {
+        bool region = !error && !t.closed;
+        if (region)
+            result_begin(o, "journal-result");
+        fprintf(o, "<h2%s>Latest verdict (look %zu of %zu)</h2>\n", region ? " id=result-h" : "",
+                t.look_count, t.look_count);
+        verdict_block(o, req, &c);
+        if (region)
+            result_end(o);
+    } else if (!t.closed) {
+        fputs("<p>No look yet: post the after-video, then add a look below.</p>\n", o);
+    }
+    fputs("<h2>The plan</h2>", o);
     fprintf(o, "<dl class=facts><dt>Status</dt><dd>%s%s</dd><dt>Step</dt><dd>%s</dd>"
                "<dt>Metric</dt><dd>%s (%s / %s)</dd>",
             t.closed ? "closed: " : (t.look_count ? "open, plan frozen" : "open"),
@@ -483,30 +635,35 @@ static void test_page(web_request *req, web_response *res, int64_t id, int statu
         html(o, t.expectation);
         fputs("</dd>", o);
     }
-    fputs("<dt>Before-video</dt><dd>", o);
+    fputs("<dt>Planned</dt><dd>", o);
+    time_utc(o, t.planned_at);
+    fputs("</dd><dt>Before-video</dt><dd>", o);
     if (t.before_video[0]) {
         html(o, t.before_video);
         fprintf(o, " (import #%lld): ", (long long)t.before_import);
     }
-    fprintf(o, "%llu %s / %llu %s = %.2f%%</dd>", (unsigned long long)t.before.successes,
-            successes_word(t.metric), (unsigned long long)t.before.trials,
-            trials_word(t.metric),
-            t.before.trials ? 100.0 * (double)t.before.successes / (double)t.before.trials : 0.0);
-    fprintf(o, "<dt>Plan</dt><dd>detect a %.0f%% change either way; ", t.mde * 100);
+    num_count(o, (double)t.before.successes);
+    fprintf(o, " %s / ", successes_word(t.metric));
+    num_count(o, (double)t.before.trials);
+    fprintf(o, " %s = ", trials_word(t.metric));
+    num_percent(o, t.before.trials ? (double)t.before.successes / (double)t.before.trials : 0.0);
+    fprintf(o, "</dd><dt>Plan</dt><dd>detect a %.0f%% change either way; ", t.mde * 100);
     progress_text(o, &t);
-    fprintf(o, "; &tau;&sup2; %.3g, fixed</dd></dl>\n", t.tau2);
-    if (!t.closed)
-        latest_verdict(o, &t);
+    fputs("</dd></dl>\n", o);
     p_chart(o, &t);
-    looks_table(o, &t);
-    if (t.closed) {
-        fprintf(o, "<h2>Closed %s: %s</h2><p>Lesson: ", t.closed_at,
-                sl_journal_outcome_name(t.outcome));
-        html(o, t.lesson);
-        fputs("</p>\n", o);
-    } else {
-        look_form(o, req, &t);
-        close_form(o, req, &t);
+    looks_table(o, req, &t);
+    if (!t.closed) {
+        /* An error goes right above the form it came from. */
+        bool look_err = error && (!error_form || strcmp(error_form, "look") == 0);
+        if (look_err)
+            result_error(o, error->message, field_of(error), "the marked field");
+        look_form(o, req, &t, look_err ? error : NULL);
+        bool close_err = error && error_form && strcmp(error_form, "close") == 0;
+        if (close_err)
+            result_error(o, error->message, field_of(error), "the marked field");
+        close_form(o, req, &t, close_err ? error : NULL);
+    } else if (error) {
+        result_error(o, error->message, NULL, NULL);
     }
     fprintf(o, "<p><a href=\"/api/journal/%lld\">This test as JSON</a></p>\n", (long long)id);
     sl_journal_test_clear(&t);
@@ -521,17 +678,19 @@ static void add_look(web_request *req, web_response *res, int64_t id)
     const char *video = web_param(req, "after-video");
     bool set_t, set_s;
     double t = 0, s = 0;
-    sl_status st = param_count(req, "after-trials", "After-video trials", &set_t, &t, &err);
+    sl_status st = param_count(req, "after-trials", "After-video counts", &set_t, &t, &err);
     if (st == SL_OK)
-        st = param_count(req, "after-successes", "After-video successes", &set_s, &s, &err);
+        st = param_count(req, "after-successes", "After-video counts", &set_s, &s, &err);
     if (st == SL_OK) {
         if (video && *video)
             in.after_video = video;
         else if (set_t && set_s)
             in.after = (sl_arm){.trials = (uint64_t)t, .successes = (uint64_t)s};
-        else
+        else {
             st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
-                             "give the after-video's ID, or both of its counts so far");
+                             "Give the after-video's ID, or both of its counts so far.");
+            err.field = set_t ? "after-successes" : set_s ? "after-trials" : "after-video";
+        }
     }
     sl_journal_test out;
     memset(&out, 0, sizeof out);
@@ -540,11 +699,11 @@ static void add_look(web_request *req, web_response *res, int64_t id)
         sl_journal_test_clear(&out);
     }
     if (st != SL_OK) {
-        test_page(req, res, id, web_http_status(st), err.message);
+        test_page(req, res, id, web_http_status(st), &err, "look");
         return;
     }
     char to[64];
-    snprintf(to, sizeof to, "/journal/%lld", (long long)id);
+    snprintf(to, sizeof to, "/journal/%lld#result", (long long)id);
     respond_redirect(res, to);
 }
 
@@ -563,9 +722,11 @@ static void close_test(web_request *req, web_response *res, int64_t id)
             outcome = outcomes[i];
             st = SL_OK;
         }
-    if (st != SL_OK)
-        sl_fail_web(&err, st, "choose an outcome: b-better, a-better, no-clear-difference or "
-                              "abandoned");
+    if (st != SL_OK) {
+        sl_fail_web(&err, st, "Choose an outcome: B is better, A is better, no clear difference "
+                              "or abandoned.");
+        err.field = "outcome";
+    }
     sl_journal_test out;
     memset(&out, 0, sizeof out);
     if (st == SL_OK) {
@@ -574,11 +735,11 @@ static void close_test(web_request *req, web_response *res, int64_t id)
         sl_journal_test_clear(&out);
     }
     if (st != SL_OK) {
-        test_page(req, res, id, web_http_status(st), err.message);
+        test_page(req, res, id, web_http_status(st), &err, "close");
         return;
     }
     char to[64];
-    snprintf(to, sizeof to, "/journal/%lld", (long long)id);
+    snprintf(to, sizeof to, "/journal/%lld#result", (long long)id);
     respond_redirect(res, to);
 }
 
@@ -625,14 +786,14 @@ bool route_journal(web_request *req, web_response *res)
         return true;
     }
     if (strcmp(path, "/journal/new") == 0) {
-        plan_page(req, res, 200, NULL, NULL);
+        plan_page(req, res, 200, NULL);
         return true;
     }
     if (strncmp(path, "/journal/", 9) == 0) {
         if (!path_id(path + 9, &id, &rest))
             respond_error_page(req, res, 404, "Test not found", "There is no such test.");
         else if (!*rest && !post)
-            test_page(req, res, id, 200, NULL);
+            test_page(req, res, id, 200, NULL, NULL);
         else if (strcmp(rest, "/look") == 0 && post)
             add_look(req, res, id);
         else if (strcmp(rest, "/close") == 0 && post)

@@ -158,14 +158,17 @@ static void glossary_index(web_request *req, web_response *res)
             }
             fputs("</ul>\n", o);
         } else {
-            fputs("</p>\n", o);
+            fputs(" Every term is listed below, by step.</p>\n", o);
         }
     }
+    /* The live filter (web_js) says here when nothing matches, and hides the
+     * steps it emptied, rather than leaving bare headings. */
+    fputs("<p id=glossary-none class=error role=status hidden></p>\n", o);
     for (int s = 0; s < SL_LOOP__COUNT; s++) {
         if (filter && (sl_loop_step)s != only)
             continue;
-        fprintf(o, "<h2 id=\"step-%s\">%s</h2>\n<ul class=terms>", sl_loop_step_name((sl_loop_step)s),
-                step_titles[s]);
+        fprintf(o, "<section data-step><h2 id=\"step-%s\">%s</h2>\n<ul class=terms>",
+                sl_loop_step_name((sl_loop_step)s), step_titles[s]);
         for (size_t i = 0; i < sl_term_count(c); i++) {
             const sl_term *t = sl_term_at(c, i);
             if ((int)t->step != s)
@@ -176,7 +179,7 @@ static void glossary_index(web_request *req, web_response *res)
             html(o, t->name);
             fputs("</a></li>", o);
         }
-        fputs("</ul>\n", o);
+        fputs("</ul></section>\n", o);
     }
     if (filter)
         fputs("<p><a href=\"/glossary\">All steps</a></p>", o);

@@ -73,14 +73,50 @@ static sl_status read_decode_input(const web_request *req, decode_input *in, sl_
 
 /* ---- decoder page ---- */
 
-static void percent_text(FILE *o, double fraction)
+/* The glossary term of a step or verdict word, so each word on the page
+ * links to what it means (NULL: no term, e.g. "unknown"). */
+static const char *word_term(const char *word)
 {
-    fprintf(o, "%.2f%%", fraction * 100);
+    static const char *const terms[] = {"attention", "click-through", "conversion", "strong",
+                                        "typical",   "weak",          "too-early"};
+    for (size_t i = 0; i < sizeof terms / sizeof *terms; i++)
+        if (strcmp(word, terms[i]) == 0)
+            return terms[i];
+    return NULL;
 }
 
+/* A step or verdict word, linked to its glossary term, with the verdict's
+ * colour class when `verdict` is set. */
+static void word_link(FILE *o, const char *word, bool verdict)
+{
+    const char *term = word_term(word);
+    char cls[64] = "";
+    if (verdict)
+        snprintf(cls, sizeof cls, " class=\"verdict v-%s\"", word);
+    if (term)
+        fprintf(o, "<a%s href=\"/glossary/%s\">%s</a>", cls, term, word);
+    else
+        fprintf(o, "<span%s>%s</span>", cls, word);
+}
+
+/* The reading, answer first: on a phone the bottleneck and the next test
+ * are what shows at the top of the screen after a submit; the steps, rates
+ * and funnel that explain them follow. */
 static void decode_result(FILE *o, const sl_decode_result *r)
 {
-    fputs("<section aria-labelledby=result-h><h2 id=result-h>Reading</h2>\n", o);
+    result_begin(o, NULL);
+    fputs("<h2 id=result-h>Reading</h2>\n<div class=\"card lead\"><p><b>Bottleneck:</b> ", o);
+    if (r->has_bottleneck) {
+        word_link(o, sl_step_name(r->bottleneck), true);
+        fputs(", the first <a href=\"/glossary/weak\">weak</a> step. Nothing after it is "
+              "blamed.</p>",
+              o);
+    } else {
+        fputs("none: no step is <a href=\"/glossary/weak\">weak</a>.</p>", o);
+    }
+    fputs("<p><b>One next test:</b> ", o);
+    html(o, r->next_test_text);
+    fputs("</p></div>\n", o);
     if (r->baseline_mixed || r->baseline_source == SL_BASELINE_PRACTICE) {
         fputs("<p class=practice>Baseline: ", o);
         html(o, r->baseline_mixed ? "your values where given, practice reference values "
@@ -90,7 +126,28 @@ static void decode_result(FILE *o, const sl_decode_result *r)
     } else {
         fputs("<p>Baseline: your own values.</p>\n", o);
     }
-    sl_funnel_write_svg(&r->funnel, "Funnel of this video", "not given", o);
+    fputs("<h3>Steps, in funnel order</h3><ol class=steps>", o);
+    for (int s = 0; s < SL_STEP__COUNT; s++) {
+        const sl_step_reading *st = &r->steps[s];
+        fputs("<li><b>", o);
+        word_link(o, sl_step_name(st->step), false);
+        fputs("</b>: ", o);
+        word_link(o, sl_verdict_name(st->verdict), true);
+        fputs("<br>", o);
+        html(o, st->explanation);
+        fputs("</li>", o);
+    }
+    fputs("</ol>\n", o);
+    if (r->question_count) {
+        fprintf(o, "<h3>Check first</h3><p>From <a href=\"/glossary/%s\">the glossary</a>:</p><ul>",
+                r->questions_term);
+        for (size_t i = 0; i < r->question_count; i++) {
+            fputs("<li>", o);
+            html(o, r->questions[i]);
+            fputs("</li>", o);
+        }
+        fputs("</ul>", o);
+    }
     fputs("<h3>Rates</h3><div class=wide><table><thead><tr><th>Rate</th><th class=n>Value</th>"
           "<th class=n>95% interval</th><th>Out of</th></tr></thead><tbody>",
           o);
@@ -100,51 +157,58 @@ static void decode_result(FILE *o, const sl_decode_result *r)
             continue;
         fprintf(o, "<tr><th scope=row>%s</th><td class=n>", sl_rate_label(rate->id));
         if (rate->is_proportion)
-            percent_text(o, rate->value);
+            num_percent(o, rate->value);
         else
-            fprintf(o, "%.2f", rate->value);
+            num_fixed(o, rate->value, 2);
         fputs("</td><td class=n>", o);
         if (rate->has_interval) {
-            percent_text(o, rate->low);
+            num_percent(o, rate->low);
             fputs(" – ", o);
-            percent_text(o, rate->high);
+            num_percent(o, rate->high);
         } else {
             fputs(rate->is_proportion ? "none" : "", o);
         }
         fprintf(o, "</td><td>%s / %s%s</td></tr>", sl_field_label(rate->numerator_field),
                 sl_field_label(rate->denominator_field), rate->id == SL_RATE_GPM ? " × 1000" : "");
     }
-    fputs("</tbody></table></div>\n<h3>Steps, in funnel order</h3><ol>", o);
-    for (int s = 0; s < SL_STEP__COUNT; s++) {
-        const sl_step_reading *st = &r->steps[s];
-        fprintf(o, "<li><b>%s</b>: <span class=\"verdict v-%s\">%s</span><br>",
-                sl_step_name(st->step), sl_verdict_name(st->verdict),
-                sl_verdict_name(st->verdict));
-        html(o, st->explanation);
-        fputs("</li>", o);
-    }
-    fputs("</ol>\n<h3>Bottleneck</h3><p>", o);
-    if (r->has_bottleneck)
-        fprintf(o, "<b class=\"verdict v-weak\">%s</b>: the first weak step. Nothing after it is "
-                   "blamed.</p>",
-                sl_step_name(r->bottleneck));
-    else
-        fputs("None: no step is weak.</p>", o);
-    if (r->question_count) {
-        fprintf(o, "<p>Check first (from <a href=\"/glossary/%s\">the glossary</a>):</p><ul>",
-                r->questions_term);
-        for (size_t i = 0; i < r->question_count; i++) {
-            fputs("<li>", o);
-            html(o, r->questions[i]);
-            fputs("</li>", o);
-        }
-        fputs("</ul>", o);
-    }
-    fputs("<h3>One next test</h3><p>", o);
-    html(o, r->next_test_text);
-    fputs("</p><p class=note>", o);
+    fputs("</tbody></table></div>\n<h3>Funnel</h3>", o);
+    sl_funnel_write_svg(&r->funnel, "Funnel of this video", "not given", o);
+    fputs("<p class=note>", o);
     html(o, r->caution);
-    fputs("</p></section>\n", o);
+    fputs("</p>", o);
+    result_end(o);
+}
+
+/* The decoder's form fields: web name, label, hint, and the library's name
+ * for the same field (what sl_decode puts in err->field). */
+static const struct {
+    const char *name, *label, *hint, *lib;
+} decoder_fields[] = {
+    {"views", "Views", NULL, "views"},
+    {"impressions", "Product impressions", NULL, "product_impressions"},
+    {"clicks", "Product clicks", NULL, "product_clicks"},
+    {"orders", "Orders", NULL, "orders"},
+    {"gmv", "GMV", "(optional)", "gmv"},
+    {"baseline-views", "Usual views", "e.g. 6,000", "baseline_views"},
+    {"baseline-ctr", "Usual Product CTR", "e.g. 3%", "baseline_product_ctr"},
+    {"baseline-ctr", "Usual Product CTR", "e.g. 3%", "baseline_video_ctr"},
+    {"baseline-ctor", "Usual CTOR", "e.g. 2%", "baseline_ctor"},
+};
+#define DECODER_FIELDS (sizeof decoder_fields / sizeof *decoder_fields)
+
+/* err->field as the form names it ("product_clicks" → "clicks"), with its
+ * label; NULL when the error is about no field of the form. */
+static const char *decoder_field_of(const sl_error *err, const char **label)
+{
+    if (!err->field)
+        return NULL;
+    for (size_t i = 0; i < DECODER_FIELDS; i++)
+        if (strcmp(err->field, decoder_fields[i].name) == 0 ||
+            strcmp(err->field, decoder_fields[i].lib) == 0) {
+            *label = decoder_fields[i].label;
+            return decoder_fields[i].name;
+        }
+    return NULL;
 }
 
 static void decoder_page(web_request *req, web_response *res)
@@ -153,42 +217,62 @@ static void decoder_page(web_request *req, web_response *res)
     sl_error err;
     sl_error_clear(&err);
     sl_status st = read_decode_input(req, &in, &err);
+    /* A submit sends every field, empty or not; a first visit sends none.
+     * An empty submit is told what is missing rather than shown the form
+     * again as if nothing happened. */
+    bool submitted = web_param(req, "views") || web_param(req, "impressions") ||
+                     web_param(req, "clicks") || web_param(req, "orders");
+    const char *field_message = NULL; /* next to the field, when shorter than err's */
+    if (st == SL_OK && submitted && !in.any) {
+        st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
+                         "Nothing to read yet: give at least one of views, product "
+                         "impressions, product clicks or orders. With impressions and clicks "
+                         "the decoder reads click-through; add orders to read conversion.");
+        err.field = "views";
+        field_message = "Give views here, or product impressions, clicks or orders below.";
+    }
     sl_decode_result result;
     if (st == SL_OK && in.any)
         st = sl_decode(&in.funnel, &in.baseline, NULL, &result, &err);
+    const char *bad_label = NULL;
+    const char *bad = st != SL_OK ? decoder_field_of(&err, &bad_label) : NULL;
     web_page p;
-    if (!page_begin(&p, req, in.any && st == SL_OK ? "Decoder reading" : "Metrics Decoder",
-                    "decoder")) {
+    const char *title = st != SL_OK ? "Decoder: check the numbers"
+                        : in.any    ? "Decoder reading"
+                                    : "Metrics Decoder";
+    if (!page_begin(&p, req, title, "decoder")) {
         respond_error_page(req, res, 500, "Error", "out of memory");
         return;
     }
     FILE *o = p.out;
     fputs("<h1>Metrics Decoder</h1>\n<p>Type one video's numbers from your analytics; leave "
           "out what you do not have. ShopLab reads the funnel in order and names the one step "
-          "to work on.</p>\n"
-          "<form class=card action=\"/decoder\" method=get><div class=grid>",
+          "to work on.</p>\n",
           o);
-    form_field(o, req, "views", "Views", NULL, FORM_NUMBER);
-    form_field(o, req, "impressions", "Product impressions", NULL, FORM_NUMBER);
-    form_field(o, req, "clicks", "Product clicks", NULL, FORM_NUMBER);
-    form_field(o, req, "orders", "Orders", NULL, FORM_NUMBER);
-    form_field(o, req, "gmv", "GMV", "(optional)", FORM_NUMBER);
-    fputs("</div><h2>Your usual numbers <span class=hint>(optional; practice values are used "
-          "otherwise)</span></h2><div class=grid>",
-          o);
-    form_field(o, req, "baseline-views", "Usual views", "e.g. 6000", FORM_NUMBER);
-    form_field(o, req, "baseline-ctr", "Usual Product CTR", "e.g. 3%", FORM_NUMBER);
-    form_field(o, req, "baseline-ctor", "Usual CTOR", "e.g. 2%", FORM_NUMBER);
-    fputs("</div><p><button type=submit>Decode</button></p></form>\n", o);
     int status = 200;
     if (st != SL_OK) {
+        /* The error goes above the form: after the jump to #result the
+         * message is on top and the marked field right under it. */
         status = web_http_status(st);
-        fputs("<p class=error role=alert>", o);
-        html(o, err.message);
-        fputs("</p>\n", o);
-    } else if (in.any) {
-        decode_result(o, &result);
+        result_error(o, err.message, bad, bad_label);
     }
+    fputs("<form class=card action=\"/decoder#result\" method=get><div class=grid>", o);
+    for (size_t i = 0; i < DECODER_FIELDS; i++) {
+        if (i == 5)
+            fputs("</div><h2>Your usual numbers <span class=hint>(optional; practice values "
+                  "are used otherwise)</span></h2><div class=grid>",
+                  o);
+        if (i > 0 && strcmp(decoder_fields[i].name, decoder_fields[i - 1].name) == 0)
+            continue; /* one input, two library names */
+        form_field_error(o, req, decoder_fields[i].name, decoder_fields[i].label,
+                         decoder_fields[i].hint, FORM_NUMBER,
+                         bad && strcmp(bad, decoder_fields[i].name) == 0
+                             ? (field_message ? field_message : err.message)
+                             : NULL);
+    }
+    fputs("</div><p><button type=submit>Decode</button></p></form>\n", o);
+    if (st == SL_OK && in.any)
+        decode_result(o, &result);
     page_end(&p, res, status);
 }
 
@@ -196,10 +280,29 @@ static void decoder_page(web_request *req, web_response *res)
 
 typedef struct compare_input {
     bool any;
+    bool submitted;             /* the form was sent, even with every field empty */
     sl_metric metric;
     sl_arm a, b;
     sl_compare_options options;
 } compare_input;
+
+static const char *const compare_names[4] = {"a-trials", "a-successes", "b-trials",
+                                             "b-successes"};
+
+/* The form's labels follow the metric: "trials" and "successes" are the
+ * statistics' words, a creator counts impressions, clicks and orders. */
+static const char *compare_label(sl_metric metric, int i)
+{
+    static const char *const ctr[4] = {"Video A (before): product impressions",
+                                       "Video A (before): product clicks",
+                                       "Video B (after): product impressions",
+                                       "Video B (after): product clicks"};
+    static const char *const ctor[4] = {"Video A (before): product clicks",
+                                        "Video A (before): orders",
+                                        "Video B (after): product clicks",
+                                        "Video B (after): orders"};
+    return metric == SL_METRIC_CTOR ? ctor[i] : ctr[i];
+}
 
 static sl_status read_compare_input(const web_request *req, compare_input *in, sl_error *err)
 {
@@ -213,17 +316,13 @@ static sl_status read_compare_input(const web_request *req, compare_input *in, s
         err->field = "metric";
         return SL_ERR_INVALID_ARGUMENT;
     }
-    static const char *const names[4] = {"a-trials", "a-successes", "b-trials", "b-successes"};
-    const bool ctr = in->metric == SL_METRIC_CTR;
-    const char *labels[4] = {ctr ? "Video A product impressions" : "Video A product clicks",
-                             ctr ? "Video A product clicks" : "Video A orders",
-                             ctr ? "Video B product impressions" : "Video B product clicks",
-                             ctr ? "Video B product clicks" : "Video B orders"};
     double v[4];
     bool set[4];
     int given = 0;
     for (int i = 0; i < 4; i++) {
-        sl_status st = param_count(req, names[i], labels[i], &set[i], &v[i], err);
+        in->submitted |= web_param(req, compare_names[i]) != NULL;
+        sl_status st = param_count(req, compare_names[i], compare_label(in->metric, i), &set[i],
+                                   &v[i], err);
         if (st != SL_OK)
             return st;
         given += set[i];
@@ -232,8 +331,9 @@ static sl_status read_compare_input(const web_request *req, compare_input *in, s
         return SL_OK;
     for (int i = 0; i < 4; i++)
         if (!set[i]) {
-            sl_fail_web(err, SL_ERR_INVALID_ARGUMENT, "%s: give all four numbers", labels[i]);
-            err->field = names[i];
+            sl_fail_web(err, SL_ERR_INVALID_ARGUMENT, "%s: missing; give all four numbers",
+                        compare_label(in->metric, i));
+            err->field = compare_names[i];
             return SL_ERR_INVALID_ARGUMENT;
         }
     in->any = true;
@@ -244,61 +344,21 @@ static sl_status read_compare_input(const web_request *req, compare_input *in, s
                       err);
 }
 
-static void compare_result(FILE *o, const sl_compare_result *c)
+/* The form field an error is about: the library says "a" or "b" for a
+ * whole video, and the count at fault is the one that is zero or the
+ * successes (more successes than trials). */
+static const char *compare_field_of(const compare_input *in, const sl_error *err)
 {
-    const bool ctr = c->metric == SL_METRIC_CTR;
-    fprintf(o, "<section aria-labelledby=result-h><h2 id=result-h>Verdict: <span "
-               "class=\"verdict v-%s\">%s</span></h2>\n<p>",
-            sl_compare_verdict_name(c->verdict), sl_compare_verdict_name(c->verdict));
-    html(o, c->verdict_text);
-    fputs("</p>\n", o);
-    svg_two_intervals(o, c);
-    fprintf(o, "<div class=wide><table><thead><tr><th></th><th class=n>%s</th><th class=n>%s</th>"
-               "<th class=n>Rate</th><th class=n>95%% interval</th></tr></thead><tbody>",
-            ctr ? "Impressions" : "Clicks", ctr ? "Clicks" : "Orders");
-    const sl_arm arms[2] = {c->a, c->b};
-    const double rates[2] = {c->rate_a, c->rate_b};
-    const sl_interval ivs[2] = {c->interval_a, c->interval_b};
-    for (int i = 0; i < 2; i++) {
-        fprintf(o, "<tr><th scope=row>Video %s</th><td class=n>%llu</td><td class=n>%llu</td>"
-                   "<td class=n>",
-                i ? "B (after)" : "A (before)", (unsigned long long)arms[i].trials,
-                (unsigned long long)arms[i].successes);
-        percent_text(o, rates[i]);
-        fputs("</td><td class=n>", o);
-        percent_text(o, ivs[i].low);
-        fputs(" – ", o);
-        percent_text(o, ivs[i].high);
-        fputs("</td></tr>", o);
-    }
-    fputs("</tbody></table></div>\n<dl class=facts>", o);
-    fprintf(o, "<dt>Difference B − A</dt><dd>%+.2f points (%+.2f to %+.2f)", c->diff * 100,
-            c->diff_interval.low * 100, c->diff_interval.high * 100);
-    if (c->has_lift)
-        fprintf(o, ", relative %+.1f%%", c->lift * 100);
-    fprintf(o, "</dd><dt>p-value</dt><dd>%.3g (%s)</dd>", c->p_value, c->p_method);
-    fprintf(o, "<dt>Always-valid p</dt><dd>%.3g (stays valid however often you look)</dd>",
-            c->msprt_p);
-    fprintf(o, "<dt>Chance B is better</dt><dd>%.1f%%</dd>", c->prob_b_better * 100);
-    if (c->has_sample_size)
-        fprintf(o, "<dt>Sample needed</dt><dd>%llu %s per video for a %.0f%% change either way</dd>",
-                (unsigned long long)c->per_arm_needed, ctr ? "impressions" : "clicks",
-                c->mde * 100);
-    if (c->fixed_a_feasible)
-        fprintf(o, "<dt>Video B needs</dt><dd>%llu in all, %llu more (%s)</dd>",
-                (unsigned long long)c->b_needed, (unsigned long long)c->b_more_needed,
-                c->planned_given ? "as planned" : "sized once from video A");
-    else
-        fprintf(o, "<dt>Video B needs</dt><dd>no amount is enough with this video A: the "
-                   "smallest lift it could show is %.0f%%</dd>",
-                c->min_detectable_lift * 100);
-    fprintf(o, "<dt>Verdict rule</dt><dd>a difference is called when the always-valid p is "
-               "below %.2g at any look, or when p is below %.2g once, at the planned sample "
-               "(together at most %.0f%% false calls however often you look)</dd>",
-            c->alpha_always_valid, c->alpha_fixed, c->alpha * 100);
-    fputs("</dl><p class=note>", o);
-    html(o, c->caution);
-    fputs("</p></section>\n", o);
+    if (!err->field)
+        return NULL;
+    if (strcmp(err->field, "a") == 0)
+        return in->a.trials == 0 ? "a-trials" : "a-successes";
+    if (strcmp(err->field, "b") == 0)
+        return in->b.trials == 0 ? "b-trials" : "b-successes";
+    for (int i = 0; i < 4; i++)
+        if (strcmp(err->field, compare_names[i]) == 0)
+            return compare_names[i];
+    return strcmp(err->field, "mde") == 0 ? "mde" : NULL;
 }
 
 static void compare_page(web_request *req, web_response *res)
@@ -307,48 +367,72 @@ static void compare_page(web_request *req, web_response *res)
     sl_error err;
     sl_error_clear(&err);
     sl_status st = read_compare_input(req, &in, &err);
+    if (st == SL_OK && in.submitted && !in.any) {
+        st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
+                         "Nothing to compare yet: give both videos' %s and %s.",
+                         in.metric == SL_METRIC_CTOR ? "product clicks" : "product impressions",
+                         in.metric == SL_METRIC_CTOR ? "orders" : "product clicks");
+        err.field = "a-trials";
+    }
     sl_compare_result result;
     if (st == SL_OK && in.any)
         st = sl_compare(in.metric, in.a, in.b, &in.options, &result, &err);
+    const char *bad = st != SL_OK ? compare_field_of(&in, &err) : NULL;
+    const char *bad_label = NULL;
+    for (int i = 0; bad && i < 4; i++)
+        if (strcmp(bad, compare_names[i]) == 0)
+            bad_label = compare_label(in.metric, i);
+    if (bad && strcmp(bad, "mde") == 0)
+        bad_label = "Smallest lift worth detecting";
     web_page p;
-    if (!page_begin(&p, req, in.any && st == SL_OK ? "Compare: verdict" : "Compare two videos",
-                    "compare")) {
+    const char *title = st != SL_OK ? "Compare: check the numbers"
+                        : in.any    ? "Compare: verdict"
+                                    : "Compare two videos";
+    if (!page_begin(&p, req, title, "compare")) {
         respond_error_page(req, res, 500, "Error", "out of memory");
         return;
     }
     FILE *o = p.out;
-    const char *metric = web_param(req, "metric");
-    bool ctor = metric && strcmp(metric, "ctor") == 0;
+    bool ctor = in.metric == SL_METRIC_CTOR;
     fputs("<h1>Compare a before-video with an after-video</h1>\n<p>You changed one thing "
           "between two videos. Is the difference bigger than chance, and how much more data "
-          "would settle it?</p>\n<form class=card action=\"/compare\" method=get>"
-          "<div><label for=f-metric>Metric</label><select id=f-metric name=metric>",
+          "would settle it?</p>\n",
           o);
-    fprintf(o, "<option value=ctr%s>Product CTR (clicks out of impressions)</option>"
-               "<option value=ctor%s>CTOR (orders out of clicks)</option></select></div>",
-            ctor ? "" : " selected", ctor ? " selected" : "");
-    fputs("<div class=grid>", o);
-    form_field(o, req, "a-trials", "Video A: trials", "impressions (CTR) or clicks (CTOR)", FORM_NUMBER);
-    form_field(o, req, "a-successes", "Video A: successes", "clicks (CTR) or orders (CTOR)", FORM_NUMBER);
-    form_field(o, req, "b-trials", "Video B: trials", "as for A", FORM_NUMBER);
-    form_field(o, req, "b-successes", "Video B: successes", "as for A", FORM_NUMBER);
-    form_field(o, req, "mde", "Smallest lift worth detecting", "default 20%", FORM_NUMBER);
-    fputs("</div><p><button type=submit>Compare</button></p></form>\n", o);
     int status = 200;
     if (st != SL_OK) {
         status = web_http_status(st);
-        fputs("<p class=error role=alert>", o);
-        html(o, err.message);
-        fputs("</p>\n", o);
+        result_error(o, err.message, bad, bad_label);
     } else if (in.any) {
-        compare_result(o, &result);
+        /* The answer before the form: after a submit it is what the eye
+         * lands on (#result), and the form below keeps the numbers. */
+        result_begin(o, "compare-result");
+        fprintf(o, "<h2 id=result-h>%s: video B against video A</h2>\n",
+                ctor ? "CTOR" : "Product CTR");
+        verdict_block(o, req, &result);
+        fputs("<p class=note>", o);
+        html(o, result.caution);
+        fputs("</p>", o);
         /* A before-video worth testing against: carry it into a plan. */
         fprintf(o, "<p><a class=button href=\"/journal/new?metric=%s&amp;before-trials=%llu&amp;"
                    "before-successes=%llu&amp;mde=%g\">Save this as a test</a> <span "
                    "class=hint>video A becomes the before-video of a journal test</span></p>\n",
                 sl_metric_name(in.metric), (unsigned long long)in.a.trials,
                 (unsigned long long)in.a.successes, result.mde);
+        result_end(o);
     }
+    fprintf(o, "<form class=card action=\"/compare#result\" method=get>"
+               "<div><label for=f-metric>Metric</label><select id=f-metric name=metric>"
+               "<option value=ctr%s>Product CTR (product clicks out of product impressions)"
+               "</option><option value=ctor%s>CTOR (orders out of product clicks)</option>"
+               "</select></div><div class=grid>",
+            ctor ? "" : " selected", ctor ? " selected" : "");
+    for (int i = 0; i < 4; i++)
+        form_field_error(o, req, compare_names[i], compare_label(in.metric, i),
+                         i == 0 && !ctor ? "(clicks and orders for CTOR)" : NULL, FORM_NUMBER,
+                         bad && strcmp(bad, compare_names[i]) == 0 ? err.message : NULL);
+    form_field_error(o, req, "mde", "Smallest change worth detecting", "default 20%",
+                     FORM_NUMBER, bad && strcmp(bad, "mde") == 0 ? err.message : NULL);
+    fputs("</div><p><button type=submit>Compare</button></p></form>\n", o);
     page_end(&p, res, status);
 }
 

@@ -10,7 +10,10 @@
  * goes through the same sl_report_read as `shoplab read FILE`, so the same
  * file gives the same numbers here and on the command line.  The report page
  * is rebuilt from the stored rows (sl_report_from_import) and shown a page
- * of rows at a time, sortable by any column.
+ * of rows at a time, sortable by any column (the column headers are links,
+ * so sorting works without the script), optionally only the rows with a weak
+ * step, with a trend by day when the import has days.  An empty store offers
+ * the practice export (compiled into the program) with one click.
  */
 #include "web.h"
 
@@ -18,6 +21,11 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* samples/practice-video-list.csv, embedded at build time (meson.build). */
+extern const char web_practice_csv[];
+extern const size_t web_practice_csv_size;
 
 static bool parse_dimension(const char *text, sl_dimension *out)
 {
@@ -29,20 +37,46 @@ static bool parse_dimension(const char *text, sl_dimension *out)
     return false;
 }
 
+/* The drop zone is the file input's own label, so it works as a plain file
+ * chooser without the script (which only adds dropping a file on it). */
 static void upload_form(FILE *o, web_request *req)
 {
-    fputs("<form class=card method=post action=\"/reports\" enctype=\"multipart/form-data\">",
+    fputs("<form class=\"card upload\" method=post action=\"/reports\" "
+          "enctype=\"multipart/form-data\">",
           o);
     csrf_input(o, req);
     fprintf(o,
-            "<div><label for=f-file>Export file <span class=hint>(XLSX or CSV as the platform "
-            "exports it, up to %" PRIu64 " MB)</span></label>"
-            "<input id=f-file type=file name=file accept=\".csv,.xlsx,text/csv\" required></div>"
+            "<label class=drop for=f-file><span class=drop-title>Drop an export file here, "
+            "or choose one</span><span class=hint>XLSX or CSV as the platform exports it, "
+            "up to %" PRIu64 " MB</span>"
+            "<input id=f-file type=file name=file accept=\".csv,.xlsx,text/csv\" required>"
+            "</label>"
             "<div><label for=f-sheet>Sheet <span class=hint>(optional: name or number; the "
             "first sheet with a header otherwise)</span></label>"
             "<input id=f-sheet type=text name=sheet></div>"
             "<p><button type=submit>Read the file</button></p></form>\n",
             req->server->max_upload / (1024 * 1024));
+}
+
+/* A first run: the practice export one click away, and where real exports
+ * come from (in our words; ShopLab is not the platform's). */
+static void first_run(FILE *o, web_request *req)
+{
+    fputs("<section class=\"card first-run\" aria-labelledby=first-h><h2 id=first-h>New here? "
+          "Start with practice data</h2><p>Open a practice export to see what a report looks "
+          "like before you upload your own. <b>Its numbers are invented for learning</b>: it "
+          "is nobody&rsquo;s account, and it is labelled practice data wherever it is "
+          "shown.</p><form method=post action=\"/reports/practice\">",
+          o);
+    csrf_input(o, req);
+    fputs("<button type=submit>Open the practice export</button></form>"
+          "<h3>Where your own export files are</h3><p>Sign in to your shop&rsquo;s or your "
+          "creator account&rsquo;s analytics on the platform&rsquo;s website (the seller or "
+          "creator dashboard, on a computer), open the data page for videos, LIVEs or "
+          "products, choose a date range and use its export or download button. You get an "
+          "XLSX or CSV file: upload it here as it is, without tidying it. Several weeks of "
+          "one kind of page make the best first report.</p></section>\n",
+          o);
 }
 
 static void imports_table(FILE *o, web_request *req, const sl_import *items, size_t n)
@@ -51,8 +85,9 @@ static void imports_table(FILE *o, web_request *req, const sl_import *items, siz
         fputs("<p>No imports yet.</p>\n", o);
         return;
     }
-    fputs("<div class=wide><table><thead><tr><th class=n>#</th><th>File</th><th>Period</th>"
-          "<th class=n>Rows</th><th>Imported (UTC)</th><th></th></tr></thead><tbody>",
+    fputs("<div class=wide><table class=imports><thead><tr><th class=n>#</th><th>File</th>"
+          "<th>Period</th><th class=n>Rows</th><th>Imported</th><th><span class=skip>Delete"
+          "</span></th></tr></thead><tbody>",
           o);
     for (size_t i = 0; i < n; i++) {
         const sl_import *m = &items[i];
@@ -67,11 +102,15 @@ static void imports_table(FILE *o, web_request *req, const sl_import *items, siz
         }
         fputs("</td><td>", o);
         html(o, m->period);
-        fprintf(o, "</td><td class=n>%llu", (unsigned long long)m->rows);
-        if (m->skipped)
-            fprintf(o, "<br><small>%llu skipped</small>", (unsigned long long)m->skipped);
+        fputs("</td><td class=n>", o);
+        num_count(o, (double)m->rows);
+        if (m->skipped) {
+            fputs("<br><small>", o);
+            num_count(o, (double)m->skipped);
+            fputs(" skipped</small>", o);
+        }
         fputs("</td><td>", o);
-        html(o, m->imported_at);
+        time_utc(o, m->imported_at);
         fprintf(o, "</td><td><form method=post action=\"/reports/%lld/delete\" "
                    "data-confirm=\"Delete import #%lld and its rows?\">",
                 (long long)m->id, (long long)m->id);
@@ -106,6 +145,8 @@ static void reports_index(web_request *req, web_response *res, int status, const
         fputs("</p>\n", o);
     }
     upload_form(o, req);
+    if (st == SL_OK && n == 0)
+        first_run(o, req);
     fputs("<h2>Past imports</h2>\n", o);
     if (st != SL_OK) {
         fputs("<p class=error>", o);
@@ -132,6 +173,36 @@ static void upload_page(web_request *req, web_response *res)
     char to[96];
     snprintf(to, sizeof to, "/reports/jobs/%s", job.id);
     respond_redirect(res, to);
+}
+
+/* The practice export as if it had been uploaded: written to a temporary
+ * file the job then owns, so it goes through the same import as any file. */
+static void practice_upload(web_request *req, web_response *res)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(req->upload_path, sizeof req->upload_path, "%s/shoplab-upload-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(req->upload_path);
+    bool ok = fd >= 0;
+    for (size_t done = 0; ok && done < web_practice_csv_size;) {
+        ssize_t n = write(fd, web_practice_csv + done, web_practice_csv_size - done);
+        ok = n > 0;
+        done += ok ? (size_t)n : 0;
+    }
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    if (!ok) {
+        if (fd >= 0)
+            unlink(req->upload_path);
+        req->upload_path[0] = '\0';
+        reports_index(req, res, 500, "the practice export could not be written to a "
+                                     "temporary file");
+        return;
+    }
+    req->has_upload = true;
+    req->upload_size = web_practice_csv_size;
+    snprintf(req->upload_name, sizeof req->upload_name, "practice-video-list.csv");
+    upload_page(req, res); /* the server removes the file if no job took it */
 }
 
 static unsigned job_percent(const web_job_view *job)
@@ -201,6 +272,7 @@ typedef struct row_page {
     char dir[5];                 /* "asc", "desc" as asked; "": the order's usual one */
     size_t page;                 /* 1-based */
     size_t per;
+    bool weak;                   /* only the rows with a weak step (?weak=1) */
 } row_page;
 
 /* The page, size and order asked for: ?page=N&per=N&sort=NAME&dir=asc|desc.
@@ -209,8 +281,14 @@ static bool parse_row_page(const web_request *req, row_page *out, const char **p
 {
     const char *page = web_param(req, "page"), *per = web_param(req, "per");
     const char *sort = web_param(req, "sort"), *dir = web_param(req, "dir");
+    const char *weak = web_param(req, "weak");
     uint64_t n;
-    *out = (row_page){SL_ORDER_RANK, false, "", 1, ROWS_PER_PAGE};
+    *out = (row_page){SL_ORDER_RANK, false, "", 1, ROWS_PER_PAGE, false};
+    if (weak && *weak) {
+        if (strcmp(weak, "1") != 0 && strcmp(weak, "0") != 0)
+            return *problem = "weak must be 1 (only rows with a weak step) or 0", false;
+        out->weak = weak[0] == '1';
+    }
     if (page && *page) {
         if (!param_u64(page, &n) || n < 1 || n > SIZE_MAX / MAX_ROWS_PER_PAGE)
             return *problem = "page must be a whole number from 1", false;
@@ -239,6 +317,8 @@ static sl_status load_page(web_request *req, int64_t id, const sl_read_options *
                            const row_page *pg, sl_report **out, sl_error *err)
 {
     sl_status st = sl_report_from_import(web_store(req->server), id, o, out, err);
+    if (st == SL_OK && pg->weak)
+        st = sl_report_keep_weak(*out, err); /* before the page is cut: pages of weak rows */
     if (st == SL_OK)
         st = sl_report_page(*out, pg->order, pg->descending, (pg->page - 1) * pg->per, pg->per,
                             err);
@@ -259,8 +339,26 @@ static void page_link(FILE *out, int64_t id, const sl_report *r, const row_page 
         url_part(out, sl_dimension_name(r->by));
         fputs("&amp;", out);
     }
-    fprintf(out, "sort=%s&amp;dir=%s&amp;per=%zu&amp;page=%zu", sl_report_order_name(pg->order),
-            pg->descending ? "desc" : "asc", pg->per, page);
+    fprintf(out, "sort=%s&amp;dir=%s&amp;per=%zu&amp;page=%zu%s", sl_report_order_name(pg->order),
+            pg->descending ? "desc" : "asc", pg->per, page, pg->weak ? "&amp;weak=1" : "");
+}
+
+/* The address of this report with the grouping and page size kept, open
+ * for more parameters: "/reports/5?by=video&per=100&" (raw, unescaped: the
+ * library escapes the links it writes). */
+static void base_link(char *buf, size_t size, int64_t id, const sl_report *r,
+                      const row_page *pg, bool weak, bool keep_order)
+{
+    int n = snprintf(buf, size, "/reports/%lld?", (long long)id);
+    if (r->grouped && n > 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - (size_t)n, "by=%s&", sl_dimension_name(r->by));
+    if (n > 0 && (size_t)n < size && pg->per != ROWS_PER_PAGE)
+        n += snprintf(buf + n, size - (size_t)n, "per=%zu&", pg->per);
+    if (n > 0 && (size_t)n < size && weak)
+        n += snprintf(buf + n, size - (size_t)n, "weak=1&");
+    if (n > 0 && (size_t)n < size && keep_order)
+        snprintf(buf + n, size - (size_t)n, "sort=%s&dir=%s", sl_report_order_name(pg->order),
+                 pg->descending ? "desc" : "asc");
 }
 
 static void order_form(FILE *out, const sl_report *r, const row_page *pg)
@@ -310,6 +408,41 @@ static void pager(FILE *out, int64_t id, const sl_report *r, const row_page *pg)
     fputs("</p></nav>\n", out);
 }
 
+/* No such report: say so in the web app's words, with the way on. */
+static void report_missing(web_request *req, web_response *res, int64_t id)
+{
+    web_page p;
+    if (!page_begin(&p, req, "Report not found", "reports")) {
+        respond_error_page(req, res, 500, "Error", "out of memory");
+        return;
+    }
+    fprintf(p.out,
+            "<h1>Report not found</h1>\n<p class=error role=alert>There is no report #%lld "
+            "here. It may have been deleted, or the address may be mistyped.</p>\n"
+            "<p><a href=\"/reports\">See your reports</a>, or upload an export there to make "
+            "a new one.</p>\n",
+            (long long)id);
+    page_end(&p, res, 404);
+}
+
+/* Views, Product CTR and CTOR per day, when the import has days: the same
+ * import grouped by day (whatever the page's own grouping). */
+static void trend(web_request *req, FILE *out, int64_t id, const sl_report *shown)
+{
+    (void)shown;
+    sl_read_options o = {.group = true, .by = SL_DIM_DAY};
+    sl_report *days = NULL;
+    sl_error err;
+    if (sl_report_from_import(web_store(req->server), id, &o, &days, &err) != SL_OK)
+        return;
+    bool dated = days->row_count >= 2;
+    for (size_t i = 0; dated && i < days->row_count; i++)
+        dated = days->rows[i].key[0] != '\0'; /* rows without a day: no trend to draw */
+    if (dated)
+        sl_report_write_trend(days, out);
+    sl_report_free(days);
+}
+
 static void report_page(web_request *req, web_response *res, int64_t id)
 {
     sl_read_options o = {0};
@@ -327,10 +460,12 @@ static void report_page(web_request *req, web_response *res, int64_t id)
     sl_report *r = NULL;
     sl_error err;
     sl_status st = load_page(req, id, &o, &pg, &r, &err);
+    if (st == SL_ERR_NOT_FOUND) {
+        report_missing(req, res, id);
+        return;
+    }
     if (st != SL_OK) {
-        respond_error_page(req, res, web_http_status(st),
-                           st == SL_ERR_NOT_FOUND ? "Report not found" : "Report not shown",
-                           err.message);
+        respond_error_page(req, res, web_http_status(st), "Report not shown", err.message);
         return;
     }
     web_page p;
@@ -350,14 +485,31 @@ static void report_page(web_request *req, web_response *res, int64_t id)
         fputs("<p class=practice>This file was imported before, with the same content: "
               "nothing was added. This is the earlier import.</p>\n",
               out);
+    char sort_link[160], weak_link[200], all_link[200];
+    base_link(sort_link, sizeof sort_link, id, r, &pg, pg.weak, false);
+    base_link(weak_link, sizeof weak_link, id, r, &pg, true, true);
+    base_link(all_link, sizeof all_link, id, r, &pg, false, true);
+    sl_report_html_options ho = {.plan_link = "/journal/new?",
+                                 .sort_link = sort_link,
+                                 .order = pg.order,
+                                 .descending = pg.descending,
+                                 .weak_link = weak_link,
+                                 .all_link = all_link};
+    char *pages = NULL;
+    size_t pages_len = 0;
+    FILE *pf = open_memstream(&pages, &pages_len);
+    if (pf) {
+        pager(pf, id, r, &pg);
+        if (fclose(pf) == 0)
+            ho.after_table = pages;
+    }
+    fputs("<div class=report>", out);
+    sl_report_write_html_body_with(r, out, &ho);
+    free(pages);
+    trend(req, out, id, r);
+    fputs("</div>\n", out);
     order_form(out, r, &pg);
     fprintf(out, "<p><a href=\"/api/reports/%lld\">This report as JSON</a></p>\n", (long long)id);
-    pager(out, id, r, &pg);
-    fputs("<div class=report>", out);
-    sl_report_write_html_body(r, out, "/journal/new?metric=ctr&before-video=");
-    fputs("</div>\n", out);
-    if (r->all_rows > pg.per)
-        pager(out, id, r, &pg);
     sl_report_free(r);
     page_end(&p, res, 200);
 }
@@ -515,6 +667,13 @@ bool route_reports(web_request *req, web_response *res)
             upload_page(req, res);
         else
             wrong_method(req, res, "GET, HEAD, POST", false);
+        return true;
+    }
+    if (strcmp(path, "/reports/practice") == 0) {
+        if (is(req, "POST"))
+            practice_upload(req, res);
+        else
+            wrong_method(req, res, "POST", false);
         return true;
     }
     if (strncmp(path, "/reports/jobs/", 14) == 0) {

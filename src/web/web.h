@@ -223,6 +223,40 @@ void url_part(FILE *out, const char *text);
 typedef enum form_kind { FORM_TEXT, FORM_NUMBER, FORM_AREA } form_kind;
 void form_field(FILE *out, const web_request *req, const char *name, const char *label,
                 const char *hint, form_kind kind);
+/* The same field marked in error when `error` is not NULL: the message in
+ * <p class=field-msg id="f-NAME-msg"> under the label, the input with
+ * aria-invalid=true and aria-describedby pointing at it, and a red border
+ * (the wrapper gets class "invalid"). */
+void form_field_error(FILE *out, const web_request *req, const char *name, const char *label,
+                      const char *hint, form_kind kind, const char *error);
+/* err's message when err is an error about the form field `name`
+ * (err->field == name), else NULL: form_field_error(…, form_error_for(&err, "views")). */
+const char *form_error_for(const sl_error *err, const char *name);
+
+/* The region a form's answer (or its error) goes in, so that it is where the
+ * eye lands after a submit:
+ *   <section id=result class="result EXTRA" tabindex=-1 aria-labelledby=result-h>
+ * The caller writes the heading <h2 id=result-h>…</h2> and the content, then
+ * result_end.  Give the form an action ending in "#result"
+ * (action="/decoder#result"): without JavaScript the browser scrolls the
+ * region to the top; the script (web_js) also moves focus into it, so a
+ * screen reader starts reading there.  One region per page. */
+void result_begin(FILE *out, const char *extra_class);
+void result_end(FILE *out);
+/* A whole error region: heading "Please check the form", the message
+ * (role=alert) and, when `field` is given, a link to the input f-FIELD
+ * named `field_label`.  Put it above the form, so the fields stay in view
+ * below it; mark the field itself with form_field_error. */
+void result_error(FILE *out, const char *message, const char *field, const char *field_label);
+/* Numbers written one way on every page: thousands separated by ","
+ * ("12,000"; "1,250.00"; "2.50%").  A rate is given as a fraction. */
+void num_count(FILE *out, double count);
+void num_fixed(FILE *out, double value, int decimals);
+void num_percent(FILE *out, double fraction);
+/* A time stored as ISO 8601 UTC ("2026-12-06T17:27:55Z"): <time datetime=…>
+ * with "2026-12-06 17:27 UTC" as text; the script shows it in the viewer's
+ * local time (the UTC value stays in datetime and the title). */
+void time_utc(FILE *out, const char *iso);
 /* The id at the start of a path segment ("12/look" → 12, rest "/look"):
  * 1 ≤ id < 2^53; false otherwise. */
 bool path_id(const char *text, int64_t *id, const char **rest);
@@ -289,6 +323,19 @@ bool web_valid_utf8(const char *text, size_t n);
 void svg_two_intervals(FILE *out, const sl_compare_result *c);
 /* Always-valid p over a series of looks, with the alpha line. */
 void svg_p_series(FILE *out, const double *p, size_t count, double alpha);
+
+/* ---- the verdict of a one-change test (verdict.c) ---- */
+
+/* "B is better", "A is better", "No clear difference", "Too early to call". */
+const char *verdict_words(sl_compare_verdict verdict);
+/* `text` linked to /glossary/SLUG when that term exists (else plain), with
+ * an optional class; escaped. */
+void term_link(FILE *out, const web_request *req, const char *slug, const char *text,
+               const char *cls);
+/* The verdict word and its sentence (verdict_text) first, the two intervals,
+ * then the statistics under <details> with plain names and glossary links
+ * (compare page, journal test page). */
+void verdict_block(FILE *out, const web_request *req, const sl_compare_result *c);
 
 /* ---- embedded assets (assets.c) ---- */
 

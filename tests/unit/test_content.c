@@ -2,7 +2,8 @@
  * test_content.c — the glossary, guides and drills: the built-in tree is
  * valid and complete, lookups resolve the way people type, "same as?" names
  * the right relation, Read drills agree with the decoder, sessions are
- * repeatable, and the validator catches deliberately broken copies.
+ * repeatable and their right answers spread over the shown positions, and
+ * the validator catches deliberately broken copies.
  *
  * Usage: test_content CONTENT_DIR   (the source tree's content/ directory)
  */
@@ -236,6 +237,58 @@ static void expect_broken(const char *dir, const char *file_part, const char *ke
                  err.header, file_part, key);
 }
 
+/* Shuffled options cannot be gamed: over a whole seeded session of each
+ * type, for many seeds, no shown position holds more than half of the right
+ * answers, answering "1" every time scores within one of the expected sum
+ * of 1/k, every order is a permutation, and the same seed gives the same
+ * order. */
+static void drill_answers_are_spread(void **state)
+{
+    (void)state;
+    const sl_content *c = builtin();
+    for (int t = 0; t < SL_DRILL__COUNT; t++) {
+        for (uint64_t seed = 1; seed <= 50; seed++) {
+            const sl_drill *s[100];
+            size_t n = sl_drill_session(c, false, (sl_drill_type)t, 100, seed, s);
+            assert_true(n >= 6);
+            size_t at[SL_DRILL_MAX_OPTIONS] = {0};
+            double expected_first = 0;
+            for (size_t i = 0; i < n; i++) {
+                size_t order[SL_DRILL_MAX_OPTIONS], again[SL_DRILL_MAX_OPTIONS];
+                size_t k = sl_drill_option_order(c, s[i], seed, order);
+                assert_int_equal(k, s[i]->option_count);
+                assert_int_equal(sl_drill_option_order(c, s[i], seed, again), k);
+                assert_memory_equal(order, again, k * sizeof *order);
+                bool seen[SL_DRILL_MAX_OPTIONS] = {false};
+                for (size_t p = 0; p < k; p++) {
+                    assert_true(order[p] < k);
+                    assert_false(seen[order[p]]);
+                    seen[order[p]] = true;
+                    if (order[p] == s[i]->answer)
+                        at[p]++;
+                }
+                expected_first += 1.0 / (double)k;
+            }
+            for (size_t p = 0; p < SL_DRILL_MAX_OPTIONS; p++)
+                if (at[p] * 2 > n)
+                    fail_msg("%s, seed %llu: position %zu holds %zu of %zu right answers",
+                             sl_drill_type_name((sl_drill_type)t), (unsigned long long)seed,
+                             p + 1, at[p], n);
+            double always_first = (double)at[0];
+            if (always_first > expected_first + 1 || always_first < expected_first - 1)
+                fail_msg("%s, seed %llu: always answering 1 scores %.0f of %zu (about %.1f "
+                         "expected)",
+                         sl_drill_type_name((sl_drill_type)t), (unsigned long long)seed,
+                         always_first, n, expected_first);
+        }
+    }
+    /* A drill that is not the content's has no order. */
+    sl_drill stray = *sl_drill_set_get(c, SL_DRILL_TAG)->drills;
+    size_t order[SL_DRILL_MAX_OPTIONS];
+    assert_int_equal(sl_drill_option_order(c, &stray, 1, order), 0);
+    assert_int_equal(sl_drill_option_order(NULL, &stray, 1, order), 0);
+}
+
 static void broken_copies_are_caught(void **state)
 {
     (void)state;
@@ -324,6 +377,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(same_names_the_relation),
         cmocka_unit_test(read_drills_agree_with_the_decoder),
         cmocka_unit_test(sessions_are_repeatable),
+        cmocka_unit_test(drill_answers_are_spread),
         cmocka_unit_test(broken_copies_are_caught),
         cmocka_unit_test(json_shapes),
     };

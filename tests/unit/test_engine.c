@@ -394,6 +394,85 @@ static void compare_rejects_bad_arms(void **state)
     assert_string_equal(err.field, "b");
 }
 
+/* The verdict sentence: one per case, with the numbers it explains, the
+ * same text as verdict_text, and snprintf's contract for short buffers. */
+static void sentence_of(sl_arm a, sl_arm b, const sl_compare_options *o, sl_compare_result *r,
+                        char *buf, size_t size)
+{
+    assert_int_equal(sl_compare(SL_METRIC_CTR, a, b, o, r, NULL), SL_OK);
+    size_t n = sl_compare_sentence(r, buf, size);
+    assert_int_equal(n, strlen(buf));
+    assert_string_equal(buf, r->verdict_text);
+}
+
+static void compare_sentence_each_verdict(void **state)
+{
+    (void)state;
+    sl_compare_result r;
+    char s[640];
+    /* Too early, though the p-value is small: the sentence says why both. */
+    sentence_of((sl_arm){312, 10000}, (sl_arm){365, 10000}, NULL, &r, s, sizeof s);
+    assert_int_equal(r.verdict, SL_COMPARE_TOO_EARLY);
+    assert_string_equal(s, "Too early to call: video B's Product CTR is higher (3.65% against "
+                           "3.12% on video A, +17.0%; chance B is better 98.09%) and at this look "
+                           "the gap is bigger than chance would usually make (p-value 0.0382), "
+                           "but a look before the planned sample can mislead and the always-valid "
+                           "p (0.419) is not below 0.01: video B needs 16,365 more product "
+                           "impressions before it can be called.");
+    /* Too early, and the gap could be chance. */
+    sentence_of((sl_arm){312, 10000}, (sl_arm){340, 10000}, NULL, &r, s, sizeof s);
+    assert_int_equal(r.verdict, SL_COMPARE_TOO_EARLY);
+    assert_non_null(strstr(s, "Too early to tell: video B's Product CTR is 3.40% against 3.12% "
+                              "on video A, +9.0%, a gap that could still be chance (p-value "
+                              "0.265"));
+    assert_non_null(strstr(s, "more product impressions to reach the planned sample"));
+    /* Called by the always-valid route, either way. */
+    sentence_of((sl_arm){300, 10000}, (sl_arm){450, 10000}, NULL, &r, s, sizeof s);
+    assert_int_equal(r.verdict, SL_COMPARE_B_BETTER);
+    assert_string_equal(s, "Video B's Product CTR is higher (4.50% against 3.00% on video A, "
+                           "+50.0%), and the gap is too large to be chance: the always-valid p "
+                           "(below 0.0001) is below the 0.01 this test allows at any look, so it "
+                           "holds however often you checked.");
+    sentence_of((sl_arm){450, 10000}, (sl_arm){300, 10000}, NULL, &r, s, sizeof s);
+    assert_int_equal(r.verdict, SL_COMPARE_A_BETTER);
+    assert_non_null(strstr(s, "Video B's Product CTR is lower (3.00% against 4.50% on video A, "
+                              "-33.3%)"));
+    /* Called by the one test at the planned sample: its p is named. */
+    sl_compare_options planned = {.planned_b = 10000};
+    sentence_of((sl_arm){312, 10000}, (sl_arm){365, 10000}, &planned, &r, s, sizeof s);
+    assert_int_equal(r.verdict, SL_COMPARE_B_BETTER);
+    assert_true(r.has_planned_look);
+    assert_non_null(strstr(s, "when video B reached the planned sample the p-value (0.0382) was "
+                              "below the 0.04 planned."));
+    /* No clear difference at the planned sample: both p-values and their bars. */
+    sl_compare_options later = {.planned_b = 10000, .has_planned_look = true,
+                                .planned_look_p = 0.2, .planned_look_diff = 0.001,
+                                .always_valid_p = 0.5};
+    sentence_of((sl_arm){312, 10000}, (sl_arm){365, 10000}, &later, &r, s, sizeof s);
+    assert_int_equal(r.verdict, SL_COMPARE_NO_CLEAR_DIFFERENCE);
+    assert_non_null(strstr(s, "(p-value 0.2, not below the 0.04 planned; always-valid p 0.419, "
+                              "not below 0.01)"));
+    /* No clear difference because A is too small for any B. */
+    sl_compare_options small = {.mde = 0.1};
+    sentence_of((sl_arm){150, 5000}, (sl_arm){160, 5000}, &small, &r, s, sizeof s);
+    assert_int_equal(r.verdict, SL_COMPARE_NO_CLEAR_DIFFERENCE);
+    assert_non_null(strstr(s, "video A has too few product impressions for any amount of video "
+                              "B to detect a 10% change (the smallest it could detect is about "
+                              "25%)"));
+    /* Nothing on A: no relative change can be sized. */
+    assert_int_equal(sl_compare(SL_METRIC_CTOR, (sl_arm){0, 100}, (sl_arm){1, 100}, NULL, &r,
+                                NULL), SL_OK);
+    assert_int_equal(r.verdict, SL_COMPARE_TOO_EARLY);
+    assert_string_equal(r.verdict_text, "Too early to tell: video A has no orders yet, so a "
+                                        "relative change cannot be sized; collect more on both "
+                                        "videos.");
+    /* A short buffer: cut and terminated, the full length returned. */
+    char tiny[8];
+    size_t need = sl_compare_sentence(&r, tiny, sizeof tiny);
+    assert_int_equal(need, strlen(r.verdict_text));
+    assert_string_equal(tiny, "Too ear");
+}
+
 /* ---- content and JSON ---- */
 
 static void content_is_complete(void **state)
@@ -487,6 +566,7 @@ int main(void)
         cmocka_unit_test(small_count_interval),
         cmocka_unit_test(compare_rule_and_plan),
         cmocka_unit_test(compare_rejects_bad_arms),
+        cmocka_unit_test(compare_sentence_each_verdict),
         cmocka_unit_test(content_is_complete),
         cmocka_unit_test(decode_json_has_the_documented_shape),
         cmocka_unit_test(error_json_and_strerror),

@@ -839,7 +839,20 @@ static void store_round_trip(void **state)
     assert_int_equal(items[0].rows, 4);
     assert_int_equal(items[0].header_row, 3);
     assert_string_equal(items[0].period, "2024-05-20");
+    assert_string_equal(items[0].currency, "IDR"); /* "Penghasilan Video (Rp)" */
     sl_free(items);
+    /* The stored report shows amounts in the file's currency, as the file did. */
+    sl_read_options back = {0};
+    assert_int_equal(sl_report_from_import(store, id, &back, &r, &err), SL_OK);
+    assert_string_equal(sl_report_currency(r), "IDR");
+    char *html = NULL;
+    size_t html_size = 0;
+    FILE *mem = open_memstream(&html, &html_size);
+    assert_int_equal(sl_report_write_html_body(r, mem, NULL), SL_OK);
+    fclose(mem);
+    assert_non_null(strstr(html, "Rp"));
+    free(html);
+    sl_report_free(r);
     assert_int_equal(sl_store_imports(store, "7009876543210987654", &items, &count, &err), SL_OK);
     assert_int_equal(count, 1);
     sl_free(items);
@@ -982,6 +995,81 @@ static void report_pages(void **state)
     sl_report_free(whole);
 }
 
+/* The practice export's readings are counted over the whole report before
+ * anything is dropped; the weak-step filter keeps those rows (and the whole
+ * report's totals) and pages them; the HTML names each row's weak step,
+ * plans the test on that step's metric, draws linear funnel bars, and a
+ * report by day gets its trend chart. */
+static char *html_of(const sl_report *r, const sl_report_html_options *ho)
+{
+    char *html = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&html, &len);
+    assert_int_equal(ho ? sl_report_write_html_body_with(r, f, ho) : sl_report_write_html(r, f),
+                     SL_OK);
+    fclose(f);
+    return html;
+}
+
+static void report_weak_rows(void **state)
+{
+    (void)state;
+    const char *sample = path_of(fixtures, "../../../samples/practice-video-list.csv");
+    sl_read_options o = {.group = true, .by = SL_DIM_VIDEO};
+    sl_report *r = read_with(sample, &o, SL_OK);
+    sl_funnel totals = r->totals.funnel;
+    sl_report_count_steps(r);
+    assert_true(r->steps.counted);
+    assert_int_equal(r->steps.rows, 8);
+    assert_int_equal(r->steps.weak[SL_STEP_ATTENTION], 1);
+    assert_int_equal(r->steps.weak[SL_STEP_CLICK_THROUGH], 1);
+    assert_int_equal(r->steps.weak[SL_STEP_CONVERSION], 1);
+    assert_int_equal(r->steps.too_early, 5);
+    assert_int_equal(r->steps.clear, 0);
+    assert_string_equal(sl_report_currency(r), ""); /* its GMV header names none */
+    assert_int_equal(sl_report_keep_weak(r, NULL), SL_OK);
+    assert_int_equal(r->row_count, 3);
+    assert_string_equal(r->rows[0].key, "7400000000000000104"); /* still in rank order */
+    assert_string_equal(r->rows[1].key, "7400000000000000102");
+    assert_string_equal(r->rows[2].key, "7400000000000000107");
+    assert_int_equal(sl_report_page(r, SL_ORDER_VIEWS, true, 0, 2, NULL), SL_OK);
+    assert_int_equal(r->all_rows, 3);
+    assert_int_equal(r->row_count, 2);
+    assert_string_equal(r->rows[0].key, "7400000000000000104"); /* 12,800 views */
+    assert_string_equal(r->rows[1].key, "7400000000000000102"); /* 9,100 */
+    assert_int_equal(r->steps.rows, 8); /* the whole report's, kept through both */
+    assert_memory_equal(&r->totals.funnel, &totals, sizeof totals);
+    assert_int_equal(sl_report_keep_weak(r, NULL), SL_ERR_INVALID_ARGUMENT);
+    sl_report_html_options ho = {.plan_link = "/journal/new?", .sort_link = "/r?per=2&",
+                                 .order = SL_ORDER_VIEWS, .descending = true,
+                                 .all_link = "/r?"};
+    char *html = html_of(r, &ho);
+    assert_non_null(strstr(html, "metric=ctor&amp;before-video=7400000000000000104"));
+    assert_non_null(strstr(html, "metric=ctr&amp;before-video=7400000000000000102"));
+    assert_non_null(strstr(html, "conversion is weak"));
+    assert_non_null(strstr(html, "click-through is weak"));
+    assert_non_null(strstr(html, "Showing only the rows with a weak step"));
+    /* the current column sorts the other way next; another, largest first */
+    assert_non_null(strstr(html, "aria-sort=descending><a href=\"/r?per=2&amp;sort=views&amp;dir=asc\""));
+    assert_non_null(strstr(html, "href=\"/r?per=2&amp;sort=gmv&amp;dir=desc\""));
+    assert_non_null(strstr(html, "no single one")); /* a three-way tie names no step */
+    assert_non_null(strstr(html, "117,200"));
+    /* linear bars: views full width (360), impressions 49,120 / 117,200 of it */
+    assert_non_null(strstr(html, "width=\"360.0\""));
+    assert_non_null(strstr(html, "width=\"150.9\""));
+    free(html);
+    sl_report_free(r);
+
+    o.by = SL_DIM_DAY;
+    r = read_with(sample, &o, SL_OK);
+    html = html_of(r, NULL);
+    assert_non_null(strstr(html, "class=\"chart trend-chart\""));
+    assert_non_null(strstr(html, "<title id=trend-t>"));
+    assert_non_null(strstr(html, "8 days from 2026-09-01 to 2026-09-13"));
+    free(html);
+    sl_report_free(r);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -1017,6 +1105,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(store_round_trip),
         cmocka_unit_test(small_report_reads_against_earlier_imports),
         cmocka_unit_test(report_pages),
+        cmocka_unit_test(report_weak_rows),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];

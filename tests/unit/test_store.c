@@ -72,7 +72,7 @@ static void open_creates_wal_database(void **state)
     sl_store_close(s);
     /* migrations: imports and records (1), the journal (2), drill answers (3),
      * import titles and the practice mark (4) */
-    assert_int_equal(query_int(path, "PRAGMA user_version"), 4);
+    assert_int_equal(query_int(path, "PRAGMA user_version"), 5);
     assert_int_equal(query_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
                                      "('journal_tests', 'journal_looks')"),
                      2);

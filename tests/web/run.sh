@@ -10,7 +10,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 script=$1; shift
 missing=""
 command -v node >/dev/null || missing="node"
-[ -d "$here/node_modules/playwright-core" ] || missing="$missing tests/web/node_modules (npm ci)"
+[ -d "$here/node_modules/playwright-core" ] && [ -d "$here/node_modules/axe-core" ] ||
+    missing="$missing tests/web/node_modules (npm ci)"
 if [ "$script" = browser.mjs ] && [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
     missing="$missing chromium"
 fi
