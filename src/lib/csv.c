@@ -749,6 +749,8 @@ static sl_status encoding_error(sl_error *err, const char *name, int fd, uint64_
  * and of the first valid multi-byte sequence (UINT64_MAX: none). */
 /* Files this large are scanned on two threads. */
 #define SCAN_PARALLEL_BYTES (8u << 20)
+/* The part of the file mapped at a time by each scanning thread. */
+#define SCAN_WINDOW (16u << 20)
 
 typedef struct utf8_scan {
     uint64_t first_bad, first_multibyte;
@@ -804,60 +806,79 @@ static size_t scan_block(const unsigned char *buf, size_t n, uint64_t off, bool 
     return n;
 }
 
+/* Scans bytes [from, to) of the file through a window mapped in turn:
+ * the page cache is read in place (with pread the kernel copied every byte
+ * of a large feed once more), and the window is unmapped as it moves on, so
+ * the pass adds at most SCAN_WINDOW to the resident size.  `to` is the
+ * file's end or a character boundary.  False when a window cannot be
+ * mapped. */
+static bool scan_range(int fd, uint64_t from, uint64_t to, utf8_scan *s)
+{
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    for (uint64_t off = from; off < to;) {
+        if (s->first_bad != UINT64_MAX && s->first_multibyte != UINT64_MAX)
+            break;
+        uint64_t start = off - off % page, n = to - off < SCAN_WINDOW ? to - off : SCAN_WINDOW;
+        size_t delta = (size_t)(off - start);
+        void *map = mmap(NULL, delta + (size_t)n, PROT_READ, MAP_PRIVATE, fd, (off_t)start);
+        if (map == MAP_FAILED)
+            return false;
+        posix_madvise(map, delta + (size_t)n, POSIX_MADV_SEQUENTIAL);
+        size_t used = scan_block((const unsigned char *)map + delta, (size_t)n, off,
+                                 off + n >= to, s);
+        munmap(map, delta + (size_t)n);
+        off += used ? used : n;
+    }
+    return true;
+}
+
 typedef struct scan_half {
-    const unsigned char *buf;
-    size_t n;
-    uint64_t off;
+    int fd;
+    uint64_t from, to;
     utf8_scan found;
+    bool mapped;
 } scan_half;
 
 static void *scan_half_main(void *arg)
 {
     scan_half *h = arg;
     h->found.first_bad = h->found.first_multibyte = UINT64_MAX;
-    scan_block(h->buf, h->n, h->off, true, &h->found);
+    h->mapped = scan_range(h->fd, h->from, h->to, &h->found);
     return NULL;
 }
 
-/* A mapped file: a large one in two halves on two threads (the import after
- * it is parallel too, so this pass would otherwise be its serial part).  The
- * second half starts at a character boundary: a continuation byte is never
- * the first byte of a character. */
-static void scan_mapped(const unsigned char *map, size_t size, utf8_scan *s)
+/* A large file in two halves on two threads (the import after this pass is
+ * parallel too, so the pass would otherwise be its serial part).  The second
+ * half starts at a character boundary: a continuation byte never starts a
+ * character.  False when the file cannot be mapped. */
+static bool scan_mapped(int fd, uint64_t size, utf8_scan *s)
 {
-    size_t mid = size / 2;
-    while (mid < size && (map[mid] & 0xC0) == 0x80 && mid - size / 2 < 4)
+    uint64_t mid = size / 2;
+    unsigned char at[4];
+    ssize_t got = size >= SCAN_PARALLEL_BYTES ? pread(fd, at, sizeof at, (off_t)mid) : 0;
+    for (ssize_t k = 0; k < got && (at[k] & 0xC0) == 0x80; k++)
         mid++;
-    scan_half second = {map + mid, size - mid, mid, {0, 0}};
+    scan_half second = {fd, mid, size, {0, 0}, false};
     pthread_t helper;
-    bool two = size >= SCAN_PARALLEL_BYTES &&
-               pthread_create(&helper, NULL, scan_half_main, &second) == 0;
-    if (!two) {
-        scan_block(map, size, 0, true, s);
-        return;
+    bool two = got > 0 && pthread_create(&helper, NULL, scan_half_main, &second) == 0;
+    bool mapped = scan_range(fd, 0, two ? mid : size, s);
+    if (two) {
+        pthread_join(helper, NULL);
+        mapped = mapped && second.mapped;
+        if (second.found.first_bad < s->first_bad)
+            s->first_bad = second.found.first_bad;
+        if (second.found.first_multibyte < s->first_multibyte)
+            s->first_multibyte = second.found.first_multibyte;
     }
-    scan_block(map, mid, 0, true, s);
-    pthread_join(helper, NULL);
-    if (second.found.first_bad < s->first_bad)
-        s->first_bad = second.found.first_bad;
-    if (second.found.first_multibyte < s->first_multibyte)
-        s->first_multibyte = second.found.first_multibyte;
+    return mapped;
 }
 
 static sl_status scan_utf8(int fd, uint64_t size, const char *name, utf8_scan *s, sl_error *err)
 {
     s->first_bad = s->first_multibyte = UINT64_MAX;
-    /* Mapped, the scan reads the page cache in place: with pread the kernel
-     * copied every byte of a large feed once more before the import's own
-     * read (a tenth of the run's time on a 1 GB file). */
-    void *map = size && size <= SIZE_MAX ? mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0)
-                                         : MAP_FAILED;
-    if (map != MAP_FAILED) {
-        posix_madvise(map, (size_t)size, POSIX_MADV_SEQUENTIAL);
-        scan_mapped(map, (size_t)size, s);
-        munmap(map, (size_t)size);
+    if (scan_mapped(fd, size, s))
         return SL_OK;
-    }
+    s->first_bad = s->first_multibyte = UINT64_MAX; /* not mappable (a pipe): read it */
     unsigned char *buf = malloc(ENCODING_CHUNK);
     if (!buf)
         return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory reading %s", name);

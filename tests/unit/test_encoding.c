@@ -283,6 +283,45 @@ static void scan_across_read_boundaries(void **state)
     free(data);
 }
 
+/* A large file is scanned through moving windows on two threads: a
+ * character across a window's edge or across the middle (where the second
+ * thread starts) is still UTF-8, and a stray byte in either half, with the
+ * UTF-8 in the other, still refuses the file at the right row. */
+static void scan_in_windows_and_halves(void **state)
+{
+    (void)state;
+    size_t size = ((size_t)40 << 20) + 100, mid = size / 2, edge = (size_t)16 << 20;
+    char *data = malloc(size);
+    assert_non_null(data);
+    memset(data, 'a', size);
+    for (size_t i = 99; i < size; i += 100)
+        data[i] = '\n';
+    size_t cuts[] = {mid - 3, mid - 2, mid - 1, edge - 3, edge - 1, mid + edge - 2};
+    for (size_t c = 0; c < sizeof cuts / sizeof *cuts; c++) {
+        if (data[cuts[c] + 4] == '\n' || data[cuts[c] - 1] == '\n')
+            continue;
+        memcpy(data + cuts[c], "\xf0\x9f\x94\xa5", 4); /* across the edge */
+        csv_encoding e;
+        sl_error err;
+        assert_int_equal(detect(data, size, &e, &err), SL_OK);
+        assert_int_equal(e, CSV_UTF8);
+        memset(data + cuts[c], 'a', 4);
+    }
+    memcpy(data + 1000, "\xc3\xa9", 2);   /* UTF-8 in the first half */
+    data[size - 150] = (char)0xE9;           /* a stray byte in the second */
+    csv_encoding e;
+    sl_error err;
+    assert_int_equal(detect(data, size, &e, &err), SL_ERR_PARSE);
+    assert_int_equal(err.row, (size - 150) / 100 + 1);
+    memset(data + 1000, 'a', 2);
+    data[size - 150] = 'a';
+    data[2000] = (char)0xE9;                 /* the stray byte first ... */
+    memcpy(data + size - 250, "\xc3\xa9", 2); /* ... the UTF-8 in the second half */
+    assert_int_equal(detect(data, size, &e, &err), SL_ERR_PARSE);
+    assert_int_equal(err.row, 2000 / 100 + 1);
+    free(data);
+}
+
 /* csv_convert_to_utf8 names the row and cell of a bad byte or unit. */
 static void conversion_errors_name_row_and_cell(void **state)
 {
@@ -433,6 +472,7 @@ int main(void)
         cmocka_unit_test(utf16_refusals),
         cmocka_unit_test(whole_file_decision),
         cmocka_unit_test(scan_across_read_boundaries),
+        cmocka_unit_test(scan_in_windows_and_halves),
         cmocka_unit_test(conversion_errors_name_row_and_cell),
         cmocka_unit_test(large_utf16_reads_like_utf8),
         cmocka_unit_test(windows_1252_report_says_so),
