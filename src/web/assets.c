@@ -107,7 +107,7 @@ const char web_css[] =
     ".drop .drop-title{display:block;font-size:1.15rem;font-weight:600}.drop .hint{display:block}\n"
     ".drop input{display:block;margin:.75rem auto 0;max-width:100%}.drop.over{background:#dcebf3}\n"
     ".upload>div{margin-top:.75rem}.first-run h2{margin-top:0}.first-run h3{font-size:1.05rem}\n"
-    ".imports td:nth-child(2){overflow-wrap:anywhere}\n"
+    ".imports td:nth-child(2){overflow-wrap:break-word}\n"
     "@media (max-width:600px){.wide-stat{grid-column:1/-1}.rows-scroll{border:0;background:none}\n"
     ".rows thead{display:none}.rows,.rows tbody,.rows tfoot,.rows tr,.rows th,.rows td{display:block}\n"
     ".rows tr{display:flex;flex-direction:column;background:#fff;border:1px solid var(--line);"

@@ -85,9 +85,11 @@ static void imports_table(FILE *o, web_request *req, const sl_import *items, siz
         fputs("<p>No imports yet.</p>\n", o);
         return;
     }
-    fputs("<div class=wide><table class=imports><thead><tr><th class=n>#</th><th>File</th>"
-          "<th>Period</th><th class=n>Rows</th><th>Imported</th><th><span class=skip>Delete"
-          "</span></th></tr></thead><tbody>",
+    /* The period goes under the file name, not in a column of its own: on a
+     * phone five columns broke the file name every few letters. */
+    fputs("<div class=wide><table class=imports><thead><tr><th class=n>#</th>"
+          "<th>File and period</th><th class=n>Rows</th><th>Imported</th><th><span "
+          "class=skip>Delete</span></th></tr></thead><tbody>",
           o);
     for (size_t i = 0; i < n; i++) {
         const sl_import *m = &items[i];
@@ -100,8 +102,11 @@ static void imports_table(FILE *o, web_request *req, const sl_import *items, siz
             html(o, m->sheet);
             fputs("</small>", o);
         }
-        fputs("</td><td>", o);
-        html(o, m->period);
+        if (m->period[0]) {
+            fputs("<br><small>", o);
+            html(o, m->period);
+            fputs("</small>", o);
+        }
         fputs("</td><td class=n>", o);
         num_count(o, (double)m->rows);
         if (m->skipped) {

@@ -603,8 +603,9 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, co
         if (n > rs->body_cap)
             return send_refusal(rs, 413, "too_large", "Too large",
                                 rs->body_kind == BODY_MULTIPART
-                                    ? "The upload is over the size limit of this server "
-                                      "(see --max-upload)."
+                                    ? "The file is larger than this server takes. Export a "
+                                      "shorter period, or start the server with a larger "
+                                      "--max-upload."
                                     : "The form is over the size limit of this server.");
     }
     if (rs->body_kind != BODY_NONE) {
