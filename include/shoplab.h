@@ -90,6 +90,12 @@ const char *sl_strerror(sl_status status);
  * used as the "code" of JSON errors.  Never NULL. */
 const char *sl_status_name(sl_status status);
 
+/* What a front end answers for `status` (docs/errors.md): the `shoplab`
+ * command's exit code (0 to 9; 1 for an unknown value) and the web app's
+ * HTTP status (200 for SL_OK, 4xx for input, 500 for failures, 503 busy). */
+int sl_status_exit_code(sl_status status);
+int sl_status_http(sl_status status);
+
 /* Details of a failure.  Filled by functions that take an `sl_error *`.
  * `field` names the funnel field, statistic argument or option the error is
  * about (a static string, or NULL).  `message` is a complete sentence.

@@ -38,36 +38,7 @@ void cli_fail(const command_spec *cmd, const char *fmt, ...)
 
 int cli_exit_code(sl_status status)
 {
-    switch (status) {
-    case SL_OK:
-        return EXIT_OK;
-    case SL_ERR_INVALID_ARGUMENT:
-    case SL_ERR_NEGATIVE_COUNT:
-    case SL_ERR_NOT_WHOLE:
-    case SL_ERR_COUNT_TOO_LARGE:
-    case SL_ERR_SUCCESSES_EXCEED_TRIALS:
-    case SL_ERR_INCONSISTENT_FUNNEL:
-    case SL_ERR_PARSE:
-    case SL_ERR_LIMIT:
-    case SL_ERR_UNRECOGNISED:
-        return EXIT_INVALID;
-    case SL_ERR_NO_DATA:
-        return EXIT_NO_DATA;
-    case SL_ERR_INFEASIBLE:
-    case SL_ERR_TOO_LARGE_FOR_METHOD:
-        return EXIT_CANNOT;
-    case SL_ERR_NOT_FOUND:
-        return EXIT_NOT_FOUND;
-    case SL_ERR_IO:
-        return EXIT_IO;
-    case SL_ERR_READ:
-        return EXIT_READ;
-    case SL_ERR_STORE:
-    case SL_ERR_BUSY:
-        return EXIT_STORE;
-    default:
-        return EXIT_INTERNAL;
-    }
+    return sl_status_exit_code(status); /* the library's one status table */
 }
 
 /* Copies `text` without thousands separators into buf; rejects commas that do

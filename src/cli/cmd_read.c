@@ -85,7 +85,7 @@ static int open_store(const command_spec *cmd, const char *db_flag, bool readonl
         st = sl_store_open(":memory:", store, &err);
     if (st != SL_OK) {
         cli_fail(cmd, "%s", err.message);
-        return st == SL_ERR_STORE ? EXIT_STORE : cli_exit_code(st);
+        return cli_exit_code(st);
     }
     return -1;
 }

@@ -45,7 +45,7 @@ int cmd_history(int argc, char **argv)
     sl_store_close(store);
     if (st != SL_OK) {
         cli_fail(&history_spec, "%s", err.message);
-        return st == SL_ERR_STORE ? EXIT_STORE : cli_exit_code(st);
+        return cli_exit_code(st);
     }
     if (v[H_JSON].set) {
         rc = cli_print_json(sl_imports_to_json(items, count));
@@ -126,7 +126,7 @@ int cmd_forget(int argc, char **argv)
     sl_store_close(store);
     if (st != SL_OK) {
         cli_fail(&forget_spec, "%s", err.message);
-        return st == SL_ERR_STORE ? EXIT_STORE : cli_exit_code(st);
+        return cli_exit_code(st);
     }
     printf("Forgot import #%lld (%s, %llu rows).\n", id, meta.file,
            (unsigned long long)meta.rows);

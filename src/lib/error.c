@@ -10,69 +10,68 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const status_text[] = {
-    [SL_OK] = "success",
-    [SL_ERR_INVALID_ARGUMENT] = "invalid argument",
-    [SL_ERR_NEGATIVE_COUNT] = "negative count",
-    [SL_ERR_NOT_WHOLE] = "count is not a whole number",
-    [SL_ERR_COUNT_TOO_LARGE] = "count too large",
-    [SL_ERR_SUCCESSES_EXCEED_TRIALS] = "successes exceed trials",
-    [SL_ERR_INCONSISTENT_FUNNEL] = "inconsistent funnel",
-    [SL_ERR_NO_DATA] = "no data (zero trials)",
-    [SL_ERR_INFEASIBLE] = "cannot be detected with this data",
-    [SL_ERR_TOO_LARGE_FOR_METHOD] = "too large for this method",
-    [SL_ERR_NO_MEMORY] = "out of memory",
-    [SL_ERR_IO] = "input/output error",
-    [SL_ERR_PARSE] = "not a valid value",
-    [SL_ERR_NOT_FOUND] = "not found",
-    [SL_ERR_CONTENT] = "embedded content is malformed",
-    [SL_ERR_LIMIT] = "input exceeds a limit",
-    [SL_ERR_UNRECOGNISED] = "file not recognised",
-    [SL_ERR_READ] = "input cannot be read",
-    [SL_ERR_STORE] = "database error",
-    [SL_ERR_BUSY] = "the database is busy",
+/* One line per status: everything that depends on it is read from here —
+ * the JSON error code, the description, the shoplab command's exit code
+ * (README "Exit codes") and the web app's HTTP status — so a new code cannot
+ * be given one and forgotten in another.  docs/errors.md says why each
+ * happens and what to do; tests/unit/test_errors.c checks it against this
+ * table. */
+static const struct status_entry {
+    const char *name;
+    const char *text;
+    int exit_code;
+    int http;
+} statuses[] = {
+    [SL_OK] = {"ok", "success", 0, 200},
+    [SL_ERR_INVALID_ARGUMENT] = {"invalid_argument", "invalid argument", 3, 400},
+    [SL_ERR_NEGATIVE_COUNT] = {"negative_count", "negative count", 3, 422},
+    [SL_ERR_NOT_WHOLE] = {"not_whole", "count is not a whole number", 3, 422},
+    [SL_ERR_COUNT_TOO_LARGE] = {"count_too_large", "count too large", 3, 422},
+    [SL_ERR_SUCCESSES_EXCEED_TRIALS] = {"successes_exceed_trials", "successes exceed trials", 3,
+                                        422},
+    [SL_ERR_INCONSISTENT_FUNNEL] = {"inconsistent_funnel", "inconsistent funnel", 3, 422},
+    [SL_ERR_NO_DATA] = {"no_data", "no data (zero trials)", 4, 422},
+    [SL_ERR_INFEASIBLE] = {"infeasible", "cannot be detected with this data", 5, 422},
+    [SL_ERR_TOO_LARGE_FOR_METHOD] = {"too_large_for_method", "too large for this method", 5,
+                                     422},
+    [SL_ERR_NO_MEMORY] = {"no_memory", "out of memory", 1, 500},
+    [SL_ERR_IO] = {"io", "input/output error", 7, 500},
+    [SL_ERR_PARSE] = {"parse", "not a valid value", 3, 400},
+    [SL_ERR_NOT_FOUND] = {"not_found", "not found", 6, 404},
+    [SL_ERR_CONTENT] = {"content", "embedded content is malformed", 1, 500},
+    [SL_ERR_LIMIT] = {"limit", "input exceeds a limit", 3, 413},
+    [SL_ERR_UNRECOGNISED] = {"unrecognised", "file not recognised", 3, 422},
+    [SL_ERR_READ] = {"read", "input cannot be read", 8, 400},
+    [SL_ERR_STORE] = {"store", "database error", 9, 500},
+    [SL_ERR_BUSY] = {"busy", "the database is busy", 9, 503},
 };
 
-static const char *const status_names[] = {
-    [SL_OK] = "ok",
-    [SL_ERR_INVALID_ARGUMENT] = "invalid_argument",
-    [SL_ERR_NEGATIVE_COUNT] = "negative_count",
-    [SL_ERR_NOT_WHOLE] = "not_whole",
-    [SL_ERR_COUNT_TOO_LARGE] = "count_too_large",
-    [SL_ERR_SUCCESSES_EXCEED_TRIALS] = "successes_exceed_trials",
-    [SL_ERR_INCONSISTENT_FUNNEL] = "inconsistent_funnel",
-    [SL_ERR_NO_DATA] = "no_data",
-    [SL_ERR_INFEASIBLE] = "infeasible",
-    [SL_ERR_TOO_LARGE_FOR_METHOD] = "too_large_for_method",
-    [SL_ERR_NO_MEMORY] = "no_memory",
-    [SL_ERR_IO] = "io",
-    [SL_ERR_PARSE] = "parse",
-    [SL_ERR_NOT_FOUND] = "not_found",
-    [SL_ERR_CONTENT] = "content",
-    [SL_ERR_LIMIT] = "limit",
-    [SL_ERR_UNRECOGNISED] = "unrecognised",
-    [SL_ERR_READ] = "read",
-    [SL_ERR_STORE] = "store",
-    [SL_ERR_BUSY] = "busy",
-};
+_Static_assert(sizeof statuses / sizeof *statuses == SL_STATUS__COUNT,
+               "every sl_status needs its line in the table");
 
-_Static_assert(sizeof status_text / sizeof *status_text == SL_STATUS__COUNT,
-               "every sl_status needs a description");
-_Static_assert(sizeof status_names / sizeof *status_names == SL_STATUS__COUNT,
-               "every sl_status needs a name");
+static const struct status_entry *entry(sl_status status)
+{
+    return (unsigned)status < SL_STATUS__COUNT ? &statuses[status] : NULL;
+}
 
 const char *sl_strerror(sl_status status)
 {
-    if ((unsigned)status >= SL_STATUS__COUNT)
-        return "unknown error";
-    return status_text[status];
+    return entry(status) ? entry(status)->text : "unknown error";
 }
 
 const char *sl_status_name(sl_status status)
 {
-    if ((unsigned)status >= SL_STATUS__COUNT)
-        return "unknown";
-    return status_names[status];
+    return entry(status) ? entry(status)->name : "unknown";
+}
+
+int sl_status_exit_code(sl_status status)
+{
+    return entry(status) ? entry(status)->exit_code : 1;
+}
+
+int sl_status_http(sl_status status)
+{
+    return entry(status) ? entry(status)->http : 500;
 }
 
 void sl_error_clear(sl_error *err)

@@ -35,5 +35,5 @@ int main(int argc, char **argv)
     cli_fail(&serve_spec, "%s", err.message);
     if (st == SL_ERR_IO)
         return EXIT_LISTEN;
-    return st == SL_ERR_STORE ? EXIT_STORE : cli_exit_code(st);
+    return cli_exit_code(st);
 }

@@ -366,23 +366,5 @@ void respond_redirect(web_response *res, const char *location)
 
 int web_http_status(sl_status status)
 {
-    switch (status) {
-    case SL_OK: return 200;
-    case SL_ERR_INVALID_ARGUMENT:
-    case SL_ERR_PARSE:
-    case SL_ERR_READ: return 400;
-    case SL_ERR_NOT_FOUND: return 404;
-    case SL_ERR_LIMIT: return 413;
-    case SL_ERR_NEGATIVE_COUNT:
-    case SL_ERR_NOT_WHOLE:
-    case SL_ERR_COUNT_TOO_LARGE:
-    case SL_ERR_SUCCESSES_EXCEED_TRIALS:
-    case SL_ERR_INCONSISTENT_FUNNEL:
-    case SL_ERR_NO_DATA:
-    case SL_ERR_INFEASIBLE:
-    case SL_ERR_TOO_LARGE_FOR_METHOD:
-    case SL_ERR_UNRECOGNISED: return 422;
-    case SL_ERR_BUSY: return 503; /* the server adds Retry-After */
-    default: return 500;
-    }
+    return sl_status_http(status); /* the library's one status table */
 }
