@@ -432,6 +432,24 @@ typedef enum sl_metric {
 
 /* "ctr", "ctor". */
 const char *sl_metric_name(sl_metric metric);
+/* "ctr" or "ctor" to the metric; false (and *out untouched, so a caller
+ * can set its default first) for another word or NULL. */
+bool sl_metric_parse(const char *name, sl_metric *out);
+
+/* What a metric is a rate of, in the words every front end uses. */
+typedef struct sl_metric_info {
+    const char *name;           /* "ctr", "ctor" */
+    const char *label;          /* "Product CTR", "CTOR" */
+    const char *trials;         /* the denominator: "product impressions", "product clicks" */
+    const char *successes;      /* the numerator: "product clicks", "orders" */
+    const char *trials_heading; /* the same, capitalised for a heading or a label */
+    const char *successes_heading;
+    const char *ratio;          /* "product clicks / product impressions" */
+    sl_field trials_field, successes_field;
+} sl_metric_info;
+
+/* The metric's words and fields (an unknown value gives CTR's). */
+const sl_metric_info *sl_metric_rate(sl_metric metric);
 
 typedef enum sl_compare_verdict {
     SL_COMPARE_B_BETTER = 0,

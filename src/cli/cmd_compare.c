@@ -120,7 +120,8 @@ int cmd_compare(int argc, char **argv)
     int rc = cli_parse(&spec, argc, argv, v, NULL);
     if (rc >= 0)
         return rc;
-    sl_metric metric = strcmp(v[F_METRIC].text, "ctor") == 0 ? SL_METRIC_CTOR : SL_METRIC_CTR;
+    sl_metric metric = SL_METRIC_CTR; /* the flag's choices are checked by the parser */
+    sl_metric_parse(v[F_METRIC].text, &metric);
     sl_arm a = {(uint64_t)v[F_A_SUCCESSES].number, (uint64_t)v[F_A_TRIALS].number};
     sl_arm b = {(uint64_t)v[F_B_SUCCESSES].number, (uint64_t)v[F_B_TRIALS].number};
     sl_compare_options options = {

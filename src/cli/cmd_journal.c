@@ -244,7 +244,7 @@ static int report_error(const command_spec *cmd, sl_status st, const sl_error *e
 
 static const char *metric_label(sl_metric m)
 {
-    return m == SL_METRIC_CTOR ? "CTOR" : "Product CTR";
+    return sl_metric_rate(m)->label;
 }
 
 /* "302 clicks / 7,200 impressions = 4.19%" */
@@ -270,7 +270,7 @@ static void sample_text(char *buf, size_t size, const sl_journal_test *t,
                         const sl_compare_result *r)
 {
     char n[32];
-    const char *unit = t->metric == SL_METRIC_CTOR ? "product clicks" : "product impressions";
+    const char *unit = sl_metric_rate(t->metric)->trials;
     if (!t->sample_feasible)
         snprintf(buf, size, "the planned sample cannot be reached with this before-video");
     else if (r->planned_sample_reached)
@@ -295,10 +295,9 @@ static void print_title(const sl_journal_test *t)
 static void print_plan(const sl_journal_test *t)
 {
     char buf[512], n[32];
-    const char *unit = t->metric == SL_METRIC_CTOR ? "product clicks" : "product impressions";
+    const char *unit = sl_metric_rate(t->metric)->trials;
     snprintf(buf, sizeof buf, "%s (%s)", metric_label(t->metric),
-             t->metric == SL_METRIC_CTOR ? "orders / product clicks"
-                                         : "product clicks / product impressions");
+             sl_metric_rate(t->metric)->ratio);
     field_line("metric", buf);
     field_line("step", sl_loop_step_name(t->step));
     field_line("creator", t->creator[0] ? t->creator : "none given (one shared bucket)");
@@ -467,7 +466,7 @@ static int run_plan(int argc, char **argv)
         .step = strcmp(v[P_STEP].text, "pick") == 0  ? SL_LOOP_PICK
                 : strcmp(v[P_STEP].text, "tag") == 0 ? SL_LOOP_TAG
                                                      : SL_LOOP_READ,
-        .metric = strcmp(v[P_METRIC].text, "ctor") == 0 ? SL_METRIC_CTOR : SL_METRIC_CTR,
+        .metric = SL_METRIC_CTR,
         .change = v[P_CHANGE].text,
         .hypothesis = v[P_HYPOTHESIS].text,
         .expectation = v[P_EXPECT].text,
@@ -478,6 +477,7 @@ static int run_plan(int argc, char **argv)
         .force = v[P_FORCE].set,
         .at = v[P_AT].text,
     };
+    sl_metric_parse(v[P_METRIC].text, &in.metric);
     sl_store *store;
     if ((rc = cli_open_store(&plan_spec, v[P_DB].text, &store)) >= 0)
         return rc;
@@ -513,9 +513,9 @@ static int run_replan(int argc, char **argv)
         cli_error(&replan_spec, "missing --metric or --mde: say what the new plan changes");
         return EXIT_USAGE;
     }
-    sl_metric metric = v[R_METRIC].set && strcmp(v[R_METRIC].text, "ctor") == 0
-                           ? SL_METRIC_CTOR
-                           : SL_METRIC_CTR;
+    sl_metric metric = SL_METRIC_CTR;
+    if (v[R_METRIC].set)
+        sl_metric_parse(v[R_METRIC].text, &metric);
     sl_store *store;
     if ((rc = cli_open_store(&replan_spec, v[R_DB].text, &store)) >= 0)
         return rc;

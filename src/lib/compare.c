@@ -22,9 +22,34 @@
 static const char *const verdict_names[] = {"b-better", "a-better", "no-clear-difference",
                                             "too-early"};
 
+/* The one place a metric's words and counts are written down. */
+static const sl_metric_info metrics[] = {
+    [SL_METRIC_CTR] = {"ctr", "Product CTR", "product impressions", "product clicks",
+                       "Product impressions", "Product clicks",
+                       "product clicks / product impressions", SL_FIELD_PRODUCT_IMPRESSIONS,
+                       SL_FIELD_PRODUCT_CLICKS},
+    [SL_METRIC_CTOR] = {"ctor", "CTOR", "product clicks", "orders", "Product clicks", "Orders",
+                        "orders / product clicks", SL_FIELD_PRODUCT_CLICKS, SL_FIELD_ORDERS},
+};
+
+const sl_metric_info *sl_metric_rate(sl_metric metric)
+{
+    return &metrics[metric == SL_METRIC_CTOR ? SL_METRIC_CTOR : SL_METRIC_CTR];
+}
+
 const char *sl_metric_name(sl_metric metric)
 {
-    return metric == SL_METRIC_CTOR ? "ctor" : "ctr";
+    return sl_metric_rate(metric)->name;
+}
+
+bool sl_metric_parse(const char *name, sl_metric *out)
+{
+    for (int m = SL_METRIC_CTR; m <= SL_METRIC_CTOR; m++)
+        if (name && strcmp(name, metrics[m].name) == 0) {
+            *out = (sl_metric)m;
+            return true;
+        }
+    return false;
 }
 
 const char *sl_compare_verdict_name(sl_compare_verdict verdict)
@@ -34,12 +59,12 @@ const char *sl_compare_verdict_name(sl_compare_verdict verdict)
 
 static const char *trials_label(sl_metric metric)
 {
-    return metric == SL_METRIC_CTOR ? "product clicks" : "product impressions";
+    return sl_metric_rate(metric)->trials;
 }
 
 static const char *successes_label(sl_metric metric)
 {
-    return metric == SL_METRIC_CTOR ? "orders" : "product clicks";
+    return sl_metric_rate(metric)->successes;
 }
 
 static sl_status check_arm(sl_metric metric, sl_arm arm, const char *which, const char *field,
@@ -186,7 +211,8 @@ static void rates_text(char *buf, size_t size, const sl_compare_result *r)
     char lift[32] = "";
     if (r->has_lift)
         snprintf(lift, sizeof lift, ", %+.1f%%", r->lift * 100);
-    snprintf(buf, size, "%.2f%% against %.2f%% on video A%s", r->rate_b * 100, r->rate_a * 100, lift);
+    snprintf(buf, size, "%.2f%% against %.2f%% on video A%s", r->rate_b * 100,
+             r->rate_a * 100, lift);
 }
 
 /* The chance B is better as a percentage, never "100.00%" (it is a
@@ -204,7 +230,7 @@ static void chance_text(char *buf, size_t size, double prob)
 size_t sl_compare_sentence(const sl_compare_result *r, char *buf, size_t size)
 {
     char rates[96], p[32], av[32], more[32], chance[32];
-    const char *metric = r->metric == SL_METRIC_CTOR ? "CTOR" : "Product CTR";
+    const char *metric = sl_metric_rate(r->metric)->label;
     const char *unit = trials_label(r->metric);
     rates_text(rates, sizeof rates, r);
     p_text(av, sizeof av, r->always_valid_p);

@@ -47,17 +47,17 @@ void sl_journal_tests_free(sl_journal_test *tests, size_t count)
 
 static const char *metric_label(sl_metric m)
 {
-    return m == SL_METRIC_CTOR ? "CTOR" : "Product CTR";
+    return sl_metric_rate(m)->label;
 }
 
 static const char *trials_name(sl_metric m)
 {
-    return m == SL_METRIC_CTOR ? "product clicks" : "product impressions";
+    return sl_metric_rate(m)->trials;
 }
 
 static const char *successes_name(sl_metric m)
 {
-    return m == SL_METRIC_CTOR ? "orders" : "product clicks";
+    return sl_metric_rate(m)->successes;
 }
 
 /* ---- checks on what the user typed ---- */
@@ -162,8 +162,7 @@ static sl_status take_time(const char *at, char out[24], sl_error *err)
 static sl_status arm_from_funnel(sl_metric m, const sl_funnel *f, const char *field,
                                  const char *which, sl_arm *out, sl_error *err)
 {
-    sl_field tf = m == SL_METRIC_CTOR ? SL_FIELD_PRODUCT_CLICKS : SL_FIELD_PRODUCT_IMPRESSIONS;
-    sl_field sf = m == SL_METRIC_CTOR ? SL_FIELD_ORDERS : SL_FIELD_PRODUCT_CLICKS;
+    sl_field tf = sl_metric_rate(m)->trials_field, sf = sl_metric_rate(m)->successes_field;
     double t, s;
     if (!sl_funnel_get(f, tf, &t) || !sl_funnel_get(f, sf, &s))
         return sl_fail(err, SL_ERR_NO_DATA, field, "the %s has no %s count, so its %s cannot "
@@ -265,7 +264,8 @@ static void read_test_row(sqlite3_stmt *q, sl_journal_test *t)
               : strcmp(word, "tag") == 0 ? SL_LOOP_TAG
                                          : SL_LOOP_READ;
     column_text(q, 3, word, sizeof word);
-    t->metric = strcmp(word, "ctor") == 0 ? SL_METRIC_CTOR : SL_METRIC_CTR;
+    t->metric = SL_METRIC_CTR;
+    sl_metric_parse(word, &t->metric);
     column_text(q, 4, t->change, sizeof t->change);
     column_text(q, 5, t->hypothesis, sizeof t->hypothesis);
     column_text(q, 6, t->expectation, sizeof t->expectation);

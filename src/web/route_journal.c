@@ -16,17 +16,17 @@
 
 static const char *trials_word(sl_metric m)
 {
-    return m == SL_METRIC_CTR ? "product impressions" : "product clicks";
+    return sl_metric_rate(m)->trials;
 }
 
 static const char *successes_word(sl_metric m)
 {
-    return m == SL_METRIC_CTR ? "product clicks" : "orders";
+    return sl_metric_rate(m)->successes;
 }
 
 static const char *metric_label(sl_metric m)
 {
-    return m == SL_METRIC_CTR ? "Product CTR" : "CTOR";
+    return sl_metric_rate(m)->label;
 }
 
 static void choice(FILE *o, const web_request *req, const char *name, const char *label,
@@ -52,7 +52,8 @@ static sl_status read_plan_form(const web_request *req, plan_form *f, sl_error *
 {
     memset(f, 0, sizeof *f);
     const char *metric = web_param(req, "metric");
-    f->in.metric = metric && strcmp(metric, "ctor") == 0 ? SL_METRIC_CTOR : SL_METRIC_CTR;
+    f->in.metric = SL_METRIC_CTR;
+    sl_metric_parse(metric, &f->in.metric);
     const char *step = web_param(req, "step");
     f->in.step = SL_LOOP_TAG;
     for (int s = 0; s < SL_LOOP__COUNT; s++)
@@ -129,9 +130,8 @@ static bool sample_preview(FILE *o, web_server *s, const plan_form *f)
             result_error(o, err.message, "before-video", "Imported video ID");
             return false;
         }
-        sl_field tf = f->in.metric == SL_METRIC_CTR ? SL_FIELD_PRODUCT_IMPRESSIONS
-                                                    : SL_FIELD_PRODUCT_CLICKS;
-        sl_field sf = f->in.metric == SL_METRIC_CTR ? SL_FIELD_PRODUCT_CLICKS : SL_FIELD_ORDERS;
+        sl_field tf = sl_metric_rate(f->in.metric)->trials_field;
+        sl_field sf = sl_metric_rate(f->in.metric)->successes_field;
         double t = 0, x = 0;
         if (!sl_funnel_get(&vc.funnel, tf, &t) || !sl_funnel_get(&vc.funnel, sf, &x)) {
             char msg[200];
@@ -461,8 +461,8 @@ static void looks_table(FILE *o, const web_request *req, const sl_journal_test *
 {
     if (!t->look_count)
         return;
-    const char *tw = t->metric == SL_METRIC_CTR ? "Product impressions" : "Product clicks";
-    const char *sw = t->metric == SL_METRIC_CTR ? "Product clicks" : "Orders";
+    const char *tw = sl_metric_rate(t->metric)->trials_heading;
+    const char *sw = sl_metric_rate(t->metric)->successes_heading;
     fprintf(o, "<h2 id=looks-h>Looks</h2><table class=\"stack looks\" aria-labelledby=looks-h>"
                "<thead><tr><th class=n>#</th><th>Taken</th><th>From</th><th class=n>%s</th>"
                "<th class=n>%s</th><th class=n>%s</th><th class=n>",
@@ -509,9 +509,8 @@ static void look_form(FILE *o, web_request *req, const sl_journal_test *t, const
     csrf_input(o, req);
     fputs("<div class=grid>", o);
     char l1[64], l2[64];
-    snprintf(l1, sizeof l1, "%s so far", t->metric == SL_METRIC_CTR ? "Product impressions"
-                                                                    : "Product clicks");
-    snprintf(l2, sizeof l2, "%s so far", t->metric == SL_METRIC_CTR ? "Product clicks" : "Orders");
+    snprintf(l1, sizeof l1, "%s so far", sl_metric_rate(t->metric)->trials_heading);
+    snprintf(l2, sizeof l2, "%s so far", sl_metric_rate(t->metric)->successes_heading);
     form_field_error(o, req, "after-video", "After-video ID", NULL, FORM_TEXT,
                      msg_for(err, "after-video"));
     form_field_error(o, req, "after-trials", l1, NULL, FORM_NUMBER, msg_for(err, "after-trials"));

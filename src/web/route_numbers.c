@@ -370,8 +370,7 @@ static void compare_page(web_request *req, web_response *res)
     if (st == SL_OK && in.submitted && !in.any) {
         st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
                          "Nothing to compare yet: give both videos' %s and %s.",
-                         in.metric == SL_METRIC_CTOR ? "product clicks" : "product impressions",
-                         in.metric == SL_METRIC_CTOR ? "orders" : "product clicks");
+                         sl_metric_rate(in.metric)->trials, sl_metric_rate(in.metric)->successes);
         err.field = "a-trials";
     }
     sl_compare_result result;

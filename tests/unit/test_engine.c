@@ -548,9 +548,38 @@ static void error_json_and_strerror(void **state)
     sl_free(NULL);
 }
 
+/* One table says what each metric is a rate of; parsing reads the same. */
+static void metric_words(void **state)
+{
+    (void)state;
+    const sl_metric_info *ctr = sl_metric_rate(SL_METRIC_CTR);
+    const sl_metric_info *ctor = sl_metric_rate(SL_METRIC_CTOR);
+    assert_string_equal(ctr->label, "Product CTR");
+    assert_string_equal(ctr->trials, "product impressions");
+    assert_string_equal(ctr->successes, "product clicks");
+    assert_int_equal(ctr->trials_field, SL_FIELD_PRODUCT_IMPRESSIONS);
+    assert_int_equal(ctr->successes_field, SL_FIELD_PRODUCT_CLICKS);
+    assert_string_equal(ctor->label, "CTOR");
+    assert_string_equal(ctor->trials, "product clicks");
+    assert_string_equal(ctor->successes_heading, "Orders");
+    assert_string_equal(ctor->ratio, "orders / product clicks");
+    assert_int_equal(ctor->trials_field, SL_FIELD_PRODUCT_CLICKS);
+    assert_int_equal(ctor->successes_field, SL_FIELD_ORDERS);
+    assert_ptr_equal(sl_metric_rate((sl_metric)7), ctr);
+    sl_metric m = SL_METRIC_CTR;
+    assert_true(sl_metric_parse("ctor", &m));
+    assert_int_equal(m, SL_METRIC_CTOR);
+    assert_false(sl_metric_parse("CTR", &m));
+    assert_false(sl_metric_parse(NULL, &m));
+    assert_int_equal(m, SL_METRIC_CTOR); /* untouched on failure */
+    assert_true(sl_metric_parse(sl_metric_name(SL_METRIC_CTR), &m));
+    assert_int_equal(m, SL_METRIC_CTR);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(metric_words),
         cmocka_unit_test(validation_names_field_and_rule),
         cmocka_unit_test(rates_name_denominators_and_absence),
         cmocka_unit_test(weak_click_through_is_the_bottleneck),
