@@ -108,7 +108,7 @@ static void run_job(sl_store *store, web_job *j, job_result *out)
     memset(out, 0, sizeof *out);
     sl_error_clear(&out->error);
     sl_status st = store ? sl_report_read(paths, 1, &o, &r, &out->error)
-                         : sl_fail_web(&out->error, SL_ERR_STORE, "the store cannot be opened");
+                         : web_fail(&out->error, SL_ERR_STORE, "the store cannot be opened");
     if (st == SL_OK) {
         out->import_id = r->sources[0].import_id;
         out->already = r->sources[0].already_stored;
@@ -172,7 +172,7 @@ sl_status web_jobs_start(web_server *server, sl_error *err)
 {
     struct web_jobs *q = calloc(1, sizeof *q);
     if (!q)
-        return sl_fail_web(err, SL_ERR_NO_MEMORY, "out of memory");
+        return web_fail(err, SL_ERR_NO_MEMORY, "out of memory");
     q->server = server;
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->wake, NULL);
@@ -181,7 +181,7 @@ sl_status web_jobs_start(web_server *server, sl_error *err)
         pthread_cond_destroy(&q->wake);
         pthread_mutex_destroy(&q->lock);
         free(q);
-        return sl_fail_web(err, SL_ERR_IO, "cannot start the import worker: %s", strerror(rc));
+        return web_fail(err, SL_ERR_IO, "cannot start the import worker: %s", strerror(rc));
     }
     server->jobs = q;
     return SL_OK;
@@ -228,25 +228,25 @@ sl_status web_job_submit(web_request *req, web_job_view *out, sl_error *err)
 {
     struct web_jobs *q = req->server->jobs;
     if (req->has_upload && req->upload_size == 0 && req->upload_name[0])
-        return sl_fail_web(err, SL_ERR_INVALID_ARGUMENT,
-                           "%s is empty (0 bytes): export the file again from the platform, "
-                           "or choose another one",
-                           req->upload_name);
+        return web_fail(err, SL_ERR_INVALID_ARGUMENT,
+                        "%s is empty (0 bytes): export the file again from the platform, "
+                        "or choose another one",
+                        req->upload_name);
     if (!req->has_upload || req->upload_size == 0 || !req->upload_path[0])
-        return sl_fail_web(err, SL_ERR_INVALID_ARGUMENT,
-                           "choose an export file (XLSX or CSV) to upload");
+        return web_fail(err, SL_ERR_INVALID_ARGUMENT,
+                        "choose an export file (XLSX or CSV) to upload");
     const char *sheet = web_param(req, "sheet");
     if (sheet && strlen(sheet) >= sizeof ((web_job *)0)->sheet)
-        return sl_fail_web(err, SL_ERR_INVALID_ARGUMENT, "the sheet name is too long");
+        return web_fail(err, SL_ERR_INVALID_ARGUMENT, "the sheet name is too long");
     char id[33];
     web_session_new(id);
     pthread_mutex_lock(&q->lock);
     web_job *j = free_slot(q);
     if (!j) {
         pthread_mutex_unlock(&q->lock);
-        return sl_fail_web(err, SL_ERR_BUSY,
-                           "%d imports are already waiting; try again when one has finished",
-                           WEB_MAX_JOBS);
+        return web_fail(err, SL_ERR_BUSY,
+                        "%d imports are already waiting; try again when one has finished",
+                        WEB_MAX_JOBS);
     }
     memset(j, 0, sizeof *j);
     j->used = true;

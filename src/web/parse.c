@@ -32,7 +32,7 @@ static sl_status read_value(const char *text, const char *label, const char *nam
     sl_error inner;
     if (sl_parse_value(text, NULL, v, &inner) != SL_OK || v->kind == SL_VALUE_ABSENT ||
         v->kind == SL_VALUE_DURATION) {
-        sl_fail_web(err, SL_ERR_PARSE, "%s: '%.40s' is not a number", label, text);
+        web_fail(err, SL_ERR_PARSE, "%s: '%.40s' is not a number", label, text);
         if (err)
             err->field = name;
         return SL_ERR_PARSE;
@@ -43,7 +43,7 @@ static sl_status read_value(const char *text, const char *label, const char *nam
 static sl_status fail_field(sl_error *err, sl_status code, const char *name, const char *fmt,
                             const char *label, const char *text)
 {
-    sl_fail_web(err, code, fmt, label, text);
+    web_fail(err, code, fmt, label, text);
     if (err)
         err->field = name;
     return code;
@@ -155,7 +155,7 @@ sl_status web_parse_number(web_number_kind kind, const char *text, const char *n
     case WEB_LIFT: return parse_fraction(text, name, label, set, out, false, err);
     }
     *set = false;
-    return sl_fail_web(err, SL_ERR_INVALID_ARGUMENT, "unknown kind of number");
+    return web_fail(err, SL_ERR_INVALID_ARGUMENT, "unknown kind of number");
 }
 
 static int hex_digit(char c)
@@ -219,7 +219,7 @@ size_t web_unescape(char *s, bool *bad)
     return (size_t)(w - s);
 }
 
-sl_status sl_fail_web(sl_error *err, sl_status code, const char *fmt, ...)
+sl_status web_fail(sl_error *err, sl_status code, const char *fmt, ...)
 {
     if (err) {
         sl_error_clear(err);

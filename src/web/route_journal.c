@@ -83,8 +83,8 @@ static sl_status read_plan_form(const web_request *req, plan_form *f, sl_error *
         f->in.before = (sl_arm){.trials = (uint64_t)t, .successes = (uint64_t)s};
         f->has_before = true;
     } else if (set_t || set_s) {
-        return sl_fail_web(err, SL_ERR_INVALID_ARGUMENT,
-                           "give both the before-video's trials and successes, or its ID");
+        return web_fail(err, SL_ERR_INVALID_ARGUMENT,
+                        "give both the before-video's trials and successes, or its ID");
     }
     return SL_OK;
 }
@@ -202,9 +202,9 @@ static void plan_page(web_request *req, web_response *res, int status, const sl_
     sl_error_clear(&err);
     sl_status st = read_plan_form(req, &f, &err);
     if (st == SL_OK && !error && plan_submitted(req) && !f.has_before) {
-        st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
-                         "Give the before-video: its imported video ID, or its %s and %s.",
-                         trials_word(f.in.metric), successes_word(f.in.metric));
+        st = web_fail(&err, SL_ERR_INVALID_ARGUMENT,
+                      "Give the before-video: its imported video ID, or its %s and %s.",
+                      trials_word(f.in.metric), successes_word(f.in.metric));
         err.field = "before-video";
         status = 400;
     }
@@ -300,9 +300,9 @@ static void save_plan(web_request *req, web_response *res)
     sl_error_clear(&err);
     sl_status st = read_plan_form(req, &f, &err);
     if (st == SL_OK && !f.has_before) {
-        st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
-                         "Give the before-video: its imported video ID, or its %s and %s.",
-                         trials_word(f.in.metric), successes_word(f.in.metric));
+        st = web_fail(&err, SL_ERR_INVALID_ARGUMENT,
+                      "Give the before-video: its imported video ID, or its %s and %s.",
+                      trials_word(f.in.metric), successes_word(f.in.metric));
         err.field = "before-video";
     }
     sl_journal_test t;
@@ -686,8 +686,8 @@ static void add_look(web_request *req, web_response *res, int64_t id)
         else if (set_t && set_s)
             in.after = (sl_arm){.trials = (uint64_t)t, .successes = (uint64_t)s};
         else {
-            st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
-                             "Give the after-video's ID, or both of its counts so far.");
+            st = web_fail(&err, SL_ERR_INVALID_ARGUMENT,
+                          "Give the after-video's ID, or both of its counts so far.");
             err.field = set_t ? "after-successes" : set_s ? "after-trials" : "after-video";
         }
     }
@@ -722,7 +722,7 @@ static void close_test(web_request *req, web_response *res, int64_t id)
             st = SL_OK;
         }
     if (st != SL_OK) {
-        sl_fail_web(&err, st, "Choose an outcome: B is better, A is better, no clear difference "
+        web_fail(&err, st, "Choose an outcome: B is better, A is better, no clear difference "
                               "or abandoned.");
         err.field = "outcome";
     }

@@ -224,10 +224,10 @@ static void decoder_page(web_request *req, web_response *res)
                      web_param(req, "clicks") || web_param(req, "orders");
     const char *field_message = NULL; /* next to the field, when shorter than err's */
     if (st == SL_OK && submitted && !in.any) {
-        st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
-                         "Nothing to read yet: give at least one of views, product "
-                         "impressions, product clicks or orders. With impressions and clicks "
-                         "the decoder reads click-through; add orders to read conversion.");
+        st = web_fail(&err, SL_ERR_INVALID_ARGUMENT,
+                      "Nothing to read yet: give at least one of views, product "
+                      "impressions, product clicks or orders. With impressions and clicks "
+                      "the decoder reads click-through; add orders to read conversion.");
         err.field = "views";
         field_message = "Give views here, or product impressions, clicks or orders below.";
     }
@@ -309,10 +309,8 @@ static sl_status read_compare_input(const web_request *req, compare_input *in, s
     memset(in, 0, sizeof *in);
     const char *metric = web_param(req, "metric");
     in->metric = SL_METRIC_CTR;
-    if (metric && strcmp(metric, "ctor") == 0)
-        in->metric = SL_METRIC_CTOR;
-    else if (metric && *metric && strcmp(metric, "ctr") != 0) {
-        sl_fail_web(err, SL_ERR_INVALID_ARGUMENT, "metric must be ctr or ctor");
+    if (metric && *metric && !sl_metric_parse(metric, &in->metric)) {
+        web_fail(err, SL_ERR_INVALID_ARGUMENT, "metric must be ctr or ctor");
         err->field = "metric";
         return SL_ERR_INVALID_ARGUMENT;
     }
@@ -331,8 +329,8 @@ static sl_status read_compare_input(const web_request *req, compare_input *in, s
         return SL_OK;
     for (int i = 0; i < 4; i++)
         if (!set[i]) {
-            sl_fail_web(err, SL_ERR_INVALID_ARGUMENT, "%s: missing; give all four numbers",
-                        compare_label(in->metric, i));
+            web_fail(err, SL_ERR_INVALID_ARGUMENT, "%s: missing; give all four numbers",
+                     compare_label(in->metric, i));
             err->field = compare_names[i];
             return SL_ERR_INVALID_ARGUMENT;
         }
@@ -368,9 +366,9 @@ static void compare_page(web_request *req, web_response *res)
     sl_error_clear(&err);
     sl_status st = read_compare_input(req, &in, &err);
     if (st == SL_OK && in.submitted && !in.any) {
-        st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
-                         "Nothing to compare yet: give both videos' %s and %s.",
-                         sl_metric_rate(in.metric)->trials, sl_metric_rate(in.metric)->successes);
+        st = web_fail(&err, SL_ERR_INVALID_ARGUMENT,
+                      "Nothing to compare yet: give both videos' %s and %s.",
+                      sl_metric_rate(in.metric)->trials, sl_metric_rate(in.metric)->successes);
         err.field = "a-trials";
     }
     sl_compare_result result;
@@ -444,8 +442,8 @@ static void api_decode(web_request *req, web_response *res)
     sl_error_clear(&err);
     sl_status st = read_decode_input(req, &in, &err);
     if (st == SL_OK && !in.any)
-        st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
-                         "give at least one of views, impressions, clicks, orders");
+        st = web_fail(&err, SL_ERR_INVALID_ARGUMENT,
+                      "give at least one of views, impressions, clicks, orders");
     sl_decode_result result;
     if (st == SL_OK)
         st = sl_decode(&in.funnel, &in.baseline, NULL, &result, &err);
@@ -462,8 +460,8 @@ static void api_compare(web_request *req, web_response *res)
     sl_error_clear(&err);
     sl_status st = read_compare_input(req, &in, &err);
     if (st == SL_OK && !in.any)
-        st = sl_fail_web(&err, SL_ERR_INVALID_ARGUMENT,
-                         "give a-trials, a-successes, b-trials and b-successes");
+        st = web_fail(&err, SL_ERR_INVALID_ARGUMENT,
+                      "give a-trials, a-successes, b-trials and b-successes");
     sl_compare_result result;
     if (st == SL_OK)
         st = sl_compare(in.metric, in.a, in.b, &in.options, &result, &err);

@@ -749,10 +749,10 @@ static sl_status parse_listen(const char *text, struct sockaddr_storage *addr, b
         return SL_OK;
     }
 bad:
-    return sl_fail_web(err, SL_ERR_INVALID_ARGUMENT,
-                       "--listen '%s' is not HOST:PORT (for example 127.0.0.1:8080, "
-                       "[::1]:8080 or localhost:0 for any free port)",
-                       text);
+    return web_fail(err, SL_ERR_INVALID_ARGUMENT,
+                    "--listen '%s' is not HOST:PORT (for example 127.0.0.1:8080, "
+                    "[::1]:8080 or localhost:0 for any free port)",
+                    text);
 }
 
 /* ---- run ---- */
@@ -807,10 +807,10 @@ sl_status web_serve(const web_options *o, sl_error *err)
         return err ? err->code : SL_ERR_CONTENT;
     int listen_fd = open_listener(&addr, ipv6, &s.port);
     if (listen_fd < 0)
-        return sl_fail_web(err, SL_ERR_IO,
-                           "cannot listen on %s: %s (is another server using the port? try "
-                           "--listen 127.0.0.1:0 for any free port)",
-                           o->listen, strerror(errno));
+        return web_fail(err, SL_ERR_IO,
+                        "cannot listen on %s: %s (is another server using the port? try "
+                        "--listen 127.0.0.1:0 for any free port)",
+                        o->listen, strerror(errno));
     char host[64];
     if (ipv6) {
         char text[INET6_ADDRSTRLEN];
@@ -831,12 +831,12 @@ sl_status web_serve(const web_options *o, sl_error *err)
     s.db_path = o->db_path;
     if (pthread_key_create(&s.store_key, close_thread_store) != 0) {
         close(listen_fd);
-        return sl_fail_web(err, SL_ERR_NO_MEMORY, "out of memory");
+        return web_fail(err, SL_ERR_NO_MEMORY, "out of memory");
     }
     if (!(s.cache = calloc(1, sizeof *s.cache))) {
         close(listen_fd);
         pthread_key_delete(s.store_key);
-        return sl_fail_web(err, SL_ERR_NO_MEMORY, "out of memory");
+        return web_fail(err, SL_ERR_NO_MEMORY, "out of memory");
     }
     pthread_rwlock_init(&s.cache->lock, NULL);
 
@@ -859,7 +859,7 @@ sl_status web_serve(const web_options *o, sl_error *err)
         web_jobs_stop(&s);
         cache_free(s.cache);
         pthread_key_delete(s.store_key);
-        return sl_fail_web(err, SL_ERR_NO_MEMORY, "cannot start the connection watcher");
+        return web_fail(err, SL_ERR_NO_MEMORY, "cannot start the connection watcher");
     }
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -884,8 +884,8 @@ sl_status web_serve(const web_options *o, sl_error *err)
         web_jobs_stop(&s);
         guard_stop(s.guard);
         pthread_key_delete(s.store_key);
-        return sl_fail_web(err, SL_ERR_IO, "cannot start the server on %s: %s", o->listen,
-                           e ? strerror(e) : "unknown reason");
+        return web_fail(err, SL_ERR_IO, "cannot start the server on %s: %s", o->listen,
+                        e ? strerror(e) : "unknown reason");
     }
     if (!loopback)
         fprintf(stderr,

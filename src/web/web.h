@@ -280,7 +280,7 @@ void respond_json_simple_error(web_response *res, int status, const char *code,
 void respond_redirect(web_response *res, const char *location);
 
 /* Fills err (when not NULL) with code and message; returns code. */
-sl_status sl_fail_web(sl_error *err, sl_status code, const char *fmt, ...)
+sl_status web_fail(sl_error *err, sl_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* The HTTP status an sl_status maps to (400, 404, 413, 422, 500…). */
