@@ -814,6 +814,9 @@ typedef struct sl_read_options {
                                    way); `group` and `by` are then ignored */
     /* Called now and then with bytes done and the total (from one thread). */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    /* With it, and on the same occasions for a CSV: the data rows read so
+     * far by the reporting thread (all of them when `threads` is 1). */
+    void (*progress_rows)(void *ctx, uint64_t rows);
     void *progress_ctx;
     /* The name shown and stored for each path (an upload's original file
      * name, say); NULL, or a NULL entry: the path itself. */

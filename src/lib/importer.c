@@ -625,6 +625,8 @@ static void bulk_progress(void *ctx, uint64_t bytes)
     atomic_fetch_add(r->done, bytes);
     if (r->reports_progress && r->job->options->progress)
         r->job->options->progress(r->job->options->progress_ctx, atomic_load(r->done), r->total);
+    if (r->reports_progress && r->job->options->progress_rows)
+        r->job->options->progress_rows(r->job->options->progress_ctx, r->data->rows);
 }
 
 static void read_range(csv_range *r)
@@ -682,6 +684,8 @@ static void read_range(csv_range *r)
             if (r->reports_progress && job->options->progress)
                 job->options->progress(job->options->progress_ctx, atomic_load(r->done),
                                        r->total);
+            if (r->reports_progress && job->options->progress_rows)
+                job->options->progress_rows(job->options->progress_ctx, d->rows);
         }
     }
     if (r->status == SL_OK && d->status == SL_OK && !flush_batch(d, batch)) {

@@ -39,6 +39,7 @@ typedef struct web_job {
     char file[256];
     char sheet[128];
     _Atomic uint64_t bytes_done;
+    _Atomic uint64_t rows_done;  /* data rows read so far (CSV) */
     uint64_t bytes_total;
     int64_t import_id;
     bool already;
@@ -74,9 +75,15 @@ static void view_of(const web_job *j, web_job_view *out)
     out->bytes_total = j->bytes_total;
     out->import_id = j->import_id;
     out->already = j->already;
-    out->rows = j->rows;
+    out->rows = j->state == WEB_JOB_DONE ? j->rows : atomic_load(&j->rows_done);
     out->skipped = j->skipped;
     out->error = j->error;
+}
+
+static void job_rows(void *ctx, uint64_t rows)
+{
+    web_job *j = ctx;
+    atomic_store(&j->rows_done, rows);
 }
 
 static void job_progress(void *ctx, uint64_t done, uint64_t total)
@@ -101,7 +108,8 @@ static void run_job(sl_store *store, web_job *j, job_result *out)
     const char *paths[1] = {j->path};
     const char *names[1] = {j->file};
     sl_read_options o = {.store = store, .names = names, .threads = 1,
-                         .progress = job_progress, .progress_ctx = j};
+                         .progress = job_progress, .progress_rows = job_rows,
+                         .progress_ctx = j};
     if (j->sheet[0])
         o.sheet = j->sheet;
     sl_report *r = NULL;

@@ -260,9 +260,12 @@ static void job_page(web_request *req, web_response *res, const char *id)
     fprintf(o,
             "<p><label for=job-progress>Read so far</label> "
             "<progress id=job-progress max=100 value=%u>%u%%</progress> <b>%u%%</b></p>\n"
-            "<p>%.1f MB of %.1f MB. This page follows the import by itself; you can also "
-            "leave it: the import goes on, and its report appears under Reports.</p>\n",
+            "<p>%.1f MB of %.1f MB, ",
             percent, percent, percent, job.bytes_done / 1e6, job.bytes_total / 1e6);
+    num_count(o, (double)job.rows);
+    fprintf(o, " row%s read. This page follows the import by itself; you can also leave it: "
+               "the import goes on, and its report appears under Reports.</p>\n",
+            job.rows == 1 ? "" : "s");
     page_end(&p, res, 200);
 }
 

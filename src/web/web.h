@@ -124,7 +124,7 @@ typedef struct web_job_view {
     uint64_t bytes_done, bytes_total;
     int64_t import_id;           /* WEB_JOB_DONE */
     bool already;                /* the same bytes were imported before */
-    uint64_t rows, skipped;      /* WEB_JOB_DONE: data rows stored, rows skipped */
+    uint64_t rows, skipped;      /* data rows read so far (stored, once done); rows skipped */
     sl_error error;              /* WEB_JOB_FAILED */
 } web_job_view;
 

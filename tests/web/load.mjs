@@ -87,7 +87,7 @@ test(`a ${megabytes} MB upload: a job at once, reads unblocked, writes 503, memo
   const { job } = await up.json();
   const jobUrl = new URL(up.headers.get('location'), server.url);
 
-  let peak = idle, state = job.state, last = job, running = 0;
+  let peak = idle, state = job.state, last = job, running = 0, rowsSeen = 0, rowsWhileRunning = 0;
   const sampler = setInterval(() => { peak = Math.max(peak, rssKiB()); }, 50);
   const latencies = [];
   let write = null;
@@ -106,6 +106,9 @@ test(`a ${megabytes} MB upload: a job at once, reads unblocked, writes 503, memo
       running++;
       percents.add(last.percent);
       assert.ok(last.bytes_done <= last.bytes_total);
+      assert.ok(last.rows >= rowsSeen, 'rows read only grow');
+      rowsSeen = last.rows;
+      if (last.rows > 0) rowsWhileRunning++;
       if (!write && last.percent >= 10 && last.percent < 60) {
         // A write while the import holds the store (from its first row on;
         // before that it only hashes the file): 503 after the bounded wait.
@@ -135,6 +138,7 @@ test(`a ${megabytes} MB upload: a job at once, reads unblocked, writes 503, memo
   t.diagnostic(`write during the import: ${JSON.stringify(write)}`);
   assert.ok(running >= 3, 'the job was seen running several times');
   assert.ok(percents.size >= 2, 'progress moved while it ran');
+  assert.ok(rowsWhileRunning >= 1, 'rows read were shown while the import ran');
   assert.ok(p99 < 200, `p99 read latency during the import ${p99.toFixed(1)} ms`);
   assert.ok(peak - idle < 64 * 1024, `peak RSS ${((peak - idle) / 1024).toFixed(1)} MiB above idle`);
   assert.ok(settled - idle < 16 * 1024, `RSS after the import ${((settled - idle) / 1024).toFixed(1)} MiB above idle`);
