@@ -5,7 +5,7 @@
  * fuzzer reaches the cross-checks too.
  * Any input must give SL_OK or a clean SL_ERR_CONTENT with a message.
  */
-#include "internal.h"
+#include "base/internal.h"
 
 #include <stdlib.h>
 #include <string.h>

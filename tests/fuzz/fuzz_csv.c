@@ -8,7 +8,7 @@
  * not UTF-8 (UTF-16, Windows-1252, a mix) goes through the encoding
  * decision and conversion in csv.c before both paths read it.
  */
-#include "ingest.h"
+#include "import/ingest.h"
 #include "../unit/csv_reference.h"
 
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * and read as a workbook or fail cleanly with a message, within small
  * limits (so a zip bomb costs the fuzzer nothing), touching every cell.
  */
-#include "ingest.h"
+#include "import/ingest.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,7 +11,7 @@
  * A cell written "=DATE:45567.5" becomes that serial number in a date style,
  * and "=INLINE:text" an inline string, to exercise those paths.
  */
-#include "ingest.h"
+#include "import/ingest.h"
 
 #include <fcntl.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
  * large UTF-16 file read by the parallel path to the same report as its
  * UTF-8 form.
  */
-#include "ingest.h"
+#include "import/ingest.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
  *
  * Usage: test_import FIXTURE_DIR XLSX_DIR
  */
-#include "import.h"
+#include "import/import.h"
 #include "csv_reference.h"
 
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * exact round trips of records, one import = one transaction, and the
  * SHA-256 that names an import's content (FIPS 180-4 example vectors).
  */
-#include "ingest.h"
+#include "import/ingest.h"
 
 #include <setjmp.h>
 #include <sqlite3.h>

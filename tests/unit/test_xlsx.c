@@ -3,7 +3,7 @@
  * cell type, sparse rows, date styles, several sheets, and each named limit
  * hit on purpose (a zip bomb among them), plus damaged files.
  */
-#include "ingest.h"
+#include "import/ingest.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,0 +1,207 @@
+/*
+ * internal.h — helpers shared by the library's source files (private).
+ *
+ * Nothing here is part of the public contract; front ends include only
+ * include/shoplab.h.
+ */
+#ifndef SL_INTERNAL_H
+#define SL_INTERNAL_H
+
+#include "shoplab.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+/* SL_MAX_COUNT as an integer, for exact comparisons of uint64_t counts. */
+#define SL_MAX_COUNT_U64 (UINT64_C(1) << 53)
+
+/* Fills `err` (if not NULL) with `code`, `field` and a printf-style message,
+ * and returns `code`, so callers can write `return sl_fail(err, …);`. */
+sl_status sl_fail(sl_error *err, sl_status code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Where in a file an error is: row (or line) and column count from 1, 0
+ * when not known; `header` is the column's header or the content key. */
+typedef struct sl_place {
+    const char *file;
+    uint64_t row;
+    uint64_t column;
+    const char *header;
+} sl_place;
+
+/* sl_fail for an error with a place: fills err's file, row, column and
+ * header, and starts the message with "file:row:column: " (the parts that
+ * are known), the form editors and terminals jump to. */
+sl_status sl_fail_at(sl_error *err, sl_status code, sl_place where, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Checks one arm: trials > 0, successes ≤ trials, both ≤ SL_MAX_COUNT. */
+sl_status sl_arm_check(sl_arm arm);
+
+/* Bit mask of the money fields (GMV, est. commission, refunds): the hot
+ * import loop tests this instead of calling sl_field_is_money per cell. */
+#define SL_MONEY_FIELDS ((1u << SL_FIELD_GMV) | (1u << SL_FIELD_EST_COMMISSION) | \
+                         (1u << SL_FIELD_REFUNDS))
+
+/* The fields and scale a rate is computed from (funnel.c). */
+void sl_rate_parts(sl_rate_id id, sl_field *numerator, sl_field *denominator, double *scale);
+/* True when the rate is successes out of trials (it can have an interval). */
+bool sl_rate_is_proportion(sl_rate_id id);
+
+/* ---- numeric kernels (numeric.c) ---- */
+
+/* Regularized incomplete beta I_x(a, b), a, b > 0, x ∈ [0, 1]. */
+double sl_betainc(double a, double b, double x);
+/* The q with I_q(a, b) = p (inverse of the above), p ∈ [0, 1]. */
+double sl_betainc_inv(double a, double b, double p);
+/* ln B(a, b), accurate for large a and b. */
+double sl_lbeta(double a, double b);
+/* lgamma(x + h) − lgamma(x) without cancellation, x > 0, h ≥ 0. */
+double sl_lgamma_diff(double x, double h);
+/* Two-sided normal tail erfc(|z|/√2) and its log10, finite for any z. */
+double sl_normal_two_sided_p(double z, double *log10_p);
+
+/* ---- content (content_tree.c) ---- */
+
+typedef struct source_file {
+    const char *name;   /* path below content/, e.g. "terms/ctor.txt" */
+    const char *text;   /* NUL-terminated */
+} source_file;
+
+/* Builds and validates a content tree from in-memory files (the fuzz target
+ * and the built-in loader share it). */
+sl_status sl_content_from_texts(const source_file *files, size_t count, sl_content **out,
+                                sl_error *err);
+
+/* Writes a whole count with thousands separators ("12,000") into buf. */
+const char *sl_format_count(char *buf, size_t size, double count);
+
+/* Longest normalised lookup key kept; names and aliases are far shorter. */
+#define SL_MAX_KEY 256
+
+/* The lookup key of a name: lowercase ASCII letters and digits, other
+ * scripts kept, accents folded, punctuation and spaces dropped (or, with
+ * `words`, single spaces between words).  text.c. */
+void sl_normalise_key(const char *text, char *out, size_t size, bool words);
+
+/* The term whose name, slug or alias has the lookup key `key`, or NULL
+ * (binary search in the tree's sorted key table).  content_tree.c. */
+const sl_term *sl_content_lookup_key(const sl_content *content, const char *key);
+
+/* The built-in term whose slug is `slug`, or NULL.  Until the whole
+ * built-in tree is read it parses only content/terms/SLUG.txt, so the
+ * decoder's "check first" questions cost one small file, not the tree; the
+ * term lives for the process.  Thread-safe.  content_tree.c. */
+const sl_term *sl_content_builtin_term(const char *slug);
+
+/* sl_content_builtin with its export vocabulary read, or NULL with err set
+ * when either cannot be (out of memory, a damaged build): for the importer,
+ * which must not read a file with half its vocabulary.  content_tree.c. */
+const sl_content *sl_content_builtin_with_vocabulary(sl_error *err);
+
+/* A term's formula split into its two canonical fields, "numerator /
+ * denominator"; false when it is not of that shape.  content_check.c. */
+typedef struct sl_formula_parts {
+    char numerator[32];
+    char denominator[32];
+} sl_formula_parts;
+bool sl_formula_split(const char *formula, sl_formula_parts *out);
+
+/* Fails with SL_ERR_CONTENT when two terms share a lookup key. */
+sl_status sl_content_check_keys(const sl_content *content, sl_error *err);
+
+/* True when `text` is only a currency mark or code ("MX$", "R$", "Rp", "฿",
+ * "MXN"); writes its ISO code.  values.c. */
+bool sl_currency_mark(const char *text, char code[4]);
+/* sl_report_decode, verdicts and numbers only (no sentences): for counting
+ * and filtering every row of a large report.  report.c. */
+sl_status sl_report_decode_brief(const sl_report *r, size_t row, sl_decode_result *out,
+                                 sl_error *err);
+/* sl_parse_value with the column's decimal mark ('.' or ','; 0 decides per
+ * cell as sl_parse_value does).  values.c. */
+sl_status sl_parse_value_as(const char *text, const char *currency_hint, char decimal_mark,
+                            sl_value *out, sl_error *err);
+
+/* ---- export vocabulary (vocabulary.c) ---- */
+
+/* What an export header means (content/import/vocabulary/LANG.txt). */
+typedef enum sl_vocab_meaning {
+    SL_VOCAB_TERM = 0,      /* a glossary term: `what` is its slug */
+    SL_VOCAB_KEY,           /* a key column: `what` is video|product|live|creator|day|time */
+    SL_VOCAB_LABEL,         /* a title or name column */
+    SL_VOCAB_BAND_ALL,      /* a section-band label meaning all channels */
+    SL_VOCAB_BAND_CHANNEL,  /* a section-band label naming one channel */
+    SL_VOCAB_ROW_TOTAL,     /* first cell of a total row */
+    SL_VOCAB_ROW_AVERAGE,   /* first cell of an average row */
+    SL_VOCAB_ROW_CHANGE,    /* first cell of a percent-change row */
+    SL_VOCAB_TABLE_TITLE,   /* a row that titles a table inside a sheet */
+    SL_VOCAB_OTHER          /* a real header ShopLab does not compute with */
+} sl_vocab_meaning;
+
+typedef struct sl_vocab {
+    const char *header;         /* as the export spells it */
+    char key[96];               /* its lookup key (sl_normalise_key) */
+    sl_vocab_meaning meaning;
+    const char *what;           /* term slug or key role; "" otherwise */
+    const char *markets;        /* "MX, ES" */
+    const char *seen_in;        /* where it was seen */
+    char language[8];           /* from the file name: "es" */
+    const char *file;
+    unsigned line;
+} sl_vocab;
+
+typedef struct sl_vocabulary sl_vocabulary;
+
+const char *sl_vocab_meaning_name(sl_vocab_meaning meaning);
+/* Adds one vocabulary file's lines (SL_ERR_CONTENT names file:line). */
+sl_status sl_vocabulary_add(sl_vocabulary **vocab, const char *file, const char *text,
+                            sl_error *err);
+/* Sorts the table and checks that a header means one thing everywhere. */
+sl_status sl_vocabulary_seal(sl_vocabulary *vocab, sl_error *err);
+void sl_vocabulary_free(sl_vocabulary *vocab);
+size_t sl_vocabulary_count(const sl_vocabulary *vocab);
+const sl_vocab *sl_vocabulary_at(const sl_vocabulary *vocab, size_t i);
+/* The first entry with lookup key `key`, or NULL. */
+const sl_vocab *sl_vocabulary_find(const sl_vocabulary *vocab, const char *key);
+/* The entry spelt exactly `header` among those with key `key`, else the first. */
+const sl_vocab *sl_vocabulary_find_spelt(const sl_vocabulary *vocab, const char *key,
+                                         const char *header);
+/* The content tree's vocabulary (NULL when it has none). */
+const sl_vocabulary *sl_content_vocabulary(const sl_content *content);
+
+/* ---- the store, for journal.c (store.c) ---- */
+
+struct sqlite3;
+/* The store's SQLite connection. */
+struct sqlite3 *sl_store_handle(sl_store *store);
+/* SL_ERR_STORE naming the database, `what` failed and SQLite's message. */
+sl_status sl_store_fail(sl_store *store, sl_error *err, const char *what);
+/* One transaction: BEGIN IMMEDIATE when `write` (so two writers queue
+ * instead of failing half-way), else a plain BEGIN for a consistent read. */
+sl_status sl_store_begin(sl_store *store, bool write, sl_error *err);
+/* Commits; on failure rolls back. */
+sl_status sl_store_commit(sl_store *store, sl_error *err);
+/* Rolls back the open transaction, if any. */
+void sl_store_rollback(sl_store *store);
+/* The current time, UTC, "YYYY-MM-DDTHH:MM:SSZ". */
+void sl_store_now(char out[24]);
+
+/* True when a text cell written to CSV would start a spreadsheet formula
+ * (=, +, -, @, a tab or a carriage return first): the CSV writers quote it
+ * and put a ' in front, so the sheet shows the text instead of running it. */
+static inline bool sl_csv_formula_start(const char *s)
+{
+    return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+/* Days since 1970-01-01 → year, month, day (proleptic Gregorian; the XLSX
+ * reader's serial dates and the importer's day cells).  import_dates.c. */
+void sl_civil_from_days(long days, int *y, int *m, int *d);
+
+/* Clamps to [lo, hi]. */
+static inline double sl_clamp(double v, double lo, double hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+#endif
