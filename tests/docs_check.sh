@@ -16,9 +16,10 @@ done
 for code in $(grep -o 'EXIT_[A-Z_]* = [0-9]*' "$root/src/cli/cli.h" | awk '{print $3}'); do
     grep -q "^| $code | " "$readme" && ok || bad "exit code $code is not in the README's table"
 done
-for file in $(cd "$root" && ls src/lib/*.c src/lib/*.h src/cli/*.c src/web/*.c src/web/*.h src/tools/*.c include/*.h); do
+for file in $(cd "$root" && find src include -name '*.[ch]' | LC_ALL=C sort); do
     base=$(basename "$file")
-    grep -q "$base\|${file%/*}/cmd_\*" "$readme" && ok || bad "$file is not in the README's source map"
+    short=${file#src/lib/}
+    grep -q "\`$short\`\|\`$file\`\|${file%/*}/cmd_\*" "$readme" && ok || bad "$file is not in the README's source map"
 done
 echo "docs: $pass passed, $fail failed"
 [ $fail = 0 ]
