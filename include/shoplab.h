@@ -79,6 +79,8 @@ typedef enum sl_status {
     SL_ERR_STORE = 18,             /* the database failed (corrupt, full disk, read-only) */
     SL_ERR_BUSY = 19,              /* the store is held by another writer past the wait
                                       allowed: try again shortly */
+    SL_ERR_UNREACHABLE = 20,       /* the database server cannot be reached (down, or the
+                                      connection was lost) */
     SL_STATUS__COUNT
 } sl_status;
 

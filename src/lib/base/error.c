@@ -45,6 +45,7 @@ static const struct status_entry {
     [SL_ERR_READ] = {"read", "input cannot be read", 8, 400},
     [SL_ERR_STORE] = {"store", "database error", 9, 500},
     [SL_ERR_BUSY] = {"busy", "the database is busy", 9, 503},
+    [SL_ERR_UNREACHABLE] = {"unreachable", "the database cannot be reached", 9, 503},
 };
 
 _Static_assert(sizeof statuses / sizeof *statuses == SL_STATUS__COUNT,
