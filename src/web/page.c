@@ -207,19 +207,6 @@ void time_utc(FILE *out, const char *iso)
     fputs("</time>", out);
 }
 
-bool path_id(const char *text, int64_t *id, const char **rest)
-{
-    uint64_t v = 0;
-    const char *p = text;
-    while (*p >= '0' && *p <= '9' && v < (1ull << 53))
-        v = v * 10 + (uint64_t)(*p++ - '0');
-    if (p == text || v == 0 || v >= (1ull << 53))
-        return false;
-    *id = (int64_t)v;
-    *rest = p;
-    return true;
-}
-
 void csrf_input(FILE *out, web_request *req)
 {
     if (!req->session[0])

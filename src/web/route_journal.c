@@ -288,7 +288,7 @@ static void plan_page(web_request *req, web_response *res, int status, const sl_
     page_end(&p, res, status);
 }
 
-static void save_plan(web_request *req, web_response *res)
+void journal_save_plan(web_request *req, web_response *res)
 {
     const char *action = web_param(req, "do");
     if (action && strcmp(action, "preview") == 0) {
@@ -412,7 +412,7 @@ static void test_summary(FILE *o, const web_request *req, const sl_journal_test 
     fputs("</section>\n", o);
 }
 
-static void journal_index(web_request *req, web_response *res)
+void journal_index(web_request *req, web_response *res)
 {
     sl_journal_test *tests = NULL;
     size_t n = 0;
@@ -669,8 +669,9 @@ static void test_page(web_request *req, web_response *res, int64_t id, int statu
     page_end(&p, res, status);
 }
 
-static void add_look(web_request *req, web_response *res, int64_t id)
+void journal_look(web_request *req, web_response *res)
 {
+    int64_t id = req->id;
     sl_journal_look_input in = {0};
     sl_error err;
     sl_error_clear(&err);
@@ -706,8 +707,9 @@ static void add_look(web_request *req, web_response *res, int64_t id)
     respond_redirect(res, to);
 }
 
-static void close_test(web_request *req, web_response *res, int64_t id)
+void journal_close(web_request *req, web_response *res)
 {
+    int64_t id = req->id;
     static const sl_journal_outcome outcomes[] = {SL_OUTCOME_B_BETTER, SL_OUTCOME_A_BETTER,
                                                   SL_OUTCOME_NO_CLEAR_DIFFERENCE,
                                                   SL_OUTCOME_ABANDONED};
@@ -744,7 +746,7 @@ static void close_test(web_request *req, web_response *res, int64_t id)
 
 /* ---- API ---- */
 
-static void api_list(web_request *req, web_response *res)
+void journal_api_list(web_request *req, web_response *res)
 {
     sl_journal_test *tests = NULL;
     size_t n = 0;
@@ -758,8 +760,9 @@ static void api_list(web_request *req, web_response *res)
     sl_journal_tests_free(tests, n);
 }
 
-static void api_test(web_request *req, web_response *res, int64_t id)
+void journal_api_test(web_request *req, web_response *res)
 {
+    int64_t id = req->id;
     sl_journal_test t;
     memset(&t, 0, sizeof t);
     sl_error err;
@@ -772,48 +775,25 @@ static void api_test(web_request *req, web_response *res, int64_t id)
     sl_journal_test_clear(&t);
 }
 
-bool route_journal(web_request *req, web_response *res)
+/* ---- the pages routes.c lists that take no form ---- */
+
+void journal_new(web_request *req, web_response *res)
 {
-    const char *path = req->path, *rest;
-    int64_t id;
-    bool post = strcmp(req->method, "POST") == 0;
-    if (strcmp(path, "/journal") == 0) {
-        if (post)
-            save_plan(req, res);
-        else
-            journal_index(req, res);
-        return true;
-    }
-    if (strcmp(path, "/journal/new") == 0) {
-        plan_page(req, res, 200, NULL);
-        return true;
-    }
-    if (strncmp(path, "/journal/", 9) == 0) {
-        if (!path_id(path + 9, &id, &rest))
-            respond_error_page(req, res, 404, "Test not found", "There is no such test.");
-        else if (!*rest && !post)
-            test_page(req, res, id, 200, NULL, NULL);
-        else if (strcmp(rest, "/look") == 0 && post)
-            add_look(req, res, id);
-        else if (strcmp(rest, "/close") == 0 && post)
-            close_test(req, res, id);
-        else {
-            respond_error_page(req, res, 405, "Method not allowed",
-                               "This address does not take that kind of request.");
-            res->allow = *rest ? "POST" : "GET, HEAD";
-        }
-        return true;
-    }
-    if (strcmp(path, "/api/journal") == 0) {
-        api_list(req, res);
-        return true;
-    }
-    if (strncmp(path, "/api/journal/", 13) == 0) {
-        if (path_id(path + 13, &id, &rest) && !*rest)
-            api_test(req, res, id);
-        else
-            respond_json_simple_error(res, 404, "not_found", "there is no such test");
-        return true;
-    }
-    return false;
+    plan_page(req, res, 200, NULL);
+}
+
+void journal_test(web_request *req, web_response *res)
+{
+    test_page(req, res, req->id, 200, NULL, NULL);
+}
+
+void journal_missing(web_request *req, web_response *res)
+{
+    respond_error_page(req, res, 404, "Test not found", "There is no such test.");
+}
+
+void journal_api_missing(web_request *req, web_response *res)
+{
+    (void)req;
+    respond_json_simple_error(res, 404, "not_found", "there is no such test");
 }

@@ -15,13 +15,6 @@ static const char *const step_titles[SL_LOOP__COUNT] = {
     "Read: read the funnel, change one thing",
 };
 
-/* The path after `prefix`, when the path starts with it and has more. */
-static const char *after(const char *path, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return strncmp(path, prefix, n) == 0 && path[n] ? path + n : NULL;
-}
-
 static void practice_link(FILE *o, const char *practice)
 {
     if (!practice)
@@ -36,6 +29,9 @@ static void practice_link(FILE *o, const char *practice)
         fputs(" drill</a></p>", o);
     }
 }
+
+/* ---- home ---- */
+
 
 /* ---- home ---- */
 
@@ -440,90 +436,88 @@ static void api_not_found(web_response *res, const char *what, const char *word)
     respond_json_error(res, &e);
 }
 
-static bool api(web_request *req, web_response *res)
+void learn_api_terms(web_request *req, web_response *res)
 {
-    const sl_content *c = req->server->content;
-    const char *rest;
-    if (strcmp(req->path, "/api/terms") == 0) {
-        sl_loop_step step;
-        const char *text = web_param(req, "step");
-        if (text && !step_from_text(text, &step)) {
-            respond_json_simple_error(res, 400, "invalid_argument",
-                                      "step must be pick, tag or read");
-            return true;
-        }
-        respond_json(res, 200, sl_terms_to_json(c, text != NULL, text ? step : SL_LOOP_PICK));
-        return true;
+    sl_loop_step step;
+    const char *text = web_param(req, "step");
+    if (text && !step_from_text(text, &step)) {
+        respond_json_simple_error(res, 400, "invalid_argument", "step must be pick, tag or read");
+        return;
     }
-    if ((rest = after(req->path, "/api/terms/"))) {
-        const sl_term *t = sl_term_find(c, rest);
-        if (t)
-            respond_json(res, 200, sl_term_to_json(t));
-        else
-            api_not_found(res, "term", rest);
-        return true;
-    }
-    if (strcmp(req->path, "/api/guides") == 0) {
-        respond_json(res, 200, sl_guides_to_json(c));
-        return true;
-    }
-    if ((rest = after(req->path, "/api/guides/"))) {
-        const sl_guide *g = sl_guide_find(c, rest);
-        if (g)
-            respond_json(res, 200, sl_guide_to_json(g));
-        else
-            api_not_found(res, "guide", rest);
-        return true;
-    }
-    return false;
+    respond_json(res, 200,
+                 sl_terms_to_json(req->server->content, text != NULL, text ? step : SL_LOOP_PICK));
 }
 
-bool route_learn(web_request *req, web_response *res)
+void learn_api_term(web_request *req, web_response *res)
 {
-    const char *path = req->path, *rest;
-    if (strncmp(path, "/api/", 5) == 0)
-        return api(req, res);
-    /* Built-in content never changes while the server runs: these pages
-     * are the same bytes for every visitor (no form, no session), so the
-     * server keeps them once rendered. */
-    if (strcmp(path, "/") == 0) {
-        home(req, res);
+    const sl_term *t = sl_term_find(req->server->content, req->rest);
+    if (t)
+        respond_json(res, 200, sl_term_to_json(t));
+    else
+        api_not_found(res, "term", req->rest);
+}
+
+void learn_api_guides(web_request *req, web_response *res)
+{
+    respond_json(res, 200, sl_guides_to_json(req->server->content));
+}
+
+void learn_api_guide(web_request *req, web_response *res)
+{
+    const sl_guide *g = sl_guide_find(req->server->content, req->rest);
+    if (g)
+        respond_json(res, 200, sl_guide_to_json(g));
+    else
+        api_not_found(res, "guide", req->rest);
+}
+
+/* ---- pages ----
+ *
+ * Built-in content never changes while the server runs: home, term and
+ * guide pages are the same bytes for every visitor (no form, no session),
+ * so the server keeps them once rendered (res->cacheable). */
+
+void learn_home(web_request *req, web_response *res)
+{
+    home(req, res);
+    res->cacheable = true;
+}
+
+void learn_glossary(web_request *req, web_response *res)
+{
+    glossary_index(req, res);
+}
+
+void learn_term(web_request *req, web_response *res)
+{
+    const sl_term *t = sl_term_find(req->server->content, req->rest);
+    if (t && strcmp(t->slug, req->rest) != 0) {
+        /* An alias or another spelling: send the browser to the one address. */
+        char to[160];
+        snprintf(to, sizeof to, "/glossary/%s", t->slug);
+        respond_redirect(res, to);
+    } else if (t) {
+        term_page(req, res, t);
         res->cacheable = true;
-        return true;
+    } else {
+        term_not_found(req, res, req->rest);
     }
-    if (strcmp(path, "/glossary") == 0 || strcmp(path, "/glossary/") == 0) {
-        glossary_index(req, res);
-        return true;
-    }
-    if ((rest = after(path, "/glossary/"))) {
-        const sl_term *t = sl_term_find(req->server->content, rest);
-        if (t && strcmp(t->slug, rest) != 0) {
-            /* An alias or another spelling: send the browser to the one address. */
-            char to[160];
-            snprintf(to, sizeof to, "/glossary/%s", t->slug);
-            respond_redirect(res, to);
-        } else if (t) {
-            term_page(req, res, t);
-            res->cacheable = true;
-        } else {
-            term_not_found(req, res, rest);
-        }
-        return true;
-    }
-    if (strcmp(path, "/guides") == 0 || strcmp(path, "/guides/") == 0) {
-        guides_index(req, res);
+}
+
+void learn_guides(web_request *req, web_response *res)
+{
+    guides_index(req, res);
+    res->cacheable = true;
+}
+
+void learn_guide(web_request *req, web_response *res)
+{
+    const sl_guide *g = sl_guide_find(req->server->content, req->rest);
+    if (g) {
+        guide_page(req, res, g);
         res->cacheable = true;
-        return true;
+    } else {
+        respond_error_page(req, res, 404, "Guide not found",
+                           "There is no guide at this address; the guides page lists them.");
     }
-    if ((rest = after(path, "/guides/"))) {
-        const sl_guide *g = sl_guide_find(req->server->content, rest);
-        if (g) {
-            guide_page(req, res, g);
-            res->cacheable = true;
-        } else
-            respond_error_page(req, res, 404, "Guide not found",
-                               "There is no guide at this address; the guides page lists them.");
-        return true;
-    }
-    return false;
 }

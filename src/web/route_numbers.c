@@ -211,7 +211,7 @@ static const char *decoder_field_of(const sl_error *err, const char **label)
     return NULL;
 }
 
-static void decoder_page(web_request *req, web_response *res)
+void numbers_decoder(web_request *req, web_response *res)
 {
     decode_input in;
     sl_error err;
@@ -359,7 +359,7 @@ static const char *compare_field_of(const compare_input *in, const sl_error *err
     return strcmp(err->field, "mde") == 0 ? "mde" : NULL;
 }
 
-static void compare_page(web_request *req, web_response *res)
+void numbers_compare(web_request *req, web_response *res)
 {
     compare_input in;
     sl_error err;
@@ -435,7 +435,7 @@ static void compare_page(web_request *req, web_response *res)
 
 /* ---- API ---- */
 
-static void api_decode(web_request *req, web_response *res)
+void numbers_api_decode(web_request *req, web_response *res)
 {
     decode_input in;
     sl_error err;
@@ -453,7 +453,7 @@ static void api_decode(web_request *req, web_response *res)
         respond_json(res, 200, sl_decode_to_json(&result));
 }
 
-static void api_compare(web_request *req, web_response *res)
+void numbers_api_compare(web_request *req, web_response *res)
 {
     compare_input in;
     sl_error err;
@@ -469,20 +469,4 @@ static void api_compare(web_request *req, web_response *res)
         respond_json_error(res, &err);
     else
         respond_json(res, 200, sl_compare_to_json(&result));
-}
-
-bool route_numbers(web_request *req, web_response *res)
-{
-    const char *path = req->path;
-    if (strcmp(path, "/decoder") == 0)
-        decoder_page(req, res);
-    else if (strcmp(path, "/compare") == 0)
-        compare_page(req, res);
-    else if (strcmp(path, "/api/decode") == 0)
-        api_decode(req, res);
-    else if (strcmp(path, "/api/compare") == 0)
-        api_compare(req, res);
-    else
-        return false;
-    return true;
 }
