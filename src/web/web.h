@@ -423,10 +423,9 @@ bool param_u64(const char *text, uint64_t *out);
 
 /* ---- parsing (parse.c: no HTTP library, fuzzed by tests/fuzz/fuzz_http.c) ---- */
 
-typedef enum web_number_kind { WEB_COUNT, WEB_MONEY, WEB_RATE, WEB_LIFT } web_number_kind;
-
-/* The rules behind param_*: `text` NULL or blank leaves *set false. */
-sl_status web_parse_number(web_number_kind kind, const char *text, const char *name,
+/* The rules behind param_* (the library's sl_parse_number, err->field set
+ * to `name`): `text` NULL or blank leaves *set false. */
+sl_status web_parse_number(sl_number_kind kind, const char *text, const char *name,
                            const char *label, bool *set, double *out, sl_error *err);
 /* Decodes %HH in place; *bad is set for "%zz", a cut escape, "%00" or a
  * result that is not UTF-8 ("%ff") (the request is then refused).  Returns
