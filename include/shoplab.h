@@ -1070,6 +1070,10 @@ sl_status sl_report_write_csv(const sl_report *report, FILE *out);
  * cent, or 0.5 % for a rounded total).  Writes a sentence saying so, with
  * the figures that differ, to `text` when it is not NULL. */
 bool sl_report_check_text(const sl_source *source, char *text, size_t size);
+/* Writes `text` for HTML, as text or as a quoted attribute value: & < > " '
+ * become entities, nothing else changes.  NULL writes nothing.  Every page
+ * ShopLab writes (the reports here, the web app's pages) escapes with it. */
+void sl_html_escape(FILE *out, const char *text);
 /* One self-contained HTML page: an SVG funnel of the totals, a bar chart of
  * the rate per row, the table; every string from the file escaped. */
 sl_status sl_report_write_html(const sl_report *report, FILE *out);

@@ -29,18 +29,7 @@ static const struct {
 
 void html(FILE *out, const char *text)
 {
-    if (!text)
-        return;
-    for (const char *p = text; *p; p++) {
-        switch (*p) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default: fputc(*p, out);
-        }
-    }
+    sl_html_escape(out, text); /* the library's one escaper, shared with the reports */
 }
 
 void htmlf(FILE *out, const char *fmt, ...)

@@ -333,7 +333,7 @@ bool page_begin_refreshing(web_page *p, const web_request *req, const char *titl
 /* Closes the page with the footer and hands the bytes to `res`. */
 void page_end(web_page *p, web_response *res, int status);
 
-/* Escaped text: & < > " ' become entities. */
+/* Escaped text: & < > " ' become entities (the library's sl_html_escape). */
 void html(FILE *out, const char *text);
 /* printf, then the result escaped. */
 void htmlf(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
