@@ -195,6 +195,42 @@ static bool plan_submitted(const web_request *req)
     return false;
 }
 
+/* The plan form's fields, each marked when `shown` is about it. */
+static void plan_fields(FILE *o, const web_request *req, const plan_form *f,
+                        const sl_error *shown)
+{
+    static const char *const steps[] = {"pick", "tag", "read"};
+    static const char *const step_labels[] = {"Pick", "Tag", "Read"};
+    static const char *const metrics[] = {"ctr", "ctor"};
+    static const char *const metric_labels[] = {
+        "Product CTR (product clicks / product impressions)", "CTOR (orders / product clicks)"};
+    bool ctr = f->in.metric == SL_METRIC_CTR;
+    fputs("<div class=grid>", o);
+    choice(o, req, "step", "Loop step", steps, step_labels, 3);
+    choice(o, req, "metric", "Metric", metrics, metric_labels, 2);
+    form_field_error(o, req, "mde", "Smallest change worth detecting", "default 20%", FORM_TEXT,
+                     msg_for(shown, "mde"));
+    fputs("</div>", o);
+    form_field_error(o, req, "change", "The one change", "one sentence", FORM_AREA,
+                     msg_for(shown, "change"));
+    form_field_error(o, req, "hypothesis", "Hypothesis", "what it should move, and why",
+                     FORM_AREA, msg_for(shown, "hypothesis"));
+    form_field_error(o, req, "expect", "What you expect", "written before any result (optional)",
+                     FORM_AREA, msg_for(shown, "expect"));
+    fputs("<h2>Before-video</h2><div class=grid>", o);
+    form_field_error(o, req, "before-video", "Imported video ID", "or type its counts",
+                     FORM_TEXT, msg_for(shown, "before-video"));
+    form_field_error(o, req, "before-trials", ctr ? "Product impressions" : "Product clicks",
+                     ctr ? "(product clicks for CTOR)" : NULL, FORM_NUMBER,
+                     msg_for(shown, "before-trials"));
+    form_field_error(o, req, "before-successes", ctr ? "Product clicks" : "Orders",
+                     ctr ? "(orders for CTOR)" : NULL, FORM_NUMBER,
+                     msg_for(shown, "before-successes"));
+    form_field_error(o, req, "creator", "Creator", "optional; taken from the import", FORM_TEXT,
+                     msg_for(shown, "creator"));
+    fputs("</div>", o);
+}
+
 static void plan_page(web_request *req, web_response *res, int status, const sl_error *error)
 {
     plan_form f;
@@ -244,36 +280,7 @@ static void plan_page(web_request *req, web_response *res, int status, const sl_
     } else {
         fputs("<form class=card method=get action=\"/journal/new#result\">", o);
     }
-    static const char *const steps[] = {"pick", "tag", "read"};
-    static const char *const step_labels[] = {"Pick", "Tag", "Read"};
-    static const char *const metrics[] = {"ctr", "ctor"};
-    static const char *const metric_labels[] = {
-        "Product CTR (product clicks / product impressions)", "CTOR (orders / product clicks)"};
-    bool ctr = f.in.metric == SL_METRIC_CTR;
-    fputs("<div class=grid>", o);
-    choice(o, req, "step", "Loop step", steps, step_labels, 3);
-    choice(o, req, "metric", "Metric", metrics, metric_labels, 2);
-    form_field_error(o, req, "mde", "Smallest change worth detecting", "default 20%", FORM_TEXT,
-                     msg_for(shown, "mde"));
-    fputs("</div>", o);
-    form_field_error(o, req, "change", "The one change", "one sentence", FORM_AREA,
-                     msg_for(shown, "change"));
-    form_field_error(o, req, "hypothesis", "Hypothesis", "what it should move, and why",
-                     FORM_AREA, msg_for(shown, "hypothesis"));
-    form_field_error(o, req, "expect", "What you expect", "written before any result (optional)",
-                     FORM_AREA, msg_for(shown, "expect"));
-    fputs("<h2>Before-video</h2><div class=grid>", o);
-    form_field_error(o, req, "before-video", "Imported video ID", "or type its counts",
-                     FORM_TEXT, msg_for(shown, "before-video"));
-    form_field_error(o, req, "before-trials", ctr ? "Product impressions" : "Product clicks",
-                     ctr ? "(product clicks for CTOR)" : NULL, FORM_NUMBER,
-                     msg_for(shown, "before-trials"));
-    form_field_error(o, req, "before-successes", ctr ? "Product clicks" : "Orders",
-                     ctr ? "(orders for CTOR)" : NULL, FORM_NUMBER,
-                     msg_for(shown, "before-successes"));
-    form_field_error(o, req, "creator", "Creator", "optional; taken from the import", FORM_TEXT,
-                     msg_for(shown, "creator"));
-    fputs("</div>", o);
+    plan_fields(o, req, &f, shown);
     if (saving) {
         const char *force = web_param(req, "force");
         fprintf(o, "<p><label><input type=checkbox id=f-force name=force value=1%s> Open it even "
@@ -563,6 +570,74 @@ static void close_form(FILE *o, web_request *req, const sl_journal_test *t, cons
     fputs("<p><button type=submit>Close the test</button></p></form>\n", o);
 }
 
+/* The answer first: the outcome of a closed test, else the latest verdict
+ * with its sentence; it is the page's #result (where a look lands) unless a
+ * form came back with an error, which then is. */
+static void test_answer(FILE *o, const web_request *req, const sl_journal_test *t,
+                        const sl_error *error)
+{
+    if (t->closed) {
+        if (!error)
+            result_begin(o, "journal-result");
+        fprintf(o, "<h2%s>Closed: %s</h2><p class=verdict-sentence>Lesson: ",
+                error ? "" : " id=result-h", sl_journal_outcome_name(t->outcome));
+        html(o, t->lesson);
+        fputs("</p><p><small>closed ", o);
+        time_utc(o, t->closed_at);
+        fputs("</small></p>", o);
+        if (!error)
+            result_end(o);
+    }
+    sl_compare_result c;
+    if (latest(t, &c)) {
+        bool region = !error && !t->closed;
+        if (region)
+            result_begin(o, "journal-result");
+        fprintf(o, "<h2%s>Latest verdict (look %zu of %zu)</h2>\n", region ? " id=result-h" : "",
+                t->look_count, t->look_count);
+        verdict_block(o, req, &c);
+        if (region)
+            result_end(o);
+    } else if (!t->closed) {
+        fputs("<p>No look yet: post the after-video, then add a look below.</p>\n", o);
+    }
+}
+
+/* The plan as it was frozen: status, step, metric, hypothesis, the
+ * before-video's counts and the sample planned. */
+static void test_plan(FILE *o, const sl_journal_test *t)
+{
+    fputs("<h2>The plan</h2>", o);
+    fprintf(o, "<dl class=facts><dt>Status</dt><dd>%s%s</dd><dt>Step</dt><dd>%s</dd>"
+               "<dt>Metric</dt><dd>%s (%s / %s)</dd>",
+            t->closed ? "closed: " : (t->look_count ? "open, plan frozen" : "open"),
+            t->closed ? sl_journal_outcome_name(t->outcome) : "", sl_loop_step_name(t->step),
+            metric_label(t->metric), successes_word(t->metric), trials_word(t->metric));
+    fputs("<dt>Hypothesis</dt><dd>", o);
+    html(o, t->hypothesis);
+    fputs("</dd>", o);
+    if (t->expectation[0]) {
+        fputs("<dt>Expected (before any result)</dt><dd>", o);
+        html(o, t->expectation);
+        fputs("</dd>", o);
+    }
+    fputs("<dt>Planned</dt><dd>", o);
+    time_utc(o, t->planned_at);
+    fputs("</dd><dt>Before-video</dt><dd>", o);
+    if (t->before_video[0]) {
+        html(o, t->before_video);
+        fprintf(o, " (import #%lld): ", (long long)t->before_import);
+    }
+    num_count(o, (double)t->before.successes);
+    fprintf(o, " %s / ", successes_word(t->metric));
+    num_count(o, (double)t->before.trials);
+    fprintf(o, " %s = ", trials_word(t->metric));
+    num_percent(o, t->before.trials ? (double)t->before.successes / (double)t->before.trials : 0.0);
+    fprintf(o, "</dd><dt>Plan</dt><dd>detect a %.0f%% change either way; ", t->mde * 100);
+    progress_text(o, t);
+    fputs("</dd></dl>\n", o);
+}
+
 static void test_page(web_request *req, web_response *res, int64_t id, int status,
                       const sl_error *error, const char *error_form)
 {
@@ -592,63 +667,8 @@ static void test_page(web_request *req, web_response *res, int64_t id, int statu
         fputs("<p class=practice>Opened beside another open test on the same creator and "
               "metric: two changes tested at once cannot be told apart.</p>\n",
               o);
-    /* The answer first: the outcome of a closed test, else the latest
-     * verdict with its sentence; it is the page's #result (where a look
-     * lands) unless a form came back with an error, which then is. */
-    if (t.closed) {
-        if (!error)
-            result_begin(o, "journal-result");
-        fprintf(o, "<h2%s>Closed: %s</h2><p class=verdict-sentence>Lesson: ",
-                error ? "" : " id=result-h", sl_journal_outcome_name(t.outcome));
-        html(o, t.lesson);
-        fputs("</p><p><small>closed ", o);
-        time_utc(o, t.closed_at);
-        fputs("</small></p>", o);
-        if (!error)
-            result_end(o);
-    }
-    sl_compare_result c;
-    if (latest(&t, &c)) {
-        bool region = !error && !t.closed;
-        if (region)
-            result_begin(o, "journal-result");
-        fprintf(o, "<h2%s>Latest verdict (look %zu of %zu)</h2>\n", region ? " id=result-h" : "",
-                t.look_count, t.look_count);
-        verdict_block(o, req, &c);
-        if (region)
-            result_end(o);
-    } else if (!t.closed) {
-        fputs("<p>No look yet: post the after-video, then add a look below.</p>\n", o);
-    }
-    fputs("<h2>The plan</h2>", o);
-    fprintf(o, "<dl class=facts><dt>Status</dt><dd>%s%s</dd><dt>Step</dt><dd>%s</dd>"
-               "<dt>Metric</dt><dd>%s (%s / %s)</dd>",
-            t.closed ? "closed: " : (t.look_count ? "open, plan frozen" : "open"),
-            t.closed ? sl_journal_outcome_name(t.outcome) : "", sl_loop_step_name(t.step),
-            metric_label(t.metric), successes_word(t.metric), trials_word(t.metric));
-    fputs("<dt>Hypothesis</dt><dd>", o);
-    html(o, t.hypothesis);
-    fputs("</dd>", o);
-    if (t.expectation[0]) {
-        fputs("<dt>Expected (before any result)</dt><dd>", o);
-        html(o, t.expectation);
-        fputs("</dd>", o);
-    }
-    fputs("<dt>Planned</dt><dd>", o);
-    time_utc(o, t.planned_at);
-    fputs("</dd><dt>Before-video</dt><dd>", o);
-    if (t.before_video[0]) {
-        html(o, t.before_video);
-        fprintf(o, " (import #%lld): ", (long long)t.before_import);
-    }
-    num_count(o, (double)t.before.successes);
-    fprintf(o, " %s / ", successes_word(t.metric));
-    num_count(o, (double)t.before.trials);
-    fprintf(o, " %s = ", trials_word(t.metric));
-    num_percent(o, t.before.trials ? (double)t.before.successes / (double)t.before.trials : 0.0);
-    fprintf(o, "</dd><dt>Plan</dt><dd>detect a %.0f%% change either way; ", t.mde * 100);
-    progress_text(o, &t);
-    fputs("</dd></dl>\n", o);
+    test_answer(o, req, &t, error);
+    test_plan(o, &t);
     p_chart(o, &t);
     looks_table(o, req, &t);
     if (!t.closed) {

@@ -182,22 +182,22 @@ static void glossary_index(web_request *req, web_response *res)
     page_end(&p, res, 200);
 }
 
-static void term_page(web_request *req, web_response *res, const sl_term *t)
+static void list_items(FILE *o, const char *tag, const char *const *items, size_t n)
 {
-    const sl_content *c = req->server->content;
-    web_page p;
-    if (!page_begin(&p, req, t->name, "glossary")) {
-        respond_error_page(req, res, 500, "Error", "out of memory");
-        return;
+    fprintf(o, "<%s>", tag);
+    for (size_t i = 0; i < n; i++) {
+        fputs("<li>", o);
+        html(o, items[i]);
+        fputs("</li>", o);
     }
-    FILE *o = p.out;
-    fputs("<p><a href=\"/glossary\">Glossary</a> › ", o);
-    fprintf(o, "<a href=\"/glossary?step=%s\">%s</a></p>\n<h1>", sl_loop_step_name(t->step),
-            sl_loop_step_name(t->step));
-    html(o, t->name);
-    fputs("</h1>\n<p class=lead><b>", o);
-    html(o, t->answer);
-    fputs("</b></p>\n<dl class=facts>", o);
+    fprintf(o, "</%s>\n", tag);
+}
+
+/* The facts under a term's heading: step, kind, other names, formula and
+ * what it is out of. */
+static void term_facts(FILE *o, const sl_term *t)
+{
+    fputs("<dl class=facts>", o);
     fprintf(o, "<dt>Loop step</dt><dd>%s</dd><dt>Kind</dt><dd>%s</dd>",
             sl_loop_step_name(t->step), sl_term_kind_name(t->kind));
     if (t->alias_count) {
@@ -228,6 +228,11 @@ static void term_page(web_request *req, web_response *res, const sl_term *t)
         fputs("</dd>", o);
     }
     fputs("</dl>\n", o);
+}
+
+/* What it means, what to do when it is low, and its questions. */
+static void term_explained(FILE *o, const sl_term *t)
+{
     if (t->explanation_count) {
         fputs("<h2>What it means</h2>\n", o);
         for (size_t i = 0; i < t->explanation_count; i++) {
@@ -244,13 +249,8 @@ static void term_page(web_request *req, web_response *res, const sl_term *t)
             fputs("</p>\n", o);
         }
         if (t->check_count) {
-            fputs("<p>Check first:</p><ul>", o);
-            for (size_t i = 0; i < t->check_count; i++) {
-                fputs("<li>", o);
-                html(o, t->checks[i]);
-                fputs("</li>", o);
-            }
-            fputs("</ul>\n", o);
+            fputs("<p>Check first:</p>", o);
+            list_items(o, "ul", t->checks, t->check_count);
         }
     }
     if (t->qa_count) {
@@ -264,6 +264,11 @@ static void term_page(web_request *req, web_response *res, const sl_term *t)
         }
         fputs("</dl>\n", o);
     }
+}
+
+/* Where to go next: related terms and guides, by their names. */
+static void term_links(FILE *o, const sl_content *c, const sl_term *t)
+{
     if (t->related_count) {
         fputs("<h2>Related terms</h2>\n<ul>", o);
         for (size_t i = 0; i < t->related_count; i++) {
@@ -284,6 +289,26 @@ static void term_page(web_request *req, web_response *res, const sl_term *t)
         }
         fputs("</ul>\n", o);
     }
+}
+
+static void term_page(web_request *req, web_response *res, const sl_term *t)
+{
+    web_page p;
+    if (!page_begin(&p, req, t->name, "glossary")) {
+        respond_error_page(req, res, 500, "Error", "out of memory");
+        return;
+    }
+    FILE *o = p.out;
+    fputs("<p><a href=\"/glossary\">Glossary</a> › ", o);
+    fprintf(o, "<a href=\"/glossary?step=%s\">%s</a></p>\n<h1>", sl_loop_step_name(t->step),
+            sl_loop_step_name(t->step));
+    html(o, t->name);
+    fputs("</h1>\n<p class=lead><b>", o);
+    html(o, t->answer);
+    fputs("</b></p>\n", o);
+    term_facts(o, t);
+    term_explained(o, t);
+    term_links(o, req->server->content, t);
     practice_link(o, t->practice);
     page_end(&p, res, 200);
 }
@@ -353,16 +378,6 @@ static void guides_index(web_request *req, web_response *res)
     page_end(&p, res, 200);
 }
 
-static void list_items(FILE *o, const char *tag, const char *const *items, size_t n)
-{
-    fprintf(o, "<%s>", tag);
-    for (size_t i = 0; i < n; i++) {
-        fputs("<li>", o);
-        html(o, items[i]);
-        fputs("</li>", o);
-    }
-    fprintf(o, "</%s>\n", tag);
-}
 
 static void guide_page(web_request *req, web_response *res, const sl_guide *g)
 {
