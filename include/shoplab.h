@@ -764,6 +764,30 @@ sl_status sl_parse_duration(const char *text, double *seconds, sl_error *err);
  * are already lost.  `out` must hold at least `size` bytes. */
 sl_status sl_parse_id(const char *text, char *out, size_t size, sl_error *err);
 
+/* Numbers a person types (a CLI flag, a web form field): the kinds of
+ * sl_parse_number. */
+typedef enum sl_number_kind {
+    SL_NUMBER_COUNT = 0,    /* whole, 0 ≤ n ≤ SL_MAX_COUNT, exact: "12000", "12,000" */
+    SL_NUMBER_AMOUNT,       /* finite, ≥ 0, no percent: "89.70", "$1,234.56", a variance */
+    SL_NUMBER_RATE,         /* a fraction in (0, 1): "0.04" or "4%" */
+    SL_NUMBER_LIFT,         /* a relative change above 0: "0.2" or "20%" */
+    SL_NUMBER_SIGNED_LIFT   /* a rise or a drop: not 0, above -1 ("-10%") */
+} sl_number_kind;
+
+/* Reads `text` as the CLI and the web both read a typed number: the text as
+ * sl_parse_value reads a cell (surrounding spaces, "4%", "$89.70", "1e3"),
+ * but a comma only between groups of three digits ("1,00" is refused) and
+ * no rounded display ("1.2K" is refused for a count); then the kind's rule.
+ * On success *out is the value (a percent as a fraction).  Errors, each
+ * message starting with `label` ("--views", "Views") and quoting the text:
+ * SL_ERR_PARSE for text that is not a number of the kind (empty, "lots",
+ * "1,00", a percent for a count); SL_ERR_NEGATIVE_COUNT, SL_ERR_NOT_WHOLE,
+ * SL_ERR_COUNT_TOO_LARGE (above 2^53, decided on the digits typed, so
+ * 9007199254740993 is refused) for a count; SL_ERR_INVALID_ARGUMENT for a
+ * rate, lift or amount out of its range.  err->field is left NULL. */
+sl_status sl_parse_number(sl_number_kind kind, const char *text, const char *label, double *out,
+                          sl_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Records: one normalised row of an export                                  */
 /* ------------------------------------------------------------------------ */
@@ -1048,6 +1072,10 @@ sl_status sl_report_write_csv(const sl_report *report, FILE *out);
  * cent, or 0.5 % for a rounded total).  Writes a sentence saying so, with
  * the figures that differ, to `text` when it is not NULL. */
 bool sl_report_check_text(const sl_source *source, char *text, size_t size);
+/* Writes `text` for HTML, as text or as a quoted attribute value: & < > " '
+ * become entities, nothing else changes.  NULL writes nothing.  Every page
+ * ShopLab writes (the reports here, the web app's pages) escapes with it. */
+void sl_html_escape(FILE *out, const char *text);
 /* One self-contained HTML page: an SVG funnel of the totals, a bar chart of
  * the rate per row, the table; every string from the file escaped. */
 sl_status sl_report_write_html(const sl_report *report, FILE *out);

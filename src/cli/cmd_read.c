@@ -281,55 +281,59 @@ static const char *encoding_note(const sl_source *s)
     return NULL;
 }
 
-static void print_summary(FILE *out, const sl_report *r)
+/* One source's lines: file, header row, rows read and what was left out;
+ * its title, encoding, channels and its own total's check. */
+static void print_source(FILE *out, const sl_report *r, const sl_source *s)
 {
     char buf[32];
-    fputc('\n', out);
-    for (size_t i = 0; i < r->source_count; i++) {
-        const sl_source *s = &r->sources[i];
-        char line[800];
-        char skipped[160] = "";
+    char line[800];
+    char skipped[160] = "";
+    size_t w = 0;
+    if (s->skipped)
+        w += (size_t)snprintf(skipped + w, sizeof skipped - w, ", %llu bad rows skipped",
+                              (unsigned long long)s->skipped);
+    if (s->bad_cells)
+        w += (size_t)snprintf(skipped + w, sizeof skipped - w,
+                              ", %llu unreadable cell%s left out",
+                              (unsigned long long)s->bad_cells, s->bad_cells == 1 ? "" : "s");
+    if (s->summary_rows)
+        w += (size_t)snprintf(skipped + w, sizeof skipped - w,
+                              ", %llu total or change row%s not counted",
+                              (unsigned long long)s->summary_rows,
+                              s->summary_rows == 1 ? "" : "s");
+    if (s->tables > 1)
+        snprintf(skipped + w, sizeof skipped - w, ", the table of %d on the sheet with a row "
+                 "per key", s->tables);
+    snprintf(line, sizeof line, "%s%s%s: header on row %llu, %s data rows%s%s%s%s", s->file,
+             s->sheet[0] ? ", sheet " : "", s->sheet, (unsigned long long)s->header_row,
+             cli_count(buf, (double)s->rows), skipped, s->period[0] ? ", period " : "",
+             s->period, s->description_row ? ", description row skipped" : "");
+    cli_wrap(out, 2, "Source: ", line);
+    if (s->title[0])
+        cli_wrap(out, 4, "  Title: ", s->title);
+    if (encoding_note(s))
+        cli_wrap(out, 4, "  Encoding: ", encoding_note(s));
+    if (s->channel_count && !r->by_channel) {
+        char list[400];
         size_t w = 0;
-        if (s->skipped)
-            w += (size_t)snprintf(skipped + w, sizeof skipped - w, ", %llu bad rows skipped",
-                                  (unsigned long long)s->skipped);
-        if (s->bad_cells)
-            w += (size_t)snprintf(skipped + w, sizeof skipped - w,
-                                  ", %llu unreadable cell%s left out",
-                                  (unsigned long long)s->bad_cells, s->bad_cells == 1 ? "" : "s");
-        if (s->summary_rows)
-            w += (size_t)snprintf(skipped + w, sizeof skipped - w,
-                                  ", %llu total or change row%s not counted",
-                                  (unsigned long long)s->summary_rows,
-                                  s->summary_rows == 1 ? "" : "s");
-        if (s->tables > 1)
-            snprintf(skipped + w, sizeof skipped - w, ", the table of %d on the sheet with a row "
-                     "per key", s->tables);
-        snprintf(line, sizeof line, "%s%s%s: header on row %llu, %s data rows%s%s%s%s", s->file,
-                 s->sheet[0] ? ", sheet " : "", s->sheet, (unsigned long long)s->header_row,
-                 cli_count(buf, (double)s->rows), skipped, s->period[0] ? ", period " : "",
-                 s->period, s->description_row ? ", description row skipped" : "");
-        cli_wrap(out, 2, "Source: ", line);
-        if (s->title[0])
-            cli_wrap(out, 4, "  Title: ", s->title);
-        if (encoding_note(s))
-            cli_wrap(out, 4, "  Encoding: ", encoding_note(s));
-        if (s->channel_count && !r->by_channel) {
-            char list[400];
-            size_t w = 0;
-            for (size_t ch = 0; ch < s->channel_count && w + 70 < sizeof list; ch++)
-                w += (size_t)snprintf(list + w, sizeof list - w, "%s%s", ch ? ", " : "",
-                                      s->channels[ch].name);
-            snprintf(list + w, sizeof list - w, " (the totals above are the all-channels band; "
-                                                "--by channel shows each)");
-            cli_wrap(out, 4, "  Channels: ", list);
-        }
-        if (s->check_row) {
-            char check[400];
-            sl_report_check_text(s, check, sizeof check);
-            cli_wrap(out, 4, "  Check: ", check);
-        }
+        for (size_t ch = 0; ch < s->channel_count && w + 70 < sizeof list; ch++)
+            w += (size_t)snprintf(list + w, sizeof list - w, "%s%s", ch ? ", " : "",
+                                  s->channels[ch].name);
+        snprintf(list + w, sizeof list - w, " (the totals above are the all-channels band; "
+                                            "--by channel shows each)");
+        cli_wrap(out, 4, "  Channels: ", list);
     }
+    if (s->check_row) {
+        char check[400];
+        sl_report_check_text(s, check, sizeof check);
+        cli_wrap(out, 4, "  Check: ", check);
+    }
+}
+
+/* The totals' reading in one line: the weakest step and the next test, or
+ * why there is none. */
+static void print_totals_reading(FILE *out, const sl_report *r)
+{
     sl_decode_result d;
     if (sl_report_decode(r, SIZE_MAX, &d, NULL) == SL_OK) {
         char line[700];
@@ -347,6 +351,11 @@ static void print_summary(FILE *out, const sl_report *r)
                                         "read again when more data is in.");
         cli_wrap(out, 2, "Totals: ", line);
     }
+}
+
+/* What each row was read against, and what the rate columns mean. */
+static void print_baseline(FILE *out, const sl_report *r)
+{
     sl_baseline b;
     sl_report_baseline(r, 0, &b);
     bool own = b.views_source == SL_BASELINE_HISTORY ||
@@ -366,6 +375,15 @@ static void print_summary(FILE *out, const sl_report *r)
     cli_wrap(out, 2, "",
              "CTR is Product CTR (product clicks / product impressions), CTOR is orders / "
              "product clicks; * marks a rate as the file reports it (its parts are missing).");
+}
+
+static void print_summary(FILE *out, const sl_report *r)
+{
+    fputc('\n', out);
+    for (size_t i = 0; i < r->source_count; i++)
+        print_source(out, r, &r->sources[i]);
+    print_totals_reading(out, r);
+    print_baseline(out, r);
 }
 
 /* The first few problems, each as file:row:column, header, value and why. */

@@ -219,21 +219,16 @@ const char web_js[] =
     "  });\n"
     "});\n";
 
-bool route_assets(web_request *req, web_response *res)
+void asset_file(web_request *req, web_response *res)
 {
-    const char *body = NULL, *type = NULL;
+    const char *body = "", *type = "image/x-icon"; /* /favicon.ico: nothing, 204 */
     if (strcmp(req->path, "/static/style.css") == 0)
         body = web_css, type = "text/css; charset=utf-8";
     else if (strcmp(req->path, "/static/app.js") == 0)
         body = web_js, type = "text/javascript; charset=utf-8";
-    else if (strcmp(req->path, "/favicon.ico") == 0)
-        body = "", type = "image/x-icon";
-    if (!body)
-        return false;
     res->status = *body ? 200 : 204;
     res->content_type = type;
     res->static_body = body;
     res->length = strlen(body);
     res->immutable = true;
-    return true;
 }

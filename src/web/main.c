@@ -16,12 +16,17 @@ int main(int argc, char **argv)
     int rc = argc < 1 ? EXIT_USAGE : serve_parse(argc - 1, argv + 1, &config);
     if (rc >= 0)
         return rc;
+    size_t route_count;
+    const web_route *routes = web_routes(&route_count);
     web_options o = {
         .listen = config.listen,
         .db_path = config.db_path,
         .max_upload = config.max_upload,
         .threads = config.threads,
         .log = stdout,
+        .routes = routes,
+        .route_count = route_count,
+        .refuse = web_refuse,
     };
     sl_error err;
     sl_error_clear(&err);

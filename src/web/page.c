@@ -29,18 +29,7 @@ static const struct {
 
 void html(FILE *out, const char *text)
 {
-    if (!text)
-        return;
-    for (const char *p = text; *p; p++) {
-        switch (*p) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default: fputc(*p, out);
-        }
-    }
+    sl_html_escape(out, text); /* the library's one escaper, shared with the reports */
 }
 
 void htmlf(FILE *out, const char *fmt, ...)
@@ -205,19 +194,6 @@ void time_utc(FILE *out, const char *iso)
     if (strchr(iso, 'Z') || strstr(iso, "+00"))
         fputs(" UTC", out);
     fputs("</time>", out);
-}
-
-bool path_id(const char *text, int64_t *id, const char **rest)
-{
-    uint64_t v = 0;
-    const char *p = text;
-    while (*p >= '0' && *p <= '9' && v < (1ull << 53))
-        v = v * 10 + (uint64_t)(*p++ - '0');
-    if (p == text || v == 0 || v >= (1ull << 53))
-        return false;
-    *id = (int64_t)v;
-    *rest = p;
-    return true;
 }
 
 void csrf_input(FILE *out, web_request *req)

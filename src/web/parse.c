@@ -3,14 +3,14 @@
  * strict percent-decoding of addresses (no HTTP library here, so the fuzz
  * target can drive both directly).
  *
- * The same rules as the CLI's flags, on the library's export value parser
- * (so "12,000", "4%" and "$89.70" read as they do in a file): a count is a
- * whole number ≥ 0 written exactly (a rounded "1.2K" is refused), a rate is
- * a fraction in (0, 1) written "3%" or "0.03".  Errors name the form label.
+ * Numbers follow the CLI's rules because both are the library's
+ * sl_parse_number: a count is a whole number ≥ 0 written exactly (a rounded
+ * "1.2K" is refused), a rate is a fraction in (0, 1) written "3%" or
+ * "0.03".  Here only what is the web's own: an empty field is "not given",
+ * and an error names the form field it belongs to.
  */
 #include "web.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,136 +26,20 @@ static const char *given(const char *t)
     return *t ? t : NULL;
 }
 
-static sl_status read_value(const char *text, const char *label, const char *name,
-                            sl_value *v, sl_error *err)
-{
-    sl_error inner;
-    if (sl_parse_value(text, NULL, v, &inner) != SL_OK || v->kind == SL_VALUE_ABSENT ||
-        v->kind == SL_VALUE_DURATION) {
-        web_fail(err, SL_ERR_PARSE, "%s: '%.40s' is not a number", label, text);
-        if (err)
-            err->field = name;
-        return SL_ERR_PARSE;
-    }
-    return SL_OK;
-}
-
-static sl_status fail_field(sl_error *err, sl_status code, const char *name, const char *fmt,
-                            const char *label, const char *text)
-{
-    web_fail(err, code, fmt, label, text);
-    if (err)
-        err->field = name;
-    return code;
-}
-
-/* True when the digits of `text` spell a whole number above 2^53: a double
- * rounds 9007199254740993 down to 2^53, so compare the digits themselves. */
-static bool above_max_count(const char *text)
-{
-    char digits[64];
-    size_t n = 0;
-    for (const char *p = text; *p && *p != '.'; p++)
-        if (*p >= '0' && *p <= '9') {
-            if (n == 0 && *p == '0')
-                continue; /* leading zeros */
-            if (n + 1 == sizeof digits)
-                return true;
-            digits[n++] = *p;
-        }
-    digits[n] = '\0';
-    static const char max[] = "9007199254740992";
-    return n > sizeof max - 1 || (n == sizeof max - 1 && strcmp(digits, max) > 0);
-}
-
-static sl_status parse_count(const char *raw, const char *name, const char *label, bool *set,
-                      double *out, sl_error *err)
-{
-    *set = false;
-    const char *text = given(raw);
-    if (!text)
-        return SL_OK;
-    sl_value v;
-    sl_status st = read_value(text, label, name, &v, err);
-    if (st != SL_OK)
-        return st;
-    if (v.kind != SL_VALUE_NUMBER)
-        return fail_field(err, SL_ERR_PARSE, name, "%s: '%.40s' is not a count (no %% or currency)",
-                          label, text);
-    if (v.approximate)
-        return fail_field(err, SL_ERR_PARSE, name,
-                          "%s: '%.40s' is rounded; type the exact count from your analytics",
-                          label, text);
-    if (v.number < 0)
-        return fail_field(err, SL_ERR_NEGATIVE_COUNT, name, "%s: %.40s is below zero", label,
-                          text);
-    if (v.number != floor(v.number))
-        return fail_field(err, SL_ERR_NOT_WHOLE, name, "%s: %.40s is not a whole number", label,
-                          text);
-    if (v.number > SL_MAX_COUNT || above_max_count(text))
-        return fail_field(err, SL_ERR_COUNT_TOO_LARGE, name,
-                          "%s: %.40s is above 2^53, the largest exact count", label, text);
-    *set = true;
-    *out = v.number;
-    return SL_OK;
-}
-
-static sl_status parse_money(const char *raw, const char *name, const char *label, bool *set,
-                      double *out, sl_error *err)
-{
-    *set = false;
-    const char *text = given(raw);
-    if (!text)
-        return SL_OK;
-    sl_value v;
-    sl_status st = read_value(text, label, name, &v, err);
-    if (st != SL_OK)
-        return st;
-    if (v.kind == SL_VALUE_PERCENT)
-        return fail_field(err, SL_ERR_PARSE, name, "%s: '%.40s' is a percent, not an amount",
-                          label, text);
-    if (v.number < 0)
-        return fail_field(err, SL_ERR_NEGATIVE_COUNT, name, "%s: %.40s is below zero", label,
-                          text);
-    *set = true;
-    *out = v.number;
-    return SL_OK;
-}
-
-static sl_status parse_fraction(const char *raw, const char *name, const char *label,
-                                bool *set, double *out, bool below_one, sl_error *err)
-{
-    *set = false;
-    const char *text = given(raw);
-    if (!text)
-        return SL_OK;
-    sl_value v;
-    sl_status st = read_value(text, label, name, &v, err);
-    if (st != SL_OK)
-        return st;
-    if (v.kind != SL_VALUE_NUMBER && v.kind != SL_VALUE_PERCENT)
-        return fail_field(err, SL_ERR_PARSE, name, "%s: '%.40s' is not a rate", label, text);
-    if (!(v.number > 0) || (below_one && !(v.number < 1)))
-        return fail_field(err, SL_ERR_INVALID_ARGUMENT, name,
-                          below_one ? "%s: '%.40s' must lie between 0 and 1: write 3%% or 0.03"
-                                    : "%s: '%.40s' must be above 0: write 20%% or 0.2",
-                          label, text);
-    *set = true;
-    *out = v.number;
-    return SL_OK;
-}
-
-sl_status web_parse_number(web_number_kind kind, const char *text, const char *name,
+sl_status web_parse_number(sl_number_kind kind, const char *text, const char *name,
                            const char *label, bool *set, double *out, sl_error *err)
 {
-    switch (kind) {
-    case WEB_COUNT: return parse_count(text, name, label, set, out, err);
-    case WEB_MONEY: return parse_money(text, name, label, set, out, err);
-    case WEB_RATE: return parse_fraction(text, name, label, set, out, true, err);
-    case WEB_LIFT: return parse_fraction(text, name, label, set, out, false, err);
-    }
     *set = false;
-    return web_fail(err, SL_ERR_INVALID_ARGUMENT, "unknown kind of number");
+    if (!given(text))
+        return SL_OK; /* a field left empty: the page decides what it means */
+    sl_status st = sl_parse_number(kind, text, label, out, err);
+    if (st != SL_OK) {
+        if (err)
+            err->field = name; /* the form marks this field */
+        return st;
+    }
+    *set = true;
+    return SL_OK;
 }
 
 static int hex_digit(char c)

@@ -35,7 +35,7 @@ static bool progress_of(web_server *s, sl_drill_type type, sl_drill_progress *ou
     return st == SL_OK;
 }
 
-static void drills_index(web_request *req, web_response *res)
+void drills_index(web_request *req, web_response *res)
 {
     web_page p;
     if (!page_begin(&p, req, "Drills", "drills")) {
@@ -324,29 +324,20 @@ static void api_drills(web_request *req, web_response *res, sl_drill_type type)
     res->length = n + 1;
 }
 
-bool route_drills(web_request *req, web_response *res)
+void drills_play(web_request *req, web_response *res)
 {
-    const char *path = req->path;
     sl_drill_type type;
-    if (strcmp(path, "/drills") == 0 || strcmp(path, "/drills/") == 0) {
-        drills_index(req, res);
-        return true;
-    }
-    if (strncmp(path, "/drills/", 8) == 0) {
-        if (type_from_text(path + 8, &type))
-            play(req, res, type);
-        else
-            respond_error_page(req, res, 404, "Drill not found",
-                               "There are pick, tag and read drills.");
-        return true;
-    }
-    if (strncmp(path, "/api/drills/", 12) == 0) {
-        if (type_from_text(path + 12, &type))
-            api_drills(req, res, type);
-        else
-            respond_json_simple_error(res, 404, "not_found",
-                                      "drill type must be pick, tag or read");
-        return true;
-    }
-    return false;
+    if (type_from_text(req->rest, &type))
+        play(req, res, type);
+    else
+        respond_error_page(req, res, 404, "Drill not found", "There are pick, tag and read drills.");
+}
+
+void drills_api(web_request *req, web_response *res)
+{
+    sl_drill_type type;
+    if (type_from_text(req->rest, &type))
+        api_drills(req, res, type);
+    else
+        respond_json_simple_error(res, 404, "not_found", "drill type must be pick, tag or read");
 }

@@ -195,6 +195,42 @@ static bool plan_submitted(const web_request *req)
     return false;
 }
 
+/* The plan form's fields, each marked when `shown` is about it. */
+static void plan_fields(FILE *o, const web_request *req, const plan_form *f,
+                        const sl_error *shown)
+{
+    static const char *const steps[] = {"pick", "tag", "read"};
+    static const char *const step_labels[] = {"Pick", "Tag", "Read"};
+    static const char *const metrics[] = {"ctr", "ctor"};
+    static const char *const metric_labels[] = {
+        "Product CTR (product clicks / product impressions)", "CTOR (orders / product clicks)"};
+    bool ctr = f->in.metric == SL_METRIC_CTR;
+    fputs("<div class=grid>", o);
+    choice(o, req, "step", "Loop step", steps, step_labels, 3);
+    choice(o, req, "metric", "Metric", metrics, metric_labels, 2);
+    form_field_error(o, req, "mde", "Smallest change worth detecting", "default 20%", FORM_TEXT,
+                     msg_for(shown, "mde"));
+    fputs("</div>", o);
+    form_field_error(o, req, "change", "The one change", "one sentence", FORM_AREA,
+                     msg_for(shown, "change"));
+    form_field_error(o, req, "hypothesis", "Hypothesis", "what it should move, and why",
+                     FORM_AREA, msg_for(shown, "hypothesis"));
+    form_field_error(o, req, "expect", "What you expect", "written before any result (optional)",
+                     FORM_AREA, msg_for(shown, "expect"));
+    fputs("<h2>Before-video</h2><div class=grid>", o);
+    form_field_error(o, req, "before-video", "Imported video ID", "or type its counts",
+                     FORM_TEXT, msg_for(shown, "before-video"));
+    form_field_error(o, req, "before-trials", ctr ? "Product impressions" : "Product clicks",
+                     ctr ? "(product clicks for CTOR)" : NULL, FORM_NUMBER,
+                     msg_for(shown, "before-trials"));
+    form_field_error(o, req, "before-successes", ctr ? "Product clicks" : "Orders",
+                     ctr ? "(orders for CTOR)" : NULL, FORM_NUMBER,
+                     msg_for(shown, "before-successes"));
+    form_field_error(o, req, "creator", "Creator", "optional; taken from the import", FORM_TEXT,
+                     msg_for(shown, "creator"));
+    fputs("</div>", o);
+}
+
 static void plan_page(web_request *req, web_response *res, int status, const sl_error *error)
 {
     plan_form f;
@@ -244,36 +280,7 @@ static void plan_page(web_request *req, web_response *res, int status, const sl_
     } else {
         fputs("<form class=card method=get action=\"/journal/new#result\">", o);
     }
-    static const char *const steps[] = {"pick", "tag", "read"};
-    static const char *const step_labels[] = {"Pick", "Tag", "Read"};
-    static const char *const metrics[] = {"ctr", "ctor"};
-    static const char *const metric_labels[] = {
-        "Product CTR (product clicks / product impressions)", "CTOR (orders / product clicks)"};
-    bool ctr = f.in.metric == SL_METRIC_CTR;
-    fputs("<div class=grid>", o);
-    choice(o, req, "step", "Loop step", steps, step_labels, 3);
-    choice(o, req, "metric", "Metric", metrics, metric_labels, 2);
-    form_field_error(o, req, "mde", "Smallest change worth detecting", "default 20%", FORM_TEXT,
-                     msg_for(shown, "mde"));
-    fputs("</div>", o);
-    form_field_error(o, req, "change", "The one change", "one sentence", FORM_AREA,
-                     msg_for(shown, "change"));
-    form_field_error(o, req, "hypothesis", "Hypothesis", "what it should move, and why",
-                     FORM_AREA, msg_for(shown, "hypothesis"));
-    form_field_error(o, req, "expect", "What you expect", "written before any result (optional)",
-                     FORM_AREA, msg_for(shown, "expect"));
-    fputs("<h2>Before-video</h2><div class=grid>", o);
-    form_field_error(o, req, "before-video", "Imported video ID", "or type its counts",
-                     FORM_TEXT, msg_for(shown, "before-video"));
-    form_field_error(o, req, "before-trials", ctr ? "Product impressions" : "Product clicks",
-                     ctr ? "(product clicks for CTOR)" : NULL, FORM_NUMBER,
-                     msg_for(shown, "before-trials"));
-    form_field_error(o, req, "before-successes", ctr ? "Product clicks" : "Orders",
-                     ctr ? "(orders for CTOR)" : NULL, FORM_NUMBER,
-                     msg_for(shown, "before-successes"));
-    form_field_error(o, req, "creator", "Creator", "optional; taken from the import", FORM_TEXT,
-                     msg_for(shown, "creator"));
-    fputs("</div>", o);
+    plan_fields(o, req, &f, shown);
     if (saving) {
         const char *force = web_param(req, "force");
         fprintf(o, "<p><label><input type=checkbox id=f-force name=force value=1%s> Open it even "
@@ -288,7 +295,7 @@ static void plan_page(web_request *req, web_response *res, int status, const sl_
     page_end(&p, res, status);
 }
 
-static void save_plan(web_request *req, web_response *res)
+void journal_save_plan(web_request *req, web_response *res)
 {
     const char *action = web_param(req, "do");
     if (action && strcmp(action, "preview") == 0) {
@@ -412,7 +419,7 @@ static void test_summary(FILE *o, const web_request *req, const sl_journal_test 
     fputs("</section>\n", o);
 }
 
-static void journal_index(web_request *req, web_response *res)
+void journal_index(web_request *req, web_response *res)
 {
     sl_journal_test *tests = NULL;
     size_t n = 0;
@@ -563,6 +570,74 @@ static void close_form(FILE *o, web_request *req, const sl_journal_test *t, cons
     fputs("<p><button type=submit>Close the test</button></p></form>\n", o);
 }
 
+/* The answer first: the outcome of a closed test, else the latest verdict
+ * with its sentence; it is the page's #result (where a look lands) unless a
+ * form came back with an error, which then is. */
+static void test_answer(FILE *o, const web_request *req, const sl_journal_test *t,
+                        const sl_error *error)
+{
+    if (t->closed) {
+        if (!error)
+            result_begin(o, "journal-result");
+        fprintf(o, "<h2%s>Closed: %s</h2><p class=verdict-sentence>Lesson: ",
+                error ? "" : " id=result-h", sl_journal_outcome_name(t->outcome));
+        html(o, t->lesson);
+        fputs("</p><p><small>closed ", o);
+        time_utc(o, t->closed_at);
+        fputs("</small></p>", o);
+        if (!error)
+            result_end(o);
+    }
+    sl_compare_result c;
+    if (latest(t, &c)) {
+        bool region = !error && !t->closed;
+        if (region)
+            result_begin(o, "journal-result");
+        fprintf(o, "<h2%s>Latest verdict (look %zu of %zu)</h2>\n", region ? " id=result-h" : "",
+                t->look_count, t->look_count);
+        verdict_block(o, req, &c);
+        if (region)
+            result_end(o);
+    } else if (!t->closed) {
+        fputs("<p>No look yet: post the after-video, then add a look below.</p>\n", o);
+    }
+}
+
+/* The plan as it was frozen: status, step, metric, hypothesis, the
+ * before-video's counts and the sample planned. */
+static void test_plan(FILE *o, const sl_journal_test *t)
+{
+    fputs("<h2>The plan</h2>", o);
+    fprintf(o, "<dl class=facts><dt>Status</dt><dd>%s%s</dd><dt>Step</dt><dd>%s</dd>"
+               "<dt>Metric</dt><dd>%s (%s / %s)</dd>",
+            t->closed ? "closed: " : (t->look_count ? "open, plan frozen" : "open"),
+            t->closed ? sl_journal_outcome_name(t->outcome) : "", sl_loop_step_name(t->step),
+            metric_label(t->metric), successes_word(t->metric), trials_word(t->metric));
+    fputs("<dt>Hypothesis</dt><dd>", o);
+    html(o, t->hypothesis);
+    fputs("</dd>", o);
+    if (t->expectation[0]) {
+        fputs("<dt>Expected (before any result)</dt><dd>", o);
+        html(o, t->expectation);
+        fputs("</dd>", o);
+    }
+    fputs("<dt>Planned</dt><dd>", o);
+    time_utc(o, t->planned_at);
+    fputs("</dd><dt>Before-video</dt><dd>", o);
+    if (t->before_video[0]) {
+        html(o, t->before_video);
+        fprintf(o, " (import #%lld): ", (long long)t->before_import);
+    }
+    num_count(o, (double)t->before.successes);
+    fprintf(o, " %s / ", successes_word(t->metric));
+    num_count(o, (double)t->before.trials);
+    fprintf(o, " %s = ", trials_word(t->metric));
+    num_percent(o, t->before.trials ? (double)t->before.successes / (double)t->before.trials : 0.0);
+    fprintf(o, "</dd><dt>Plan</dt><dd>detect a %.0f%% change either way; ", t->mde * 100);
+    progress_text(o, t);
+    fputs("</dd></dl>\n", o);
+}
+
 static void test_page(web_request *req, web_response *res, int64_t id, int status,
                       const sl_error *error, const char *error_form)
 {
@@ -592,63 +667,8 @@ static void test_page(web_request *req, web_response *res, int64_t id, int statu
         fputs("<p class=practice>Opened beside another open test on the same creator and "
               "metric: two changes tested at once cannot be told apart.</p>\n",
               o);
-    /* The answer first: the outcome of a closed test, else the latest
-     * verdict with its sentence; it is the page's #result (where a look
-     * lands) unless a form came back with an error, which then is. */
-    if (t.closed) {
-        if (!error)
-            result_begin(o, "journal-result");
-        fprintf(o, "<h2%s>Closed: %s</h2><p class=verdict-sentence>Lesson: ",
-                error ? "" : " id=result-h", sl_journal_outcome_name(t.outcome));
-        html(o, t.lesson);
-        fputs("</p><p><small>closed ", o);
-        time_utc(o, t.closed_at);
-        fputs("</small></p>", o);
-        if (!error)
-            result_end(o);
-    }
-    sl_compare_result c;
-    if (latest(&t, &c)) {
-        bool region = !error && !t.closed;
-        if (region)
-            result_begin(o, "journal-result");
-        fprintf(o, "<h2%s>Latest verdict (look %zu of %zu)</h2>\n", region ? " id=result-h" : "",
-                t.look_count, t.look_count);
-        verdict_block(o, req, &c);
-        if (region)
-            result_end(o);
-    } else if (!t.closed) {
-        fputs("<p>No look yet: post the after-video, then add a look below.</p>\n", o);
-    }
-    fputs("<h2>The plan</h2>", o);
-    fprintf(o, "<dl class=facts><dt>Status</dt><dd>%s%s</dd><dt>Step</dt><dd>%s</dd>"
-               "<dt>Metric</dt><dd>%s (%s / %s)</dd>",
-            t.closed ? "closed: " : (t.look_count ? "open, plan frozen" : "open"),
-            t.closed ? sl_journal_outcome_name(t.outcome) : "", sl_loop_step_name(t.step),
-            metric_label(t.metric), successes_word(t.metric), trials_word(t.metric));
-    fputs("<dt>Hypothesis</dt><dd>", o);
-    html(o, t.hypothesis);
-    fputs("</dd>", o);
-    if (t.expectation[0]) {
-        fputs("<dt>Expected (before any result)</dt><dd>", o);
-        html(o, t.expectation);
-        fputs("</dd>", o);
-    }
-    fputs("<dt>Planned</dt><dd>", o);
-    time_utc(o, t.planned_at);
-    fputs("</dd><dt>Before-video</dt><dd>", o);
-    if (t.before_video[0]) {
-        html(o, t.before_video);
-        fprintf(o, " (import #%lld): ", (long long)t.before_import);
-    }
-    num_count(o, (double)t.before.successes);
-    fprintf(o, " %s / ", successes_word(t.metric));
-    num_count(o, (double)t.before.trials);
-    fprintf(o, " %s = ", trials_word(t.metric));
-    num_percent(o, t.before.trials ? (double)t.before.successes / (double)t.before.trials : 0.0);
-    fprintf(o, "</dd><dt>Plan</dt><dd>detect a %.0f%% change either way; ", t.mde * 100);
-    progress_text(o, &t);
-    fputs("</dd></dl>\n", o);
+    test_answer(o, req, &t, error);
+    test_plan(o, &t);
     p_chart(o, &t);
     looks_table(o, req, &t);
     if (!t.closed) {
@@ -669,8 +689,9 @@ static void test_page(web_request *req, web_response *res, int64_t id, int statu
     page_end(&p, res, status);
 }
 
-static void add_look(web_request *req, web_response *res, int64_t id)
+void journal_look(web_request *req, web_response *res)
 {
+    int64_t id = req->id;
     sl_journal_look_input in = {0};
     sl_error err;
     sl_error_clear(&err);
@@ -706,8 +727,9 @@ static void add_look(web_request *req, web_response *res, int64_t id)
     respond_redirect(res, to);
 }
 
-static void close_test(web_request *req, web_response *res, int64_t id)
+void journal_close(web_request *req, web_response *res)
 {
+    int64_t id = req->id;
     static const sl_journal_outcome outcomes[] = {SL_OUTCOME_B_BETTER, SL_OUTCOME_A_BETTER,
                                                   SL_OUTCOME_NO_CLEAR_DIFFERENCE,
                                                   SL_OUTCOME_ABANDONED};
@@ -744,7 +766,7 @@ static void close_test(web_request *req, web_response *res, int64_t id)
 
 /* ---- API ---- */
 
-static void api_list(web_request *req, web_response *res)
+void journal_api_list(web_request *req, web_response *res)
 {
     sl_journal_test *tests = NULL;
     size_t n = 0;
@@ -758,8 +780,9 @@ static void api_list(web_request *req, web_response *res)
     sl_journal_tests_free(tests, n);
 }
 
-static void api_test(web_request *req, web_response *res, int64_t id)
+void journal_api_test(web_request *req, web_response *res)
 {
+    int64_t id = req->id;
     sl_journal_test t;
     memset(&t, 0, sizeof t);
     sl_error err;
@@ -772,48 +795,25 @@ static void api_test(web_request *req, web_response *res, int64_t id)
     sl_journal_test_clear(&t);
 }
 
-bool route_journal(web_request *req, web_response *res)
+/* ---- the pages routes.c lists that take no form ---- */
+
+void journal_new(web_request *req, web_response *res)
 {
-    const char *path = req->path, *rest;
-    int64_t id;
-    bool post = strcmp(req->method, "POST") == 0;
-    if (strcmp(path, "/journal") == 0) {
-        if (post)
-            save_plan(req, res);
-        else
-            journal_index(req, res);
-        return true;
-    }
-    if (strcmp(path, "/journal/new") == 0) {
-        plan_page(req, res, 200, NULL);
-        return true;
-    }
-    if (strncmp(path, "/journal/", 9) == 0) {
-        if (!path_id(path + 9, &id, &rest))
-            respond_error_page(req, res, 404, "Test not found", "There is no such test.");
-        else if (!*rest && !post)
-            test_page(req, res, id, 200, NULL, NULL);
-        else if (strcmp(rest, "/look") == 0 && post)
-            add_look(req, res, id);
-        else if (strcmp(rest, "/close") == 0 && post)
-            close_test(req, res, id);
-        else {
-            respond_error_page(req, res, 405, "Method not allowed",
-                               "This address does not take that kind of request.");
-            res->allow = *rest ? "POST" : "GET, HEAD";
-        }
-        return true;
-    }
-    if (strcmp(path, "/api/journal") == 0) {
-        api_list(req, res);
-        return true;
-    }
-    if (strncmp(path, "/api/journal/", 13) == 0) {
-        if (path_id(path + 13, &id, &rest) && !*rest)
-            api_test(req, res, id);
-        else
-            respond_json_simple_error(res, 404, "not_found", "there is no such test");
-        return true;
-    }
-    return false;
+    plan_page(req, res, 200, NULL);
+}
+
+void journal_test(web_request *req, web_response *res)
+{
+    test_page(req, res, req->id, 200, NULL, NULL);
+}
+
+void journal_missing(web_request *req, web_response *res)
+{
+    respond_error_page(req, res, 404, "Test not found", "There is no such test.");
+}
+
+void journal_api_missing(web_request *req, web_response *res)
+{
+    (void)req;
+    respond_json_simple_error(res, 404, "not_found", "there is no such test");
 }

@@ -15,13 +15,6 @@ static const char *const step_titles[SL_LOOP__COUNT] = {
     "Read: read the funnel, change one thing",
 };
 
-/* The path after `prefix`, when the path starts with it and has more. */
-static const char *after(const char *path, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return strncmp(path, prefix, n) == 0 && path[n] ? path + n : NULL;
-}
-
 static void practice_link(FILE *o, const char *practice)
 {
     if (!practice)
@@ -36,6 +29,9 @@ static void practice_link(FILE *o, const char *practice)
         fputs(" drill</a></p>", o);
     }
 }
+
+/* ---- home ---- */
+
 
 /* ---- home ---- */
 
@@ -186,22 +182,22 @@ static void glossary_index(web_request *req, web_response *res)
     page_end(&p, res, 200);
 }
 
-static void term_page(web_request *req, web_response *res, const sl_term *t)
+static void list_items(FILE *o, const char *tag, const char *const *items, size_t n)
 {
-    const sl_content *c = req->server->content;
-    web_page p;
-    if (!page_begin(&p, req, t->name, "glossary")) {
-        respond_error_page(req, res, 500, "Error", "out of memory");
-        return;
+    fprintf(o, "<%s>", tag);
+    for (size_t i = 0; i < n; i++) {
+        fputs("<li>", o);
+        html(o, items[i]);
+        fputs("</li>", o);
     }
-    FILE *o = p.out;
-    fputs("<p><a href=\"/glossary\">Glossary</a> › ", o);
-    fprintf(o, "<a href=\"/glossary?step=%s\">%s</a></p>\n<h1>", sl_loop_step_name(t->step),
-            sl_loop_step_name(t->step));
-    html(o, t->name);
-    fputs("</h1>\n<p class=lead><b>", o);
-    html(o, t->answer);
-    fputs("</b></p>\n<dl class=facts>", o);
+    fprintf(o, "</%s>\n", tag);
+}
+
+/* The facts under a term's heading: step, kind, other names, formula and
+ * what it is out of. */
+static void term_facts(FILE *o, const sl_term *t)
+{
+    fputs("<dl class=facts>", o);
     fprintf(o, "<dt>Loop step</dt><dd>%s</dd><dt>Kind</dt><dd>%s</dd>",
             sl_loop_step_name(t->step), sl_term_kind_name(t->kind));
     if (t->alias_count) {
@@ -232,6 +228,11 @@ static void term_page(web_request *req, web_response *res, const sl_term *t)
         fputs("</dd>", o);
     }
     fputs("</dl>\n", o);
+}
+
+/* What it means, what to do when it is low, and its questions. */
+static void term_explained(FILE *o, const sl_term *t)
+{
     if (t->explanation_count) {
         fputs("<h2>What it means</h2>\n", o);
         for (size_t i = 0; i < t->explanation_count; i++) {
@@ -248,13 +249,8 @@ static void term_page(web_request *req, web_response *res, const sl_term *t)
             fputs("</p>\n", o);
         }
         if (t->check_count) {
-            fputs("<p>Check first:</p><ul>", o);
-            for (size_t i = 0; i < t->check_count; i++) {
-                fputs("<li>", o);
-                html(o, t->checks[i]);
-                fputs("</li>", o);
-            }
-            fputs("</ul>\n", o);
+            fputs("<p>Check first:</p>", o);
+            list_items(o, "ul", t->checks, t->check_count);
         }
     }
     if (t->qa_count) {
@@ -268,6 +264,11 @@ static void term_page(web_request *req, web_response *res, const sl_term *t)
         }
         fputs("</dl>\n", o);
     }
+}
+
+/* Where to go next: related terms and guides, by their names. */
+static void term_links(FILE *o, const sl_content *c, const sl_term *t)
+{
     if (t->related_count) {
         fputs("<h2>Related terms</h2>\n<ul>", o);
         for (size_t i = 0; i < t->related_count; i++) {
@@ -288,6 +289,26 @@ static void term_page(web_request *req, web_response *res, const sl_term *t)
         }
         fputs("</ul>\n", o);
     }
+}
+
+static void term_page(web_request *req, web_response *res, const sl_term *t)
+{
+    web_page p;
+    if (!page_begin(&p, req, t->name, "glossary")) {
+        respond_error_page(req, res, 500, "Error", "out of memory");
+        return;
+    }
+    FILE *o = p.out;
+    fputs("<p><a href=\"/glossary\">Glossary</a> › ", o);
+    fprintf(o, "<a href=\"/glossary?step=%s\">%s</a></p>\n<h1>", sl_loop_step_name(t->step),
+            sl_loop_step_name(t->step));
+    html(o, t->name);
+    fputs("</h1>\n<p class=lead><b>", o);
+    html(o, t->answer);
+    fputs("</b></p>\n", o);
+    term_facts(o, t);
+    term_explained(o, t);
+    term_links(o, req->server->content, t);
     practice_link(o, t->practice);
     page_end(&p, res, 200);
 }
@@ -357,16 +378,6 @@ static void guides_index(web_request *req, web_response *res)
     page_end(&p, res, 200);
 }
 
-static void list_items(FILE *o, const char *tag, const char *const *items, size_t n)
-{
-    fprintf(o, "<%s>", tag);
-    for (size_t i = 0; i < n; i++) {
-        fputs("<li>", o);
-        html(o, items[i]);
-        fputs("</li>", o);
-    }
-    fprintf(o, "</%s>\n", tag);
-}
 
 static void guide_page(web_request *req, web_response *res, const sl_guide *g)
 {
@@ -440,90 +451,88 @@ static void api_not_found(web_response *res, const char *what, const char *word)
     respond_json_error(res, &e);
 }
 
-static bool api(web_request *req, web_response *res)
+void learn_api_terms(web_request *req, web_response *res)
 {
-    const sl_content *c = req->server->content;
-    const char *rest;
-    if (strcmp(req->path, "/api/terms") == 0) {
-        sl_loop_step step;
-        const char *text = web_param(req, "step");
-        if (text && !step_from_text(text, &step)) {
-            respond_json_simple_error(res, 400, "invalid_argument",
-                                      "step must be pick, tag or read");
-            return true;
-        }
-        respond_json(res, 200, sl_terms_to_json(c, text != NULL, text ? step : SL_LOOP_PICK));
-        return true;
+    sl_loop_step step;
+    const char *text = web_param(req, "step");
+    if (text && !step_from_text(text, &step)) {
+        respond_json_simple_error(res, 400, "invalid_argument", "step must be pick, tag or read");
+        return;
     }
-    if ((rest = after(req->path, "/api/terms/"))) {
-        const sl_term *t = sl_term_find(c, rest);
-        if (t)
-            respond_json(res, 200, sl_term_to_json(t));
-        else
-            api_not_found(res, "term", rest);
-        return true;
-    }
-    if (strcmp(req->path, "/api/guides") == 0) {
-        respond_json(res, 200, sl_guides_to_json(c));
-        return true;
-    }
-    if ((rest = after(req->path, "/api/guides/"))) {
-        const sl_guide *g = sl_guide_find(c, rest);
-        if (g)
-            respond_json(res, 200, sl_guide_to_json(g));
-        else
-            api_not_found(res, "guide", rest);
-        return true;
-    }
-    return false;
+    respond_json(res, 200,
+                 sl_terms_to_json(req->server->content, text != NULL, text ? step : SL_LOOP_PICK));
 }
 
-bool route_learn(web_request *req, web_response *res)
+void learn_api_term(web_request *req, web_response *res)
 {
-    const char *path = req->path, *rest;
-    if (strncmp(path, "/api/", 5) == 0)
-        return api(req, res);
-    /* Built-in content never changes while the server runs: these pages
-     * are the same bytes for every visitor (no form, no session), so the
-     * server keeps them once rendered. */
-    if (strcmp(path, "/") == 0) {
-        home(req, res);
+    const sl_term *t = sl_term_find(req->server->content, req->rest);
+    if (t)
+        respond_json(res, 200, sl_term_to_json(t));
+    else
+        api_not_found(res, "term", req->rest);
+}
+
+void learn_api_guides(web_request *req, web_response *res)
+{
+    respond_json(res, 200, sl_guides_to_json(req->server->content));
+}
+
+void learn_api_guide(web_request *req, web_response *res)
+{
+    const sl_guide *g = sl_guide_find(req->server->content, req->rest);
+    if (g)
+        respond_json(res, 200, sl_guide_to_json(g));
+    else
+        api_not_found(res, "guide", req->rest);
+}
+
+/* ---- pages ----
+ *
+ * Built-in content never changes while the server runs: home, term and
+ * guide pages are the same bytes for every visitor (no form, no session),
+ * so the server keeps them once rendered (res->cacheable). */
+
+void learn_home(web_request *req, web_response *res)
+{
+    home(req, res);
+    res->cacheable = true;
+}
+
+void learn_glossary(web_request *req, web_response *res)
+{
+    glossary_index(req, res);
+}
+
+void learn_term(web_request *req, web_response *res)
+{
+    const sl_term *t = sl_term_find(req->server->content, req->rest);
+    if (t && strcmp(t->slug, req->rest) != 0) {
+        /* An alias or another spelling: send the browser to the one address. */
+        char to[160];
+        snprintf(to, sizeof to, "/glossary/%s", t->slug);
+        respond_redirect(res, to);
+    } else if (t) {
+        term_page(req, res, t);
         res->cacheable = true;
-        return true;
+    } else {
+        term_not_found(req, res, req->rest);
     }
-    if (strcmp(path, "/glossary") == 0 || strcmp(path, "/glossary/") == 0) {
-        glossary_index(req, res);
-        return true;
-    }
-    if ((rest = after(path, "/glossary/"))) {
-        const sl_term *t = sl_term_find(req->server->content, rest);
-        if (t && strcmp(t->slug, rest) != 0) {
-            /* An alias or another spelling: send the browser to the one address. */
-            char to[160];
-            snprintf(to, sizeof to, "/glossary/%s", t->slug);
-            respond_redirect(res, to);
-        } else if (t) {
-            term_page(req, res, t);
-            res->cacheable = true;
-        } else {
-            term_not_found(req, res, rest);
-        }
-        return true;
-    }
-    if (strcmp(path, "/guides") == 0 || strcmp(path, "/guides/") == 0) {
-        guides_index(req, res);
+}
+
+void learn_guides(web_request *req, web_response *res)
+{
+    guides_index(req, res);
+    res->cacheable = true;
+}
+
+void learn_guide(web_request *req, web_response *res)
+{
+    const sl_guide *g = sl_guide_find(req->server->content, req->rest);
+    if (g) {
+        guide_page(req, res, g);
         res->cacheable = true;
-        return true;
+    } else {
+        respond_error_page(req, res, 404, "Guide not found",
+                           "There is no guide at this address; the guides page lists them.");
     }
-    if ((rest = after(path, "/guides/"))) {
-        const sl_guide *g = sl_guide_find(req->server->content, rest);
-        if (g) {
-            guide_page(req, res, g);
-            res->cacheable = true;
-        } else
-            respond_error_page(req, res, 404, "Guide not found",
-                               "There is no guide at this address; the guides page lists them.");
-        return true;
-    }
-    return false;
 }

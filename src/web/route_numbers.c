@@ -211,7 +211,7 @@ static const char *decoder_field_of(const sl_error *err, const char **label)
     return NULL;
 }
 
-static void decoder_page(web_request *req, web_response *res)
+void numbers_decoder(web_request *req, web_response *res)
 {
     decode_input in;
     sl_error err;
@@ -290,18 +290,15 @@ static const char *const compare_names[4] = {"a-trials", "a-successes", "b-trial
                                              "b-successes"};
 
 /* The form's labels follow the metric: "trials" and "successes" are the
- * statistics' words, a creator counts impressions, clicks and orders. */
-static const char *compare_label(sl_metric metric, int i)
+ * statistics' words, a creator counts what the metric is a rate of
+ * (sl_metric_rate: product impressions and clicks, or clicks and orders).
+ * Field i: A's trials, A's successes, B's trials, B's successes. */
+static const char *compare_label(sl_metric metric, int i, char *buf, size_t size)
 {
-    static const char *const ctr[4] = {"Video A (before): product impressions",
-                                       "Video A (before): product clicks",
-                                       "Video B (after): product impressions",
-                                       "Video B (after): product clicks"};
-    static const char *const ctor[4] = {"Video A (before): product clicks",
-                                        "Video A (before): orders",
-                                        "Video B (after): product clicks",
-                                        "Video B (after): orders"};
-    return metric == SL_METRIC_CTOR ? ctor[i] : ctr[i];
+    const sl_metric_info *rate = sl_metric_rate(metric);
+    snprintf(buf, size, "%s: %s", i < 2 ? "Video A (before)" : "Video B (after)",
+             i % 2 ? rate->successes : rate->trials);
+    return buf;
 }
 
 static sl_status read_compare_input(const web_request *req, compare_input *in, sl_error *err)
@@ -319,7 +316,9 @@ static sl_status read_compare_input(const web_request *req, compare_input *in, s
     int given = 0;
     for (int i = 0; i < 4; i++) {
         in->submitted |= web_param(req, compare_names[i]) != NULL;
-        sl_status st = param_count(req, compare_names[i], compare_label(in->metric, i), &set[i],
+        char label[96];
+        sl_status st = param_count(req, compare_names[i],
+                                   compare_label(in->metric, i, label, sizeof label), &set[i],
                                    &v[i], err);
         if (st != SL_OK)
             return st;
@@ -329,8 +328,9 @@ static sl_status read_compare_input(const web_request *req, compare_input *in, s
         return SL_OK;
     for (int i = 0; i < 4; i++)
         if (!set[i]) {
+            char label[96];
             web_fail(err, SL_ERR_INVALID_ARGUMENT, "%s: missing; give all four numbers",
-                     compare_label(in->metric, i));
+                     compare_label(in->metric, i, label, sizeof label));
             err->field = compare_names[i];
             return SL_ERR_INVALID_ARGUMENT;
         }
@@ -359,7 +359,7 @@ static const char *compare_field_of(const compare_input *in, const sl_error *err
     return strcmp(err->field, "mde") == 0 ? "mde" : NULL;
 }
 
-static void compare_page(web_request *req, web_response *res)
+void numbers_compare(web_request *req, web_response *res)
 {
     compare_input in;
     sl_error err;
@@ -376,9 +376,10 @@ static void compare_page(web_request *req, web_response *res)
         st = sl_compare(in.metric, in.a, in.b, &in.options, &result, &err);
     const char *bad = st != SL_OK ? compare_field_of(&in, &err) : NULL;
     const char *bad_label = NULL;
+    char bad_label_text[96];
     for (int i = 0; bad && i < 4; i++)
         if (strcmp(bad, compare_names[i]) == 0)
-            bad_label = compare_label(in.metric, i);
+            bad_label = compare_label(in.metric, i, bad_label_text, sizeof bad_label_text);
     if (bad && strcmp(bad, "mde") == 0)
         bad_label = "Smallest lift worth detecting";
     web_page p;
@@ -423,10 +424,12 @@ static void compare_page(web_request *req, web_response *res)
                "</option><option value=ctor%s>CTOR (orders out of product clicks)</option>"
                "</select></div><div class=grid>",
             ctor ? "" : " selected", ctor ? " selected" : "");
-    for (int i = 0; i < 4; i++)
-        form_field_error(o, req, compare_names[i], compare_label(in.metric, i),
+    for (int i = 0; i < 4; i++) {
+        char label[96];
+        form_field_error(o, req, compare_names[i], compare_label(in.metric, i, label, sizeof label),
                          i == 0 && !ctor ? "(clicks and orders for CTOR)" : NULL, FORM_NUMBER,
                          bad && strcmp(bad, compare_names[i]) == 0 ? err.message : NULL);
+    }
     form_field_error(o, req, "mde", "Smallest change worth detecting", "default 20%",
                      FORM_NUMBER, bad && strcmp(bad, "mde") == 0 ? err.message : NULL);
     fputs("</div><p><button type=submit>Compare</button></p></form>\n", o);
@@ -435,7 +438,7 @@ static void compare_page(web_request *req, web_response *res)
 
 /* ---- API ---- */
 
-static void api_decode(web_request *req, web_response *res)
+void numbers_api_decode(web_request *req, web_response *res)
 {
     decode_input in;
     sl_error err;
@@ -453,7 +456,7 @@ static void api_decode(web_request *req, web_response *res)
         respond_json(res, 200, sl_decode_to_json(&result));
 }
 
-static void api_compare(web_request *req, web_response *res)
+void numbers_api_compare(web_request *req, web_response *res)
 {
     compare_input in;
     sl_error err;
@@ -469,20 +472,4 @@ static void api_compare(web_request *req, web_response *res)
         respond_json_error(res, &err);
     else
         respond_json(res, 200, sl_compare_to_json(&result));
-}
-
-bool route_numbers(web_request *req, web_response *res)
-{
-    const char *path = req->path;
-    if (strcmp(path, "/decoder") == 0)
-        decoder_page(req, res);
-    else if (strcmp(path, "/compare") == 0)
-        compare_page(req, res);
-    else if (strcmp(path, "/api/decode") == 0)
-        api_decode(req, res);
-    else if (strcmp(path, "/api/compare") == 0)
-        api_compare(req, res);
-    else
-        return false;
-    return true;
 }

@@ -127,7 +127,7 @@ static void imports_table(FILE *o, web_request *req, const sl_import *items, siz
     fputs("</tbody></table></div>\n", o);
 }
 
-static void reports_index(web_request *req, web_response *res, int status, const char *error)
+static void index_page(web_request *req, web_response *res, int status, const char *error)
 {
     sl_import *items = NULL;
     size_t n = 0;
@@ -165,14 +165,14 @@ static void reports_index(web_request *req, web_response *res, int status, const
     page_end(&p, res, status);
 }
 
-static void upload_page(web_request *req, web_response *res)
+void reports_upload(web_request *req, web_response *res)
 {
     web_job_view job;
     sl_error err;
     sl_error_clear(&err);
     sl_status st = web_job_submit(req, &job, &err);
     if (st != SL_OK) {
-        reports_index(req, res, web_http_status(st), err.message);
+        index_page(req, res, web_http_status(st), err.message);
         return;
     }
     char to[96];
@@ -182,7 +182,7 @@ static void upload_page(web_request *req, web_response *res)
 
 /* The practice export as if it had been uploaded: written to a temporary
  * file the job then owns, so it goes through the same import as any file. */
-static void practice_upload(web_request *req, web_response *res)
+void reports_practice(web_request *req, web_response *res)
 {
     const char *tmp = getenv("TMPDIR");
     snprintf(req->upload_path, sizeof req->upload_path, "%s/shoplab-upload-XXXXXX",
@@ -200,14 +200,14 @@ static void practice_upload(web_request *req, web_response *res)
         if (fd >= 0)
             unlink(req->upload_path);
         req->upload_path[0] = '\0';
-        reports_index(req, res, 500, "the practice export could not be written to a "
+        index_page(req, res, 500, "the practice export could not be written to a "
                                      "temporary file");
         return;
     }
     req->has_upload = true;
     req->upload_size = web_practice_csv_size;
     snprintf(req->upload_name, sizeof req->upload_name, "practice-video-list.csv");
-    upload_page(req, res); /* the server removes the file if no job took it */
+    reports_upload(req, res); /* the server removes the file if no job took it */
 }
 
 static unsigned job_percent(const web_job_view *job)
@@ -242,7 +242,7 @@ static void job_page(web_request *req, web_response *res, const char *id)
     if (job.state == WEB_JOB_FAILED) {
         char message[sizeof job.file + sizeof job.error.message + 8];
         snprintf(message, sizeof message, "%s: %s", job.file, job.error.message);
-        reports_index(req, res, web_http_status(job.error.code), message);
+        index_page(req, res, web_http_status(job.error.code), message);
         return;
     }
     web_page p;
@@ -547,7 +547,7 @@ static void delete_import(web_request *req, web_response *res, int64_t id, bool 
 
 /* ---- API ---- */
 
-static void api_list(web_request *req, web_response *res)
+void reports_api_list(web_request *req, web_response *res)
 {
     sl_import *items = NULL;
     size_t n = 0;
@@ -599,7 +599,7 @@ static void respond_job(web_response *res, int status, const web_job_view *job)
     res->length = n + 1;
 }
 
-static void api_upload(web_request *req, web_response *res)
+void reports_api_upload(web_request *req, web_response *res)
 {
     web_job_view job;
     sl_error err;
@@ -648,86 +648,50 @@ static void api_report(web_request *req, web_response *res, int64_t id)
     sl_report_free(r);
 }
 
-static bool is(const web_request *req, const char *method)
+/* ---- the handlers routes.c lists ---- */
+
+void reports_index(web_request *req, web_response *res)
 {
-    return strcmp(req->method, method) == 0;
+    index_page(req, res, 200, NULL);
 }
 
-static void wrong_method(web_request *req, web_response *res, const char *allow, bool api)
+void reports_job(web_request *req, web_response *res)
 {
-    if (api)
-        respond_json_simple_error(res, 405, "method_not_allowed", "method not allowed here");
-    else
-        respond_error_page(req, res, 405, "Method not allowed",
-                           "This address does not take that kind of request.");
-    res->allow = allow;
+    job_page(req, res, req->rest);
 }
 
-bool route_reports(web_request *req, web_response *res)
+void reports_report(web_request *req, web_response *res)
 {
-    const char *path = req->path, *rest;
-    int64_t id;
-    bool get = is(req, "GET") || is(req, "HEAD");
-    if (strcmp(path, "/reports") == 0) {
-        if (get)
-            reports_index(req, res, 200, NULL);
-        else if (is(req, "POST"))
-            upload_page(req, res);
-        else
-            wrong_method(req, res, "GET, HEAD, POST", false);
-        return true;
-    }
-    if (strcmp(path, "/reports/practice") == 0) {
-        if (is(req, "POST"))
-            practice_upload(req, res);
-        else
-            wrong_method(req, res, "POST", false);
-        return true;
-    }
-    if (strncmp(path, "/reports/jobs/", 14) == 0) {
-        if (get)
-            job_page(req, res, path + 14);
-        else
-            wrong_method(req, res, "GET, HEAD", false);
-        return true;
-    }
-    if (strncmp(path, "/api/jobs/", 10) == 0) {
-        if (get)
-            api_job(req, res, path + 10);
-        else
-            wrong_method(req, res, "GET, HEAD", true);
-        return true;
-    }
-    if (strncmp(path, "/reports/", 9) == 0) {
-        if (!path_id(path + 9, &id, &rest))
-            respond_error_page(req, res, 404, "Report not found", "There is no such report.");
-        else if (!*rest && get)
-            report_page(req, res, id);
-        else if (strcmp(rest, "/delete") == 0 && is(req, "POST"))
-            delete_import(req, res, id, false);
-        else
-            wrong_method(req, res, *rest ? "POST" : "GET, HEAD", false);
-        return true;
-    }
-    if (strcmp(path, "/api/reports") == 0) {
-        if (get)
-            api_list(req, res);
-        else if (is(req, "POST"))
-            api_upload(req, res);
-        else
-            wrong_method(req, res, "GET, HEAD, POST", true);
-        return true;
-    }
-    if (strncmp(path, "/api/reports/", 13) == 0) {
-        if (!path_id(path + 13, &id, &rest) || *rest)
-            respond_json_simple_error(res, 404, "not_found", "there is no such report");
-        else if (get)
-            api_report(req, res, id);
-        else if (is(req, "DELETE"))
-            delete_import(req, res, id, true);
-        else
-            wrong_method(req, res, "GET, HEAD, DELETE", true);
-        return true;
-    }
-    return false;
+    report_page(req, res, req->id);
+}
+
+void reports_delete(web_request *req, web_response *res)
+{
+    delete_import(req, res, req->id, false);
+}
+
+void reports_missing(web_request *req, web_response *res)
+{
+    respond_error_page(req, res, 404, "Report not found", "There is no such report.");
+}
+
+void reports_api_job(web_request *req, web_response *res)
+{
+    api_job(req, res, req->rest);
+}
+
+void reports_api_report(web_request *req, web_response *res)
+{
+    api_report(req, res, req->id);
+}
+
+void reports_api_delete(web_request *req, web_response *res)
+{
+    delete_import(req, res, req->id, true);
+}
+
+void reports_api_missing(web_request *req, web_response *res)
+{
+    (void)req;
+    respond_json_simple_error(res, 404, "not_found", "there is no such report");
 }

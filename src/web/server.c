@@ -5,7 +5,9 @@
  * session cookie, body size) → body read (urlencoded form or multipart
  * upload, capped) → CSRF checked for POST → a route renders → security
  * headers added → response queued.  Everything a route needs is in
- * web_request; nothing here knows about pages.
+ * web_request; nothing here knows about pages: the routes come from the
+ * program (web_options.routes, matched by router.c) and so does the look of
+ * a refusal (web_options.refuse).
  *
  * Why these choices:
  * - The Host check defends against DNS rebinding: a page on another site
@@ -33,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -145,21 +146,6 @@ static bool has_query(struct MHD_Connection *c)
     return MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL) > 0;
 }
 
-/* ---- request accessors ---- */
-
-const char *web_param(const web_request *req, const char *name)
-{
-    for (size_t i = 0; i < req->field_count; i++)
-        if (strcmp(req->fields[i].name, name) == 0)
-            return req->fields[i].value;
-    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *web_header(const web_request *req, const char *name)
-{
-    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
-}
-
 /* ---- escapes: refuse malformed percent-encoding instead of guessing ---- */
 
 static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
@@ -207,67 +193,11 @@ static conn_state *connection_state(struct MHD_Connection *c)
     return info ? info->socket_context : NULL;
 }
 
-/* ---- store connections ---- */
-
+/* Each worker thread's store connection (request.c's web_store) closes
+ * with its thread. */
 static void close_thread_store(void *store)
 {
     sl_store_close(store);
-}
-
-sl_store *web_store(web_server *s)
-{
-    sl_store *store = pthread_getspecific(s->store_key);
-    if (store)
-        return store;
-    sl_error err;
-    if (sl_store_open(s->db_path, &store, &err) != SL_OK) {
-        fprintf(stderr, "shoplab serve: %s\n", err.message);
-        return NULL;
-    }
-    sl_store_set_busy_timeout(store, WEB_WRITE_WAIT_MS);
-    if (pthread_setspecific(s->store_key, store) != 0) {
-        sl_store_close(store);
-        return NULL;
-    }
-    return store;
-}
-
-/* ---- sessions ---- */
-
-static bool is_session_id(const char *s)
-{
-    if (!s || strlen(s) != 32)
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-            return false;
-    return true;
-}
-
-void web_session_new(char out[33])
-{
-    unsigned char bytes[16];
-    if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) {
-        /* getrandom cannot fail for 16 bytes once the pool is ready; if it
-         * does, a time-and-address mix is still unguessable enough for a
-         * loopback-only session, and better than refusing to serve. */
-        uint64_t t = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)out ^ (uint64_t)getpid() << 32;
-        for (size_t i = 0; i < sizeof bytes; i++, t = t * 6364136223846793005u + 1442695040888963407u)
-            bytes[i] = (unsigned char)(t >> 56);
-    }
-    for (size_t i = 0; i < sizeof bytes; i++)
-        snprintf(out + 2 * i, 3, "%02x", bytes[i]);
-}
-
-/* Constant-time comparison: the token must not leak by timing. */
-static bool same_token(const char *a, const char *b)
-{
-    if (!a || !b || strlen(a) != 32 || strlen(b) != 32)
-        return false;
-    unsigned char diff = 0;
-    for (size_t i = 0; i < 32; i++)
-        diff |= (unsigned char)(a[i] ^ b[i]);
-    return diff == 0;
 }
 
 /* ---- Host and Origin ---- */
@@ -457,7 +387,7 @@ static enum MHD_Result send_response(request_state *rs, web_response *res)
                             res->immutable ? "public, max-age=86400" : "no-store");
     if (res->location[0])
         MHD_add_response_header(r, "Location", res->location);
-    if (res->allow)
+    if (res->allow[0])
         MHD_add_response_header(r, "Allow", res->allow);
     if (res->status == 503) {
         char seconds[16];
@@ -480,69 +410,66 @@ static enum MHD_Result send_response(request_state *rs, web_response *res)
     return ok;
 }
 
-static enum MHD_Result send_simple(request_state *rs, int status, const char *title,
-                                   const char *message)
+/* The route whose path matches the request's, whatever its method: its
+ * api flag says how a refusal on this path looks (JSON or a page). */
+static bool path_is_api(const web_server *s, const char *path)
 {
-    web_response res = {0};
-    respond_error_page(&rs->req, &res, status, title, message);
-    return send_response(rs, &res);
-}
-
-static bool is_api(const char *path)
-{
-    return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
+    bool matched;
+    unsigned allow;
+    int64_t id;
+    const char *rest;
+    const web_route *r = web_route_find(s->routes, s->route_count, path, WEB_ANY_METHOD,
+                                        &matched, &allow, &id, &rest);
+    return r && r->api;
 }
 
 static enum MHD_Result send_refusal(request_state *rs, int status, const char *code,
                                     const char *title, const char *message)
 {
-    if (rs->path && is_api(rs->path)) {
-        web_response res = {0};
-        respond_json_simple_error(&res, status, code, message);
-        return send_response(rs, &res);
-    }
-    return send_simple(rs, status, title, message);
+    web_server *s = rs->req.server;
+    web_response res = {0};
+    s->refuse(&rs->req, &res, rs->path && path_is_api(s, rs->path), status, code, title,
+              message);
+    return send_response(rs, &res);
 }
 
 /* ---- the handler ---- */
 
-static bool method_known(const char *m)
+/* A kept content page, answered before anything is allocated once the
+ * checks that apply to every request (escapes, Host) have passed.  True
+ * when *con_cls now marks the request as answered from the cache. */
+static bool answer_from_cache(web_server *s, struct MHD_Connection *c, const char *url,
+                              const char *method, void **con_cls)
 {
-    return strcmp(m, MHD_HTTP_METHOD_GET) == 0 || strcmp(m, MHD_HTTP_METHOD_HEAD) == 0 ||
-           strcmp(m, MHD_HTTP_METHOD_POST) == 0 || strcmp(m, MHD_HTTP_METHOD_DELETE) == 0;
+    conn_state *cs = connection_state(c);
+    bool read = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+                strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    if (!cs || !read || cs->bad_escape || has_query(c) ||
+        !host_allowed(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
+        return false;
+    struct MHD_Response *kept = cache_find(s->cache, url);
+    if (!kept)
+        return false;
+    /* Queued on the next call: a response queued while the request is
+     * still being read makes libmicrohttpd close the connection. */
+    cs->cached = kept;
+    *con_cls = &cached_request;
+    return true;
 }
 
-/* First call of a request: checks that need only the headers. */
-static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, const char *url,
-                                     const char *method, void **con_cls)
+/* The request's own state: path, method, session from the cookie. */
+static request_state *request_new(web_server *s, struct MHD_Connection *c, const char *url,
+                                  const char *method)
 {
-    /* A kept content page: answered before anything is allocated, once the
-     * checks that apply to every request (escapes, Host) have passed. */
-    conn_state *early = connection_state(c);
-    if (early && early->guard.fd >= 0)
-        guard_headers_done(s->guard, &early->guard);
-    if ((strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0) &&
-        !(early && early->bad_escape) && !has_query(c) &&
-        host_allowed(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"))) {
-        struct MHD_Response *kept = early ? cache_find(s->cache, url) : NULL;
-        if (kept) {
-            /* Queued on the next call: a response queued while the request
-             * is still being read makes libmicrohttpd close the connection. */
-            early->cached = kept;
-            *con_cls = &cached_request;
-            return MHD_YES;
-        }
-    }
     request_state *rs = calloc(1, sizeof *rs);
     if (!rs)
-        return MHD_NO;
+        return NULL;
     rs->upload_fd = -1;
     rs->path = strdup(url);
     if (!rs->path) {
         free(rs);
-        return MHD_NO;
+        return NULL;
     }
-    *con_cls = rs;
     web_request *req = &rs->req;
     req->server = s;
     req->connection = c;
@@ -550,40 +477,22 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, co
     req->path = rs->path;
     req->is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0 ||
                    strcmp(method, MHD_HTTP_METHOD_DELETE) == 0;
-    const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sl_session");
+    const char *cookie = web_cookie(req, "sl_session");
     /* A browser without a session gets one only when a page embeds it
      * (csrf_input): content pages cost no random bytes and set no cookie. */
-    if (is_session_id(cookie))
+    if (web_session_valid(cookie))
         snprintf(req->session, sizeof req->session, "%s", cookie);
     else
         rs->new_session = true;
-    if (!method_known(method)) {
-        web_response res = {0};
-        respond_error_page(req, &res, 405, "Method not allowed",
-                           "This server answers GET, HEAD and POST (and DELETE on the API).");
-        res.allow = "GET, HEAD, POST, DELETE";
-        return send_response(rs, &res);
-    }
-    conn_state *cs = connection_state(c);
-    if (cs && cs->bad_escape) {
-        cs->bad_escape = false;
-        return send_refusal(rs, 400, "bad_request", "Bad request",
-                            "The address has a malformed percent-escape (such as %zz or %00), "
-                            "or an escape that is not UTF-8 text (such as %ff).");
-    }
-    if (!host_allowed(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
-        return send_refusal(rs, 421, "wrong_host", "Wrong host",
-                            "This server only answers requests addressed to its own address "
-                            "(a defence against DNS rebinding). Open the address it printed.");
-    if (!req->is_post)
-        return MHD_YES;
-    if (!origin_allowed(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin")))
-        return send_refusal(rs, 403, "cross_origin", "Forbidden",
-                            "A form from another site cannot post here.");
-    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    return rs;
+}
+
+/* How the body will be read, and its cap, from Content-Type. */
+static void choose_body(request_state *rs, const char *type)
+{
     if (type && strncasecmp(type, "multipart/form-data", 19) == 0) {
         rs->body_kind = BODY_MULTIPART;
-        rs->body_cap = s->max_upload + WEB_MAX_FORM_BODY;
+        rs->body_cap = rs->req.server->max_upload + WEB_MAX_FORM_BODY;
     } else if (type && strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0) {
         rs->body_kind = BODY_FORM;
         rs->body_cap = WEB_MAX_FORM_BODY;
@@ -592,7 +501,17 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, co
         rs->body_cap = WEB_MAX_FORM_BODY;
         rs->bad_type = type != NULL && strncasecmp(type, "application/json", 16) != 0;
     }
-    const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+}
+
+/* A POST or DELETE: Origin, Content-Type, Content-Length against the cap,
+ * and the post processor that will read the body. */
+static enum MHD_Result begin_body(request_state *rs, struct MHD_Connection *c)
+{
+    if (!origin_allowed(rs->req.server, web_header(&rs->req, "Origin")))
+        return send_refusal(rs, 403, "cross_origin", "Forbidden",
+                            "A form from another site cannot post here.");
+    choose_body(rs, web_header(&rs->req, "Content-Type"));
+    const char *length = web_header(&rs->req, "Content-Length");
     if (length) {
         char *end;
         errno = 0;
@@ -618,17 +537,116 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, co
     return MHD_YES;
 }
 
-static void route(web_request *req, web_response *res)
+/* First call of a request: checks that need only the headers. */
+static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, const char *url,
+                                     const char *method, void **con_cls)
 {
-    if (route_assets(req, res) || route_learn(req, res) || route_numbers(req, res) ||
-        route_drills(req, res) || route_reports(req, res) || route_journal(req, res))
-        return;
-    if (is_api(req->path))
-        respond_json_simple_error(res, 404, "not_found", "There is no such API endpoint.");
-    else
-        respond_error_page(req, res, 404, "Not found",
-                           "There is no page at this address. The links at the top lead to "
-                           "every part of ShopLab.");
+    conn_state *cs = connection_state(c);
+    if (cs && cs->guard.fd >= 0)
+        guard_headers_done(s->guard, &cs->guard);
+    if (answer_from_cache(s, c, url, method, con_cls))
+        return MHD_YES;
+    request_state *rs = request_new(s, c, url, method);
+    if (!rs)
+        return MHD_NO;
+    *con_cls = rs;
+    if (!web_method_bit(method)) {
+        web_response res = {0};
+        /* A page, even under /api/: the method says nothing of the path. */
+        s->refuse(&rs->req, &res, false, 405, "method_not_allowed", "Method not allowed",
+                  "This server answers GET, HEAD and POST (and DELETE on the API).");
+        web_methods_text(WEB_ANY_METHOD, res.allow, sizeof res.allow);
+        return send_response(rs, &res);
+    }
+    if (cs && cs->bad_escape) {
+        cs->bad_escape = false;
+        return send_refusal(rs, 400, "bad_request", "Bad request",
+                            "The address has a malformed percent-escape (such as %zz or %00), "
+                            "or an escape that is not UTF-8 text (such as %ff).");
+    }
+    if (!host_allowed(s, web_header(&rs->req, "Host")))
+        return send_refusal(rs, 421, "wrong_host", "Wrong host",
+                            "This server only answers requests addressed to its own address "
+                            "(a defence against DNS rebinding). Open the address it printed.");
+    return rs->req.is_post ? begin_body(rs, c) : MHD_YES;
+}
+
+/* Answers with the route the table gives for the path and method; 405 with
+ * Allow when the path is known but not the method; 404 when no route takes
+ * the path (a table normally ends with routes that answer every path). */
+static enum MHD_Result dispatch(request_state *rs)
+{
+    web_server *s = rs->req.server;
+    web_request *req = &rs->req;
+    bool path_known;
+    unsigned allow;
+    req->route = web_route_find(s->routes, s->route_count, req->path,
+                                web_method_bit(req->method), &path_known, &allow, &req->id,
+                                &req->rest);
+    if (!req->route && path_known) {
+        web_response res = {0};
+        s->refuse(req, &res, path_is_api(s, req->path), 405, "method_not_allowed",
+                  "Method not allowed", "This address does not take that kind of request.");
+        web_methods_text(allow, res.allow, sizeof res.allow);
+        return send_response(rs, &res);
+    }
+    if (!req->route)
+        return send_refusal(rs, 404, "not_found", "Not found", "There is nothing at this address.");
+    web_response res = {.status = 200};
+    req->route->handler(req, &res);
+    return send_response(rs, &res);
+}
+
+/* The body is in: close the upload's file, and refuse a body that was too
+ * large, of the wrong type, malformed or cut short.  MHD_YES with
+ * *refused false when the request may go on. */
+static enum MHD_Result check_body(request_state *rs, bool *refused)
+{
+    *refused = true;
+    if (rs->upload_fd >= 0) {
+        close(rs->upload_fd);
+        rs->upload_fd = -1;
+    }
+    /* The body is complete only if the post processor saw its end: a
+     * multipart body cut before its closing boundary is refused, so half a
+     * file is never stored as if it were whole. */
+    bool truncated = false;
+    if (rs->post) {
+        truncated = MHD_destroy_post_processor(rs->post) != MHD_YES &&
+                    rs->body_kind == BODY_MULTIPART && !rs->too_large;
+        rs->post = NULL;
+    }
+    if (rs->too_large)
+        return send_refusal(rs, 413, "too_large", "Too large",
+                            "The request body is over the size limit of this server.");
+    if (rs->bad_type)
+        return send_refusal(rs, 415, "unsupported_media_type", "Unsupported form",
+                            "Send forms as application/x-www-form-urlencoded or "
+                            "multipart/form-data.");
+    if (rs->bad_body)
+        return send_refusal(rs, 400, "bad_request", "Bad request",
+                            "The form body is malformed (a field repeated, too long, or an "
+                            "upload that could not be stored).");
+    if (truncated)
+        return send_refusal(rs, 400, "truncated", "The upload was cut short",
+                            "The upload ended before the end of its form (no closing "
+                            "boundary), so nothing was stored. Send the file again.");
+    *refused = false;
+    return MHD_YES;
+}
+
+/* A POST or DELETE must carry the session's token (form field or header). */
+static bool csrf_passes(request_state *rs)
+{
+    web_request *req = &rs->req;
+    const char *token = NULL;
+    for (size_t i = 0; i < req->field_count; i++)
+        if (strcmp(req->fields[i].name, "csrf") == 0)
+            token = req->fields[i].value;
+    if (!token)
+        token = web_header(req, "X-CSRF-Token");
+    req->csrf_ok = !rs->new_session && web_token_matches(token, req->session);
+    return req->csrf_ok;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -655,52 +673,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *upload_data_size = 0; /* consumed (or dropped once over the cap) */
         return MHD_YES;
     }
-    if (rs->upload_fd >= 0) {
-        close(rs->upload_fd);
-        rs->upload_fd = -1;
-    }
-    /* The body is complete only if the post processor saw its end: a
-     * multipart body cut before its closing boundary is refused, so half a
-     * file is never stored as if it were whole. */
-    bool truncated = false;
-    if (rs->post) {
-        truncated = MHD_destroy_post_processor(rs->post) != MHD_YES &&
-                    rs->body_kind == BODY_MULTIPART && !rs->too_large;
-        rs->post = NULL;
-    }
-    web_request *req = &rs->req;
-    if (rs->too_large)
-        return send_refusal(rs, 413, "too_large", "Too large",
-                            "The request body is over the size limit of this server.");
-    if (rs->bad_type)
-        return send_refusal(rs, 415, "unsupported_media_type", "Unsupported form",
-                            "Send forms as application/x-www-form-urlencoded or "
-                            "multipart/form-data.");
-    if (rs->bad_body)
-        return send_refusal(rs, 400, "bad_request", "Bad request",
-                            "The form body is malformed (a field repeated, too long, or an "
-                            "upload that could not be stored).");
-    if (truncated)
-        return send_refusal(rs, 400, "truncated", "The upload was cut short",
-                            "The upload ended before the end of its form (no closing "
-                            "boundary), so nothing was stored. Send the file again.");
-    if (req->is_post) {
-        const char *token = NULL;
-        for (size_t i = 0; i < req->field_count; i++)
-            if (strcmp(req->fields[i].name, "csrf") == 0)
-                token = req->fields[i].value;
-        if (!token)
-            token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
-        req->csrf_ok = !rs->new_session && same_token(token, req->session);
-        if (!req->csrf_ok)
-            return send_refusal(rs, 403, "csrf",
-                                "This form has expired",
-                                "The form's security token does not match this browser's "
-                                "session. Go back, reload the page and send it again.");
-    }
-    web_response res = {.status = 200};
-    route(req, &res);
-    return send_response(rs, &res);
+    bool refused;
+    enum MHD_Result done = check_body(rs, &refused);
+    if (refused)
+        return done;
+    if (rs->req.is_post && !csrf_passes(rs))
+        return send_refusal(rs, 403, "csrf", "This form has expired",
+                            "The form's security token does not match this browser's "
+                            "session. Go back, reload the page and send it again.");
+    return dispatch(rs);
 }
 
 /* ---- listen address ---- */
@@ -795,6 +776,99 @@ static void wait_for_drain(struct MHD_Daemon *d)
     }
 }
 
+/* The address the Host check compares with, port 0 resolved:
+ * "127.0.0.1:8080" or "[::1]:8080". */
+static void name_host_port(web_server *s, const struct sockaddr_storage *addr, bool ipv6)
+{
+    char host[64];
+    if (ipv6) {
+        char text[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr, text, sizeof text);
+        snprintf(host, sizeof host, "[%s]", text);
+    } else {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr, host, sizeof host);
+    }
+    snprintf(s->host_port, sizeof s->host_port, "%s:%u", host, s->port);
+}
+
+/* What the server holds besides the daemon: the store checked once, the
+ * per-thread store key, the page cache, the import worker and the header
+ * watcher.  On failure nothing is left behind. */
+static sl_status server_open(web_server *s, const web_options *o, sl_error *err)
+{
+    /* Opened once here so a store that cannot be opened (or migrated) stops
+     * the server before it listens; each worker thread then opens its own. */
+    sl_store *first = NULL;
+    sl_status st = sl_store_open(o->db_path, &first, err);
+    if (st != SL_OK)
+        return st;
+    sl_store_close(first);
+    s->db_path = o->db_path;
+    if (pthread_key_create(&s->store_key, close_thread_store) != 0)
+        return web_fail(err, SL_ERR_NO_MEMORY, "out of memory");
+    if (!(s->cache = calloc(1, sizeof *s->cache))) {
+        pthread_key_delete(s->store_key);
+        return web_fail(err, SL_ERR_NO_MEMORY, "out of memory");
+    }
+    pthread_rwlock_init(&s->cache->lock, NULL);
+    if ((st = web_jobs_start(s, err)) != SL_OK) {
+        cache_free(s->cache);
+        pthread_key_delete(s->store_key);
+        return st;
+    }
+    if (!(s->guard = guard_start(WEB_HEADER_DEADLINE_MS))) {
+        web_jobs_stop(s);
+        cache_free(s->cache);
+        pthread_key_delete(s->store_key);
+        return web_fail(err, SL_ERR_NO_MEMORY, "cannot start the connection watcher");
+    }
+    return SL_OK;
+}
+
+/* After the daemon has stopped (its workers joined, so their store
+ * connections are closed). */
+static void server_close(web_server *s)
+{
+    guard_stop(s->guard);
+    web_jobs_stop(s);
+    cache_free(s->cache);
+    pthread_key_delete(s->store_key);
+}
+
+static struct MHD_Daemon *start_daemon(web_server *s, const web_options *o, int listen_fd,
+                                       bool ipv6)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = o->threads ? o->threads : cores > 0 ? (unsigned)cores : 2;
+    if (threads > 16)
+        threads = 16;
+    /* TURBO: read and write before asking epoll (fewer system calls per request). */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, handle, s, MHD_OPTION_LISTEN_SOCKET, listen_fd,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONNECTION_MEMORY, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONNECTIONS_PER_CLIENT,
+        MHD_OPTION_NOTIFY_COMPLETED, request_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+        notify_connection, s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+}
+
+/* Serves until SIGINT or SIGTERM, then lets open requests finish. */
+static void serve_until_stopped(struct MHD_Daemon *d, const sigset_t *stop, FILE *log)
+{
+    int sig = 0;
+    while (sigwait(stop, &sig) != 0)
+        ;
+    fprintf(log, "ShopLab: stopping (finishing open requests)\n");
+    MHD_socket listener = MHD_quiesce_daemon(d); /* no new connections */
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+    wait_for_drain(d);
+    MHD_stop_daemon(d); /* joins the workers: their store connections close */
+}
+
 sl_status web_serve(const web_options *o, sl_error *err)
 {
     struct sockaddr_storage addr;
@@ -802,7 +876,12 @@ sl_status web_serve(const web_options *o, sl_error *err)
     sl_status st = parse_listen(o->listen, &addr, &ipv6, &loopback, err);
     if (st != SL_OK)
         return st;
-    web_server s = {.max_upload = o->max_upload ? o->max_upload : WEB_DEFAULT_MAX_UPLOAD};
+    web_server s = {
+        .max_upload = o->max_upload ? o->max_upload : WEB_DEFAULT_MAX_UPLOAD,
+        .routes = o->routes,
+        .route_count = o->route_count,
+        .refuse = o->refuse,
+    };
     if (!(s.content = sl_content_builtin(err)))
         return err ? err->code : SL_ERR_CONTENT;
     int listen_fd = open_listener(&addr, ipv6, &s.port);
@@ -811,79 +890,25 @@ sl_status web_serve(const web_options *o, sl_error *err)
                         "cannot listen on %s: %s (is another server using the port? try "
                         "--listen 127.0.0.1:0 for any free port)",
                         o->listen, strerror(errno));
-    char host[64];
-    if (ipv6) {
-        char text[INET6_ADDRSTRLEN];
-        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&addr)->sin6_addr, text, sizeof text);
-        snprintf(host, sizeof host, "[%s]", text);
-    } else {
-        inet_ntop(AF_INET, &((struct sockaddr_in *)&addr)->sin_addr, host, sizeof host);
-    }
-    snprintf(s.host_port, sizeof s.host_port, "%s:%u", host, s.port);
-    /* Opened once here so a store that cannot be opened (or migrated) stops
-     * the server before it listens; each worker thread then opens its own. */
-    sl_store *first = NULL;
-    if ((st = sl_store_open(o->db_path, &first, err)) != SL_OK) {
-        close(listen_fd);
-        return st;
-    }
-    sl_store_close(first);
-    s.db_path = o->db_path;
-    if (pthread_key_create(&s.store_key, close_thread_store) != 0) {
-        close(listen_fd);
-        return web_fail(err, SL_ERR_NO_MEMORY, "out of memory");
-    }
-    if (!(s.cache = calloc(1, sizeof *s.cache))) {
-        close(listen_fd);
-        pthread_key_delete(s.store_key);
-        return web_fail(err, SL_ERR_NO_MEMORY, "out of memory");
-    }
-    pthread_rwlock_init(&s.cache->lock, NULL);
+    name_host_port(&s, &addr, ipv6);
 
     /* Block the stop signals before any thread starts, so every worker
-     * inherits the mask and only sigwait below receives them. */
+     * inherits the mask and only sigwait receives them. */
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if ((st = web_jobs_start(&s, err)) != SL_OK) {
+    if ((st = server_open(&s, o, err)) != SL_OK) {
         close(listen_fd);
-        cache_free(s.cache);
-        pthread_key_delete(s.store_key);
         return st;
     }
-    if (!(s.guard = guard_start(WEB_HEADER_DEADLINE_MS))) {
-        close(listen_fd);
-        web_jobs_stop(&s);
-        cache_free(s.cache);
-        pthread_key_delete(s.store_key);
-        return web_fail(err, SL_ERR_NO_MEMORY, "cannot start the connection watcher");
-    }
-
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = o->threads ? o->threads : cores > 0 ? (unsigned)cores : 2;
-    if (threads > 16)
-        threads = 16;
-    /* TURBO: read and write before asking epoll (fewer system calls per request). */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
-                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, handle, &s, MHD_OPTION_LISTEN_SOCKET, listen_fd,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)CONNECTION_MEMORY, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONNECTIONS_PER_CLIENT,
-        MHD_OPTION_NOTIFY_COMPLETED, request_completed, &s, MHD_OPTION_NOTIFY_CONNECTION,
-        notify_connection, &s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+    struct MHD_Daemon *d = start_daemon(&s, o, listen_fd, ipv6);
     if (!d) {
         int e = errno;
         close(listen_fd);
-        cache_free(s.cache);
-        web_jobs_stop(&s);
-        guard_stop(s.guard);
-        pthread_key_delete(s.store_key);
+        server_close(&s);
         return web_fail(err, SL_ERR_IO, "cannot start the server on %s: %s", o->listen,
                         e ? strerror(e) : "unknown reason");
     }
@@ -894,20 +919,8 @@ sl_status web_serve(const web_options *o, sl_error *err)
                 s.host_port);
     fprintf(o->log, "ShopLab is serving http://%s/ (press Ctrl+C to stop)\n", s.host_port);
     fflush(o->log);
-
-    int sig = 0;
-    while (sigwait(&stop, &sig) != 0)
-        ;
-    fprintf(o->log, "ShopLab: stopping (finishing open requests)\n");
-    MHD_socket listener = MHD_quiesce_daemon(d); /* no new connections */
-    if (listener != MHD_INVALID_SOCKET)
-        close(listener);
-    wait_for_drain(d);
-    MHD_stop_daemon(d); /* joins the workers: their store connections close */
-    guard_stop(s.guard);
-    web_jobs_stop(&s);
-    cache_free(s.cache);
-    pthread_key_delete(s.store_key);
+    serve_until_stopped(d, &stop, o->log);
+    server_close(&s);
     fprintf(o->log, "ShopLab: stopped\n");
     fflush(o->log);
     return SL_OK;

@@ -26,6 +26,73 @@
 #define WEB_DEFAULT_MAX_UPLOAD (20u * 1024 * 1024) /* an uploaded export */
 #define WEB_DRILL_SESSION 5           /* scenarios in one web drill session */
 
+/* ---- the route table (router.c; the table itself: routes.c) ----
+ *
+ * The server knows no page: the program hands it a table of routes (as h2o
+ * registers handlers), and the server answers each request with the first
+ * route whose path matches.  One path may have several routes, one per
+ * method: they follow each other in the table with the same pattern.  A path
+ * that matches but whose routes take another method gets 405 with Allow
+ * listing the methods they take.  The table is plain data, so anything that
+ * must hold for every route (a role check, the docs) can walk it. */
+
+struct web_request;
+struct web_response;
+
+/* Methods, as a mask. */
+enum {
+    WEB_GET = 1u << 0,
+    WEB_HEAD = 1u << 1,
+    WEB_POST = 1u << 2,
+    WEB_DELETE = 1u << 3,
+};
+#define WEB_READ (WEB_GET | WEB_HEAD)
+#define WEB_ANY_METHOD (WEB_GET | WEB_HEAD | WEB_POST | WEB_DELETE)
+
+typedef enum web_path_match {
+    WEB_PATH_EXACT,  /* the whole path is `path` */
+    WEB_PATH_ID,     /* `path`, an id 1 ≤ id < 2^53 (req->id), then exactly `suffix` */
+    WEB_PATH_REST,   /* `path`, then one character or more (req->rest) */
+} web_path_match;
+
+typedef void web_handler(struct web_request *req, struct web_response *res);
+
+typedef struct web_route {
+    const char *path;
+    web_path_match match;
+    const char *suffix;          /* WEB_PATH_ID: what follows the id ("", "/delete"); NULL is "" */
+    unsigned methods;            /* WEB_GET | …: the methods this route answers */
+    bool api;                    /* answers JSON; the server's refusals on it are JSON too */
+    const char *object;          /* what the id or rest names ("report", "term"…), or NULL */
+    web_handler *handler;
+} web_route;
+
+/* The routes of shoplab-serve, in the order they are tried (routes.c). */
+const web_route *web_routes(size_t *count);
+
+/* The route that answers `path` for `method` (a WEB_GET… bit), with the id
+ * or the rest it names; NULL when none does.  *path_matched says whether
+ * some route matched the path (then a NULL answer is a 405), and *allow the
+ * methods the path's routes take.  No HTTP library in it (tested directly). */
+const web_route *web_route_find(const web_route *routes, size_t count, const char *path,
+                                unsigned method, bool *path_matched, unsigned *allow,
+                                int64_t *id, const char **rest);
+/* The method's WEB_GET… bit, or 0 for a method no route takes. */
+unsigned web_method_bit(const char *method);
+/* "GET, HEAD, POST" for a mask, in that order, into buf. */
+const char *web_methods_text(unsigned methods, char *buf, size_t size);
+
+/* How the program answers a request the server refuses before any route
+ * runs (a wrong Host, a bad escape, CSRF, a body too large, 405): `api`
+ * says whether the path is an API route's (JSON) or a page's.  The code is
+ * the JSON error code ("wrong_host"), the title a page's heading. */
+typedef void web_refuse_fn(const struct web_request *req, struct web_response *res, bool api,
+                           int status, const char *code, const char *title,
+                           const char *message);
+/* shoplab-serve's refusals: an error page, or {"error":…} on the API (routes.c). */
+void web_refuse(const struct web_request *req, struct web_response *res, bool api, int status,
+                const char *code, const char *title, const char *message);
+
 /* ---- the server ---- */
 
 typedef struct web_options {
@@ -34,6 +101,9 @@ typedef struct web_options {
     uint64_t max_upload;       /* bytes; 0: WEB_DEFAULT_MAX_UPLOAD */
     unsigned threads;          /* worker threads; 0: one per core */
     FILE *log;                 /* where the URL and warnings go (stdout) */
+    const web_route *routes;   /* what the server answers (kept, not copied) */
+    size_t route_count;
+    web_refuse_fn *refuse;     /* how its refusals look */
 } web_options;
 
 /* Runs the server until SIGINT or SIGTERM.  Returns an sl_status-like code:
@@ -61,12 +131,20 @@ typedef struct web_server {
     char host_port[80];          /* the Host the server answers to, e.g. "127.0.0.1:8080" */
     unsigned short port;
     struct page_cache *cache;    /* rendered content pages (server.c) */
+    const web_route *routes;     /* web_options' table */
+    size_t route_count;
+    web_refuse_fn *refuse;
 } web_server;
 
-/* A new random session id (32 hex digits), server.c. */
+/* ---- request accessors (request.c) ---- */
+
+/* A new random session id (32 hex digits). */
 void web_session_new(char out[33]);
-/* The calling thread's own connection to the store, opened on first use
- * (server.c).  One connection per thread means no lock: in WAL mode reads
+/* True for 32 lowercase hex digits, the form web_session_new makes. */
+bool web_session_valid(const char *id);
+/* Constant-time comparison of a CSRF token with the session id. */
+bool web_token_matches(const char *token, const char *session);
+/* The calling thread's own connection to the store, opened on first use.  One connection per thread means no lock: in WAL mode reads
  * see the last committed state while an import writes, and writes wait at
  * most WEB_WRITE_WAIT_MS (then SL_ERR_BUSY → 503).  NULL when it cannot be
  * opened (the reason goes to the server's log; the store was opened once at
@@ -164,6 +242,9 @@ typedef struct web_request {
                                     "" until a page needs one */
     bool session_used;           /* a page embeds it: the response sets the cookie */
     bool csrf_ok;                /* POST: the token matched the session */
+    const web_route *route;      /* the route answering it */
+    int64_t id;                  /* WEB_PATH_ID: the id in the path */
+    const char *rest;            /* WEB_PATH_REST: the path after the route's */
 } web_request;
 
 typedef struct web_response {
@@ -173,27 +254,65 @@ typedef struct web_response {
     size_t length;
     const char *static_body;     /* or static bytes (assets) */
     char location[512];          /* redirect target, or "" */
-    const char *allow;           /* Allow header for 405, or NULL */
+    char allow[32];              /* Allow header for 405 ("GET, HEAD"), or "" */
     bool immutable;              /* may be cached by the browser (embedded assets) */
     bool cacheable;              /* the same bytes for every GET without a query
                                     (built-in content pages): the server keeps it */
 } web_response;
 
-/* A request parameter: a POST field first, else the query string.  NULL
+/* A request parameter (request.c): a POST field first, else the query string.  NULL
  * when absent; "" when given empty. */
 const char *web_param(const web_request *req, const char *name);
 /* The value of request header `name`, or NULL. */
 const char *web_header(const web_request *req, const char *name);
 
-/* ---- routes (route_*.c) ---- */
+/* The value of cookie `name`, or NULL. */
+const char *web_cookie(const web_request *req, const char *name);
+/* True when the query string has any parameter. */
+bool web_has_query(const web_request *req);
 
-/* Each returns true when it handled the path (res filled). */
-bool route_learn(web_request *req, web_response *res);    /* home, glossary, guides */
-bool route_numbers(web_request *req, web_response *res);  /* decoder, compare */
-bool route_drills(web_request *req, web_response *res);
-bool route_reports(web_request *req, web_response *res);
-bool route_journal(web_request *req, web_response *res);   /* one-change tests */
-bool route_assets(web_request *req, web_response *res);   /* /static/… */
+/* ---- route handlers (route_*.c, assets.c), listed in routes.c ---- */
+
+void asset_file(web_request *req, web_response *res);         /* /static/…, /favicon.ico */
+void learn_home(web_request *req, web_response *res);
+void learn_glossary(web_request *req, web_response *res);     /* index and search */
+void learn_term(web_request *req, web_response *res);         /* rest: slug or alias */
+void learn_guides(web_request *req, web_response *res);
+void learn_guide(web_request *req, web_response *res);        /* rest: slug */
+void learn_api_terms(web_request *req, web_response *res);
+void learn_api_term(web_request *req, web_response *res);
+void learn_api_guides(web_request *req, web_response *res);
+void learn_api_guide(web_request *req, web_response *res);
+void numbers_decoder(web_request *req, web_response *res);
+void numbers_compare(web_request *req, web_response *res);
+void numbers_api_decode(web_request *req, web_response *res);
+void numbers_api_compare(web_request *req, web_response *res);
+void drills_index(web_request *req, web_response *res);
+void drills_play(web_request *req, web_response *res);        /* rest: pick, tag, read */
+void drills_api(web_request *req, web_response *res);
+void reports_index(web_request *req, web_response *res);
+void reports_upload(web_request *req, web_response *res);
+void reports_practice(web_request *req, web_response *res);
+void reports_job(web_request *req, web_response *res);        /* rest: job id */
+void reports_report(web_request *req, web_response *res);     /* id */
+void reports_delete(web_request *req, web_response *res);     /* id */
+void reports_missing(web_request *req, web_response *res);
+void reports_api_list(web_request *req, web_response *res);
+void reports_api_upload(web_request *req, web_response *res);
+void reports_api_job(web_request *req, web_response *res);
+void reports_api_report(web_request *req, web_response *res);
+void reports_api_delete(web_request *req, web_response *res);
+void reports_api_missing(web_request *req, web_response *res);
+void journal_index(web_request *req, web_response *res);
+void journal_save_plan(web_request *req, web_response *res);
+void journal_new(web_request *req, web_response *res);
+void journal_test(web_request *req, web_response *res);       /* id */
+void journal_look(web_request *req, web_response *res);       /* id */
+void journal_close(web_request *req, web_response *res);      /* id */
+void journal_missing(web_request *req, web_response *res);
+void journal_api_list(web_request *req, web_response *res);
+void journal_api_test(web_request *req, web_response *res);
+void journal_api_missing(web_request *req, web_response *res);
 
 /* ---- pages (page.c) ---- */
 
@@ -214,7 +333,7 @@ bool page_begin_refreshing(web_page *p, const web_request *req, const char *titl
 /* Closes the page with the footer and hands the bytes to `res`. */
 void page_end(web_page *p, web_response *res, int status);
 
-/* Escaped text: & < > " ' become entities. */
+/* Escaped text: & < > " ' become entities (the library's sl_html_escape). */
 void html(FILE *out, const char *text);
 /* printf, then the result escaped. */
 void htmlf(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -259,9 +378,6 @@ void num_percent(FILE *out, double fraction);
  * with "2026-12-06 17:27 UTC" as text; the script shows it in the viewer's
  * local time (the UTC value stays in datetime and the title). */
 void time_utc(FILE *out, const char *iso);
-/* The id at the start of a path segment ("12/look" → 12, rest "/look"):
- * 1 ≤ id < 2^53; false otherwise. */
-bool path_id(const char *text, int64_t *id, const char **rest);
 /* The hidden CSRF input of a POST form; marks the session as used, so the
  * response sets its cookie (pages without a form set none, and can be
  * cached). */
@@ -307,10 +423,9 @@ bool param_u64(const char *text, uint64_t *out);
 
 /* ---- parsing (parse.c: no HTTP library, fuzzed by tests/fuzz/fuzz_http.c) ---- */
 
-typedef enum web_number_kind { WEB_COUNT, WEB_MONEY, WEB_RATE, WEB_LIFT } web_number_kind;
-
-/* The rules behind param_*: `text` NULL or blank leaves *set false. */
-sl_status web_parse_number(web_number_kind kind, const char *text, const char *name,
+/* The rules behind param_* (the library's sl_parse_number, err->field set
+ * to `name`): `text` NULL or blank leaves *set false. */
+sl_status web_parse_number(sl_number_kind kind, const char *text, const char *name,
                            const char *label, bool *set, double *out, sl_error *err);
 /* Decodes %HH in place; *bad is set for "%zz", a cut escape, "%00" or a
  * result that is not UTF-8 ("%ff") (the request is then refused).  Returns

@@ -14,7 +14,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check_number(web_number_kind kind, const char *text)
+static void check_number(sl_number_kind kind, const char *text)
 {
     bool set = false;
     double v = -1;
@@ -32,22 +32,24 @@ static void check_number(web_number_kind kind, const char *text)
     if (!isfinite(v))
         abort();
     switch (kind) {
-    case WEB_COUNT:
+    case SL_NUMBER_COUNT:
         if (v < 0 || v != floor(v) || v > SL_MAX_COUNT)
             abort();
         break;
-    case WEB_MONEY:
+    case SL_NUMBER_AMOUNT:
         if (v < 0)
             abort();
         break;
-    case WEB_RATE:
+    case SL_NUMBER_RATE:
         if (!(v > 0 && v < 1))
             abort();
         break;
-    case WEB_LIFT:
+    case SL_NUMBER_LIFT:
         if (!(v > 0))
             abort();
         break;
+    default:
+        break; /* the web reads no signed lift */
     }
 }
 
@@ -55,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    web_number_kind kind = (web_number_kind)(data[0] % 4);
+    sl_number_kind kind = (sl_number_kind)(data[0] % 4);
     char *text = malloc(size);
     if (!text)
         return 0;

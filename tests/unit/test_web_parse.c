@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-static sl_status number(web_number_kind kind, const char *text, bool *set, double *v,
+static sl_status number(sl_number_kind kind, const char *text, bool *set, double *v,
                         sl_error *err)
 {
     return web_parse_number(kind, text, "views", "Views", set, v, err);
@@ -24,25 +24,25 @@ static void counts(void **state)
     bool set;
     double v;
     sl_error err;
-    assert_int_equal(number(WEB_COUNT, "12,000", &set, &v, &err), SL_OK);
+    assert_int_equal(number(SL_NUMBER_COUNT, "12,000", &set, &v, &err), SL_OK);
     assert_true(set);
     assert_true(v == 12000);
-    assert_int_equal(number(WEB_COUNT, "  8000", &set, &v, &err), SL_OK);
+    assert_int_equal(number(SL_NUMBER_COUNT, "  8000", &set, &v, &err), SL_OK);
     assert_true(v == 8000);
-    assert_int_equal(number(WEB_COUNT, "", &set, &v, &err), SL_OK);
+    assert_int_equal(number(SL_NUMBER_COUNT, "", &set, &v, &err), SL_OK);
     assert_false(set);
-    assert_int_equal(number(WEB_COUNT, NULL, &set, &v, &err), SL_OK);
+    assert_int_equal(number(SL_NUMBER_COUNT, NULL, &set, &v, &err), SL_OK);
     assert_false(set);
-    assert_int_equal(number(WEB_COUNT, "3.5", &set, &v, &err), SL_ERR_NOT_WHOLE);
+    assert_int_equal(number(SL_NUMBER_COUNT, "3.5", &set, &v, &err), SL_ERR_NOT_WHOLE);
     assert_string_equal(err.field, "views");
-    assert_string_equal(err.message, "Views: 3.5 is not a whole number");
-    assert_int_equal(number(WEB_COUNT, "1.2K", &set, &v, &err), SL_ERR_PARSE);
+    assert_string_equal(err.message, "Views: '3.5' is not a whole number; counts are whole events");
+    assert_int_equal(number(SL_NUMBER_COUNT, "1.2K", &set, &v, &err), SL_ERR_PARSE);
     assert_non_null(strstr(err.message, "rounded"));
-    assert_int_equal(number(WEB_COUNT, "-5", &set, &v, &err), SL_ERR_NEGATIVE_COUNT);
-    assert_int_equal(number(WEB_COUNT, "4%", &set, &v, &err), SL_ERR_PARSE);
-    assert_int_equal(number(WEB_COUNT, "lots", &set, &v, &err), SL_ERR_PARSE);
+    assert_int_equal(number(SL_NUMBER_COUNT, "-5", &set, &v, &err), SL_ERR_NEGATIVE_COUNT);
+    assert_int_equal(number(SL_NUMBER_COUNT, "4%", &set, &v, &err), SL_ERR_PARSE);
+    assert_int_equal(number(SL_NUMBER_COUNT, "lots", &set, &v, &err), SL_ERR_PARSE);
     assert_string_equal(err.message, "Views: 'lots' is not a number");
-    assert_int_equal(number(WEB_COUNT, "9007199254740993", &set, &v, &err),
+    assert_int_equal(number(SL_NUMBER_COUNT, "9007199254740993", &set, &v, &err),
                      SL_ERR_COUNT_TOO_LARGE);
 }
 
@@ -52,23 +52,23 @@ static void money_rates_lifts(void **state)
     bool set;
     double v;
     sl_error err;
-    assert_int_equal(number(WEB_MONEY, "$1,234.56", &set, &v, &err), SL_OK);
+    assert_int_equal(number(SL_NUMBER_AMOUNT, "$1,234.56", &set, &v, &err), SL_OK);
     assert_true(v == 1234.56);
-    assert_int_equal(number(WEB_MONEY, "89.70", &set, &v, &err), SL_OK);
+    assert_int_equal(number(SL_NUMBER_AMOUNT, "89.70", &set, &v, &err), SL_OK);
     assert_true(v == 89.7);
-    assert_int_equal(number(WEB_MONEY, "5%", &set, &v, &err), SL_ERR_PARSE);
-    assert_int_equal(number(WEB_RATE, "3%", &set, &v, &err), SL_OK);
+    assert_int_equal(number(SL_NUMBER_AMOUNT, "5%", &set, &v, &err), SL_ERR_PARSE);
+    assert_int_equal(number(SL_NUMBER_RATE, "3%", &set, &v, &err), SL_OK);
     assert_true(v == 0.03);
-    assert_int_equal(number(WEB_RATE, "0.04", &set, &v, &err), SL_OK);
+    assert_int_equal(number(SL_NUMBER_RATE, "0.04", &set, &v, &err), SL_OK);
     assert_true(v == 0.04);
-    assert_int_equal(number(WEB_RATE, "3", &set, &v, &err), SL_ERR_INVALID_ARGUMENT);
-    assert_non_null(strstr(err.message, "write 3% or 0.03"));
-    assert_int_equal(number(WEB_RATE, "0", &set, &v, &err), SL_ERR_INVALID_ARGUMENT);
-    assert_int_equal(number(WEB_LIFT, "20%", &set, &v, &err), SL_OK);
+    assert_int_equal(number(SL_NUMBER_RATE, "3", &set, &v, &err), SL_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.message, "0.04 and 4% both mean 4%"));
+    assert_int_equal(number(SL_NUMBER_RATE, "0", &set, &v, &err), SL_ERR_INVALID_ARGUMENT);
+    assert_int_equal(number(SL_NUMBER_LIFT, "20%", &set, &v, &err), SL_OK);
     assert_true(v == 0.2);
-    assert_int_equal(number(WEB_LIFT, "1.5", &set, &v, &err), SL_OK);
+    assert_int_equal(number(SL_NUMBER_LIFT, "1.5", &set, &v, &err), SL_OK);
     assert_true(v == 1.5);
-    assert_int_equal(number(WEB_LIFT, "0", &set, &v, &err), SL_ERR_INVALID_ARGUMENT);
+    assert_int_equal(number(SL_NUMBER_LIFT, "0", &set, &v, &err), SL_ERR_INVALID_ARGUMENT);
 }
 
 static void percent_decoding(void **state)

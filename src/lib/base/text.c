@@ -1,8 +1,9 @@
 /*
  * text.c — small text rules every part of the library shares: the lookup
  * key of a name (case, accents, spaces and punctuation folded away, so
- * "CO rate", "co-rate" and "Có Rate" are one key) and whole counts written
- * with thousands separators.
+ * "CO rate", "co-rate" and "Có Rate" are one key), whole counts written
+ * with thousands separators, and text escaped for HTML (sl_html_escape, one
+ * escaper for the report pages and the web app).
  *
  * They sit at the bottom of the library so the content parser, the
  * glossary, the export vocabulary and the importer can all fold names
@@ -140,4 +141,20 @@ const char *sl_format_count(char *buf, size_t size, double count)
     }
     buf[o] = '\0';
     return buf;
+}
+
+void sl_html_escape(FILE *out, const char *text)
+{
+    if (!text)
+        return;
+    for (const char *p = text; *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&#39;", out); break;
+        default: fputc(*p, out);
+        }
+    }
 }

@@ -12,7 +12,7 @@
  * their text stays readable on a phone, each with a text alternative.
  *
  * Every string that came from a file (titles, keys, headers) goes through
- * html_text(), so a video called "<script>…" is shown, never run.
+ * sl_html_escape(), so a video called "<script>…" is shown, never run.
  */
 #include "base/internal.h"
 
@@ -20,20 +20,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void html_text(FILE *out, const char *text)
-{
-    for (const char *p = text; *p; p++) {
-        switch (*p) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default: fputc(*p, out);
-        }
-    }
-}
 
 static void url_text(FILE *out, const char *text)
 {
@@ -170,10 +156,10 @@ void sl_funnel_write_svg(const sl_funnel *f, const char *label, const char *miss
             top = values[i];
     }
     fputs("<svg role=img aria-label=\"", out);
-    html_text(out, label);
+    sl_html_escape(out, label);
     fprintf(out, "\" viewBox=\"0 0 %d 176\" width=\"100%%\" class=\"chart funnel\"><title>",
             CHART_W);
-    html_text(out, label);
+    sl_html_escape(out, label);
     fputs("</title><desc>", out);
     /* The numbers in words, for a reader who cannot see the bars. */
     for (size_t i = 0, said = 0; i < 4; i++) {
@@ -190,7 +176,7 @@ void sl_funnel_write_svg(const sl_funnel *f, const char *label, const char *miss
         fprintf(out, "<text x=\"0\" y=\"%.0f\">%s", y + TEXT_Y, sl_field_label(steps[i]));
         if (!has[i]) {
             fputs(": ", out);
-            html_text(out, missing);
+            sl_html_escape(out, missing);
             fputs("</text>", out);
             continue;
         }
@@ -234,7 +220,7 @@ static void summary(FILE *out, const sl_report *r, const sl_report_html_options 
     fprintf(out, "<div class=stat><span class=k>%s</span><b>%zu</b>", cap, all);
     if (r->sources[0].period[0]) {
         fputs("<small>", out);
-        html_text(out, r->sources[0].period);
+        sl_html_escape(out, r->sources[0].period);
         fputs("</small>", out);
     }
     fputs("</div><div class=stat><span class=k>Views</span><b>", out);
@@ -286,11 +272,11 @@ static void summary(FILE *out, const sl_report *r, const sl_report_html_options 
             fprintf(out, "<small>%zu too early to tell</small>", st->too_early);
         if (r->weak_only && o && o->all_link) {
             fputs("<small>Showing only the rows with a weak step. <a href=\"", out);
-            html_text(out, o->all_link);
+            sl_html_escape(out, o->all_link);
             fputs("\">Show all rows</a></small>", out);
         } else if (weak_rows && o && o->weak_link) {
             fputs("<small><a href=\"", out);
-            html_text(out, o->weak_link);
+            sl_html_escape(out, o->weak_link);
             fprintf(out, "\">Show only the %zu with a weak step</a></small>", weak_rows);
         }
     } else {
@@ -321,7 +307,7 @@ static void header_cell(FILE *out, const column *c, const sl_report_html_options
     if (current)
         fprintf(out, " aria-sort=%s", o->descending ? "descending" : "ascending");
     fputs("><a href=\"", out);
-    html_text(out, o->sort_link);
+    sl_html_escape(out, o->sort_link);
     fprintf(out, "sort=%s&amp;dir=%s\">%s%s</a></th>", sl_report_order_name(c->order),
             next_desc ? "desc" : "asc", c->title,
             current ? (o->descending ? " <span aria-hidden=true>&#9660;</span>"
@@ -338,7 +324,7 @@ static void reading_cell(FILE *out, const sl_decode_result *d, bool ok)
         fprintf(out, "<b class=\"verdict v-weak\">%s is weak</b>", sl_step_name(d->bottleneck));
         if (d->next_test.change) {
             fputs("<span class=next>Next test: ", out);
-            html_text(out, d->next_test.change);
+            sl_html_escape(out, d->next_test.change);
             fputs("</span>", out);
         }
     } else {
@@ -377,11 +363,11 @@ static void table_row(FILE *out, const sl_report *r, size_t index, const sl_repo
         fputs("</th>", out);
     } else {
         fputs("<th scope=row class=key><span class=title>", out);
-        html_text(out, row->label[0] ? row->label : row->key);
+        sl_html_escape(out, row->label[0] ? row->label : row->key);
         fputs("</span>", out);
         if (row->label[0] && row->key[0]) {
             fputs("<small class=id>", out);
-            html_text(out, row->key);
+            sl_html_escape(out, row->key);
             fputs("</small>", out);
         }
         bool video = r->grouped && r->by == SL_DIM_VIDEO && row->key[0];
@@ -390,13 +376,13 @@ static void table_row(FILE *out, const sl_report *r, size_t index, const sl_repo
              * CTOR's; everything else starts from Product CTR. */
             bool ctor = ok && d.has_bottleneck && d.bottleneck == SL_STEP_CONVERSION;
             fputs("<small><a href=\"", out);
-            html_text(out, o->plan_link);
+            sl_html_escape(out, o->plan_link);
             fprintf(out, "metric=%s&amp;before-video=", ctor ? "ctor" : "ctr");
             url_text(out, row->key);
             fputs("\">plan a test on this video</a></small>", out);
         } else if (video && row_link) {
             fputs("<small><a href=\"", out);
-            html_text(out, row_link);
+            sl_html_escape(out, row_link);
             url_text(out, row->key);
             fputs("\">plan a test on this video</a></small>", out);
         }
@@ -589,9 +575,9 @@ void sl_report_write_trend(const sl_report *days, FILE *out)
                  "Product CTR and CTOR per day</title><desc id=trend-d>",
             CHART_W, height);
     fprintf(out, "%zu days from ", n);
-    html_text(out, p[0].row->key);
+    sl_html_escape(out, p[0].row->key);
     fputs(" to ", out);
-    html_text(out, p[n - 1].row->key);
+    sl_html_escape(out, p[n - 1].row->key);
     fprintf(out, "; the reading changed on %zu of them. The table below gives every number."
                  "</desc>", changes);
     /* Days whose reading changed: a dashed line through all three panels. */
@@ -614,7 +600,7 @@ void sl_report_write_trend(const sl_report *days, FILE *out)
         double x = 4 + (CHART_W - 8) * (double)i / (double)(n - 1);
         fprintf(out, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"%s\">", x, 3 * panel + 16,
                 i == 0 ? "start" : x > CHART_W - 30 ? "end" : "middle");
-        html_text(out, md);
+        sl_html_escape(out, md);
         fputs("</text>", out);
     }
     fprintf(out,
@@ -629,7 +615,7 @@ void sl_report_write_trend(const sl_report *days, FILE *out)
     for (size_t i = 0; i < n; i++) {
         char buf[40];
         fputs("<tr><th scope=row>", out);
-        html_text(out, p[i].row->key);
+        sl_html_escape(out, p[i].row->key);
         fprintf(out, "</th><td class=n>%s</td><td class=n>",
                 p[i].has_views ? sl_format_count(buf, sizeof buf, p[i].views) : "&ndash;");
         rate_text(out, &p[i].ctr, p[i].row, SL_RATE_PRODUCT_CTR);
@@ -699,10 +685,10 @@ static void sources_text(FILE *out, const sl_report *r)
     for (size_t i = 0; i < r->source_count; i++) {
         const sl_source *s = &r->sources[i];
         fputs(i ? "<br>" : "", out);
-        html_text(out, s->file);
+        sl_html_escape(out, s->file);
         if (s->sheet[0]) {
             fputs(", sheet ", out);
-            html_text(out, s->sheet);
+            sl_html_escape(out, s->sheet);
         }
         char a[40], b[40];
         fprintf(out, ": header on row %s, %s rows", sl_format_count(a, sizeof a, (double)s->header_row),
@@ -717,11 +703,11 @@ static void sources_text(FILE *out, const sl_report *r)
                                                      ? "UTF-16LE" : "UTF-16BE");
         if (s->period[0]) {
             fputs(", period ", out);
-            html_text(out, s->period);
+            sl_html_escape(out, s->period);
         }
         if (s->title[0]) {
             fputs(" &mdash; <i>", out);
-            html_text(out, s->title);
+            sl_html_escape(out, s->title);
             fputs("</i>", out);
         }
     }
@@ -754,14 +740,14 @@ static sl_status write_body(const sl_report *r, FILE *out, const sl_report_html_
         for (size_t i = 0; i < r->issue_count; i++) {
             const sl_row_issue *is = &r->issues[i];
             fputs("<li>", out);
-            html_text(out, is->file);
+            sl_html_escape(out, is->file);
             fprintf(out, ":%llu:%llu ", (unsigned long long)is->row,
                     (unsigned long long)is->column);
-            html_text(out, is->header);
+            sl_html_escape(out, is->header);
             fputs(" &ldquo;", out);
-            html_text(out, is->value);
+            sl_html_escape(out, is->value);
             fputs("&rdquo;: ", out);
-            html_text(out, is->message);
+            sl_html_escape(out, is->message);
             fputs("</li>", out);
         }
         fputs("</ul>", out);
