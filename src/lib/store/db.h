@@ -67,6 +67,11 @@ sl_status db_schema_version(db *d, int *version, sl_error *err);
  * second process from migrating the same database at the same moment. */
 sl_status db_migrate_step(db *d, int version, const char *sql, sl_error *err);
 
+/* After rows were copied into `table` with their ids, makes the ids the
+ * table gives new rows follow the largest copied one (PostgreSQL keeps a
+ * sequence apart from the rows; SQLite needs nothing). */
+sl_status db_ids_follow(db *d, const char *table, sl_error *err);
+
 /* Each engine's schema, one entry per version: entry i moves a database
  * from version i to i + 1.  The two lists grow together (a test checks
  * that they have the same length and give the same tables and columns).

@@ -1,0 +1,61 @@
+/*
+ * db_engine.h — what each database engine provides behind db.h (private
+ * to store/): a table of operations, and the first member every engine's
+ * connection, statement and copy carries, so db.c can dispatch on it.
+ */
+#ifndef SL_DB_ENGINE_H
+#define SL_DB_ENGINE_H
+
+#include "db.h"
+
+struct db_ops {
+    void (*close)(db *d);
+    sl_status (*fail)(db *d, sl_error *err, const char *what);
+    sl_status (*exec)(db *d, const char *sql, sl_error *err);
+    sl_status (*begin)(db *d, bool write, sl_error *err);
+    sl_status (*commit)(db *d, sl_error *err);
+    void (*rollback)(db *d);
+    bool (*in_transaction)(db *d);
+    void (*set_lock_wait)(db *d, unsigned milliseconds);
+    sl_status (*schema_version)(db *d, int *version, sl_error *err);
+    sl_status (*migrate_step)(db *d, int version, const char *sql, sl_error *err);
+    sl_status (*prepare)(db *d, const char *sql, bool keep, db_stmt **out, sl_error *err);
+    void (*bind_int)(db_stmt *q, int i, int64_t v);
+    void (*bind_double)(db_stmt *q, int i, double v);
+    void (*bind_text)(db_stmt *q, int i, const char *text);
+    void (*bind_null)(db_stmt *q, int i);
+    db_result (*step)(db_stmt *q);
+    bool (*column_null)(db_stmt *q, int col);
+    int64_t (*column_int)(db_stmt *q, int col);
+    double (*column_double)(db_stmt *q, int col);
+    const char *(*column_text)(db_stmt *q, int col);
+    void (*reset)(db_stmt *q);
+    void (*finalize)(db_stmt *q);
+    sl_status (*copy_begin)(db *d, const char *table, const char *const *columns, int count,
+                            db_copy **out, sl_error *err);
+    void (*copy_int)(db_copy *c, int64_t v);
+    void (*copy_double)(db_copy *c, double v);
+    void (*copy_text)(db_copy *c, const char *text);
+    void (*copy_null)(db_copy *c);
+    sl_status (*copy_row)(db_copy *c, sl_error *err);
+    sl_status (*copy_end)(db_copy *c, bool ok, sl_error *err);
+    sl_status (*ids_follow)(db *d, const char *table, sl_error *err);
+};
+
+/* The first member of each engine's connection. */
+struct db {
+    const struct db_ops *ops;
+    db_engine engine;
+    char name[256];             /* db_name: a path, or a database without its password */
+};
+
+/* The first member of each engine's statement and copy. */
+struct db_stmt {
+    db *owner;
+};
+
+struct db_copy {
+    db *owner;
+};
+
+#endif /* SL_DB_ENGINE_H */
