@@ -688,7 +688,8 @@ typedef struct sl_drill_set {
     sl_drill_type type;
     const char *title;
     const char *intro;
-    const sl_drill *drills;    size_t drill_count;
+    const sl_drill *drills;
+    size_t drill_count;
 } sl_drill_set;
 
 /* The set of one drill type, or NULL if the content has none. */
