@@ -688,7 +688,8 @@ typedef struct sl_drill_set {
     sl_drill_type type;
     const char *title;
     const char *intro;
-    const sl_drill *drills;    size_t drill_count;
+    const sl_drill *drills;
+    size_t drill_count;
 } sl_drill_set;
 
 /* The set of one drill type, or NULL if the content has none. */
@@ -1130,7 +1131,7 @@ sl_status sl_report_write_html_body_with(const sl_report *report, FILE *out,
 void sl_report_write_trend(const sl_report *days, FILE *out);
 
 /* ------------------------------------------------------------------------ */
-/* Store: imports kept in SQLite                                             */
+/* Store: imports kept in SQLite or PostgreSQL (docs/store.md)              */
 /* ------------------------------------------------------------------------ */
 
 /* The default database path: $SHOPLAB_DB, else $XDG_DATA_HOME/shoplab/shoplab.db,
@@ -1138,11 +1139,16 @@ void sl_report_write_trend(const sl_report *days, FILE *out);
  * none of these variables is set or the path does not fit `size`. */
 sl_status sl_store_default_path(char *out, size_t size, sl_error *err);
 
-/* Opens the database at `path`, creating it and its directory if needed,
- * in WAL mode, and migrates its schema to the current version.  A database
- * written by a newer ShopLab (higher schema version) is refused.  Close
- * with sl_store_close.  SL_ERR_STORE with SQLite's message on failure, and
- * "the store PATH is read-only: …" when this process cannot write the file
+/* Opens the store `path` names: a PostgreSQL connection URI
+ * ("postgresql://…", "postgres://…") or keyword/value string ("service=x",
+ * "host=/run/pg dbname=y"; libpq's PG* variables apply), else a SQLite file,
+ * created with its directory if needed, in WAL mode.  A value that looks like
+ * a URI of another scheme is SL_ERR_INVALID_ARGUMENT, never a file name.
+ * The schema is migrated to the current version; a database written by a
+ * newer ShopLab (higher schema version) is refused.  Close with
+ * sl_store_close.  SL_ERR_STORE with the engine's message on failure,
+ * SL_ERR_UNREACHABLE when a PostgreSQL server cannot be reached, and "the
+ * store PATH is read-only: …" when this process cannot write a SQLite file
  * or its directory (SQLite keeps the journal there). */
 sl_status sl_store_open(const char *path, sl_store **out, sl_error *err);
 /* Opens an existing database for reading only, for commands that only read
@@ -1155,6 +1161,9 @@ sl_status sl_store_open(const char *path, sl_store **out, sl_error *err);
  * newer. */
 sl_status sl_store_open_readonly(const char *path, sl_store **out, sl_error *err);
 void sl_store_close(sl_store *store);
+/* How messages name the store: its SQLite path, or "PostgreSQL database
+ * NAME on HOST" (never a password). */
+const char *sl_store_name(const sl_store *store);
 /* How long a write waits for another connection's write to finish before it
  * fails with SL_ERR_BUSY (default 5000 ms).  Reads never wait: in WAL mode
  * they see the last committed state. */
@@ -1200,6 +1209,21 @@ sl_status sl_store_imports(sl_store *store, const char *creator, sl_import **out
 sl_status sl_store_import_get(sl_store *store, int64_t id, sl_import *out, sl_error *err);
 /* Removes an import and its records; SL_ERR_NOT_FOUND when there is none. */
 sl_status sl_store_forget(sl_store *store, int64_t id, sl_error *err);
+
+/* What sl_store_copy copied. */
+typedef struct sl_store_copy_result {
+    uint64_t imports, records, tests, looks, drill_answers;
+} sl_store_copy_result;
+
+/* Copies everything `from` holds (imports with their rows, journal tests
+ * with their looks, drill answers; ids kept) into `to`, which may be of
+ * the other engine and must be empty: SL_ERR_INVALID_ARGUMENT naming what
+ * it holds otherwise, and nothing is written.  One transaction on `to`;
+ * before it commits, the counts of every table and the sums of every count
+ * and money column are compared on both sides, and a difference is
+ * SL_ERR_STORE with nothing kept.  `out` may be NULL. */
+sl_status sl_store_copy(sl_store *from, sl_store *to, sl_store_copy_result *out,
+                        sl_error *err);
 
 /* {"imports":[{"id","hash","file","sheet","period","header_row","rows",
  * "skipped","imported_at"},…]}.  Heap memory: sl_free. */

@@ -125,6 +125,7 @@ int cmd_drill(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_forget(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 

@@ -23,6 +23,7 @@ static const struct {
     {"read", cmd_read, "a funnel report from export files (CSV, XLSX), row by row"},
     {"history", cmd_history, "list the imports kept in the store"},
     {"forget", cmd_forget, "remove one import from the store"},
+    {"store", cmd_store, "copy a whole store, between SQLite and PostgreSQL"},
     {"journal", cmd_journal, "plan, look at and close one-change tests, kept in the store"},
     {"serve", cmd_serve, "the web app in your browser, on this computer only"},
 };

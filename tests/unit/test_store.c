@@ -1,7 +1,10 @@
 /*
- * test_store.c — the SQLite store: where it lives, WAL and schema version,
+ * test_store.c — the store: where it lives, WAL and schema version,
  * exact round trips of records, one import = one transaction, and the
  * SHA-256 that names an import's content (FIPS 180-4 example vectors).
+ *
+ * Run twice: on SQLite, and with SHOPLAB_TEST_ENGINE=postgres on the test
+ * cluster (store_target.h); the few SQLite-only cases skip there.
  */
 #include "import/ingest.h"
 
@@ -15,8 +18,11 @@
 
 #include <cmocka.h>
 
+#include "store_target.h"
+
 static char dir[] = "/tmp/shoplab-store-XXXXXX";
 
+/* A file in the test directory. */
 static const char *in_dir(const char *name)
 {
     static char path[2][512];
@@ -26,8 +32,27 @@ static const char *in_dir(const char *name)
     return p;
 }
 
+/* The store called `name`: the same one each time it is asked for. */
+static const char *store_named(const char *name)
+{
+    static struct {
+        char name[64];
+        char target[1024];
+    } known[16];
+    static int count;
+    for (int i = 0; i < count; i++)
+        if (strcmp(known[i].name, name) == 0)
+            return known[i].target;
+    assert_true(count < 16);
+    int i = count++;
+    snprintf(known[i].name, sizeof known[i].name, "%s", name);
+    return test_store_target(known[i].target, sizeof known[i].target, dir, known[i].name);
+}
+
 static long long query_int(const char *db_path, const char *sql)
 {
+    if (test_on_postgres())
+        return test_pg_int(db_path, sql);
     sqlite3 *db;
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
@@ -42,6 +67,8 @@ static long long query_int(const char *db_path, const char *sql)
 static void default_path_rules(void **state)
 {
     (void)state;
+    if (test_on_postgres())
+        skip(); /* no engine in it */
     char out[512];
     sl_error err;
     setenv("SHOPLAB_DB", "/x/given.db", 1);
@@ -65,6 +92,8 @@ static void default_path_rules(void **state)
 static void open_creates_wal_database(void **state)
 {
     (void)state;
+    if (test_on_postgres())
+        skip(); /* SQLite's files and pragmas; test_db checks PostgreSQL's versions */
     sl_store *s;
     sl_error err;
     const char *path = in_dir("a/b/c/shop.db");
@@ -121,7 +150,7 @@ static void records_round_trip_exactly(void **state)
     (void)state;
     sl_store *s;
     sl_error err;
-    assert_int_equal(sl_store_open(in_dir("trip.db"), &s, &err), SL_OK);
+    assert_int_equal(sl_store_open(store_named("trip.db"), &s, &err), SL_OK);
     sl_record a = record(4, "7212345678901234567", "c1");
     sl_funnel_set(&a.funnel, SL_FIELD_VIEWS, SL_MAX_COUNT);      /* 2^53 exactly */
     sl_funnel_set(&a.funnel, SL_FIELD_GMV, 1234567.89);
@@ -181,7 +210,7 @@ static void records_round_trip_exactly(void **state)
     assert_int_equal(sl_store_import_get(s, id, &m, &err), SL_ERR_NOT_FOUND);
     assert_int_equal(sl_store_forget(s, id, &err), SL_ERR_NOT_FOUND);
     sl_store_close(s);
-    assert_int_equal(query_int(in_dir("trip.db"), "SELECT count(*) FROM records"), 1);
+    assert_int_equal(query_int(store_named("trip.db"), "SELECT count(*) FROM records"), 1);
 }
 
 static void abort_and_close_leave_nothing(void **state)
@@ -189,7 +218,7 @@ static void abort_and_close_leave_nothing(void **state)
     (void)state;
     sl_store *s;
     sl_error err;
-    const char *path = in_dir("abort.db");
+    const char *path = store_named("abort.db");
     assert_int_equal(sl_store_open(path, &s, &err), SL_OK);
     sl_import meta = {.header_row = 1};
     snprintf(meta.hash, sizeof meta.hash, "%064d", 3);
@@ -258,7 +287,7 @@ static void report_from_import_matches_read(void **state)
     fclose(f);
     sl_store *s;
     sl_error err;
-    assert_int_equal(sl_store_open(in_dir("stored.db"), &s, &err), SL_OK);
+    assert_int_equal(sl_store_open(store_named("stored.db"), &s, &err), SL_OK);
     const char *paths[] = {csv};
     const char *names[] = {"week one.csv"};
     sl_read_options o = {.store = s, .names = names};
@@ -320,7 +349,7 @@ static void drill_progress_counts(void **state)
     assert_true(tag->drill_count >= 2);
     sl_store *s;
     sl_error err;
-    assert_int_equal(sl_store_open(in_dir("drills.db"), &s, &err), SL_OK);
+    assert_int_equal(sl_store_open(store_named("drills.db"), &s, &err), SL_OK);
     sl_drill_progress p;
     assert_int_equal(sl_store_drill_progress(s, SL_DRILL_TAG, &p, &err), SL_OK);
     assert_int_equal(p.answered, 0);
@@ -337,7 +366,7 @@ static void drill_progress_counts(void **state)
     assert_int_equal(p.answered, 0);
     sl_store_close(s);
     /* Kept across a reopen. */
-    assert_int_equal(sl_store_open(in_dir("drills.db"), &s, &err), SL_OK);
+    assert_int_equal(sl_store_open(store_named("drills.db"), &s, &err), SL_OK);
     assert_int_equal(sl_store_drill_progress(s, SL_DRILL_TAG, &p, &err), SL_OK);
     assert_int_equal(p.answered, 3);
     sl_store_close(s);
@@ -345,6 +374,7 @@ static void drill_progress_counts(void **state)
 
 int main(void)
 {
+    test_require_cluster();
     if (!mkdtemp(dir))
         return 1;
     const struct CMUnitTest tests[] = {

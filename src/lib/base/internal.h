@@ -171,13 +171,13 @@ const sl_vocabulary *sl_content_vocabulary(const sl_content *content);
 
 /* ---- the store, for journal.c (store.c) ---- */
 
-struct sqlite3;
-/* The store's SQLite connection. */
-struct sqlite3 *sl_store_handle(sl_store *store);
-/* SL_ERR_STORE naming the database, `what` failed and SQLite's message. */
+typedef struct db db;
+/* The store's database connection (store/db.h). */
+db *sl_store_db(sl_store *store);
+/* The connection's last failure naming `what` failed (db_fail). */
 sl_status sl_store_fail(sl_store *store, sl_error *err, const char *what);
-/* One transaction: BEGIN IMMEDIATE when `write` (so two writers queue
- * instead of failing half-way), else a plain BEGIN for a consistent read. */
+/* One transaction; `write`: it will write (SQLite takes the write lock at
+ * once, so two writers queue instead of failing half-way). */
 sl_status sl_store_begin(sl_store *store, bool write, sl_error *err);
 /* Commits; on failure rolls back. */
 sl_status sl_store_commit(sl_store *store, sl_error *err);

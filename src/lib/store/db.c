@@ -137,3 +137,8 @@ sl_status db_copy_end(db_copy *c, bool ok, sl_error *err)
 {
     return c->owner->ops->copy_end(c, ok, err);
 }
+
+sl_status db_ids_follow(db *d, const char *table, sl_error *err)
+{
+    return d->ops->ids_follow(d, table, err);
+}

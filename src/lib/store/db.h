@@ -27,7 +27,7 @@ typedef enum db_result { DB_ERROR = -1, DB_DONE = 0, DB_ROW = 1 } db_result;
  * "postgres://…") or keyword/value connection string ("service=team",
  * "host=/run/pg dbname=shoplab"), else a SQLite file.  A value that looks
  * like a URI of another scheme ("mysql://…", "http://…") is an error, never
- * a file name.  store.c. */
+ * a file name.  db.c. */
 sl_status db_engine_of_target(const char *target, db_engine *out, sl_error *err);
 
 /* Opens a connection.  `readonly`: reading only (a read-only SQLite file
@@ -51,7 +51,8 @@ sl_status db_fail(db *d, sl_error *err, const char *what);
 sl_status db_exec(db *d, const char *sql, sl_error *err);
 
 /* Transactions.  `write`: the transaction will write (SQLite takes the
- * write lock at once, so two writers queue instead of failing half-way). */
+ * write lock at once, so two writers queue instead of failing half-way);
+ * otherwise it only reads, and sees one consistent snapshot. */
 sl_status db_begin(db *d, bool write, sl_error *err);
 sl_status db_commit(db *d, sl_error *err);
 /* Rolls back the open transaction, if any. */
@@ -66,6 +67,11 @@ sl_status db_schema_version(db *d, int *version, sl_error *err);
 /* Runs `sql` and records `version`, in one transaction that also keeps a
  * second process from migrating the same database at the same moment. */
 sl_status db_migrate_step(db *d, int version, const char *sql, sl_error *err);
+
+/* After rows were copied into `table` with their ids, makes the ids the
+ * table gives new rows follow the largest copied one (PostgreSQL keeps a
+ * sequence apart from the rows; SQLite needs nothing). */
+sl_status db_ids_follow(db *d, const char *table, sl_error *err);
 
 /* Each engine's schema, one entry per version: entry i moves a database
  * from version i to i + 1.  The two lists grow together (a test checks

@@ -66,6 +66,7 @@ struct db_ops {
     void (*copy_null)(db_copy *c);
     sl_status (*copy_row)(db_copy *c, sl_error *err);
     sl_status (*copy_end)(db_copy *c, bool ok, sl_error *err);
+    sl_status (*ids_follow)(db *d, const char *table, sl_error *err);
 };
 
 #endif /* SL_DB_ENGINE_H */

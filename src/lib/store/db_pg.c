@@ -365,12 +365,14 @@ static sl_status pg_exec(db *base, const char *sql, sl_error *err)
  * same rows, and a global lock would throw that away. */
 static sl_status pg_begin(db *base, bool write, sl_error *err)
 {
-    (void)write;
     pg_db *d = (pg_db *)base;
     if (d->tx)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "%s: a transaction is already open",
                        d->base.name);
-    if (!connected(d) || !run(d, "BEGIN"))
+    /* A reading transaction sees one snapshot, as SQLite's does: a journal
+     * list or a store copy must not mix two states of the database. */
+    const char *sql = write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    if (!connected(d) || !run(d, sql))
         return pg_fail(base, err, "beginning a transaction");
     d->tx = true;
     return SL_OK;
@@ -1088,6 +1090,18 @@ static sl_status pg_copy_end(db_copy *base, bool ok, sl_error *err)
     return st;
 }
 
+/* An identity column draws from a sequence of its own, which rows copied
+ * with their ids do not move. */
+static sl_status pg_ids_follow(db *base, const char *table, sl_error *err)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT setval(pg_get_serial_sequence('%s', 'id'), "
+             "COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false)",
+             table, table);
+    return pg_exec(base, sql, err);
+}
+
 static const struct db_ops pg_ops = {
     .close = pg_close,
     .fail = pg_fail,
@@ -1118,4 +1132,5 @@ static const struct db_ops pg_ops = {
     .copy_null = pg_copy_null,
     .copy_row = pg_copy_row,
     .copy_end = pg_copy_end,
+    .ids_follow = pg_ids_follow,
 };

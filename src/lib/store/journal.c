@@ -10,10 +10,9 @@
  * and metric (two changes at once cannot be told apart).  Each function that
  * writes runs in one transaction; the store's triggers repeat the rules.
  */
-#include "base/internal.h"
+#include "db.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,17 +238,16 @@ sl_status sl_journal_size_plan(sl_journal_test *t, sl_error *err)
     "before_impressions, before_clicks, before_orders, mde, alpha, power, tau2, "              \
     "sample_feasible, b_needed, min_detectable_lift, planned_at, outcome, lesson, closed_at"
 
-static void column_text(sqlite3_stmt *q, int col, char *out, size_t size)
+static void column_text(db_stmt *q, int col, char *out, size_t size)
 {
-    const unsigned char *t = sqlite3_column_text(q, col);
-    snprintf(out, size, "%s", t ? (const char *)t : "");
+    snprintf(out, size, "%s", db_column_text(q, col));
 }
 
-static void read_test_row(sqlite3_stmt *q, sl_journal_test *t)
+static void read_test_row(db_stmt *q, sl_journal_test *t)
 {
     memset(t, 0, sizeof *t);
     char word[32];
-    t->id = sqlite3_column_int64(q, 0);
+    t->id = db_column_int(q, 0);
     column_text(q, 1, t->creator, sizeof t->creator);
     column_text(q, 2, word, sizeof word);
     t->step = strcmp(word, "pick") == 0 ? SL_LOOP_PICK
@@ -262,23 +260,23 @@ static void read_test_row(sqlite3_stmt *q, sl_journal_test *t)
     column_text(q, 5, t->hypothesis, sizeof t->hypothesis);
     column_text(q, 6, t->expectation, sizeof t->expectation);
     column_text(q, 7, t->before_video, sizeof t->before_video);
-    t->before_import = sqlite3_column_int64(q, 8);
+    t->before_import = db_column_int(q, 8);
     static const sl_field fields[] = {SL_FIELD_PRODUCT_IMPRESSIONS, SL_FIELD_PRODUCT_CLICKS,
                                       SL_FIELD_ORDERS};
     for (int i = 0; i < 3; i++)
-        if (sqlite3_column_type(q, 9 + i) != SQLITE_NULL)
-            sl_funnel_set(&t->before_funnel, fields[i], (double)sqlite3_column_int64(q, 9 + i));
+        if (!db_column_null(q, 9 + i))
+            sl_funnel_set(&t->before_funnel, fields[i], (double)db_column_int(q, 9 + i));
     arm_from_funnel(t->metric, &t->before_funnel, NULL, "", &t->before, NULL);
-    t->mde = sqlite3_column_double(q, 12);
-    t->alpha = sqlite3_column_double(q, 13);
-    t->power = sqlite3_column_double(q, 14);
-    t->tau2 = sqlite3_column_double(q, 15);
-    t->sample_feasible = sqlite3_column_int(q, 16) != 0;
-    t->b_needed = (uint64_t)sqlite3_column_int64(q, 17);
+    t->mde = db_column_double(q, 12);
+    t->alpha = db_column_double(q, 13);
+    t->power = db_column_double(q, 14);
+    t->tau2 = db_column_double(q, 15);
+    t->sample_feasible = db_column_int(q, 16) != 0;
+    t->b_needed = (uint64_t)db_column_int(q, 17);
     t->min_detectable_lift =
-        sqlite3_column_type(q, 18) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 18);
+        db_column_null(q, 18) ? NAN : db_column_double(q, 18);
     column_text(q, 19, t->planned_at, sizeof t->planned_at);
-    if (sqlite3_column_type(q, 20) != SQLITE_NULL) {
+    if (!db_column_null(q, 20)) {
         t->closed = true;
         column_text(q, 20, word, sizeof word);
         for (int o = 0; o <= SL_OUTCOME_ABANDONED; o++)
@@ -291,22 +289,22 @@ static void read_test_row(sqlite3_stmt *q, sl_journal_test *t)
 
 static sl_status read_looks(sl_store *s, sl_journal_test *t, sl_error *err)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(sl_store_handle(s),
-                           "SELECT seq, taken_at, after_video, after_import, trials, successes, "
-                           "p_look, p_always_valid FROM journal_looks WHERE test_id = ?1 "
-                           "ORDER BY seq",
-                           -1, &q, NULL) != SQLITE_OK)
+    db_stmt *q;
+    if (db_prepare(sl_store_db(s),
+                   "SELECT seq, taken_at, after_video, after_import, trials, successes, "
+                   "p_look, p_always_valid FROM journal_looks WHERE test_id = ?1 "
+                   "ORDER BY seq",
+                   false, &q, NULL) != SL_OK)
         return sl_store_fail(s, err, "cannot read the looks");
-    sqlite3_bind_int64(q, 1, t->id);
+    db_bind_int(q, 1, t->id);
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((rc = db_step(q)) == DB_ROW) {
         if (t->look_count == cap) {
             cap = cap ? cap * 2 : 8;
             sl_journal_look *more = realloc(t->looks, cap * sizeof *more);
             if (!more) {
-                sqlite3_finalize(q);
+                db_finalize(q);
                 sl_journal_test_clear(t);
                 return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
             }
@@ -314,42 +312,42 @@ static sl_status read_looks(sl_store *s, sl_journal_test *t, sl_error *err)
         }
         sl_journal_look *l = &t->looks[t->look_count++];
         memset(l, 0, sizeof *l);
-        l->seq = (uint32_t)sqlite3_column_int(q, 0);
+        l->seq = (uint32_t)db_column_int(q, 0);
         column_text(q, 1, l->taken_at, sizeof l->taken_at);
         column_text(q, 2, l->after_video, sizeof l->after_video);
-        l->after_import = sqlite3_column_int64(q, 3);
-        l->after.trials = (uint64_t)sqlite3_column_int64(q, 4);
-        l->after.successes = (uint64_t)sqlite3_column_int64(q, 5);
-        l->p_look = sqlite3_column_double(q, 6);
-        l->p_always_valid = sqlite3_column_double(q, 7);
+        l->after_import = db_column_int(q, 3);
+        l->after.trials = (uint64_t)db_column_int(q, 4);
+        l->after.successes = (uint64_t)db_column_int(q, 5);
+        l->p_look = db_column_double(q, 6);
+        l->p_always_valid = db_column_double(q, 7);
     }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
+    sl_status st = rc == DB_DONE ? SL_OK : sl_store_fail(s, err, "cannot read the looks");
+    db_finalize(q);
+    if (st != SL_OK)
         sl_journal_test_clear(t);
-        return sl_store_fail(s, err, "cannot read the looks");
-    }
-    return SL_OK;
+    return st;
 }
 
 static sl_status load_test(sl_store *s, int64_t id, sl_journal_test *out, sl_error *err)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(sl_store_handle(s),
-                           "SELECT " TEST_COLUMNS " FROM journal_tests WHERE id = ?1", -1, &q,
-                           NULL) != SQLITE_OK)
-        return sl_store_fail(s, err, "cannot read the journal");
-    sqlite3_bind_int64(q, 1, id);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        read_test_row(q, out);
-    sqlite3_finalize(q);
-    if (rc == SQLITE_DONE)
-        return sl_fail(err, SL_ERR_NOT_FOUND, "id",
-                       "there is no test #%lld in the journal; 'shoplab journal list' shows them",
-                       (long long)id);
-    if (rc != SQLITE_ROW)
-        return sl_store_fail(s, err, "cannot read the journal");
-    return read_looks(s, out, err);
+    db_stmt *q;
+    if (db_prepare(sl_store_db(s),
+                   "SELECT " TEST_COLUMNS " FROM journal_tests WHERE id = ?1", false, &q,
+                   NULL) != SL_OK)
+return sl_store_fail(s, err, "cannot read the journal");
+    db_bind_int(q, 1, id);
+    int rc = db_step(q);
+    sl_status st = SL_OK;
+    if (rc == DB_ROW)
+read_test_row(q, out);
+    else if (rc == DB_DONE)
+st = sl_fail(err, SL_ERR_NOT_FOUND, "id",
+             "there is no test #%lld in the journal; 'shoplab journal list' shows them",
+             (long long)id);
+    else
+st = sl_store_fail(s, err, "cannot read the journal");
+    db_finalize(q);
+    return st == SL_OK ? read_looks(s, out, err) : st;
 }
 
 /* Ends the transaction a function began: commits on success, and on any
@@ -357,8 +355,8 @@ static sl_status load_test(sl_store *s, int64_t id, sl_journal_test *out, sl_err
 static sl_status finish(sl_store *s, sl_status st, sl_error *err)
 {
     if (st != SL_OK) {
-        sl_store_rollback(s);
-        return st;
+sl_store_rollback(s);
+return st;
     }
     return sl_store_commit(s, err);
 }
@@ -366,43 +364,43 @@ static sl_status finish(sl_store *s, sl_status st, sl_error *err)
 sl_status sl_journal_get(sl_store *s, int64_t id, sl_journal_test *out, sl_error *err)
 {
     if (!s || !out)
-        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store or test given");
+return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store or test given");
     memset(out, 0, sizeof *out);
     sl_status st = sl_store_begin(s, false, err);
     if (st != SL_OK)
-        return st;
+return st;
     st = load_test(s, id, out, err);
     st = finish(s, st, err);
     if (st != SL_OK)
-        sl_journal_test_clear(out);
+sl_journal_test_clear(out);
     return st;
 }
 
 sl_status sl_journal_list(sl_store *s, sl_journal_filter filter, sl_journal_test **out,
-                          size_t *count, sl_error *err)
+                  size_t *count, sl_error *err)
 {
     if (!s || !out || !count)
-        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store given");
+return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store given");
     *out = NULL;
     *count = 0;
     static const char *const sql[] = {
-        [SL_JOURNAL_ALL] = "SELECT id FROM journal_tests ORDER BY id",
-        [SL_JOURNAL_OPEN] = "SELECT id FROM journal_tests WHERE outcome IS NULL ORDER BY id",
-        [SL_JOURNAL_CLOSED] =
-            "SELECT id FROM journal_tests WHERE outcome IS NOT NULL ORDER BY id",
+[SL_JOURNAL_ALL] = "SELECT id FROM journal_tests ORDER BY id",
+[SL_JOURNAL_OPEN] = "SELECT id FROM journal_tests WHERE outcome IS NULL ORDER BY id",
+[SL_JOURNAL_CLOSED] =
+    "SELECT id FROM journal_tests WHERE outcome IS NOT NULL ORDER BY id",
     };
     if ((unsigned)filter > SL_JOURNAL_CLOSED)
-        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "unknown journal filter");
+return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "unknown journal filter");
     sl_status st = sl_store_begin(s, false, err);
     if (st != SL_OK)
-        return st;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(sl_store_handle(s), sql[filter], -1, &q, NULL) != SQLITE_OK)
+return st;
+    db_stmt *q;
+    if (db_prepare(sl_store_db(s), sql[filter], false, &q, NULL) != SL_OK)
         return finish(s, sl_store_fail(s, err, "cannot read the journal"), err);
     sl_journal_test *items = NULL;
     size_t n = 0, cap = 0;
     int rc;
-    while (st == SL_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (st == SL_OK && (rc = db_step(q)) == DB_ROW) {
         if (n == cap) {
             cap = cap ? cap * 2 : 8;
             sl_journal_test *more = realloc(items, cap * sizeof *more);
@@ -412,13 +410,13 @@ sl_status sl_journal_list(sl_store *s, sl_journal_filter filter, sl_journal_test
             }
             items = more;
         }
-        st = load_test(s, sqlite3_column_int64(q, 0), &items[n], err);
+        st = load_test(s, db_column_int(q, 0), &items[n], err);
         if (st == SL_OK)
             n++;
     }
-    if (st == SL_OK && rc != SQLITE_DONE)
+    if (st == SL_OK && rc != DB_DONE)
         st = sl_store_fail(s, err, "cannot read the journal");
-    sqlite3_finalize(q);
+    db_finalize(q);
     st = finish(s, st, err);
     if (st != SL_OK) {
         sl_journal_tests_free(items, n);
@@ -435,22 +433,22 @@ sl_status sl_journal_list(sl_store *s, sl_journal_filter filter, sl_journal_test
 static sl_status open_rival(sl_store *s, const char *creator, sl_metric metric, int64_t self,
                             int64_t *rival, sl_error *err)
 {
-    sqlite3_stmt *q;
+    db_stmt *q;
     *rival = 0;
-    if (sqlite3_prepare_v2(sl_store_handle(s),
-                           "SELECT id FROM journal_tests WHERE outcome IS NULL AND creator = ?1 "
-                           "AND metric = ?2 AND id != ?3 ORDER BY id LIMIT 1",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (db_prepare(sl_store_db(s),
+                   "SELECT id FROM journal_tests WHERE outcome IS NULL AND creator = ?1 "
+                   "AND metric = ?2 AND id != ?3 ORDER BY id LIMIT 1",
+                   false, &q, NULL) != SL_OK)
         return sl_store_fail(s, err, "cannot read the journal");
-    sqlite3_bind_text(q, 1, creator, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, sl_metric_name(metric), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 3, self);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *rival = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SL_OK
-                                                 : sl_store_fail(s, err, "cannot read the journal");
+    db_bind_text(q, 1, creator);
+    db_bind_text(q, 2, sl_metric_name(metric));
+    db_bind_int(q, 3, self);
+    int rc = db_step(q);
+    if (rc == DB_ROW)
+        *rival = db_column_int(q, 0);
+    sl_status st = rc == DB_ERROR ? sl_store_fail(s, err, "cannot read the journal") : SL_OK;
+    db_finalize(q);
+    return st;
 }
 
 /* Refuses, or with `force` warns about, a second open test on one creator
@@ -476,60 +474,65 @@ static sl_status one_change_at_a_time(sl_store *s, sl_journal_test *t, bool forc
     return SL_OK;
 }
 
-static void bind_count(sqlite3_stmt *q, int col, const sl_funnel *f, sl_field field)
+static void bind_count(db_stmt *q, int col, const sl_funnel *f, sl_field field)
 {
     double v;
     if (sl_funnel_get(f, field, &v))
-        sqlite3_bind_int64(q, col, (sqlite3_int64)v);
+        db_bind_int(q, col, (int64_t)v);
     else
-        sqlite3_bind_null(q, col);
+        db_bind_null(q, col);
 }
 
-static sl_status step_done(sl_store *s, sqlite3_stmt *q, const char *what, sl_error *err)
+static sl_status step_done(sl_store *s, db_stmt *q, const char *what, sl_error *err)
 {
-    int rc = sqlite3_step(q);
-    sl_status st = rc == SQLITE_DONE ? SL_OK : sl_store_fail(s, err, what);
-    sqlite3_finalize(q);
+    int rc = db_step(q);
+    sl_status st = rc == DB_DONE ? SL_OK : sl_store_fail(s, err, what);
+    db_finalize(q);
     return st;
 }
 
 static sl_status insert_test(sl_store *s, sl_journal_test *t, sl_error *err)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(sl_store_handle(s),
-                           "INSERT INTO journal_tests (creator, step, metric, change, hypothesis, "
-                           "expectation, before_video, before_import, before_impressions, "
-                           "before_clicks, before_orders, mde, alpha, power, tau2, "
-                           "sample_feasible, b_needed, min_detectable_lift, planned_at) VALUES "
-                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                           "?16, ?17, ?18, ?19)",
-                           -1, &q, NULL) != SQLITE_OK)
+    db_stmt *q;
+    if (db_prepare(sl_store_db(s),
+                   "INSERT INTO journal_tests (creator, step, metric, change, hypothesis, "
+                   "expectation, before_video, before_import, before_impressions, "
+                   "before_clicks, before_orders, mde, alpha, power, tau2, "
+                   "sample_feasible, b_needed, min_detectable_lift, planned_at) VALUES "
+                   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                   "?16, ?17, ?18, ?19) RETURNING id",
+                   false, &q, NULL) != SL_OK)
         return sl_store_fail(s, err, "cannot write the journal");
-    sqlite3_bind_text(q, 1, t->creator, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, sl_loop_step_name(t->step), -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, sl_metric_name(t->metric), -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, t->change, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 5, t->hypothesis, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 6, t->expectation, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 7, t->before_video, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 8, t->before_import);
+    db_bind_text(q, 1, t->creator);
+    db_bind_text(q, 2, sl_loop_step_name(t->step));
+    db_bind_text(q, 3, sl_metric_name(t->metric));
+    db_bind_text(q, 4, t->change);
+    db_bind_text(q, 5, t->hypothesis);
+    db_bind_text(q, 6, t->expectation);
+    db_bind_text(q, 7, t->before_video);
+    db_bind_int(q, 8, t->before_import);
     bind_count(q, 9, &t->before_funnel, SL_FIELD_PRODUCT_IMPRESSIONS);
     bind_count(q, 10, &t->before_funnel, SL_FIELD_PRODUCT_CLICKS);
     bind_count(q, 11, &t->before_funnel, SL_FIELD_ORDERS);
-    sqlite3_bind_double(q, 12, t->mde);
-    sqlite3_bind_double(q, 13, t->alpha);
-    sqlite3_bind_double(q, 14, t->power);
-    sqlite3_bind_double(q, 15, t->tau2);
-    sqlite3_bind_int(q, 16, t->sample_feasible);
-    sqlite3_bind_int64(q, 17, (sqlite3_int64)t->b_needed);
+    db_bind_double(q, 12, t->mde);
+    db_bind_double(q, 13, t->alpha);
+    db_bind_double(q, 14, t->power);
+    db_bind_double(q, 15, t->tau2);
+    db_bind_int(q, 16, t->sample_feasible);
+    db_bind_int(q, 17, (int64_t)t->b_needed);
     if (isfinite(t->min_detectable_lift))
-        sqlite3_bind_double(q, 18, t->min_detectable_lift);
+        db_bind_double(q, 18, t->min_detectable_lift);
     else
-        sqlite3_bind_null(q, 18);
-    sqlite3_bind_text(q, 19, t->planned_at, -1, SQLITE_STATIC);
-    sl_status st = step_done(s, q, "cannot write the journal", err);
-    if (st == SL_OK)
-        t->id = sqlite3_last_insert_rowid(sl_store_handle(s));
+        db_bind_null(q, 18);
+    db_bind_text(q, 19, t->planned_at);
+    sl_status st = SL_OK;
+    if (db_step(q) == DB_ROW)
+        t->id = db_column_int(q, 0);
+    else
+        st = sl_store_fail(s, err, "cannot write the journal");
+    if (st == SL_OK && db_step(q) != DB_DONE)
+        st = sl_store_fail(s, err, "cannot write the journal");
+    db_finalize(q);
     return st;
 }
 
@@ -674,24 +677,24 @@ sl_status sl_journal_replan(sl_store *s, int64_t id, const sl_metric *metric, do
         st = sl_journal_size_plan(out, err);
     if (st == SL_OK)
         st = one_change_at_a_time(s, out, force, err);
-    sqlite3_stmt *q = NULL;
-    if (st == SL_OK && sqlite3_prepare_v2(sl_store_handle(s),
-                                          "UPDATE journal_tests SET metric = ?2, mde = ?3, "
-                                          "tau2 = ?4, sample_feasible = ?5, b_needed = ?6, "
-                                          "min_detectable_lift = ?7 WHERE id = ?1",
-                                          -1, &q, NULL) != SQLITE_OK)
+    db_stmt *q = NULL;
+    if (st == SL_OK && db_prepare(sl_store_db(s),
+                                  "UPDATE journal_tests SET metric = ?2, mde = ?3, "
+                                  "tau2 = ?4, sample_feasible = ?5, b_needed = ?6, "
+                                  "min_detectable_lift = ?7 WHERE id = ?1",
+                                  false, &q, NULL) != SL_OK)
         st = sl_store_fail(s, err, "cannot write the journal");
     if (st == SL_OK) {
-        sqlite3_bind_int64(q, 1, id);
-        sqlite3_bind_text(q, 2, sl_metric_name(out->metric), -1, SQLITE_STATIC);
-        sqlite3_bind_double(q, 3, out->mde);
-        sqlite3_bind_double(q, 4, out->tau2);
-        sqlite3_bind_int(q, 5, out->sample_feasible);
-        sqlite3_bind_int64(q, 6, (sqlite3_int64)out->b_needed);
+        db_bind_int(q, 1, id);
+        db_bind_text(q, 2, sl_metric_name(out->metric));
+        db_bind_double(q, 3, out->mde);
+        db_bind_double(q, 4, out->tau2);
+        db_bind_int(q, 5, out->sample_feasible);
+        db_bind_int(q, 6, (int64_t)out->b_needed);
         if (isfinite(out->min_detectable_lift))
-            sqlite3_bind_double(q, 7, out->min_detectable_lift);
+            db_bind_double(q, 7, out->min_detectable_lift);
         else
-            sqlite3_bind_null(q, 7);
+            db_bind_null(q, 7);
         st = step_done(s, q, "cannot write the journal", err);
     }
     st = finish(s, st, err);
@@ -839,22 +842,22 @@ sl_status sl_journal_add_look(sl_store *s, int64_t id, const sl_journal_look_inp
         l.p_look = r.msprt_p;
         double prev = out->look_count ? out->looks[out->look_count - 1].p_always_valid : 1;
         l.p_always_valid = l.p_look < prev ? l.p_look : prev;
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(sl_store_handle(s),
-                               "INSERT INTO journal_looks VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                               "?8, ?9)",
-                               -1, &q, NULL) != SQLITE_OK) {
+        db_stmt *q;
+        if (db_prepare(sl_store_db(s),
+                       "INSERT INTO journal_looks VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                       "?8, ?9)",
+                       false, &q, NULL) != SL_OK) {
             st = sl_store_fail(s, err, "cannot write the journal");
         } else {
-            sqlite3_bind_int64(q, 1, id);
-            sqlite3_bind_int(q, 2, (int)l.seq);
-            sqlite3_bind_text(q, 3, l.taken_at, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 4, l.after_video, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 5, l.after_import);
-            sqlite3_bind_int64(q, 6, (sqlite3_int64)l.after.trials);
-            sqlite3_bind_int64(q, 7, (sqlite3_int64)l.after.successes);
-            sqlite3_bind_double(q, 8, l.p_look);
-            sqlite3_bind_double(q, 9, l.p_always_valid);
+            db_bind_int(q, 1, id);
+            db_bind_int(q, 2, l.seq);
+            db_bind_text(q, 3, l.taken_at);
+            db_bind_text(q, 4, l.after_video);
+            db_bind_int(q, 5, l.after_import);
+            db_bind_int(q, 6, (int64_t)l.after.trials);
+            db_bind_int(q, 7, (int64_t)l.after.successes);
+            db_bind_double(q, 8, l.p_look);
+            db_bind_double(q, 9, l.p_always_valid);
             st = step_done(s, q, "cannot write the journal", err);
         }
     }
@@ -897,17 +900,17 @@ sl_status sl_journal_close(sl_store *s, int64_t id, sl_journal_outcome outcome,
         st = still_open(out, "second close", err);
     if (st == SL_OK)
         st = not_before(out, when, err);
-    sqlite3_stmt *q = NULL;
-    if (st == SL_OK && sqlite3_prepare_v2(sl_store_handle(s),
-                                          "UPDATE journal_tests SET outcome = ?2, lesson = ?3, "
-                                          "closed_at = ?4 WHERE id = ?1",
-                                          -1, &q, NULL) != SQLITE_OK)
+    db_stmt *q = NULL;
+    if (st == SL_OK && db_prepare(sl_store_db(s),
+                                  "UPDATE journal_tests SET outcome = ?2, lesson = ?3, "
+                                  "closed_at = ?4 WHERE id = ?1",
+                                  false, &q, NULL) != SL_OK)
         st = sl_store_fail(s, err, "cannot write the journal");
     else if (st == SL_OK) {
-        sqlite3_bind_int64(q, 1, id);
-        sqlite3_bind_text(q, 2, sl_journal_outcome_name(outcome), -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, lesson, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, when, -1, SQLITE_STATIC);
+        db_bind_int(q, 1, id);
+        db_bind_text(q, 2, sl_journal_outcome_name(outcome));
+        db_bind_text(q, 3, lesson);
+        db_bind_text(q, 4, when);
         st = step_done(s, q, "cannot write the journal", err);
     }
     if (st == SL_OK) {
