@@ -1003,6 +1003,10 @@ typedef struct sl_report {
 sl_status sl_report_read(const char *const *paths, size_t count,
                          const sl_read_options *options, sl_report **out, sl_error *err);
 void sl_report_free(sl_report *report);
+/* A deep copy of `report` (its rows, sources and medians), so one report
+ * kept in memory can be paged and filtered by many readers, each on a copy.
+ * Release with sl_report_free. */
+sl_status sl_report_copy(const sl_report *report, sl_report **out, sl_error *err);
 
 /* Orders for a report's rows (sl_report_page). */
 typedef enum sl_report_order {
@@ -1031,6 +1035,13 @@ bool sl_report_order_parse(const char *name, sl_report_order *out);
  * unknown order or a report already paged. */
 sl_status sl_report_page(sl_report *report, sl_report_order order, bool descending,
                          size_t first, size_t count, sl_error *err);
+/* The same page as a new report, leaving `whole` as it is, so one report
+ * kept in memory serves many readers (each page costs a sort of row
+ * pointers, not a copy of every row).  `whole` must have its readings
+ * counted (sl_report_count_steps) and not be paged itself.  Release *out
+ * with sl_report_free. */
+sl_status sl_report_page_of(const sl_report *whole, sl_report_order order, bool descending,
+                            size_t first, size_t count, sl_report **out, sl_error *err);
 
 /* Counts how the report's rows read into report->steps (each row decoded
  * against its baseline; verdicts only).  Does nothing once counted, so

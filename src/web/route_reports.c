@@ -9,7 +9,8 @@
  * address (303 to its page; 202 with Location for the API), and the job
  * goes through the same sl_report_read as `shoplab read FILE`, so the same
  * file gives the same numbers here and on the command line.  The report page
- * is rebuilt from the stored rows (sl_report_from_import) and shown a page
+ * is rebuilt from the stored rows (sl_report_from_import, kept in memory
+ * between requests by report_cache.c) and shown a page
  * of rows at a time, sortable by any column (the column headers are links,
  * so sorting works without the script), optionally only the rows with a weak
  * step, with a trend by day when the import has days.  An empty store offers
@@ -324,17 +325,8 @@ static bool parse_row_page(const web_request *req, row_page *out, const char **p
 static sl_status load_page(web_request *req, int64_t id, const sl_read_options *o,
                            const row_page *pg, sl_report **out, sl_error *err)
 {
-    sl_status st = sl_report_from_import(web_store(req->server), id, o, out, err);
-    if (st == SL_OK && pg->weak)
-        st = sl_report_keep_weak(*out, err); /* before the page is cut: pages of weak rows */
-    if (st == SL_OK)
-        st = sl_report_page(*out, pg->order, pg->descending, (pg->page - 1) * pg->per, pg->per,
-                            err);
-    if (st != SL_OK) {
-        sl_report_free(*out);
-        *out = NULL;
-    }
-    return st;
+    return web_report_page(req->server, id, o, pg->weak, pg->order, pg->descending,
+                           (pg->page - 1) * pg->per, pg->per, out, err);
 }
 
 /* A link to another page or order of the same report. */
@@ -441,7 +433,7 @@ static void trend(web_request *req, FILE *out, int64_t id, const sl_report *show
     sl_read_options o = {.group = true, .by = SL_DIM_DAY};
     sl_report *days = NULL;
     sl_error err;
-    if (sl_report_from_import(web_store(req->server), id, &o, &days, &err) != SL_OK)
+    if (web_report_load(req->server, id, &o, &days, &err) != SL_OK)
         return;
     bool dated = days->row_count >= 2;
     for (size_t i = 0; dated && i < days->row_count; i++)

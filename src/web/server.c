@@ -811,13 +811,20 @@ static sl_status server_open(web_server *s, const web_options *o, sl_error *err)
         return web_fail(err, SL_ERR_NO_MEMORY, "out of memory");
     }
     pthread_rwlock_init(&s->cache->lock, NULL);
+    if (!(s->reports = web_report_cache_new())) {
+        cache_free(s->cache);
+        pthread_key_delete(s->store_key);
+        return web_fail(err, SL_ERR_NO_MEMORY, "out of memory");
+    }
     if ((st = web_jobs_start(s, err)) != SL_OK) {
+        web_report_cache_free(s->reports);
         cache_free(s->cache);
         pthread_key_delete(s->store_key);
         return st;
     }
     if (!(s->guard = guard_start(WEB_HEADER_DEADLINE_MS))) {
         web_jobs_stop(s);
+        web_report_cache_free(s->reports);
         cache_free(s->cache);
         pthread_key_delete(s->store_key);
         return web_fail(err, SL_ERR_NO_MEMORY, "cannot start the connection watcher");
@@ -831,6 +838,7 @@ static void server_close(web_server *s)
 {
     guard_stop(s->guard);
     web_jobs_stop(s);
+    web_report_cache_free(s->reports);
     cache_free(s->cache);
     pthread_key_delete(s->store_key);
 }

@@ -131,10 +131,30 @@ typedef struct web_server {
     char host_port[80];          /* the Host the server answers to, e.g. "127.0.0.1:8080" */
     unsigned short port;
     struct page_cache *cache;    /* rendered content pages (server.c) */
+    struct web_report_cache *reports; /* stored reports kept between requests */
     const web_route *routes;     /* web_options' table */
     size_t route_count;
     web_refuse_fn *refuse;
 } web_server;
+
+/* ---- stored reports kept in memory (report_cache.c) ---- */
+
+#define WEB_REPORT_CACHE_ITEMS 16                     /* reports kept at most */
+#define WEB_REPORT_CACHE_BYTES ((size_t)96 << 20)     /* their rows' memory at most */
+
+struct web_report_cache *web_report_cache_new(void);
+void web_report_cache_free(struct web_report_cache *cache);
+/* A stored import's report as sl_report_from_import gives it, from memory
+ * when it was built before (the caller gets its own copy to page and
+ * filter; release with sl_report_free).  SL_ERR_NOT_FOUND when the store
+ * holds no such import. */
+sl_status web_report_load(web_server *server, int64_t id, const sl_read_options *options,
+                          sl_report **out, sl_error *err);
+/* One page of it (sl_report_page's arguments), optionally of only the rows
+ * with a weak step, taken from the kept report without copying its rows. */
+sl_status web_report_page(web_server *server, int64_t id, const sl_read_options *options,
+                          bool weak, sl_report_order order, bool descending, size_t first,
+                          size_t count, sl_report **out, sl_error *err);
 
 /* ---- request accessors (request.c) ---- */
 

@@ -431,6 +431,45 @@ void sl_report_free(sl_report *r)
     free(r);
 }
 
+/* A copy of `len` bytes, or NULL (also for none). */
+static void *copy_bytes(const void *from, size_t len, bool *failed)
+{
+    if (!from || len == 0)
+        return NULL;
+    void *to = malloc(len);
+    if (!to)
+        *failed = true;
+    else
+        memcpy(to, from, len);
+    return to;
+}
+
+sl_status sl_report_copy(const sl_report *r, sl_report **out, sl_error *err)
+{
+    *out = NULL;
+    sl_report *c = malloc(sizeof *c);
+    if (!c)
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    *c = *r;
+    bool failed = false;
+    c->sources = copy_bytes(r->sources, r->source_count * sizeof *r->sources, &failed);
+    for (size_t i = 0; c->sources && i < r->source_count; i++)
+        c->sources[i].columns = copy_bytes(r->sources[i].columns,
+                                           r->sources[i].column_count * sizeof(sl_column),
+                                           &failed);
+    c->rows = copy_bytes(r->rows, r->row_count * sizeof *r->rows, &failed);
+    for (int q = 0; q < BASE__COUNT; q++)
+        c->sorted[q] = copy_bytes(r->sorted[q], r->sorted_count[q] * sizeof(double), &failed);
+    if (failed || (r->source_count && !c->sources)) {
+        if (!c->sources)
+            c->source_count = 0;
+        sl_report_free(c);
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    }
+    *out = c;
+    return SL_OK;
+}
+
 /* ---- CSV output ---- */
 
 /* The CSV writer formats numbers itself: printf's %g dominated the time of

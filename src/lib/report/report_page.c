@@ -149,14 +149,16 @@ sl_status sl_report_keep_weak(sl_report *r, sl_error *err)
     return SL_OK;
 }
 
-sl_status sl_report_page(sl_report *r, sl_report_order order, bool descending, size_t first,
-                         size_t count, sl_error *err)
+/* The rows first … first + count − 1 of `r` in the chosen order, as a new
+ * array of *kept rows. */
+static sl_status cut_page(const sl_report *r, sl_report_order order, bool descending,
+                          size_t first, size_t count, sl_report_row **out, size_t *kept,
+                          sl_error *err)
 {
-    if (!r || (unsigned)order >= SL_ORDER__COUNT)
+    if ((unsigned)order >= SL_ORDER__COUNT)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "unknown row order");
     if (r->all_rows)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "the report is already one page");
-    sl_report_count_steps(r); /* the summary speaks of the whole report */
     size_t n = r->row_count;
     size_t keep = first < n ? (count < n - first ? count : n - first) : 0;
     sort_item *items = malloc((n ? n : 1) * sizeof *items);
@@ -175,10 +177,58 @@ sl_status sl_report_page(sl_report *r, sl_report_order order, bool descending, s
     for (size_t i = 0; i < keep; i++)
         page[i] = *items[first + i].row;
     free(items);
+    *out = page;
+    *kept = keep;
+    return SL_OK;
+}
+
+sl_status sl_report_page(sl_report *r, sl_report_order order, bool descending, size_t first,
+                         size_t count, sl_error *err)
+{
+    if (!r)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no report given");
+    sl_report_count_steps(r); /* the summary speaks of the whole report */
+    sl_report_row *page;
+    size_t keep;
+    sl_status st = cut_page(r, order, descending, first, count, &page, &keep, err);
+    if (st != SL_OK)
+        return st;
     free(r->rows);
+    r->all_rows = r->row_count;
     r->rows = page;
     r->row_count = keep;
-    r->all_rows = n;
     r->first_row = first;
+    return SL_OK;
+}
+
+sl_status sl_report_page_of(const sl_report *whole, sl_report_order order, bool descending,
+                            size_t first, size_t count, sl_report **out, sl_error *err)
+{
+    *out = NULL;
+    if (!whole)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no report given");
+    if (!whole->steps.counted)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL,
+                       "count the report's readings (sl_report_count_steps) before paging it "
+                       "by copy");
+    sl_report_row *page;
+    size_t keep;
+    sl_status st = cut_page(whole, order, descending, first, count, &page, &keep, err);
+    if (st != SL_OK)
+        return st;
+    /* The copy's rows are only the page: copy a report without rows, then
+     * give it the page. */
+    sl_report bare = *whole;
+    bare.rows = NULL;
+    bare.row_count = 0;
+    st = sl_report_copy(&bare, out, err);
+    if (st != SL_OK) {
+        free(page);
+        return st;
+    }
+    (*out)->rows = page;
+    (*out)->row_count = keep;
+    (*out)->all_rows = whole->row_count;
+    (*out)->first_row = first;
     return SL_OK;
 }
