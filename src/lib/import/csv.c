@@ -29,6 +29,15 @@
 
 #define READ_CHUNK ((size_t)1 << 20)
 
+/* What the UTF-8 scan found: offsets of the first byte that is not UTF-8
+ * and of the first valid multi-byte sequence (UINT64_MAX: none). */
+typedef struct utf8_scan {
+    uint64_t first_bad, first_multibyte;
+} utf8_scan;
+
+static size_t scan_block(const unsigned char *buf, size_t n, uint64_t off, bool at_end,
+                         utf8_scan *s);
+
 /* Byte classes for the unquoted scan: 0 = ordinary, 1 = ends or needs a look. */
 enum { CLASS_PLAIN = 0, CLASS_STOP = 1 };
 
@@ -43,6 +52,9 @@ struct csv_reader {
     bool eof;
     bool saw_quote;
     bool skip_bom_pending;     /* the range starts at offset 0 */
+    bool check_utf8;           /* csv_check_utf8: bytes are checked as they are read */
+    size_t checked;            /* buf[0, checked) has been checked */
+    utf8_scan utf8;
     char delimiter;
     uint64_t row;              /* number of the next record */
     unsigned char stop[256];
@@ -106,6 +118,31 @@ void csv_close(csv_reader *r)
 }
 
 bool csv_saw_quote(const csv_reader *r) { return r->saw_quote; }
+
+void csv_check_utf8(csv_reader *r)
+{
+    r->check_utf8 = true;
+    r->checked = r->len;
+    r->utf8.first_bad = r->len ? 0 : UINT64_MAX; /* bytes already read: unknown */
+    r->utf8.first_multibyte = 0; /* not asked: the scan stops at the first bad byte */
+}
+
+bool csv_saw_bad_utf8(const csv_reader *r) { return r->check_utf8 && r->utf8.first_bad != UINT64_MAX; }
+
+/* Checks the bytes read since the last call while they are still in the
+ * cache (the separate pass over the file this replaces read them all from
+ * memory once more).  A character cut by the end of the buffer is checked
+ * when the rest of it has been read: its record cannot have been handed
+ * out, as it has no line end yet. */
+static void check_read_bytes(csv_reader *r)
+{
+    if (!r->check_utf8 || r->utf8.first_bad != UINT64_MAX || r->checked >= r->len)
+        return;
+    uint64_t base = r->next_read - r->len; /* the file offset of buf[0] */
+    bool at_end = r->eof || (r->end != UINT64_MAX && r->next_read >= r->end);
+    r->checked += scan_block((const unsigned char *)r->buf + r->checked, r->len - r->checked,
+                             base + r->checked, at_end, &r->utf8);
+}
 uint64_t csv_consumed(const csv_reader *r) { return r->consumed; }
 
 /* Moves the unparsed tail to the front and reads more.  Grows the buffer
@@ -114,6 +151,9 @@ static sl_status refill(csv_reader *r, sl_error *err)
 {
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        if (r->check_utf8 && r->checked < r->pos && r->utf8.first_bad == UINT64_MAX)
+            r->utf8.first_bad = 0; /* bytes handed out unchecked: say "unknown" */
+        r->checked = r->checked > r->pos ? r->checked - r->pos : 0;
         r->len -= r->pos;
         r->pos = 0;
     }
@@ -172,6 +212,7 @@ static sl_status refill(csv_reader *r, sl_error *err)
         r->len += (size_t)got;
         break; /* one read per refill keeps latency low on pipes and big chunks */
     }
+    check_read_bytes(r);
     return SL_OK;
 }
 
@@ -745,16 +786,10 @@ static sl_status encoding_error(sl_error *err, const char *name, int fd, uint64_
     return SL_ERR_PARSE;
 }
 
-/* What the UTF-8 scan found: offsets of the first byte that is not UTF-8
- * and of the first valid multi-byte sequence (UINT64_MAX: none). */
 /* Files this large are scanned on two threads. */
 #define SCAN_PARALLEL_BYTES (8u << 20)
 /* The part of the file mapped at a time by each scanning thread. */
 #define SCAN_WINDOW (16u << 20)
-
-typedef struct utf8_scan {
-    uint64_t first_bad, first_multibyte;
-} utf8_scan;
 
 /* Scans n bytes at file offset `off`; returns how many were scanned (fewer
  * than n when a character is cut by the end of a chunk that is not the
@@ -901,10 +936,11 @@ static sl_status scan_utf8(int fd, uint64_t size, const char *name, utf8_scan *s
     return st;
 }
 
-sl_status csv_detect_encoding(int fd, uint64_t size, const char *name, csv_encoding *out,
-                              sl_error *err)
+sl_status csv_detect_encoding_head(int fd, const char *name, csv_encoding *out, bool *whole,
+                                   sl_error *err)
 {
     *out = CSV_UTF8;
+    *whole = false;
     unsigned char head[4096];
     ssize_t got = pread(fd, head, sizeof head, 0);
     if (got < 0)
@@ -944,8 +980,21 @@ sl_status csv_detect_encoding(int fd, uint64_t size, const char *name, csv_encod
             return SL_OK;
         }
     }
+    *whole = true;
+    return SL_OK;
+}
+
+sl_status csv_detect_encoding(int fd, uint64_t size, const char *name, csv_encoding *out,
+                              sl_error *err)
+{
+    bool whole;
+    sl_status st = csv_detect_encoding_head(fd, name, out, &whole, err);
+    if (st != SL_OK || !whole)
+        return st;
+    unsigned char first[3];
+    bool bom = pread(fd, first, 3, 0) == 3 && memcmp(first, "\xEF\xBB\xBF", 3) == 0;
     utf8_scan s;
-    sl_status st = scan_utf8(fd, size, name, &s, err);
+    st = scan_utf8(fd, size, name, &s, err);
     if (st != SL_OK || s.first_bad == UINT64_MAX)
         return st;
     unsigned char bad = 0;
