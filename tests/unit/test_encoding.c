@@ -4,9 +4,10 @@
  * glibc's iconv, fed in chunks of every size so code units and surrogate
  * pairs split between reads; the whole-file decision (UTF-8, UTF-16 with and
  * without a byte-order mark, Windows-1252, refusals with their row and
- * cell), including a UTF-8 character split by the scan's 1 MiB read; and a
+ * cell), including a UTF-8 character split by the scan's 1 MiB read; a
  * large UTF-16 file read by the parallel path to the same report as its
- * UTF-8 form.
+ * UTF-8 form; and a large feed checked while it is read, decided as the
+ * scan decides.
  */
 #include "import/ingest.h"
 
@@ -426,6 +427,126 @@ static void large_utf16_reads_like_utf8(void **state)
     free(utf8);
 }
 
+/* A bulk feed of `rows` rows "vNNNNN,views,impressions,clicks,orders"
+ * (row r has views r % 1000) in a buffer; *size is set. */
+static char *bulk_feed(size_t rows, size_t *size)
+{
+    size_t cap = rows * 48 + 100, n = 0;
+    char *data = malloc(cap);
+    assert_non_null(data);
+    n += (size_t)snprintf(data, cap, "Video ID,Video views,Product impressions,Product clicks,"
+                                     "Orders\n");
+    for (size_t r = 0; r < rows; r++)
+        n += (size_t)snprintf(data + n, cap - n, "v%05zu,%zu,%zu,%zu,%zu\n", r % 20000,
+                              r % 1000, 500 + r % 7, 10 + r % 5, r % 3);
+    *size = n;
+    return data;
+}
+
+static sl_status read_feed(const char *path, unsigned threads, bool strict, sl_report **out,
+                           sl_error *err)
+{
+    sl_read_options o = {.threads = threads, .strict = strict};
+    const char *paths[] = {path};
+    *out = NULL;
+    return sl_report_read(paths, 1, &o, out, err);
+}
+
+/* The offset of the key cell of data row r (0-based) in a bulk feed. */
+static size_t feed_row_at(const char *data, size_t r)
+{
+    const char *p = strchr(data, '\n') + 1;
+    for (size_t i = 0; i < r; i++)
+        p = strchr(p, '\n') + 1;
+    return (size_t)(p - data);
+}
+
+/* A large feed is not scanned before it is read: its readers check the
+ * bytes as they read them (importer.c "encoding checked while reading").
+ * Whatever the file holds, the outcome must be the one the scan gave: UTF-8
+ * across every read boundary kept; a stray byte late in a file with no
+ * UTF-8 read as Windows-1252; one in a file with UTF-8 refused at its row
+ * and cell, also when --strict would have stopped earlier. */
+static void large_feed_checked_while_read(void **state)
+{
+    (void)state;
+    size_t rows = 480000, size;
+    char *data = bulk_feed(rows, &size);
+    assert_true(size > ((size_t)9 << 20));
+    double views = 0;
+    for (size_t r = 0; r < rows; r++)
+        views += (double)(r % 1000);
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        sl_report *rep;
+        sl_error err;
+        const char *path = write_file("feed.csv", data, size);
+        assert_int_equal(read_feed(path, threads, false, &rep, &err), SL_OK);
+        double v;
+        assert_true(sl_funnel_get(&rep->totals.funnel, SL_FIELD_VIEWS, &v));
+        assert_true(v == views);
+        assert_int_equal(rep->rows_read, rows);
+        assert_string_equal(rep->sources[0].encoding, "utf-8");
+        sl_report_free(rep);
+    }
+    /* "v0é" as UTF-8 with its two bytes on each side of a 1 MiB read and
+     * of the middle, where the second thread's range may start. */
+    size_t at[] = {((size_t)1 << 20) - 1, ((size_t)2 << 20) - 1, size / 2 - 1, size - 40};
+    for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+        char *copy = malloc(size + 1);
+        memcpy(copy, data, size);
+        size_t cell = feed_row_at(copy, 0);
+        while (cell + 40 < at[k])
+            cell = (size_t)(strchr(copy + cell, '\n') + 1 - copy);
+        memcpy(copy + cell + 2, "\xc3\xa9", 2); /* "v0NNN" becomes "v0é…" */
+        const char *path = write_file("feed-utf8.csv", copy, size);
+        for (unsigned threads = 1; threads <= 2; threads++) {
+            sl_report *rep;
+            sl_error err;
+            assert_int_equal(read_feed(path, threads, false, &rep, &err), SL_OK);
+            assert_int_equal(rep->rows_read, rows);
+            assert_string_equal(rep->sources[0].encoding, "utf-8");
+            sl_report_free(rep);
+        }
+        free(copy);
+    }
+    /* A stray Windows-1252 é near the end and no UTF-8: converted, read. */
+    size_t late = feed_row_at(data, rows - 3);
+    data[late + 1] = (char)0xE9;
+    const char *w1252 = write_file("feed-1252.csv", data, size);
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        sl_report *rep;
+        sl_error err;
+        assert_int_equal(read_feed(w1252, threads, false, &rep, &err), SL_OK);
+        assert_string_equal(rep->sources[0].encoding, "windows-1252");
+        assert_int_equal(rep->rows_read, rows);
+        sl_report_free(rep);
+    }
+    /* The same with UTF-8 in row 2: refused at the stray byte, with or
+     * without --strict, even when a bad row comes first (row 5). */
+    memcpy(data + feed_row_at(data, 0) + 1, "\xc3\xa9", 2);
+    size_t bad = feed_row_at(data, 3);
+    memcpy(data + bad + 7, "x", 1); /* views "x…": a bad row */
+    const char *mixed = write_file("feed-mixed.csv", data, size);
+    for (unsigned threads = 1; threads <= 2; threads++)
+        for (int strict = 0; strict <= 1; strict++) {
+            sl_report *rep;
+            sl_error err;
+            assert_int_equal(read_feed(mixed, threads, strict, &rep, &err), SL_ERR_PARSE);
+            assert_null(rep);
+            assert_int_equal(err.row, rows - 3 + 2);
+            assert_int_equal(err.column, 1);
+            assert_non_null(strstr(err.message, "byte 0xE9 is not UTF-8, yet row 2"));
+        }
+    /* All UTF-8 again: --strict stops at the bad row, as it always did. */
+    data[late + 1] = '0';
+    const char *strict_bad = write_file("feed-strict.csv", data, size);
+    sl_report *rep;
+    sl_error err;
+    assert_int_equal(read_feed(strict_bad, 2, true, &rep, &err), SL_ERR_PARSE);
+    assert_int_equal(err.row, 5);
+    free(data);
+}
+
 /* A Windows-1252 file: its source says so, and its header reads as text. */
 static void windows_1252_report_says_so(void **state)
 {
@@ -476,6 +597,7 @@ int main(void)
         cmocka_unit_test(conversion_errors_name_row_and_cell),
         cmocka_unit_test(large_utf16_reads_like_utf8),
         cmocka_unit_test(windows_1252_report_says_so),
+        cmocka_unit_test(large_feed_checked_while_read),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

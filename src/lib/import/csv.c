@@ -29,6 +29,15 @@
 
 #define READ_CHUNK ((size_t)1 << 20)
 
+/* What the UTF-8 scan found: offsets of the first byte that is not UTF-8
+ * and of the first valid multi-byte sequence (UINT64_MAX: none). */
+typedef struct utf8_scan {
+    uint64_t first_bad, first_multibyte;
+} utf8_scan;
+
+static size_t scan_block(const unsigned char *buf, size_t n, uint64_t off, bool at_end,
+                         utf8_scan *s);
+
 /* Byte classes for the unquoted scan: 0 = ordinary, 1 = ends or needs a look. */
 enum { CLASS_PLAIN = 0, CLASS_STOP = 1 };
 
@@ -43,6 +52,9 @@ struct csv_reader {
     bool eof;
     bool saw_quote;
     bool skip_bom_pending;     /* the range starts at offset 0 */
+    bool check_utf8;           /* csv_check_utf8: bytes are checked as they are read */
+    size_t checked;            /* buf[0, checked) has been checked */
+    utf8_scan utf8;
     char delimiter;
     uint64_t row;              /* number of the next record */
     unsigned char stop[256];
@@ -106,6 +118,31 @@ void csv_close(csv_reader *r)
 }
 
 bool csv_saw_quote(const csv_reader *r) { return r->saw_quote; }
+
+void csv_check_utf8(csv_reader *r)
+{
+    r->check_utf8 = true;
+    r->checked = r->len;
+    r->utf8.first_bad = r->len ? 0 : UINT64_MAX; /* bytes already read: unknown */
+    r->utf8.first_multibyte = 0; /* not asked: the scan stops at the first bad byte */
+}
+
+bool csv_saw_bad_utf8(const csv_reader *r) { return r->check_utf8 && r->utf8.first_bad != UINT64_MAX; }
+
+/* Checks the bytes read since the last call while they are still in the
+ * cache (the separate pass over the file this replaces read them all from
+ * memory once more).  A character cut by the end of the buffer is checked
+ * when the rest of it has been read: its record cannot have been handed
+ * out, as it has no line end yet. */
+static void check_read_bytes(csv_reader *r)
+{
+    if (!r->check_utf8 || r->utf8.first_bad != UINT64_MAX || r->checked >= r->len)
+        return;
+    uint64_t base = r->next_read - r->len; /* the file offset of buf[0] */
+    bool at_end = r->eof || (r->end != UINT64_MAX && r->next_read >= r->end);
+    r->checked += scan_block((const unsigned char *)r->buf + r->checked, r->len - r->checked,
+                             base + r->checked, at_end, &r->utf8);
+}
 uint64_t csv_consumed(const csv_reader *r) { return r->consumed; }
 
 /* Moves the unparsed tail to the front and reads more.  Grows the buffer
@@ -114,6 +151,9 @@ static sl_status refill(csv_reader *r, sl_error *err)
 {
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        if (r->check_utf8 && r->checked < r->pos && r->utf8.first_bad == UINT64_MAX)
+            r->utf8.first_bad = 0; /* bytes handed out unchecked: say "unknown" */
+        r->checked = r->checked > r->pos ? r->checked - r->pos : 0;
         r->len -= r->pos;
         r->pos = 0;
     }
@@ -172,6 +212,7 @@ static sl_status refill(csv_reader *r, sl_error *err)
         r->len += (size_t)got;
         break; /* one read per refill keeps latency low on pipes and big chunks */
     }
+    check_read_bytes(r);
     return SL_OK;
 }
 
@@ -280,6 +321,78 @@ static bool cut_plain_record(csv_reader *r, size_t *ncells, size_t *record_end)
 }
 #endif
 
+/* Outcome of cutting one cell: CUT_DONE with *st set on an error, CUT_MORE,
+ * or CELL_CUT when the cell is cut and the record may go on. */
+enum { CELL_CUT = CUT_EMPTY + 1 };
+
+static const char nul_message[] = "the file holds a NUL byte, so it is not a text CSV file; is "
+                                  "it a spreadsheet saved under a .csv name?";
+
+/* The quoted cell at buf[*p] (a double quote): its text is [*start, *end)
+ * and *p moves past the closing quote. */
+static int cut_quoted(csv_reader *r, size_t n, size_t *p, size_t *start, size_t *end,
+                      bool *escaped, sl_status *st, sl_error *err)
+{
+    const char *buf = r->buf;
+    const size_t len = r->len;
+    r->saw_quote = true;
+    for (size_t q = *p + 1;;) {
+        const char *hit = memchr(buf + q, '"', len - q);
+        if (!hit) {
+            if (!r->eof)
+                return CUT_MORE;
+            *st = parse_error(r, n + 1, err,
+                              "a quoted cell is never closed; add the closing double quote");
+            return CUT_DONE;
+        }
+        size_t k = (size_t)(hit - buf);
+        if (k + 1 == len && !r->eof)
+            return CUT_MORE;
+        if (k + 1 < len && buf[k + 1] == '"') {
+            *escaped = true;
+            q = k + 2;
+            continue;
+        }
+        *start = *p + 1;
+        *end = k;
+        *p = k + 1;
+        break;
+    }
+    if (memchr(buf + *start, '\0', *end - *start)) {
+        *st = parse_error(r, n + 1, err, nul_message);
+        return CUT_DONE;
+    }
+    if (*p < len && buf[*p] != r->delimiter && buf[*p] != '\n' && buf[*p] != '\r') {
+        *st = parse_error(r, n + 1, err,
+                          "text follows a closing double quote; inside a quoted cell write a "
+                          "quote as two quotes (\"\")");
+        return CUT_DONE;
+    }
+    return CELL_CUT;
+}
+
+/* The unquoted cell at buf[*p], up to a delimiter, line end or the end of
+ * the bytes read; a quote inside it is text. */
+static int cut_unquoted(csv_reader *r, size_t n, size_t *p, sl_status *st, sl_error *err)
+{
+    const char *buf = r->buf;
+    const size_t len = r->len;
+    for (;;) {
+        while (*p < len && !r->stop[(unsigned char)buf[*p]])
+            ++*p;
+        if (*p < len && buf[*p] == '\0') {
+            *st = parse_error(r, n + 1, err, nul_message);
+            return CUT_DONE;
+        }
+        if (*p < len && buf[*p] == '"') {
+            r->saw_quote = true;
+            ++*p;
+            continue;
+        }
+        return CELL_CUT;
+    }
+}
+
 /* Cuts the record starting at r->pos.  Returns CUT_MORE when the record runs
  * past the buffered bytes and more can be read. */
 static int cut_record(csv_reader *r, size_t *ncells, size_t *record_end, sl_status *st,
@@ -287,7 +400,6 @@ static int cut_record(csv_reader *r, size_t *ncells, size_t *record_end, sl_stat
 {
     const char *buf = r->buf;
     const size_t len = r->len;
-    const char delim = r->delimiter;
     size_t p = r->pos, n = 0;
     *st = SL_OK;
     if (p == len)
@@ -295,66 +407,14 @@ static int cut_record(csv_reader *r, size_t *ncells, size_t *record_end, sl_stat
     for (;;) {
         if (n == r->cell_cap && (*st = grow_cells(r, err)) != SL_OK)
             return CUT_DONE;
-        size_t start, end;
-        bool escaped = false;
-        if (p < len && buf[p] == '"') {
-            r->saw_quote = true;
-            size_t q = p + 1;
-            for (;;) {
-                const char *hit = memchr(buf + q, '"', len - q);
-                if (!hit) {
-                    if (!r->eof)
-                        return CUT_MORE;
-                    *st = parse_error(r, n + 1, err,
-                                      "a quoted cell is never closed; add the closing "
-                                      "double quote");
-                    return CUT_DONE;
-                }
-                size_t k = (size_t)(hit - buf);
-                if (k + 1 == len && !r->eof)
-                    return CUT_MORE;
-                if (k + 1 < len && buf[k + 1] == '"') {
-                    escaped = true;
-                    q = k + 2;
-                    continue;
-                }
-                start = p + 1;
-                end = k;
-                p = k + 1;
-                break;
-            }
-            if (memchr(buf + start, '\0', end - start)) {
-                *st = parse_error(r, n + 1, err,
-                                  "the file holds a NUL byte, so it is not a text CSV file; is "
-                                  "it a spreadsheet saved under a .csv name?");
-                return CUT_DONE;
-            }
-            if (p < len && buf[p] != delim && buf[p] != '\n' && buf[p] != '\r') {
-                *st = parse_error(r, n + 1, err,
-                                  "text follows a closing double quote; inside a quoted "
-                                  "cell write a quote as two quotes (\"\")");
-                return CUT_DONE;
-            }
-        } else {
-            start = p;
-            for (;;) {
-                while (p < len && !r->stop[(unsigned char)buf[p]])
-                    p++;
-                if (p < len && buf[p] == '\0') {
-                    *st = parse_error(r, n + 1, err,
-                                      "the file holds a NUL byte, so it is not a text CSV "
-                                      "file; is it a spreadsheet saved under a .csv name?");
-                    return CUT_DONE;
-                }
-                if (p < len && buf[p] == '"') { /* a quote inside an unquoted cell is text */
-                    r->saw_quote = true;
-                    p++;
-                    continue;
-                }
-                break;
-            }
+        size_t start = p, end = p;
+        bool escaped = false, quoted = p < len && buf[p] == '"';
+        int cut = quoted ? cut_quoted(r, n, &p, &start, &end, &escaped, st, err)
+                         : cut_unquoted(r, n, &p, st, err);
+        if (cut != CELL_CUT)
+            return cut;
+        if (!quoted)
             end = p;
-        }
         r->cell_start[n] = start;
         r->cell_end[n] = end;
         r->cell_escaped[n] = escaped;
@@ -366,8 +426,7 @@ static int cut_record(csv_reader *r, size_t *ncells, size_t *record_end, sl_stat
             *record_end = p;
             return CUT_DONE;
         }
-        char c = buf[p];
-        if (c == delim) {
+        if (buf[p] == r->delimiter) {
             p++;
             if (p == len && r->eof) { /* "a," at the very end: one more empty cell */
                 if (n == r->cell_cap && (*st = grow_cells(r, err)) != SL_OK)
@@ -381,7 +440,7 @@ static int cut_record(csv_reader *r, size_t *ncells, size_t *record_end, sl_stat
             }
             continue;
         }
-        if (c == '\r') {
+        if (buf[p] == '\r') {
             if (p + 1 == len && !r->eof)
                 return CUT_MORE;
             p++;
@@ -583,60 +642,64 @@ static size_t put_utf8(char *out, uint32_t cp)
     return 4;
 }
 
-csv_convert_result csv_convert_chunk(csv_converter *c, const unsigned char *in, size_t size,
-                                     bool last, char *out, size_t *written,
-                                     uint64_t *bad_offset)
+static csv_convert_result convert_1252(csv_converter *c, const unsigned char *in, size_t size,
+                                       char *out, size_t *written, uint64_t *bad_offset)
 {
     size_t w = 0;
-    *written = 0;
-    if (c->encoding == CSV_UTF8) { /* nothing to convert */
-        memcpy(out, in, size);
-        c->offset += size;
-        *written = size;
-        return CSV_CONVERT_OK;
-    }
-    if (c->encoding == CSV_WINDOWS1252) {
-        for (size_t i = 0; i < size; i++) {
-            unsigned char b = in[i];
-            uint32_t cp = b;
-            if (b >= 0x80 && b < 0xA0 && !(cp = cp1252_c1[b - 0x80])) {
-                *written = w;
-                *bad_offset = c->offset + i;
-                c->offset += i;
-                return CSV_CONVERT_UNDEFINED;
-            }
-            w += put_utf8(out + w, cp);
+    for (size_t i = 0; i < size; i++) {
+        unsigned char b = in[i];
+        uint32_t cp = b;
+        if (b >= 0x80 && b < 0xA0 && !(cp = cp1252_c1[b - 0x80])) {
+            *written = w;
+            *bad_offset = c->offset + i;
+            c->offset += i;
+            return CSV_CONVERT_UNDEFINED;
         }
-        c->offset += size;
-        *written = w;
-        return CSV_CONVERT_OK;
+        w += put_utf8(out + w, cp);
     }
-    bool big = c->encoding == CSV_UTF16BE;
-    size_t i = 0;
-    while (i < size) {
-        unsigned char b0, b1;
-        uint64_t at; /* input offset of this unit */
-        if (c->has_carry) {
-            b0 = c->carry;
-            b1 = in[i];
-            at = c->offset - 1;
-            i += 1;
-            c->offset += 1;
-            c->has_carry = false;
-        } else if (i + 1 < size) {
-            b0 = in[i];
-            b1 = in[i + 1];
-            at = c->offset;
-            i += 2;
-            c->offset += 2;
-        } else { /* one byte left: the unit continues in the next chunk */
-            c->carry = in[i];
-            c->has_carry = true;
-            c->offset += 1;
-            i += 1;
-            break;
-        }
-        uint16_t unit = big ? (uint16_t)(b0 << 8 | b1) : (uint16_t)(b1 << 8 | b0);
+    c->offset += size;
+    *written = w;
+    return CSV_CONVERT_OK;
+}
+
+/* The next UTF-16 code unit of the input, its first byte perhaps carried
+ * from the chunk before; false when only one byte is left (it is carried). */
+static bool next_unit(csv_converter *c, const unsigned char *in, size_t size, size_t *i,
+                      uint16_t *unit, uint64_t *at)
+{
+    unsigned char b0, b1;
+    if (c->has_carry) {
+        b0 = c->carry;
+        b1 = in[*i];
+        *at = c->offset - 1;
+        *i += 1;
+        c->offset += 1;
+        c->has_carry = false;
+    } else if (*i + 1 < size) {
+        b0 = in[*i];
+        b1 = in[*i + 1];
+        *at = c->offset;
+        *i += 2;
+        c->offset += 2;
+    } else { /* one byte left: the unit continues in the next chunk */
+        c->carry = in[*i];
+        c->has_carry = true;
+        c->offset += 1;
+        *i += 1;
+        return false;
+    }
+    *unit = c->encoding == CSV_UTF16BE ? (uint16_t)(b0 << 8 | b1) : (uint16_t)(b1 << 8 | b0);
+    return true;
+}
+
+static csv_convert_result convert_utf16(csv_converter *c, const unsigned char *in, size_t size,
+                                        bool last, char *out, size_t *written,
+                                        uint64_t *bad_offset)
+{
+    size_t w = 0, i = 0;
+    uint16_t unit;
+    uint64_t at; /* input offset of this unit */
+    while (i < size && next_unit(c, in, size, &i, &unit, &at)) {
         if (at == 0 && unit == 0xFEFF)
             continue; /* the byte-order mark is not text */
         if (c->high) {
@@ -672,6 +735,22 @@ csv_convert_result csv_convert_chunk(csv_converter *c, const unsigned char *in, 
         return CSV_CONVERT_ODD_LENGTH;
     }
     return CSV_CONVERT_OK;
+}
+
+csv_convert_result csv_convert_chunk(csv_converter *c, const unsigned char *in, size_t size,
+                                     bool last, char *out, size_t *written,
+                                     uint64_t *bad_offset)
+{
+    *written = 0;
+    if (c->encoding == CSV_UTF8) { /* nothing to convert */
+        memcpy(out, in, size);
+        c->offset += size;
+        *written = size;
+        return CSV_CONVERT_OK;
+    }
+    if (c->encoding == CSV_WINDOWS1252)
+        return convert_1252(c, in, size, out, written, bad_offset);
+    return convert_utf16(c, in, size, last, out, written, bad_offset);
 }
 
 /* The record (row) and cell of byte `offset` of an ASCII-compatible file,
@@ -745,16 +824,10 @@ static sl_status encoding_error(sl_error *err, const char *name, int fd, uint64_
     return SL_ERR_PARSE;
 }
 
-/* What the UTF-8 scan found: offsets of the first byte that is not UTF-8
- * and of the first valid multi-byte sequence (UINT64_MAX: none). */
 /* Files this large are scanned on two threads. */
 #define SCAN_PARALLEL_BYTES (8u << 20)
 /* The part of the file mapped at a time by each scanning thread. */
 #define SCAN_WINDOW (16u << 20)
-
-typedef struct utf8_scan {
-    uint64_t first_bad, first_multibyte;
-} utf8_scan;
 
 /* Scans n bytes at file offset `off`; returns how many were scanned (fewer
  * than n when a character is cut by the end of a chunk that is not the
@@ -901,10 +974,11 @@ static sl_status scan_utf8(int fd, uint64_t size, const char *name, utf8_scan *s
     return st;
 }
 
-sl_status csv_detect_encoding(int fd, uint64_t size, const char *name, csv_encoding *out,
-                              sl_error *err)
+sl_status csv_detect_encoding_head(int fd, const char *name, csv_encoding *out, bool *whole,
+                                   sl_error *err)
 {
     *out = CSV_UTF8;
+    *whole = false;
     unsigned char head[4096];
     ssize_t got = pread(fd, head, sizeof head, 0);
     if (got < 0)
@@ -944,8 +1018,21 @@ sl_status csv_detect_encoding(int fd, uint64_t size, const char *name, csv_encod
             return SL_OK;
         }
     }
+    *whole = true;
+    return SL_OK;
+}
+
+sl_status csv_detect_encoding(int fd, uint64_t size, const char *name, csv_encoding *out,
+                              sl_error *err)
+{
+    bool whole;
+    sl_status st = csv_detect_encoding_head(fd, name, out, &whole, err);
+    if (st != SL_OK || !whole)
+        return st;
+    unsigned char first[3];
+    bool bom = pread(fd, first, 3, 0) == 3 && memcmp(first, "\xEF\xBB\xBF", 3) == 0;
     utf8_scan s;
-    sl_status st = scan_utf8(fd, size, name, &s, err);
+    st = scan_utf8(fd, size, name, &s, err);
     if (st != SL_OK || s.first_bad == UINT64_MAX)
         return st;
     unsigned char bad = 0;

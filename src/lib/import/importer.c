@@ -1,333 +1,27 @@
 /*
  * importer.c — sl_report_read: files in, one grouped report out.
  *
- * For each file: detect CSV or XLSX, hold the first rows until the header is
- * found (import_map.c), then convert every data row and add it to its group
- * (import_group.c), storing the records when a store is given (one import =
- * one transaction: a failure or a killed process leaves nothing of it).
- *
- * The bulk path: a large CSV that is not being stored is split at line
- * boundaries into one byte range per thread; each thread fills its own
- * group table and the tables are merged.  A range boundary could fall inside
- * a quoted cell, so when any thread meets a double quote the parallel result
- * is thrown away and the file is read again by one thread (exports that need
- * quoting are small; the million-row feeds are plain).
+ * For each file: open it (standard input is spooled to a file first), tell
+ * CSV from XLSX, decide a CSV's encoding, and hand it to its reader
+ * (csv_parallel.c, xlsx.c), whose rows go through the file's pipe
+ * (import_file.c) into the group table; then the file's source entry and
+ * issues join the report, and after the last file the groups become the
+ * report (report/report.c).  With a store, each file is one import = one
+ * transaction: a failure or a killed process leaves nothing of it.
  */
-#include "import.h"
+#include "import_file.h"
 
 #include <errno.h>
 #include <math.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PARALLEL_MIN_BYTES ((uint64_t)8 << 20)
-#define MAX_THREADS 8
-#define PROGRESS_STEP ((uint64_t)4 << 20)
-
-/* Per-thread state of the data rows of one file. */
-typedef struct data_state {
-    group_table *groups;
-    uint64_t rows, skipped, summary_rows;
-    cell_log cells;             /* unreadable cells (their rows kept) */
-    double sum[SL_FIELD__COUNT];    /* this file's own sums, for its total's check */
-    double channel_sum[SL_MAX_CHANNELS][SL_FIELD__COUNT];
-    uint32_t channel_present[SL_MAX_CHANNELS];
-    char creator[SL_MAX_ID];    /* the creator of its rows, when they have one */
-    bool several_creators;
-    sl_row_issue issues[SL_REPORT_MAX_ISSUES];
-    size_t issue_count;
-    bool failed;                /* strict: stopped at issues[0] */
-    sl_status status;           /* a hard error (memory, store) */
-    sl_error error;
-} data_state;
-
-/* What every thread shares while reading one file. */
-typedef struct file_job {
-    const char *name;           /* as shown in messages */
-    const import_plan *plan;
-    const sl_read_options *options;
-    bool grouped;
-    sl_dimension by;
-    uint32_t need_keys;
-    sl_store *store;            /* NULL: not storing this file */
-    row_values *scratch;
-    const bulk_plan *bulk;      /* plain records take the fused loop (bulk.c) */
-} file_job;
-
-static void keep_issue(data_state *d, const sl_row_issue *issue)
-{
-    if (d->issue_count < SL_REPORT_MAX_ISSUES)
-        d->issues[d->issue_count++] = *issue;
-}
-
-static void fill_record(const file_job *job, const ingest_row *row, const row_values *v,
-                        sl_record *rec)
-{
-    memset(rec, 0, sizeof *rec);
-    rec->row = row->number;
-    for (int k = 0; k < SL_DIM__COUNT; k++)
-        memcpy(rec->key[k], v->key[k], SL_MAX_ID);
-    if (v->label) {
-        size_t len = v->label_len < SL_MAX_LABEL ? v->label_len : SL_MAX_LABEL - 1;
-        while (len < v->label_len && len && ((unsigned char)v->label[len] & 0xC0) == 0x80)
-            len--;
-        memcpy(rec->label, v->label, len);
-    }
-    for (int f = 0; f < SL_FIELD__COUNT; f++) {
-        if (!(v->present & (1u << f)))
-            continue;
-        double x = !sl_field_is_money((sl_field)f)          ? (double)v->count[f]
-                   : (v->money_exact & (1u << f)) ? (double)v->hundredths[f] / 100.0
-                                                  : v->money[f];
-        sl_funnel_set(&rec->funnel, (sl_field)f, x);
-    }
-    (void)job;
-}
-
-static bool flush_batch(data_state *d, group_batch *batch)
-{
-    if (batch->count && group_table_add_batch(d->groups, batch) != SL_OK) {
-        d->status = sl_fail(&d->error, SL_ERR_NO_MEMORY, NULL, "out of memory");
-        return false;
-    }
-    batch->count = 0;
-    return true;
-}
-
-/* A row's channel shares, summed per band (cells that cannot be read are
- * already counted by the row's own conversion where they are fields). */
-static void add_channels(const import_plan *plan, const ingest_row *row, data_state *d)
-{
-    for (size_t ch = 0; ch < plan->channel_count; ch++)
-        for (int f = 0; f < SL_FIELD__COUNT; f++) {
-            int c = plan->channel_col[ch][f];
-            if (c < 0 || (size_t)c >= row->count || !row->lengths[c])
-                continue;
-            const sl_column *col = &plan->columns[c];
-            sl_value v;
-            if (sl_parse_value_as(row->cells[c], col->currency, col->decimal, &v, NULL) != SL_OK ||
-                (v.kind != SL_VALUE_NUMBER && v.kind != SL_VALUE_MONEY) || v.number < 0)
-                continue;
-            d->channel_sum[ch][f] += v.number;
-            d->channel_present[ch] |= 1u << f;
-        }
-}
-
-/* One data row: convert, group, store.  False stops the reading.  With a
- * batch, grouped rows are converted straight into it and added to their
- * groups a batch at a time (`v` is then ignored). */
-static bool data_row(const file_job *job, data_state *d, const ingest_row *row, row_values *v,
-                     group_batch *batch)
-{
-    if (batch && job->grouped)
-        v = &batch->rows[batch->count];
-    else
-        batch = NULL;
-    sl_row_issue issue;
-    row_outcome r = import_convert_row(job->plan, job->name, row, job->need_keys,
-                                       job->options->strict, v, &issue, &d->cells);
-    if (r == ROW_EMPTY)
-        return true;
-    if (r == ROW_SUMMARY) {
-        d->summary_rows++;
-        return true;
-    }
-    char rowkey[24];
-    const char *key = rowkey;
-    if (r == ROW_OK) {
-        if (job->grouped) {
-            key = v->key[job->by];
-            if (!key[0]) {
-                int c = job->plan->key_col[job->by];
-                memset(&issue, 0, sizeof issue);
-                snprintf(issue.file, sizeof issue.file, "%s", job->name);
-                issue.row = row->number;
-                issue.column = (uint64_t)c + 1;
-                snprintf(issue.header, sizeof issue.header, "%s", job->plan->columns[c].header);
-                snprintf(issue.message, sizeof issue.message, "the row has no %s key",
-                         sl_dimension_name(job->by));
-                r = ROW_BAD;
-            }
-        } else {
-            snprintf(rowkey, sizeof rowkey, "row %llu", (unsigned long long)row->number);
-        }
-    }
-    if (r == ROW_BAD) {
-        d->skipped++;
-        keep_issue(d, &issue);
-        if (job->options->strict) {
-            d->failed = true;
-            return false;
-        }
-        return true;
-    }
-    d->rows++;
-    const char *creator = v->key[SL_DIM_CREATOR];
-    if (creator[0] && (job->need_keys & (1u << SL_DIM_CREATOR))) {
-        if (!d->creator[0])
-            snprintf(d->creator, sizeof d->creator, "%s", creator);
-        else if (strcmp(d->creator, creator) != 0)
-            d->several_creators = true;
-    }
-    add_channels(job->plan, row, d);
-    if (job->plan->check_row || job->plan->table_ends)
-        for (int f = 0; f < SL_FIELD__COUNT; f++)
-            if (v->present & (1u << f))
-                d->sum[f] += !sl_field_is_money((sl_field)f) ? (double)v->count[f]
-                             : (v->money_exact & (1u << f)) ? (double)v->hundredths[f] / 100.0
-                                                            : v->money[f];
-    if (batch) {
-        size_t n = batch->count;
-        if (v->label) { /* the reader's buffer moves on: keep a copy */
-            size_t len = v->label_len < SL_MAX_LABEL ? v->label_len : SL_MAX_LABEL - 1;
-            memcpy(batch->labels[n], v->label, len);
-            batch->labels[n][len] = '\0';
-            v->label = batch->labels[n];
-            v->label_len = len;
-        }
-        batch->keys[n] = key;
-        batch->key_lens[n] = strlen(key);
-        if (++batch->count == GROUP_BATCH && !flush_batch(d, batch))
-            return false;
-    } else if (group_table_add(d->groups, key, strlen(key), v) != SL_OK) {
-        d->status = sl_fail(&d->error, SL_ERR_NO_MEMORY, NULL, "out of memory");
-        return false;
-    }
-    if (job->store) {
-        sl_record rec;
-        fill_record(job, row, v, &rec);
-        if ((d->status = sl_store_import_add(job->store, &rec, &d->error)) != SL_OK)
-            return false;
-    }
-    return true;
-}
-
-/* ---- one file, row by row (both readers end up here) ---- */
-
-typedef struct file_pipe {
-    file_job job;
-    data_state data;
-    held_rows held;
-    import_plan plan;
-    bool planned;
-    bool check_description;
-    uint64_t header_row_seen;
-    uint64_t table_end_row;     /* the first row of the next table, when one follows */
-    sl_report *report;
-    size_t source_index;
-    /* decided by the caller once the plan exists */
-    sl_status (*on_plan)(struct file_pipe *pipe, sl_error *err);
-    void *owner;
-    sl_status stop;             /* status returned to stop a reader on purpose */
-} file_pipe;
-
-#define STOP_READING ((sl_status)(SL_STATUS__COUNT + 1))
-
-static sl_status pipe_data(file_pipe *p, const ingest_row *row, sl_error *err)
-{
-    if (p->plan.table_ends && row->number >= p->table_end_row)
-        return SL_OK; /* another table's rows (the summary is read by the plan) */
-    if (p->check_description) {
-        p->check_description = false;
-        if (import_is_description_row(&p->plan, row)) {
-            p->report->sources[p->source_index].description_row = row->number;
-            return SL_OK;
-        }
-    }
-    if (!data_row(&p->job, &p->data, row, p->job.scratch, NULL)) {
-        if (p->data.status != SL_OK) {
-            if (err)
-                *err = p->data.error;
-            return p->data.status;
-        }
-        return STOP_READING; /* strict: reported by the caller */
-    }
-    return SL_OK;
-}
-
-static sl_status pipe_plan(file_pipe *p, sl_error *err)
-{
-    sl_status st = import_plan_build(&p->held, p->job.name, &p->plan, err);
-    if (st != SL_OK)
-        return st;
-    p->planned = true;
-    p->job.plan = &p->plan;
-    p->check_description = true;
-    if (p->plan.table_ends)
-        p->table_end_row = p->held.number[p->plan.data_end];
-    if (p->plan.column_count &&
-        !(p->data.cells.per_column = calloc(p->plan.column_count, sizeof(uint64_t))))
-        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
-    if ((st = p->on_plan(p, err)) != SL_OK)
-        return st;
-    const char *cells[256];
-    size_t lengths[256];
-    for (size_t i = p->plan.header_index + 1; i < p->held.count; i++) {
-        ingest_row row;
-        held_rows_get(&p->held, i, &row, cells, lengths, 256);
-        if (p->held.cells[i] > 256) { /* rare: a very wide sheet; keep every cell */
-            const char **wide = malloc(p->held.cells[i] * sizeof *wide);
-            size_t *wl = malloc(p->held.cells[i] * sizeof *wl);
-            if (!wide || !wl) {
-                free(wide);
-                free(wl);
-                return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
-            }
-            held_rows_get(&p->held, i, &row, wide, wl, p->held.cells[i]);
-            st = pipe_data(p, &row, err);
-            free(wide);
-            free(wl);
-        } else {
-            st = pipe_data(p, &row, err);
-        }
-        if (st != SL_OK)
-            return st;
-    }
-    return SL_OK;
-}
-
-static sl_status pipe_row(void *ctx, const ingest_row *row, sl_error *err)
-{
-    file_pipe *p = ctx;
-    if (p->planned)
-        return pipe_data(p, row, err);
-    sl_status st = held_rows_add(&p->held, row, err);
-    if (st != SL_OK)
-        return st;
-    if (held_rows_full(&p->held))
-        return pipe_plan(p, err);
-    return SL_OK;
-}
-
-/* End of input: a short file is planned here. */
-static sl_status pipe_finish(file_pipe *p, sl_error *err)
-{
-    if (p->planned)
-        return SL_OK;
-    if (p->held.count == 0) {
-        sl_fail(err, SL_ERR_UNRECOGNISED, NULL, "%s: the file is empty; export the report again",
-                p->job.name);
-        if (err)
-            snprintf(err->file, sizeof err->file, "%s", p->job.name);
-        return SL_ERR_UNRECOGNISED;
-    }
-    return pipe_plan(p, err);
-}
-
 /* ---- the report being built ---- */
 
-typedef struct build {
-    sl_report *report;
-    const sl_read_options *options;
-    group_table *groups;
-    bool decided;               /* grouping decided by the first file */
-    row_values scratch;
-} build;
+typedef import_build build;
 
 static sl_status add_source(sl_report *r, const char *name, const char *format, sl_error *err)
 {
@@ -589,338 +283,6 @@ static sl_status spool_stdin(int *fd_out, sl_error *err)
     return SL_OK;
 }
 
-/* ---- CSV ---- */
-
-typedef struct csv_range {
-    const file_job *job;
-    data_state *data;
-    int fd;
-    char delimiter;
-    uint64_t start, end, first_row;
-    uint64_t records;           /* records read (for row numbers of later ranges) */
-    bool saw_quote;
-    bool reports_progress;
-    _Atomic uint64_t *done;
-    uint64_t total;
-    sl_status status;
-    sl_error error;
-} csv_range;
-
-typedef struct slow_ctx {
-    csv_range *range;
-    row_values *v;
-    uint64_t last_report;
-} slow_ctx;
-
-static bool slow_row(void *ctx, const ingest_row *row)
-{
-    slow_ctx *c = ctx;
-    return data_row(c->range->job, c->range->data, row, c->v, NULL);
-}
-
-static void bulk_progress(void *ctx, uint64_t bytes)
-{
-    slow_ctx *c = ctx;
-    csv_range *r = c->range;
-    atomic_fetch_add(r->done, bytes);
-    if (r->reports_progress && r->job->options->progress)
-        r->job->options->progress(r->job->options->progress_ctx, atomic_load(r->done), r->total);
-    if (r->reports_progress && r->job->options->progress_rows)
-        r->job->options->progress_rows(r->job->options->progress_ctx, r->data->rows);
-}
-
-static void read_range(csv_range *r)
-{
-    const file_job *job = r->job;
-    data_state *d = r->data;
-    csv_reader *reader;
-    r->status = csv_open(r->fd, job->name, r->start, r->end, r->delimiter, r->first_row, &reader,
-                         &r->error);
-    if (r->status != SL_OK)
-        return;
-    row_values *v = malloc(sizeof *v);
-    group_batch *batch = malloc(sizeof *batch);
-    if (!v || !batch) {
-        free(v);
-        free(batch);
-        csv_close(reader);
-        r->status = sl_fail(&r->error, SL_ERR_NO_MEMORY, NULL, "out of memory");
-        return;
-    }
-    batch->count = 0;
-    uint64_t reported = 0, last = r->first_row - 1;
-    if (job->bulk) {
-        slow_ctx ctx = {.range = r, .v = v};
-        bulk_hooks hooks = {.ctx = &ctx, .slow = slow_row, .progress = bulk_progress};
-        r->status = bulk_read(reader, job->bulk, d->groups, batch, &hooks, &d->rows, &r->error);
-        if (r->status == SL_OK && d->status != SL_OK) {
-            r->status = d->status;
-            r->error = d->error;
-        }
-        r->records = csv_records(reader) - r->first_row;
-        r->saw_quote = csv_saw_quote(reader);
-        free(batch);
-        free(v);
-        csv_close(reader);
-        return;
-    }
-    for (;;) {
-        ingest_row row;
-        bool finished;
-        if ((r->status = csv_next(reader, &row, &finished, &r->error)) != SL_OK || finished)
-            break;
-        last = row.number;
-        if (!data_row(job, d, &row, v, batch)) {
-            if (d->status != SL_OK) {
-                r->status = d->status;
-                r->error = d->error;
-            }
-            break;
-        }
-        uint64_t c = csv_consumed(reader);
-        if (c - reported >= PROGRESS_STEP) {
-            atomic_fetch_add(r->done, c - reported);
-            reported = c;
-            if (r->reports_progress && job->options->progress)
-                job->options->progress(job->options->progress_ctx, atomic_load(r->done),
-                                       r->total);
-            if (r->reports_progress && job->options->progress_rows)
-                job->options->progress_rows(job->options->progress_ctx, d->rows);
-        }
-    }
-    if (r->status == SL_OK && d->status == SL_OK && !flush_batch(d, batch)) {
-        r->status = d->status;
-        r->error = d->error;
-    }
-    atomic_fetch_add(r->done, csv_consumed(reader) - reported);
-    r->records = last + 1 - r->first_row;
-    r->saw_quote = csv_saw_quote(reader);
-    free(batch);
-    free(v);
-    csv_close(reader);
-}
-
-static void *range_thread(void *arg)
-{
-    read_range(arg);
-    return NULL;
-}
-
-/* The first byte after the newline at or after `offset` (or `size`). */
-static uint64_t line_start_after(int fd, uint64_t offset, uint64_t size)
-{
-    char buf[4096];
-    while (offset < size) {
-        ssize_t got = pread(fd, buf, sizeof buf, (off_t)offset);
-        if (got <= 0)
-            return size;
-        char *nl = memchr(buf, '\n', (size_t)got);
-        if (nl)
-            return offset + (uint64_t)(nl - buf) + 1;
-        offset += (uint64_t)got;
-    }
-    return size;
-}
-
-static unsigned thread_count(const sl_read_options *o)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned n = o->threads ? o->threads : (unsigned)(cores > 0 ? cores : 1);
-    return n > MAX_THREADS ? MAX_THREADS : n;
-}
-
-/* Reads [start, size) with n threads; false when the split was not safe
- * (a quote was seen) and nothing of it was kept. */
-static sl_status read_parallel(build *b, file_pipe *p, int fd, char delimiter, uint64_t start,
-                               uint64_t size, uint64_t first_row, unsigned n, bool *done_ok,
-                               sl_error *err)
-{
-    csv_range ranges[MAX_THREADS];
-    data_state states[MAX_THREADS];
-    pthread_t threads[MAX_THREADS];
-    bool started[MAX_THREADS] = {false};
-    _Atomic uint64_t done = 0;
-    sl_status st = SL_OK;
-    *done_ok = false;
-    uint64_t at = start;
-    for (unsigned i = 0; i < n; i++) {
-        memset(&states[i], 0, sizeof states[i]);
-        states[i].cells.per_column = calloc(p->plan.column_count + 1, sizeof(uint64_t));
-        states[i].groups = i == 0 ? b->groups : group_table_new();
-        if (!states[i].groups) {
-            free(states[i].cells.per_column);
-            n = i;
-            st = sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
-            break;
-        }
-        uint64_t end = i + 1 == n ? size : line_start_after(fd, start + (size - start) * (i + 1) / n, size);
-        if (end < at)
-            end = at;
-        ranges[i] = (csv_range){.job = &p->job, .data = &states[i], .fd = fd,
-                                .delimiter = delimiter, .start = at, .end = end,
-                                .first_row = i == 0 ? first_row : 1, .done = &done,
-                                .total = size, .reports_progress = i == 0};
-        at = end;
-    }
-    if (st == SL_OK)
-        for (unsigned i = 1; i < n; i++)
-            started[i] = pthread_create(&threads[i], NULL, range_thread, &ranges[i]) == 0;
-    if (st == SL_OK) {
-        read_range(&ranges[0]);
-        for (unsigned i = 1; i < n; i++)
-            if (!started[i])
-                read_range(&ranges[i]);
-    }
-    for (unsigned i = 1; i < n; i++)
-        if (started[i])
-            pthread_join(threads[i], NULL);
-    bool quote = false;
-    for (unsigned i = 0; i < n && st == SL_OK; i++) {
-        quote |= ranges[i].saw_quote;
-        if (ranges[i].status != SL_OK) {
-            st = ranges[i].status;
-            if (err)
-                *err = ranges[i].error;
-        }
-    }
-    if (st == SL_OK && !quote) {
-        /* Row numbers of later ranges are known only now. */
-        uint64_t base = first_row;
-        data_state *d = &p->data;
-        for (unsigned i = 0; i < n; i++) {
-            uint64_t shift = i == 0 ? 0 : base - 1;
-            for (size_t k = 0; k < states[i].issue_count; k++) {
-                sl_row_issue is = states[i].issues[k];
-                is.row += shift;
-                if (d->issue_count < SL_REPORT_MAX_ISSUES)
-                    d->issues[d->issue_count++] = is;
-            }
-            if (states[i].failed && !d->failed)
-                d->failed = true; /* the first range's failure comes first */
-            for (size_t k = 0; k < states[i].cells.issue_count; k++) {
-                sl_row_issue is = states[i].cells.issues[k];
-                is.row += shift;
-                if (d->cells.issue_count < SL_REPORT_MAX_ISSUES)
-                    d->cells.issues[d->cells.issue_count++] = is;
-            }
-            d->cells.total += states[i].cells.total;
-            for (size_t c = 0; c < p->plan.column_count && d->cells.per_column &&
-                               states[i].cells.per_column; c++)
-                d->cells.per_column[c] += states[i].cells.per_column[c];
-            for (int f = 0; f < SL_FIELD__COUNT; f++)
-                d->sum[f] += states[i].sum[f];
-            d->summary_rows += states[i].summary_rows;
-            for (size_t ch = 0; ch < SL_MAX_CHANNELS; ch++) {
-                d->channel_present[ch] |= states[i].channel_present[ch];
-                for (int f = 0; f < SL_FIELD__COUNT; f++)
-                    d->channel_sum[ch][f] += states[i].channel_sum[ch][f];
-            }
-            base += ranges[i].records;
-            d->rows += states[i].rows;
-            d->skipped += states[i].skipped;
-            if (i > 0 && !d->failed && (st = group_table_merge(b->groups, states[i].groups)) != SL_OK) {
-                sl_fail(err, st, NULL, "out of memory");
-                break;
-            }
-            if (d->failed)
-                break;
-        }
-        *done_ok = st == SL_OK;
-    }
-    for (unsigned i = 1; i < n; i++)
-        group_table_free(states[i].groups);
-    for (unsigned i = 0; i < n; i++)
-        free(states[i].cells.per_column);
-    if (!*done_ok && st == SL_OK && quote) {
-        /* Range 0 wrote into the shared table: rebuild is the caller's job. */
-        return SL_OK;
-    }
-    return st;
-}
-
-static sl_status read_csv_file(build *b, file_pipe *p, int fd, uint64_t size, sl_error *err)
-{
-    char head[65536];
-    ssize_t got = pread(fd, head, sizeof head, 0);
-    if (got < 0)
-        return sl_fail(err, SL_ERR_READ, NULL, "cannot read %s: %s", p->job.name,
-                       strerror(errno));
-    char delimiter = csv_detect_delimiter(head, (size_t)got);
-    if (size >= PARALLEL_MIN_BYTES)
-        p->held.limit = IMPORT_SURVEY_ROWS_BULK;
-    csv_reader *reader;
-    sl_status st = csv_open(fd, p->job.name, 0, UINT64_MAX, delimiter, 1, &reader, err);
-    if (st != SL_OK)
-        return st;
-    uint64_t next_row = 1;
-    while (!p->planned) {
-        ingest_row row;
-        bool finished;
-        if ((st = csv_next(reader, &row, &finished, err)) != SL_OK)
-            break;
-        if (finished) {
-            st = pipe_finish(p, err);
-            break;
-        }
-        next_row = row.number + 1;
-        if ((st = pipe_row(p, &row, err)) != SL_OK)
-            break;
-    }
-    uint64_t data_start = csv_consumed(reader);
-    csv_close(reader);
-    if (st == STOP_READING || p->data.failed)
-        return SL_OK;
-    if (st != SL_OK || data_start >= size)
-        return st;
-    _Atomic uint64_t done = data_start;
-    unsigned n = thread_count(b->options);
-    bulk_plan bp;
-    if (!p->job.store && p->job.grouped && !b->options->general_path &&
-        bulk_plan_make(&p->plan, p->job.by, &bp))
-        p->job.bulk = &bp;
-    if (!p->job.store && n > 1 && size - data_start >= PARALLEL_MIN_BYTES) {
-        /* The ranges fill a fresh table, merged only when the split was
-         * safe; otherwise it is dropped and the data is read again. */
-        group_table *saved = b->groups;
-        group_table *fresh = group_table_new();
-        if (!fresh)
-            return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
-        b->groups = fresh;
-        data_state before = p->data;
-        bool ok;
-        st = read_parallel(b, p, fd, delimiter, data_start, size, next_row, n, &ok, err);
-        b->groups = saved;
-        if (st == SL_OK && ok) {
-            if (group_table_count(saved) == 0) { /* the first file: no merge needed */
-                b->groups = p->data.groups = fresh;
-                group_table_free(saved);
-            } else {
-                st = group_table_merge(saved, fresh);
-                group_table_free(fresh);
-            }
-            if (st != SL_OK)
-                return sl_fail(err, st, NULL, "out of memory");
-            if (b->options->progress)
-                b->options->progress(b->options->progress_ctx, size, size);
-            return SL_OK;
-        }
-        group_table_free(fresh);
-        if (st != SL_OK)
-            return st;
-        p->data = before; /* a quote was seen: read the data again with one thread */
-        p->data.groups = saved;
-    }
-    csv_range r = {.job = &p->job, .data = &p->data, .fd = fd, .delimiter = delimiter,
-                   .start = data_start, .end = UINT64_MAX, .first_row = next_row, .done = &done,
-                   .total = size, .reports_progress = true};
-    read_range(&r);
-    if (r.status != SL_OK && err)
-        *err = r.error;
-    if (r.status == SL_OK && b->options->progress)
-        b->options->progress(b->options->progress_ctx, size, size);
-    return r.status;
-}
-
 /* ---- XLSX ---- */
 
 static sl_status hold_sink(void *ctx, const ingest_row *row, sl_error *err)
@@ -992,11 +354,11 @@ static sl_status read_xlsx_file(build *b, file_pipe *p, const char *path, sl_err
     if (st == SL_OK) {
         sl_source *src = &b->report->sources[p->source_index];
         snprintf(src->sheet, sizeof src->sheet, "%s", xlsx_sheet_name(book, index));
-        st = xlsx_read_sheet(book, index, pipe_row, p, err);
+        st = xlsx_read_sheet(book, index, file_pipe_row, p, err);
         if (st == STOP_READING)
             st = SL_OK; /* strict: close_file reports the row */
         else if (st == SL_OK)
-            st = pipe_finish(p, err);
+            st = file_pipe_finish(p, err);
     }
     xlsx_close(book);
     return st;
@@ -1040,56 +402,161 @@ static sl_status to_utf8(sl_report *r, const char *name, int *fd, uint64_t *size
     return SL_OK;
 }
 
-static sl_status read_one(build *b, const char *path, const char *shown, sl_error *err)
+/* ---- encoding checked while reading ----
+ *
+ * A file's encoding is decided from all its bytes (csv.c "text encodings"),
+ * which for a bulk feed was a pass over the whole file before the reading:
+ * a quarter of the time of a 20M-row feed, all of it reading memory.  A
+ * large CSV that is not stored is instead read at once as UTF-8, its readers
+ * checking every byte as they take it into their buffers (csv_check_utf8).
+ * When every byte was UTF-8 the result stands: the file was UTF-8, and was
+ * read as such.  Otherwise — a byte that is not, or a reading that stopped
+ * before the end (an error, --strict) — the whole file is decided as before;
+ * unless it is UTF-8 after all, what was read is dropped (this file's groups
+ * are kept apart until then, and nothing is stored) and the file is read
+ * again the usual way, converted or refused with the same message. */
+
+/* Undoes what reading a file did to its source and to the report's
+ * grouping, so that the file can be read again. */
+static void forget_file(build *b, sl_source *src, bool decided, bool grouped, sl_dimension by)
 {
-    bool from_stdin = strcmp(path, "-") == 0;
-    const char *name = shown ? shown : from_stdin ? "stdin" : path;
-    int fd = -1;
+    char file[sizeof src->file], format[sizeof src->format];
+    memcpy(file, src->file, sizeof file);
+    memcpy(format, src->format, sizeof format);
+    free(src->columns);
+    memset(src, 0, sizeof *src);
+    memcpy(src->file, file, sizeof file);
+    memcpy(src->format, format, sizeof format);
+    b->decided = decided;
+    b->report->grouped = grouped;
+    b->report->by = by;
+}
+
+/* This file's groups (b->groups) and those of the files before it, in one table. */
+static sl_status join_groups(build *b, group_table *earlier, sl_error *err)
+{
+    sl_status st = SL_OK;
+    if (group_table_count(earlier) <= group_table_count(b->groups)) {
+        st = group_table_merge_earlier(b->groups, earlier);
+        group_table_free(earlier);
+    } else {
+        st = group_table_merge(earlier, b->groups);
+        group_table_free(b->groups);
+        b->groups = earlier;
+    }
+    return st == SL_OK ? SL_OK : sl_fail(err, st, NULL, "out of memory");
+}
+
+/* Reads the CSV as UTF-8, checking it while reading.  *kept is false when
+ * it was not all UTF-8 and nothing of the reading was kept. */
+static sl_status read_csv_checked(build *b, const char *name, int fd, uint64_t size, bool *kept,
+                                  sl_error *err)
+{
+    sl_report *r = b->report;
+    sl_source *src = &r->sources[r->source_count - 1];
+    const bool decided = b->decided, grouped = r->grouped;
+    const sl_dimension by = r->by;
+    group_table *earlier = b->groups;
+    *kept = false;
+    if (!(b->groups = group_table_new())) {
+        b->groups = earlier;
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
+    }
+    snprintf(src->encoding, sizeof src->encoding, "%s", csv_encoding_id(CSV_UTF8));
+    file_pipe pipe;
+    pipe_init(&pipe, b, name);
+    pipe.job.check_utf8 = true;
+    sl_status st = csv_read_file(b, &pipe, fd, size, err);
+    bool utf8 = st == SL_OK && !pipe.data.failed && !pipe.bad_utf8;
+    if (!utf8) { /* not every byte was checked, or one was not UTF-8 */
+        csv_encoding enc;
+        sl_error ignored;
+        utf8 = csv_detect_encoding(fd, size, name, &enc, &ignored) == SL_OK && enc == CSV_UTF8;
+    }
+    if (!utf8) {
+        pipe_free(&pipe);
+        group_table_free(b->groups);
+        b->groups = earlier;
+        forget_file(b, src, decided, grouped, by);
+        return SL_OK;
+    }
+    *kept = true;
+    sl_status joined = join_groups(b, earlier, err);
+    if (st == SL_OK)
+        st = joined != SL_OK ? joined : close_file(b, &pipe, err);
+    pipe_free(&pipe);
+    return st;
+}
+
+/* ---- one file ---- */
+
+/* The file (or standard input, spooled) open for reading, and its size. */
+static sl_status open_input(const char *path, const char *name, int *fd, uint64_t *size,
+                            sl_error *err)
+{
     sl_status st;
-    if (from_stdin) {
-        if ((st = spool_stdin(&fd, err)) != SL_OK)
+    if (strcmp(path, "-") == 0) {
+        if ((st = spool_stdin(fd, err)) != SL_OK)
             return st;
-    } else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+    } else if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         sl_fail(err, SL_ERR_READ, NULL, "cannot open %s: %s", path, strerror(errno));
         if (err)
             snprintf(err->file, sizeof err->file, "%s", path);
         return SL_ERR_READ;
     }
     struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
+    if (fstat(*fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(*fd);
         sl_fail(err, SL_ERR_READ, NULL, "cannot read %s: not a regular file", name);
         if (err)
             snprintf(err->file, sizeof err->file, "%s", name);
         return SL_ERR_READ;
     }
+    *size = (uint64_t)sb.st_size;
+    return SL_OK;
+}
+
+/* A CSV to be read as UTF-8 while it is checked: large, not stored, and
+ * its first bytes say neither UTF-16 nor UTF-32 (those are left to
+ * to_utf8, as are head errors). */
+static bool check_while_reading(const build *b, int fd, uint64_t size, const char *name)
+{
+    csv_encoding enc;
+    bool whole;
+    return !b->options->store && size >= PARALLEL_MIN_BYTES &&
+           csv_detect_encoding_head(fd, name, &enc, &whole, NULL) == SL_OK && whole;
+}
+
+static sl_status read_one(build *b, const char *path, const char *shown, sl_error *err)
+{
+    bool from_stdin = strcmp(path, "-") == 0;
+    const char *name = shown ? shown : from_stdin ? "stdin" : path;
+    int fd = -1;
+    uint64_t size;
+    sl_status st = open_input(path, name, &fd, &size, err);
+    if (st != SL_OK)
+        return st;
     bool xlsx = is_xlsx(fd);
-    if (xlsx && from_stdin) {
-        close(fd);
-        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL,
-                       "standard input takes CSV only; give an XLSX workbook as a file name");
-    }
-    if ((st = add_source(b->report, name, xlsx ? "xlsx" : "csv", err)) != SL_OK) {
-        close(fd);
-        return st;
-    }
-    if (b->options->store &&
-        (st = hash_fd(fd, name, b->report->sources[b->report->source_count - 1].hash, err)) !=
-            SL_OK) {
-        close(fd);
-        return st;
-    }
-    uint64_t size = (uint64_t)sb.st_size;
-    if (!xlsx && (st = to_utf8(b->report, name, &fd, &size, err)) != SL_OK) {
-        close(fd);
-        return st;
-    }
-    file_pipe pipe;
-    pipe_init(&pipe, b, name);
-    st = xlsx ? read_xlsx_file(b, &pipe, path, err) : read_csv_file(b, &pipe, fd, size, err);
+    if (xlsx && from_stdin)
+        st = sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL,
+                     "standard input takes CSV only; give an XLSX workbook as a file name");
     if (st == SL_OK)
-        st = close_file(b, &pipe, err);
-    pipe_free(&pipe);
+        st = add_source(b->report, name, xlsx ? "xlsx" : "csv", err);
+    if (st == SL_OK && b->options->store)
+        st = hash_fd(fd, name, b->report->sources[b->report->source_count - 1].hash, err);
+    bool kept = false;
+    if (st == SL_OK && !xlsx && check_while_reading(b, fd, size, name))
+        st = read_csv_checked(b, name, fd, size, &kept, err);
+    if (st == SL_OK && !kept && !xlsx)
+        st = to_utf8(b->report, name, &fd, &size, err);
+    if (st == SL_OK && !kept) {
+        file_pipe pipe;
+        pipe_init(&pipe, b, name);
+        st = xlsx ? read_xlsx_file(b, &pipe, path, err) : csv_read_file(b, &pipe, fd, size, err);
+        if (st == SL_OK)
+            st = close_file(b, &pipe, err);
+        pipe_free(&pipe);
+    }
     close(fd);
     return st;
 }

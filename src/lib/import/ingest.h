@@ -49,6 +49,15 @@ sl_status csv_next(csv_reader *reader, ingest_row *row, bool *done, sl_error *er
 /* True once a double quote has been seen: a range split at a newline may
  * then have cut a quoted field, and the parallel path is not safe. */
 bool csv_saw_quote(const csv_reader *reader);
+/* Has the reader check, as it reads them, that the bytes of its range are
+ * UTF-8 (call right after csv_open).  The importer's bulk feeds are checked
+ * this way instead of by csv_detect_encoding's pass over the whole file
+ * before the reading (importer.c "encoding checked while reading"). */
+void csv_check_utf8(csv_reader *reader);
+/* True when a reader that checks UTF-8 has read a byte that is not UTF-8 (or
+ * a range it could not check): the file's encoding must then be decided by
+ * csv_detect_encoding.  A range read to its end has had every byte checked. */
+bool csv_saw_bad_utf8(const csv_reader *reader);
 /* Bytes of the range consumed so far. */
 uint64_t csv_consumed(const csv_reader *reader);
 void csv_close(csv_reader *reader);
@@ -99,6 +108,13 @@ const char *csv_encoding_id(csv_encoding encoding);
  * for UTF-32; SL_ERR_READ when reading fails. */
 sl_status csv_detect_encoding(int fd, uint64_t size, const char *name, csv_encoding *out,
                               sl_error *err);
+
+/* The part of csv_detect_encoding that reads only the first 4 KiB: UTF-32
+ * refused, UTF-16 decided (*out).  *whole is set when that is not enough:
+ * the file is UTF-8 (*out) only if all of its bytes are, which
+ * csv_detect_encoding or readers with csv_check_utf8 must find out. */
+sl_status csv_detect_encoding_head(int fd, const char *name, csv_encoding *out, bool *whole,
+                                   sl_error *err);
 
 /* Converts the whole file on `fd` from `encoding` to UTF-8 (without a
  * byte-order mark) in an unnamed temporary file and sets *out_fd to it

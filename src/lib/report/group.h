@@ -78,6 +78,10 @@ sl_status group_table_add_sums(group_table *table, const char *key, size_t key_l
 
 /* Adds every group of `from` into `into`. */
 sl_status group_table_merge(group_table *into, const group_table *from);
+/* The same result as group_table_merge(earlier, into) left in `into`, for
+ * groups of rows read before `into`'s (earlier labels kept, later reported
+ * rates): the cheaper way round when `into` is the larger table. */
+sl_status group_table_merge_earlier(group_table *into, const group_table *earlier);
 size_t group_table_count(const group_table *table);
 /* The i-th group in insertion order. */
 const group *group_table_at(const group_table *table, size_t i);

@@ -349,6 +349,57 @@ sl_status group_table_merge(group_table *into, const group_table *from)
     return SL_OK;
 }
 
+/* The group of `key` (hash h) in t, or NULL. */
+static const group *find(const group_table *t, const char *key, size_t len, uint64_t h)
+{
+    const uint64_t tag = h & 0xFFFFFFFF00000000u;
+    for (size_t s = h & t->slot_mask; t->slots[s]; s = (s + 1) & t->slot_mask) {
+        if ((t->slots[s] & 0xFFFFFFFF00000000u) != tag)
+            continue;
+        const group *g = &t->groups[(uint32_t)t->slots[s] - 1];
+        if (g->hash == h && g->key_len == len && memcmp(g->key, key, len) == 0)
+            return g;
+    }
+    return NULL;
+}
+
+sl_status group_table_merge_earlier(group_table *into, const group_table *earlier)
+{
+    /* Room for the new keys first: a table reserved to the size of one
+     * range's keys would otherwise double for the first one (and hold both
+     * arrays while it copies). */
+    size_t missing = 0;
+    for (size_t i = 0; i < earlier->count; i++) {
+        const group *src = &earlier->groups[i];
+        missing += find(into, src->key, src->key_len, src->hash) == NULL;
+    }
+    if (missing && !group_table_reserve(into, into->count + missing))
+        return SL_ERR_NO_MEMORY;
+    for (size_t i = 0; i < earlier->count; i++) {
+        const group *src = &earlier->groups[i];
+        group *g = find_or_add(into, src->key, src->key_len, src->hash);
+        if (!g)
+            return SL_ERR_NO_MEMORY;
+        /* The first label seen is kept: the earlier rows' when they have one. */
+        if (src->label && !(g->label = arena_copy(into, src->label, strlen(src->label))))
+            return SL_ERR_NO_MEMORY;
+        g->rows += src->rows;
+        g->present |= src->present;
+        g->money_inexact |= src->money_inexact;
+        for (int f = 0; f < SL_FIELD__COUNT; f++) {
+            g->sum[f] += src->sum[f];
+            g->money[f] = src->money[f] + g->money[f]; /* as group_table_merge adds them */
+        }
+        /* A reported rate is the last one read: the later rows' when given. */
+        for (int id = 0; id < SL_RATE__COUNT; id++)
+            if ((src->reported_present & (1u << id)) && !(g->reported_present & (1u << id))) {
+                g->reported_present |= 1u << id;
+                g->reported[id] = src->reported[id];
+            }
+    }
+    return SL_OK;
+}
+
 size_t group_table_count(const group_table *t) { return t->count; }
 
 const group *group_table_at(const group_table *t, size_t i) { return &t->groups[i]; }
