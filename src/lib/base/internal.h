@@ -35,6 +35,45 @@ typedef struct sl_place {
 sl_status sl_fail_at(sl_error *err, sl_status code, sl_place where, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* ---- arena (arena.c) ---- */
+
+/* Bytes per block unless the arena's block_size says otherwise. */
+#define SL_ARENA_BLOCK ((size_t)64 << 10)
+
+/* Memory handed out from big blocks and freed together by sl_arena_free.
+ * A zeroed sl_arena is empty and ready; set block_size before the first
+ * allocation to change the block (0 means SL_ARENA_BLOCK). */
+typedef struct sl_arena {
+    struct sl_arena_block *blocks;  /* newest first */
+    char *next, *end;               /* the free room of the newest block */
+    size_t block_size;
+} sl_arena;
+
+/* `size` zeroed bytes aligned for any type (arrays and structs), or NULL. */
+void *sl_arena_alloc(sl_arena *a, size_t size);
+/* Starts a new block and hands out its first `size` bytes (the slow path
+ * of sl_arena_copy). */
+void *sl_arena_grow(sl_arena *a, size_t size);
+/* Frees every block; the arena is empty again and can be reused. */
+void sl_arena_free(sl_arena *a);
+
+/* A NUL-terminated copy of `len` bytes of `text`, or NULL.  Inline: the
+ * group table copies a key per new group on the import's hot path, and
+ * the common case is one comparison and a memcpy. */
+static inline char *sl_arena_copy(sl_arena *a, const char *text, size_t len)
+{
+    char *p;
+    if ((uintptr_t)a->end - (uintptr_t)a->next > len) {
+        p = a->next;
+        a->next += len + 1;
+    } else if (!(p = sl_arena_grow(a, len + 1))) {
+        return NULL;
+    }
+    memcpy(p, text, len);
+    p[len] = '\0';
+    return p;
+}
+
 /* Checks one arm: trials > 0, successes ≤ trials, both ≤ SL_MAX_COUNT. */
 sl_status sl_arm_check(sl_arm arm);
 
@@ -72,6 +111,30 @@ typedef struct source_file {
  * and the built-in loader share it). */
 sl_status sl_content_from_texts(const source_file *files, size_t count, sl_content **out,
                                 sl_error *err);
+
+/* ---- content files' lines (content_lines.c) ---- */
+
+/* Reads a file's text line by line, in place (the text is cut up). */
+typedef struct sl_lines {
+    char *rest;         /* the text not read yet; NULL at the end */
+    const char *file;   /* named in errors */
+    unsigned line;      /* the number of the line returned last */
+} sl_lines;
+
+/* One `key: value` line. */
+typedef struct sl_entry {
+    const char *key;
+    const char *value;
+    unsigned line;
+} sl_entry;
+
+/* The next line that is neither blank nor a comment ('#' first), with the
+ * spaces, tabs and carriage returns around it cut; NULL at the end. */
+char *sl_lines_next(sl_lines *r);
+/* The next line as `key: value` (spaces after the colon dropped): 1 with
+ * *out set, 0 at the end, -1 for a line without a key or a value, with
+ * SL_ERR_CONTENT "file:line: …" in err. */
+int sl_lines_entry(sl_lines *r, sl_entry *out, sl_error *err);
 
 /* Writes a whole count with thousands separators ("12,000") into buf. */
 const char *sl_format_count(char *buf, size_t size, double count);

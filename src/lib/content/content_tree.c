@@ -22,40 +22,6 @@
 /* Largest content file read from a directory: content files are short text. */
 #define MAX_CONTENT_FILE (1u << 20)
 
-/* ---- arena: every allocation of a tree, freed together ---- */
-
-typedef struct chunk {
-    struct chunk *next;
-    size_t used, size;
-    max_align_t data[];
-} chunk;
-
-static void *arena_alloc(chunk **arena, size_t size)
-{
-    size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    if (!*arena || (*arena)->size - (*arena)->used < size) {
-        size_t cap = size > 65536 ? size : 65536;
-        chunk *c = calloc(1, sizeof *c + cap);
-        if (!c)
-            return NULL;
-        c->size = cap;
-        c->next = *arena;
-        *arena = c;
-    }
-    void *p = (char *)(*arena)->data + (*arena)->used;
-    (*arena)->used += size;
-    return p;
-}
-
-static void arena_free(chunk *arena)
-{
-    while (arena) {
-        chunk *next = arena->next;
-        free(arena);
-        arena = next;
-    }
-}
-
 /* One lookup key: a normalised name, slug or alias and its term. */
 typedef struct term_key {
     const char *key;
@@ -66,7 +32,7 @@ typedef struct term_key {
 
 
 struct sl_content {
-    chunk *arena;
+    sl_arena arena;
     term_key *keys;       /* the terms' own names, slugs and aliases, sorted by key */
     size_t key_count;
     /* More names of terms, found only when no own key matches: export
@@ -88,15 +54,9 @@ struct sl_content {
 
 /* ---- lines → entries ---- */
 
-typedef struct entry {
-    const char *key;
-    const char *value;
-    unsigned line;
-} entry;
-
 typedef struct parsed_file {
     const char *name;       /* e.g. "terms/ctor.txt" */
-    entry *entries;
+    sl_entry *entries;
     size_t count;
 } parsed_file;
 
@@ -105,57 +65,32 @@ typedef struct parsed_file {
     sl_fail_at((err), SL_ERR_CONTENT, (sl_place){(file), (line), 0, (key)}, __VA_ARGS__)
 
 /* Splits `text` (copied into the arena) into key/value entries. */
-static sl_status parse_entries(chunk **arena, const char *name, const char *text,
+static sl_status parse_entries(sl_arena *arena, const char *name, const char *text,
                                parsed_file *out, sl_error *err)
 {
     size_t len = strlen(text), lines = 1;
     for (size_t i = 0; i < len; i++)
         lines += text[i] == '\n';
-    char *copy = arena_alloc(arena, len + 1);
-    entry *entries = arena_alloc(arena, lines * sizeof *entries);
-    char *file_name = arena_alloc(arena, strlen(name) + 1);
+    char *copy = sl_arena_copy(arena, text, len);
+    sl_entry *entries = sl_arena_alloc(arena, lines * sizeof *entries);
+    char *file_name = sl_arena_copy(arena, name, strlen(name));
     if (!copy || !entries || !file_name)
         return SL_ERR_NO_MEMORY;
-    memcpy(copy, text, len + 1);
-    strcpy(file_name, name);
     out->name = file_name;
     out->entries = entries;
     out->count = 0;
-    unsigned line_no = 0;
-    for (char *line = copy; line; ) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        line_no++;
-        size_t l = strlen(line);
-        while (l && (line[l - 1] == '\r' || line[l - 1] == ' ' || line[l - 1] == '\t'))
-            line[--l] = '\0';
-        char *p = line;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p && *p != '#') {
-            char *colon = strchr(p, ':');
-            if (!colon || colon == p)
-                return content_error(err, file_name, line_no, NULL,
-                                     "expected 'key: value', got '%.60s'", p);
-            *colon = '\0';
-            char *v = colon + 1;
-            while (*v == ' ' || *v == '\t')
-                v++;
-            if (!*v)
-                return content_error(err, file_name, line_no, p, "'%s:' has no value", p);
-            entries[out->count++] = (entry){p, v, line_no};
-        }
-        line = nl ? nl + 1 : NULL;
-    }
-    return SL_OK;
+    sl_lines r = {copy, file_name, 0};
+    int got;
+    while ((got = sl_lines_entry(&r, &entries[out->count], err)) > 0)
+        out->count++;
+    return got < 0 ? SL_ERR_CONTENT : SL_OK;
 }
 
 /* ---- helpers to build objects from a run of entries ---- */
 
 typedef struct run {
     const parsed_file *file;
-    const entry *e;
+    const sl_entry *e;
     size_t n;
 } run;
 
@@ -175,11 +110,11 @@ static const char *one(run r, const char *key)
     return NULL;
 }
 
-static sl_status list(chunk **arena, run r, const char *key, const char *const **out,
+static sl_status list(sl_arena *arena, run r, const char *key, const char *const **out,
                       size_t *count)
 {
     size_t n = count_key(r, key);
-    const char **items = arena_alloc(arena, (n ? n : 1) * sizeof *items);
+    const char **items = sl_arena_alloc(arena, (n ? n : 1) * sizeof *items);
     if (!items)
         return SL_ERR_NO_MEMORY;
     size_t k = 0;
@@ -191,10 +126,10 @@ static sl_status list(chunk **arena, run r, const char *key, const char *const *
     return SL_OK;
 }
 
-static sl_status qa_pairs(chunk **arena, run r, const sl_qa **out, size_t *count, sl_error *err)
+static sl_status qa_pairs(sl_arena *arena, run r, const sl_qa **out, size_t *count, sl_error *err)
 {
     size_t n = count_key(r, "q");
-    sl_qa *qa = arena_alloc(arena, (n ? n : 1) * sizeof *qa);
+    sl_qa *qa = sl_arena_alloc(arena, (n ? n : 1) * sizeof *qa);
     if (!qa)
         return SL_ERR_NO_MEMORY;
     size_t k = 0;
@@ -270,7 +205,7 @@ static const char *const term_keys[] = {
 
 static const char *const term_kinds[] = {"metric", "field", "measure", "concept"};
 
-static sl_status build_term(chunk **arena, run r, sl_term *t, sl_error *err)
+static sl_status build_term(sl_arena *arena, run r, sl_term *t, sl_error *err)
 {
     TRY(check_keys(r, term_keys, err));
     const char *step, *kind;
@@ -299,7 +234,7 @@ static sl_status build_term(chunk **arena, run r, sl_term *t, sl_error *err)
     size_t aliases = 0;
     for (size_t i = 0; i < r.n; i++)
         aliases += strncmp(r.e[i].key, "alias", 5) == 0;
-    sl_alias *al = arena_alloc(arena, (aliases ? aliases : 1) * sizeof *al);
+    sl_alias *al = sl_arena_alloc(arena, (aliases ? aliases : 1) * sizeof *al);
     if (!al)
         return SL_ERR_NO_MEMORY;
     size_t k = 0;
@@ -321,7 +256,7 @@ static sl_status build_term(chunk **arena, run r, sl_term *t, sl_error *err)
 static const char *const guide_keys[] = {"title", "slug", "step", "purpose", "body", "next",
                                          "check", "avoid", "q", "a", "term", "drill", NULL};
 
-static sl_status build_guide(chunk **arena, run r, sl_guide *g, sl_error *err)
+static sl_status build_guide(sl_arena *arena, run r, sl_guide *g, sl_error *err)
 {
     TRY(check_keys(r, guide_keys, err));
     const char *step;
@@ -363,7 +298,7 @@ static bool parse_drill_number(const char *text, double *out)
 }
 
 /* "KEY | TEXT" or, for read drills, "KEY | STEP | TEXT". */
-static sl_status parse_option(chunk **arena, const parsed_file *file, const entry *e,
+static sl_status parse_option(sl_arena *arena, const parsed_file *file, const sl_entry *e,
                               bool with_step, sl_drill_option *o, sl_error *err)
 {
     const char *bar = strstr(e->value, " | ");
@@ -371,11 +306,9 @@ static sl_status parse_option(chunk **arena, const parsed_file *file, const entr
         return content_error(err, file->name, e->line, "option",
                              "an option is 'KEY | TEXT'%s", with_step ? " with a STEP" : "");
     size_t key_len = (size_t)(bar - e->value);
-    char *key = arena_alloc(arena, key_len + 1);
+    char *key = sl_arena_copy(arena, e->value, key_len);
     if (!key)
         return SL_ERR_NO_MEMORY;
-    memcpy(key, e->value, key_len);
-    key[key_len] = '\0';
     o->key = key;
     o->text = bar + 3;
     if (!with_step)
@@ -403,7 +336,7 @@ static sl_status parse_option(chunk **arena, const parsed_file *file, const entr
     return SL_OK;
 }
 
-static sl_status build_drill(chunk **arena, run r, sl_drill_type type, sl_drill *d,
+static sl_status build_drill(sl_arena *arena, run r, sl_drill_type type, sl_drill *d,
                              sl_error *err)
 {
     TRY(check_keys(r, drill_keys, err));
@@ -416,10 +349,9 @@ static sl_status build_drill(chunk **arena, run r, sl_drill_type type, sl_drill 
     d->type = type;
     d->file = r.file->name;
     size_t n = count_key(r, "option");
-    sl_drill_option *opts = arena_alloc(arena, (n ? n : 1) * sizeof *opts);
+    sl_drill_option *opts = sl_arena_alloc(arena, (n ? n : 1) * sizeof *opts);
     if (!opts)
         return SL_ERR_NO_MEMORY;
-    memset(opts, 0, (n ? n : 1) * sizeof *opts);
     size_t k = 0;
     for (size_t i = 0; i < r.n; i++)
         if (strcmp(r.e[i].key, "option") == 0)
@@ -470,7 +402,7 @@ static sl_status build_drill(chunk **arena, run r, sl_drill_type type, sl_drill 
     return SL_OK;
 }
 
-static sl_status build_drill_set(chunk **arena, const parsed_file *f, sl_drill_set *set,
+static sl_status build_drill_set(sl_arena *arena, const parsed_file *f, sl_drill_set *set,
                                  sl_error *err)
 {
     size_t first = 0;
@@ -491,10 +423,9 @@ static sl_status build_drill_set(chunk **arena, const parsed_file *f, sl_drill_s
     size_t n = 0;
     for (size_t i = first; i < f->count; i++)
         n += strcmp(f->entries[i].key, "id") == 0;
-    sl_drill *drills = arena_alloc(arena, (n ? n : 1) * sizeof *drills);
+    sl_drill *drills = sl_arena_alloc(arena, (n ? n : 1) * sizeof *drills);
     if (!drills)
         return SL_ERR_NO_MEMORY;
-    memset(drills, 0, (n ? n : 1) * sizeof *drills);
     size_t k = 0;
     for (size_t i = first; i < f->count;) {
         size_t j = i + 1;
@@ -547,7 +478,7 @@ static sl_status build_keys(sl_content *c, sl_error *err)
     size_t n = 0;
     for (size_t i = 0; i < c->term_count; i++)
         n += 2 + c->terms[i].alias_count;
-    c->keys = arena_alloc(&c->arena, (n ? n : 1) * sizeof *c->keys);
+    c->keys = sl_arena_alloc(&c->arena, (n ? n : 1) * sizeof *c->keys);
     if (!c->keys)
         return SL_ERR_NO_MEMORY;
     for (size_t i = 0; i < c->term_count; i++) {
@@ -559,10 +490,9 @@ static sl_status build_keys(sl_content *c, sl_error *err)
             if (!key[0])
                 return content_error(err, t->file, 0, "alias",
                                      "'%s' has no letters or digits to look up", text);
-            char *copy = arena_alloc(&c->arena, strlen(key) + 1);
+            char *copy = sl_arena_copy(&c->arena, key, strlen(key));
             if (!copy)
                 return SL_ERR_NO_MEMORY;
-            strcpy(copy, key);
             c->keys[c->key_count++] =
                 (term_key){copy, t, text, a == 0 ? "name" : a == 1 ? "slug" : "alias"};
         }
@@ -594,12 +524,8 @@ static const char *bare_key(sl_content *c, const char *text, bool *failed)
     sl_normalise_key(bare, key, sizeof key, false);
     if (!key[0])
         return NULL;
-    char *copy = arena_alloc(&c->arena, strlen(key) + 1);
-    if (!copy) {
-        *failed = true;
-        return NULL;
-    }
-    strcpy(copy, key);
+    char *copy = sl_arena_copy(&c->arena, key, strlen(key));
+    *failed = !copy;
     return copy;
 }
 
@@ -618,7 +544,7 @@ static sl_status build_derived_keys(sl_content *c, sl_error *err)
         vocab_terms += sl_vocabulary_at(v, i)->meaning == SL_VOCAB_TERM;
     /* At most one bare key per own key and per header, and the headers. */
     size_t cap = c->key_count + 2 * vocab_terms;
-    term_key *d = arena_alloc(&c->arena, (cap ? cap : 1) * sizeof *d);
+    term_key *d = sl_arena_alloc(&c->arena, (cap ? cap : 1) * sizeof *d);
     if (!d)
         return SL_ERR_NO_MEMORY;
     size_t n = 0;
@@ -742,8 +668,8 @@ static sl_status build_tree(const source_file *files, size_t count, bool lazy,
         terms += has_prefix(files[i].name, "terms/");
         guides += has_prefix(files[i].name, "guides/");
     }
-    c->terms = arena_alloc(&c->arena, (terms ? terms : 1) * sizeof *c->terms);
-    c->guides = arena_alloc(&c->arena, (guides ? guides : 1) * sizeof *c->guides);
+    c->terms = sl_arena_alloc(&c->arena, (terms ? terms : 1) * sizeof *c->terms);
+    c->guides = sl_arena_alloc(&c->arena, (guides ? guides : 1) * sizeof *c->guides);
     sl_status st = c->terms && c->guides ? SL_OK : SL_ERR_NO_MEMORY;
     for (size_t i = 0; i < count && st == SL_OK; i++) {
         bool term = has_prefix(files[i].name, "terms/");
@@ -803,7 +729,7 @@ void sl_content_free(sl_content *content)
 {
     if (!content)
         return;
-    arena_free(content->arena);
+    sl_arena_free(&content->arena);
     sl_vocabulary_free(content->vocabulary);
     free(content);
 }
@@ -871,7 +797,7 @@ const sl_content *sl_content_builtin_with_vocabulary(sl_error *err)
 
 static struct {
     pthread_mutex_t lock;
-    chunk *arena;
+    sl_arena arena;
     sl_term terms[MAX_SINGLE_TERMS];
     size_t count;
 } single = {.lock = PTHREAD_MUTEX_INITIALIZER};
