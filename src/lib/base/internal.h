@@ -100,7 +100,7 @@ double sl_lgamma_diff(double x, double h);
 /* Two-sided normal tail erfc(|z|/√2) and its log10, finite for any z. */
 double sl_normal_two_sided_p(double z, double *log10_p);
 
-/* ---- content (content_tree.c) ---- */
+/* ---- content trees (content_tree.c parses, content_load.c loads) ---- */
 
 typedef struct source_file {
     const char *name;   /* path below content/, e.g. "terms/ctor.txt" */
@@ -108,9 +108,25 @@ typedef struct source_file {
 } source_file;
 
 /* Builds and validates a content tree from in-memory files (the fuzz target
- * and the built-in loader share it). */
+ * and the directory loader share it).  content_load.c. */
 sl_status sl_content_from_texts(const source_file *files, size_t count, sl_content **out,
                                 sl_error *err);
+
+/* Parses named texts into a tree, without the cross-checks (the loaders
+ * run those).  `lazy`, for the built-in tree only (its files are the
+ * embedded ones): its export vocabulary is read on first need instead of
+ * now.  content_tree.c. */
+sl_status sl_content_build(const source_file *files, size_t count, bool lazy, sl_content **out,
+                           sl_error *err);
+/* Parses one term file alone into *out, its strings in `arena`.
+ * content_tree.c. */
+sl_status sl_content_parse_term(sl_arena *arena, const char *name, const char *text,
+                                sl_term *out, sl_error *err);
+/* The term whose slug is `slug`, or NULL (binary search).  content_tree.c. */
+const sl_term *sl_content_term_by_slug(const sl_content *content, const char *slug);
+/* SL_OK, or why a lazy tree's vocabulary could not be read (read now if it
+ * has not been).  content_tree.c. */
+sl_status sl_content_vocabulary_status(const sl_content *content, sl_error *err);
 
 /* ---- content files' lines (content_lines.c) ---- */
 
@@ -154,12 +170,12 @@ const sl_term *sl_content_lookup_key(const sl_content *content, const char *key)
 /* The built-in term whose slug is `slug`, or NULL.  Until the whole
  * built-in tree is read it parses only content/terms/SLUG.txt, so the
  * decoder's "check first" questions cost one small file, not the tree; the
- * term lives for the process.  Thread-safe.  content_tree.c. */
+ * term lives for the process.  Thread-safe.  content_load.c. */
 const sl_term *sl_content_builtin_term(const char *slug);
 
 /* sl_content_builtin with its export vocabulary read, or NULL with err set
  * when either cannot be (out of memory, a damaged build): for the importer,
- * which must not read a file with half its vocabulary.  content_tree.c. */
+ * which must not read a file with half its vocabulary.  content_load.c. */
 const sl_content *sl_content_builtin_with_vocabulary(sl_error *err);
 
 /* A term's formula split into its two canonical fields, "numerator /
