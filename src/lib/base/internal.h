@@ -273,9 +273,16 @@ static inline bool sl_csv_formula_start(const char *s)
     return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
 }
 
+/* ---- days and dates (calendar.c) ---- */
+
 /* Days since 1970-01-01 → year, month, day (proleptic Gregorian; the XLSX
- * reader's serial dates and the importer's day cells).  import_dates.c. */
+ * reader's serial dates and the importer's day cells). */
 void sl_civil_from_days(long days, int *y, int *m, int *d);
+/* Days in `month` (1–12) of `year`, leap years counted; 0 for no month. */
+int sl_days_in_month(int year, int month);
+/* An Excel serial day number (whole days; the 1904 system when
+ * `date1904`) → days since 1970-01-01. */
+long sl_days_from_excel(long serial, bool date1904);
 
 /* Clamps to [lo, hi]. */
 static inline double sl_clamp(double v, double lo, double hi)

@@ -751,13 +751,8 @@ static bool serial_to_date(double serial, bool date1904, char *out, size_t size)
     long secs = lround((serial - days) * 86400.0);
     if (secs >= 86400)
         days += 1, secs -= 86400;
-    long z; /* days since 1970-01-01 */
-    if (date1904)
-        z = (long)days - 24107;
-    else
-        z = (long)days - (days >= 61 ? 25569 : 25568);
     int y, m, d;
-    sl_civil_from_days(z, &y, &m, &d);
+    sl_civil_from_days(sl_days_from_excel((long)days, date1904), &y, &m, &d);
     if (y < 1900 || y > 9999)
         return false;
     if (secs)

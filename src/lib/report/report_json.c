@@ -155,9 +155,7 @@ char *sl_report_to_json(const sl_report *r)
                             json_pack("{s:I,s:I,s:I}", "first", (json_int_t)r->first_row + 1,
                                       "count", (json_int_t)r->row_count, "of",
                                       (json_int_t)r->all_rows));
-    char *text = json_dumps(root, JSON_FLAGS);
-    json_decref(root);
-    return text;
+    return sl_json_dump(root);
 }
 
 char *sl_imports_to_json(const sl_import *items, size_t count)
@@ -173,10 +171,5 @@ char *sl_imports_to_json(const sl_import *items, size_t count)
                             (json_int_t)m->header_row, "rows", (json_int_t)m->rows, "skipped",
                             (json_int_t)m->skipped, "imported_at", m->imported_at));
     }
-    json_t *root = json_pack("{s:o}", "imports", list);
-    if (!root)
-        return NULL;
-    char *text = json_dumps(root, JSON_FLAGS);
-    json_decref(root);
-    return text;
+    return sl_json_dump(json_pack("{s:o}", "imports", list));
 }

@@ -523,10 +523,7 @@ sl_status sl_store_import_begin(sl_store *s, const sl_import *meta, int64_t *id,
     if (meta->imported_at[0]) {
         snprintf(now, sizeof now, "%s", meta->imported_at);
     } else {
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        sl_store_now(now);
     }
     sqlite3_stmt *q = s->insert_import;
     sqlite3_reset(q);
