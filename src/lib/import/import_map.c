@@ -256,7 +256,10 @@ static sl_status no_header(const held_rows *held, const char *file, sl_error *er
 
 /* ---- the plan ---- */
 
-static const char *field_parser(sl_field f) { return sl_field_is_money(f) ? "money" : "count"; }
+static sl_parser field_parser(sl_field f)
+{
+    return sl_field_is_money(f) ? SL_PARSER_MONEY : SL_PARSER_COUNT;
+}
 
 static bool is_channel(const sl_content *content, const sl_column *col)
 {
@@ -298,7 +301,7 @@ static sl_status map_columns(const sl_content *content, const held_rows *held, s
     for (size_t c = 0; c < ncols; c++) {
         sl_column *col = &plan->columns[c];
         col->index = (uint32_t)c;
-        col->parser = "none";
+        col->parser = SL_PARSER_NONE;
         import_tidy_header(held->text[header][c], col->header, sizeof col->header, false);
         if (band && c < held->cells[header - 1] && held->text[header - 1][c][0])
             section = held->text[header - 1][c];
@@ -337,24 +340,26 @@ static sl_status map_columns(const sl_content *content, const held_rows *held, s
                 plan->columns[old].role = SL_COLUMN_EXTRA;
                 plan->columns[old].note = role == ROLE_LABEL ? "another title column is used"
                                                              : "another key column of this kind is used";
-                plan->columns[old].parser = "none";
+                plan->columns[old].parser = SL_PARSER_NONE;
             }
             key_priority[role] = m.priority;
             if (role == ROLE_LABEL) {
                 col->role = SL_COLUMN_LABEL;
-                col->parser = "text";
+                col->parser = SL_PARSER_TEXT;
                 plan->label_col = (int)c;
                 plan->label_video_title = m.video_title;
             } else if (role == ROLE_TIME) {
                 /* A start time: the LIVE's day, and with its title its name. */
                 col->role = SL_COLUMN_KEY;
                 col->dimension = SL_DIM_DAY;
-                col->parser = "time";
+                col->parser = SL_PARSER_TIME;
                 plan->time_col = (int)c;
             } else {
                 col->role = SL_COLUMN_KEY;
                 col->dimension = (sl_dimension)role;
-                col->parser = role == SL_DIM_DAY ? "day" : role == SL_DIM_CREATOR ? "text" : "id";
+                col->parser = role == SL_DIM_DAY       ? SL_PARSER_DAY
+                              : role == SL_DIM_CREATOR ? SL_PARSER_TEXT
+                                                       : SL_PARSER_ID;
                 plan->key_col[role] = (int)c;
                 if (role == SL_DIM_DAY)
                     plan->day_order = m.order;
@@ -397,7 +402,7 @@ static sl_status map_columns(const sl_content *content, const held_rows *held, s
                  * a second column of the same name is kept for that check. */
                 col->role = SL_COLUMN_RATE;
                 col->rate = rate;
-                col->parser = "rate";
+                col->parser = SL_PARSER_RATE;
                 col->percent_units = true;
             }
         } else {

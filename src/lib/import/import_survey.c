@@ -434,12 +434,12 @@ static void decide_rates(const sl_content *content, const held_rows *held, table
         check_rate(content, held, rows, plan, col);
         if (col->note) { /* it contradicts the counts: never shown as that rate */
             col->role = SL_COLUMN_EXTRA;
-            col->parser = "none";
+            col->parser = SL_PARSER_NONE;
             continue;
         }
         if (plan->rate_col[col->rate] >= 0) {
             col->role = SL_COLUMN_EXTRA;
-            col->parser = "none";
+            col->parser = SL_PARSER_NONE;
             col->note = "same rate as an earlier column";
             continue;
         }
@@ -503,7 +503,7 @@ static void find_unnamed_day(const held_rows *held, table_rows rows, import_plan
         if (days >= 1 && other == 0) {
             col->role = SL_COLUMN_KEY;
             col->dimension = SL_DIM_DAY;
-            col->parser = "day";
+            col->parser = SL_PARSER_DAY;
             col->note = NULL;
             plan->key_col[SL_DIM_DAY] = (int)c;
             snprintf(col->how, sizeof col->how, "no header, but every cell is a date (%zu)",
@@ -536,7 +536,7 @@ static void check_guesses(const held_rows *held, table_rows rows, import_plan *p
             continue;
         plan->field_col[col->field] = -1;
         col->role = SL_COLUMN_EXTRA;
-        col->parser = "none";
+        col->parser = SL_PARSER_NONE;
         col->guessed = false;
         col->how[0] = '\0';
         col->note = "not a header ShopLab knows (its words suggest a count, its cells are not)";

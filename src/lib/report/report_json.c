@@ -13,7 +13,7 @@ static json_t *column_json(const sl_column *c)
 {
     json_t *o = json_pack("{s:i,s:s,s:s,s:s,s:s}", "index", (json_int_t)c->index, "header",
                           c->header, "section", c->section, "role",
-                          sl_column_role_name(c->role), "parser", c->parser);
+                          sl_column_role_name(c->role), "parser", sl_parser_name(c->parser));
     const char *target = NULL;
     if (c->role == SL_COLUMN_FIELD)
         target = sl_field_name(c->field);
