@@ -246,12 +246,9 @@ static sl_status no_header(const held_rows *held, const char *file, sl_error *er
                 w += (size_t)snprintf(found + w, sizeof found - w, "%s\"%.20s\"", w ? ", " : "",
                                       held->text[i][c]);
     expected_fields(expected, sizeof expected);
-    sl_fail(err, SL_ERR_UNRECOGNISED, NULL,
-            "%.60s: no header in the first %d rows (found %s); expected columns such as %s", file,
-            IMPORT_HEADER_SCAN_ROWS, w ? found : "no text", expected);
-    if (err)
-        snprintf(err->file, sizeof err->file, "%s", file);
-    return SL_ERR_UNRECOGNISED;
+    return sl_fail_at(err, SL_ERR_UNRECOGNISED, (sl_place){file, 0, 0, NULL},
+                      "no header in the first %d rows (found %s); expected columns such as %s",
+                      IMPORT_HEADER_SCAN_ROWS, w ? found : "no text", expected);
 }
 
 /* ---- the plan ---- */
@@ -582,14 +579,10 @@ sl_status import_plan_build(const held_rows *held, const char *file, import_plan
                 w += (size_t)snprintf(found + w, sizeof found - w, "%s\"%.20s\"", w ? ", " : "",
                                       plan->columns[c].header);
         expected_fields(expected, sizeof expected);
-        sl_fail(err, SL_ERR_UNRECOGNISED, NULL,
-                "%.60s: the header on row %llu has no count or rate column (found %s); "
-                "expected columns such as %s",
-                file, (unsigned long long)plan->header_row, found, expected);
-        if (err) {
-            snprintf(err->file, sizeof err->file, "%s", file);
-            err->row = plan->header_row;
-        }
+        sl_fail_at(err, SL_ERR_UNRECOGNISED, (sl_place){file, plan->header_row, 0, NULL},
+                   "the header row has no count or rate column (found %s); expected columns "
+                   "such as %s",
+                   found, expected);
         import_plan_free(plan);
         return SL_ERR_UNRECOGNISED;
     }

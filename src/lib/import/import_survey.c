@@ -278,17 +278,10 @@ static sl_status decide_day_order(const sl_content *content, const held_rows *he
     }
     if (plan->day_order != DATE_ORDER_UNKNOWN)
         return SL_OK;
-    sl_fail(err, SL_ERR_PARSE, NULL,
-            "%s:%llu:%d: column \"%s\": every date could be day/month or month/day and "
-            "nothing in the file settles which; re-export with ISO dates (YYYY-MM-DD)",
-            file, (unsigned long long)first_open, c + 1, col->header);
-    if (err) {
-        snprintf(err->file, sizeof err->file, "%s", file);
-        err->row = first_open;
-        err->column = (uint64_t)c + 1;
-        snprintf(err->header, sizeof err->header, "%s", col->header);
-    }
-    return SL_ERR_PARSE;
+    return sl_fail_at(err, SL_ERR_PARSE, (sl_place){file, first_open, (uint64_t)c + 1, col->header},
+                      "column \"%s\": every date could be day/month or month/day and nothing "
+                      "in the file settles which; re-export with ISO dates (YYYY-MM-DD)",
+                      col->header);
 }
 
 /* ---- rates against counts ---- */
