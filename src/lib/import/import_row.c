@@ -1,12 +1,13 @@
 /*
  * import_row.c — one data row of an export into canonical values.
  *
- * The plan (import_map.c, import_survey.c) has already decided what every
- * column means and how its cells are written; here each cell is read by
- * those decisions.  A cell that cannot be read costs its own field, not the
- * row: it is logged per column and the row's other counts are kept.  A row
- * is bad only when its key cannot be read or its counts contradict each
- * other (or, with --strict, at the first unreadable cell).
+ * The plan (import_header.c, import_map.c, import_survey.c) has already
+ * decided what every column means and how its cells are written; here each
+ * cell is read by those decisions.  A cell that cannot be read costs its
+ * own field, not the row: it is logged per column and the row's other
+ * counts are kept.  A row is bad only when its key cannot be read or its
+ * counts contradict each other (or, with --strict, at the first unreadable
+ * cell).
  */
 #include "import.h"
 

@@ -2,8 +2,8 @@
  * importer.c — sl_report_read: files in, one grouped report out.
  *
  * For each file: detect CSV or XLSX, hold the first rows until the header is
- * found (import_map.c), then convert every data row and add it to its group
- * (import_group.c), storing the records when a store is given (one import =
+ * found (import_header.c) and the columns mapped (import_map.c), then
+ * convert every data row and add it to its group (import_group.c), storing the records when a store is given (one import =
  * one transaction: a failure or a killed process leaves nothing of it).
  *
  * The bulk path: a large CSV that is not being stored is split at line
