@@ -86,19 +86,30 @@ static inline bool fast_hundredths(const char *t, size_t len, int64_t *out)
     return true;
 }
 
+/* Reads cell c for field f, which is `what` ("a count", "an amount"):
+ * ROW_OK with *v set (kind SL_VALUE_ABSENT for a missing-value marker), or
+ * the bad row when the cell is no number or a percent or duration. */
+static row_outcome cell_number(const import_plan *plan, const char *file, const ingest_row *row,
+                               size_t c, sl_field f, const char *what, sl_value *v,
+                               sl_row_issue *issue)
+{
+    sl_error e;
+    if (sl_parse_value_as(row->cells[c], plan->columns[c].currency, plan->columns[c].decimal, v,
+                          &e) != SL_OK)
+        return bad(issue, file, row, c, plan, "%s", e.message);
+    if (v->kind == SL_VALUE_PERCENT || v->kind == SL_VALUE_DURATION)
+        return bad(issue, file, row, c, plan, "%s is %s, but the cell holds a %s",
+                   sl_field_label(f), what, sl_value_kind_name(v->kind));
+    return ROW_OK;
+}
+
 static row_outcome convert_count(const import_plan *plan, const char *file, const ingest_row *row,
                                  size_t c, sl_field f, row_values *out, sl_row_issue *issue)
 {
-    const char *t = row->cells[c];
     sl_value v;
-    sl_error e;
-    if (sl_parse_value_as(t, plan->columns[c].currency, plan->columns[c].decimal, &v, &e) != SL_OK)
-        return bad(issue, file, row, c, plan, "%s", e.message);
-    if (v.kind == SL_VALUE_ABSENT)
-        return ROW_OK;
-    if (v.kind == SL_VALUE_PERCENT || v.kind == SL_VALUE_DURATION)
-        return bad(issue, file, row, c, plan, "%s is a count, but the cell holds a %s",
-                   sl_field_label(f), sl_value_kind_name(v.kind));
+    row_outcome r = cell_number(plan, file, row, c, f, "a count", &v, issue);
+    if (r != ROW_OK || v.kind == SL_VALUE_ABSENT)
+        return r;
     double x = v.number;
     if (v.ambiguous && x != floor(x))
         x = round(x * 1000.0); /* "154.530" in a count column groups thousands */
@@ -117,16 +128,10 @@ static row_outcome convert_count(const import_plan *plan, const char *file, cons
 static row_outcome convert_money(const import_plan *plan, const char *file, const ingest_row *row,
                                  size_t c, sl_field f, row_values *out, sl_row_issue *issue)
 {
-    const char *t = row->cells[c];
     sl_value v;
-    sl_error e;
-    if (sl_parse_value_as(t, plan->columns[c].currency, plan->columns[c].decimal, &v, &e) != SL_OK)
-        return bad(issue, file, row, c, plan, "%s", e.message);
-    if (v.kind == SL_VALUE_ABSENT)
-        return ROW_OK;
-    if (v.kind == SL_VALUE_PERCENT || v.kind == SL_VALUE_DURATION)
-        return bad(issue, file, row, c, plan, "%s is an amount, but the cell holds a %s",
-                   sl_field_label(f), sl_value_kind_name(v.kind));
+    row_outcome r = cell_number(plan, file, row, c, f, "an amount", &v, issue);
+    if (r != ROW_OK || v.kind == SL_VALUE_ABSENT)
+        return r;
     if (v.number < 0)
         return bad(issue, file, row, c, plan, "%s cannot be negative", sl_field_label(f));
     double cents = v.number * 100.0;
