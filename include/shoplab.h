@@ -861,6 +861,21 @@ typedef enum sl_column_role {
 /* "extra", "field", "rate", "key", "label". */
 const char *sl_column_role_name(sl_column_role role);
 
+/* How a column's cells are read. */
+typedef enum sl_parser {
+    SL_PARSER_NONE = 0,         /* not read (an extra, or a column given up) */
+    SL_PARSER_COUNT,            /* whole counts */
+    SL_PARSER_MONEY,            /* amounts of money */
+    SL_PARSER_RATE,             /* a rate the file reports */
+    SL_PARSER_ID,               /* an ID key */
+    SL_PARSER_DAY,              /* a day key */
+    SL_PARSER_TIME,             /* a start time (a LIVE's key, with its title) */
+    SL_PARSER_TEXT              /* text: a creator's name, a title */
+} sl_parser;
+
+/* "none", "count", "money", "rate", "id", "day", "time", "text". */
+const char *sl_parser_name(sl_parser parser);
+
 /* How one column of a file was understood. */
 typedef struct sl_column {
     uint32_t index;             /* 0-based; column letters are index + 1 */
@@ -871,7 +886,7 @@ typedef struct sl_column {
     sl_rate_id rate;            /* SL_COLUMN_RATE */
     sl_dimension dimension;     /* SL_COLUMN_KEY */
     const char *term;           /* the glossary slug the header matched, or NULL */
-    const char *parser;         /* "count", "money", "rate", "id", "day", "text" or "none" */
+    sl_parser parser;           /* how its cells are read (sl_parser_name) */
     char currency[4];           /* currency named by the header ("Revenue (Rp)" → IDR) */
     const char *note;           /* for extras: why the column is not used */
     char decimal;               /* '.' or ',': the decimal mark decided from all the

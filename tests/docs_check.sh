@@ -21,5 +21,13 @@ for file in $(cd "$root" && find src include -name '*.[ch]' | LC_ALL=C sort); do
     short=${file#src/lib/}
     grep -q "\`$short\`\|\`$file\`\|${file%/*}/cmd_\*" "$readme" && ok || bad "$file is not in the README's source map"
 done
+# A merge left half-done shows as conflict markers: none in the sources or docs.
+if grep -rlE '^(<<<<<<<|>>>>>>>) ' "$root/README.md" "$root/docs" "$root/src" "$root/include" \
+        "$root/tests/meson.build" "$root/meson.build" "$root/run" >/dev/null 2>&1; then
+    bad "conflict markers in: $(grep -rlE '^(<<<<<<<|>>>>>>>) ' "$root/README.md" "$root/docs" \
+        "$root/src" "$root/include" "$root/tests/meson.build" "$root/meson.build" "$root/run" | tr '\n' ' ')"
+else
+    ok
+fi
 echo "docs: $pass passed, $fail failed"
 [ $fail = 0 ]

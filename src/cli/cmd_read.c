@@ -450,16 +450,17 @@ static void print_explain(FILE *out, const sl_report *r)
             switch (col->role) {
             case SL_COLUMN_FIELD:
                 snprintf(target, sizeof target, "%s (%s%s%s)", sl_field_name(col->field),
-                         col->parser, col->currency[0] ? ", " : "", col->currency);
+                         sl_parser_name(col->parser), col->currency[0] ? ", " : "",
+                         col->currency);
                 break;
             case SL_COLUMN_RATE:
                 snprintf(target, sizeof target, "%s as reported (rate)", sl_rate_name(col->rate));
                 break;
             case SL_COLUMN_KEY:
                 snprintf(target, sizeof target, "key %s (%s)", sl_dimension_name(col->dimension),
-                         strcmp(col->parser, "time") == 0 && col->dimension == SL_DIM_LIVE
+                         col->parser == SL_PARSER_TIME && col->dimension == SL_DIM_LIVE
                              ? "start time, with the title"
-                             : col->parser);
+                             : sl_parser_name(col->parser));
                 break;
             case SL_COLUMN_LABEL:
                 snprintf(target, sizeof target, "label (text)");

@@ -35,6 +35,45 @@ typedef struct sl_place {
 sl_status sl_fail_at(sl_error *err, sl_status code, sl_place where, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* ---- arena (arena.c) ---- */
+
+/* Bytes per block unless the arena's block_size says otherwise. */
+#define SL_ARENA_BLOCK ((size_t)64 << 10)
+
+/* Memory handed out from big blocks and freed together by sl_arena_free.
+ * A zeroed sl_arena is empty and ready; set block_size before the first
+ * allocation to change the block (0 means SL_ARENA_BLOCK). */
+typedef struct sl_arena {
+    struct sl_arena_block *blocks;  /* newest first */
+    char *next, *end;               /* the free room of the newest block */
+    size_t block_size;
+} sl_arena;
+
+/* `size` zeroed bytes aligned for any type (arrays and structs), or NULL. */
+void *sl_arena_alloc(sl_arena *a, size_t size);
+/* Starts a new block and hands out its first `size` bytes (the slow path
+ * of sl_arena_copy). */
+void *sl_arena_grow(sl_arena *a, size_t size);
+/* Frees every block; the arena is empty again and can be reused. */
+void sl_arena_free(sl_arena *a);
+
+/* A NUL-terminated copy of `len` bytes of `text`, or NULL.  Inline: the
+ * group table copies a key per new group on the import's hot path, and
+ * the common case is one comparison and a memcpy. */
+static inline char *sl_arena_copy(sl_arena *a, const char *text, size_t len)
+{
+    char *p;
+    if ((uintptr_t)a->end - (uintptr_t)a->next > len) {
+        p = a->next;
+        a->next += len + 1;
+    } else if (!(p = sl_arena_grow(a, len + 1))) {
+        return NULL;
+    }
+    memcpy(p, text, len);
+    p[len] = '\0';
+    return p;
+}
+
 /* Checks one arm: trials > 0, successes ≤ trials, both ≤ SL_MAX_COUNT. */
 sl_status sl_arm_check(sl_arm arm);
 
@@ -61,7 +100,7 @@ double sl_lgamma_diff(double x, double h);
 /* Two-sided normal tail erfc(|z|/√2) and its log10, finite for any z. */
 double sl_normal_two_sided_p(double z, double *log10_p);
 
-/* ---- content (content_tree.c) ---- */
+/* ---- content trees (content_tree.c parses, content_load.c loads) ---- */
 
 typedef struct source_file {
     const char *name;   /* path below content/, e.g. "terms/ctor.txt" */
@@ -69,9 +108,49 @@ typedef struct source_file {
 } source_file;
 
 /* Builds and validates a content tree from in-memory files (the fuzz target
- * and the built-in loader share it). */
+ * and the directory loader share it).  content_load.c. */
 sl_status sl_content_from_texts(const source_file *files, size_t count, sl_content **out,
                                 sl_error *err);
+
+/* Parses named texts into a tree, without the cross-checks (the loaders
+ * run those).  `lazy`, for the built-in tree only (its files are the
+ * embedded ones): its export vocabulary is read on first need instead of
+ * now.  content_tree.c. */
+sl_status sl_content_build(const source_file *files, size_t count, bool lazy, sl_content **out,
+                           sl_error *err);
+/* Parses one term file alone into *out, its strings in `arena`.
+ * content_tree.c. */
+sl_status sl_content_parse_term(sl_arena *arena, const char *name, const char *text,
+                                sl_term *out, sl_error *err);
+/* The term whose slug is `slug`, or NULL (binary search).  content_tree.c. */
+const sl_term *sl_content_term_by_slug(const sl_content *content, const char *slug);
+/* SL_OK, or why a lazy tree's vocabulary could not be read (read now if it
+ * has not been).  content_tree.c. */
+sl_status sl_content_vocabulary_status(const sl_content *content, sl_error *err);
+
+/* ---- content files' lines (content_lines.c) ---- */
+
+/* Reads a file's text line by line, in place (the text is cut up). */
+typedef struct sl_lines {
+    char *rest;         /* the text not read yet; NULL at the end */
+    const char *file;   /* named in errors */
+    unsigned line;      /* the number of the line returned last */
+} sl_lines;
+
+/* One `key: value` line. */
+typedef struct sl_entry {
+    const char *key;
+    const char *value;
+    unsigned line;
+} sl_entry;
+
+/* The next line that is neither blank nor a comment ('#' first), with the
+ * spaces, tabs and carriage returns around it cut; NULL at the end. */
+char *sl_lines_next(sl_lines *r);
+/* The next line as `key: value` (spaces after the colon dropped): 1 with
+ * *out set, 0 at the end, -1 for a line without a key or a value, with
+ * SL_ERR_CONTENT "file:line: …" in err. */
+int sl_lines_entry(sl_lines *r, sl_entry *out, sl_error *err);
 
 /* Writes a whole count with thousands separators ("12,000") into buf. */
 const char *sl_format_count(char *buf, size_t size, double count);
@@ -91,12 +170,12 @@ const sl_term *sl_content_lookup_key(const sl_content *content, const char *key)
 /* The built-in term whose slug is `slug`, or NULL.  Until the whole
  * built-in tree is read it parses only content/terms/SLUG.txt, so the
  * decoder's "check first" questions cost one small file, not the tree; the
- * term lives for the process.  Thread-safe.  content_tree.c. */
+ * term lives for the process.  Thread-safe.  content_load.c. */
 const sl_term *sl_content_builtin_term(const char *slug);
 
 /* sl_content_builtin with its export vocabulary read, or NULL with err set
  * when either cannot be (out of memory, a damaged build): for the importer,
- * which must not read a file with half its vocabulary.  content_tree.c. */
+ * which must not read a file with half its vocabulary.  content_load.c. */
 const sl_content *sl_content_builtin_with_vocabulary(sl_error *err);
 
 /* A term's formula split into its two canonical fields, "numerator /
@@ -194,9 +273,16 @@ static inline bool sl_csv_formula_start(const char *s)
     return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
 }
 
+/* ---- days and dates (calendar.c) ---- */
+
 /* Days since 1970-01-01 → year, month, day (proleptic Gregorian; the XLSX
- * reader's serial dates and the importer's day cells).  import_dates.c. */
+ * reader's serial dates and the importer's day cells). */
 void sl_civil_from_days(long days, int *y, int *m, int *d);
+/* Days in `month` (1–12) of `year`, leap years counted; 0 for no month. */
+int sl_days_in_month(int year, int month);
+/* An Excel serial day number (whole days; the 1904 system when
+ * `date1904`) → days since 1970-01-01. */
+long sl_days_from_excel(long serial, bool date1904);
 
 /* Clamps to [lo, hi]. */
 static inline double sl_clamp(double v, double lo, double hi)

@@ -92,6 +92,14 @@ const char *sl_column_role_name(sl_column_role role)
     return (unsigned)role < 5 ? names[role] : "unknown";
 }
 
+static const char *const parser_names[] = {"none", "count", "money", "rate",
+                                           "id",   "day",   "time",  "text"};
+
+const char *sl_parser_name(sl_parser parser)
+{
+    return (unsigned)parser <= SL_PARSER_TEXT ? parser_names[parser] : "unknown";
+}
+
 static const char *const order_names[SL_ORDER__COUNT] = {
     [SL_ORDER_RANK] = "rank",         [SL_ORDER_KEY] = "key",
     [SL_ORDER_VIEWS] = "views",       [SL_ORDER_IMPRESSIONS] = "impressions",

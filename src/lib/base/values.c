@@ -231,60 +231,84 @@ static bool valid_grouping(const char *digits, size_t len, char sep)
     return groups == 0 || group == 3;
 }
 
-/* Parses the bare number (digits and separators) into *out. */
-static sl_status parse_body(const char *body, const char *currency, char decimal_mark,
-                            sl_value *out, sl_error *err)
+/* The separators and digits of a number's body. */
+typedef struct body_shape {
+    size_t len, dots, commas, digits;
+    const char *last_dot, *last_comma;
+} body_shape;
+
+/* Counts the separators and digits; SL_ERR_PARSE for any other character
+ * (but an exponent) or no digit at all. */
+static sl_status scan_body(const char *body, body_shape *b, sl_error *err)
 {
-    size_t len = strlen(body);
-    size_t dots = 0, commas = 0, digits = 0;
-    const char *last_dot = NULL, *last_comma = NULL;
-    for (size_t i = 0; i < len; i++) {
+    *b = (body_shape){.len = strlen(body)};
+    for (size_t i = 0; i < b->len; i++) {
         char c = body[i];
         if (c == '.')
-            dots++, last_dot = body + i;
+            b->dots++, b->last_dot = body + i;
         else if (c == ',')
-            commas++, last_comma = body + i;
+            b->commas++, b->last_comma = body + i;
         else if (isdigit((unsigned char)c))
-            digits++;
-        else if (!((c == 'e' || c == 'E' || c == '+' || c == '-') && dots <= 1 && commas == 0 && i > 0))
+            b->digits++;
+        else if (!((c == 'e' || c == 'E' || c == '+' || c == '-') && b->dots <= 1 &&
+                   b->commas == 0 && i > 0))
             return sl_fail(err, SL_ERR_PARSE, NULL,
                            "'%s' is not a number: unexpected '%c' at character %zu", body, c,
                            i + 1);
     }
-    if (digits == 0)
+    if (b->digits == 0)
         return sl_fail(err, SL_ERR_PARSE, NULL, "'%s' has no digits", body);
+    return SL_OK;
+}
 
-    /* Decide which separator groups thousands (0: none) and which is decimal:
-     * the column's mark when its cells settled it, else the cell's own shape,
-     * else the currency's habit; what is still open is flagged. */
-    char group = 0, decimal = '.';
+/* Decides which separator groups thousands (*group, 0: none) and which is
+ * decimal: the column's mark when its cells settled it, else the cell's
+ * own shape, else the currency's habit; what is still open is flagged
+ * (out->ambiguous). */
+static void decide_separators(const char *body, const body_shape *b, const char *currency,
+                              char decimal_mark, char *group, char *decimal, sl_value *out)
+{
+    *group = 0, *decimal = '.';
     int by_currency = grouping_by_currency(currency);
     if (decimal_mark) {
-        decimal = decimal_mark;
-        group = decimal == '.' ? ',' : '.';
-    } else if (dots && commas) {
-        decimal = last_dot > last_comma ? '.' : ',';
-        group = decimal == '.' ? ',' : '.';
-    } else if (dots + commas > 1) {
-        group = dots ? '.' : ',';
-        decimal = group == '.' ? ',' : '.';
-    } else if (dots + commas == 1) {
-        const char *sep = dots ? last_dot : last_comma;
-        size_t before = (size_t)(sep - body), after = len - before - 1;
+        *decimal = decimal_mark;
+        *group = *decimal == '.' ? ',' : '.';
+    } else if (b->dots && b->commas) {
+        *decimal = b->last_dot > b->last_comma ? '.' : ',';
+        *group = *decimal == '.' ? ',' : '.';
+    } else if (b->dots + b->commas > 1) {
+        *group = b->dots ? '.' : ',';
+        *decimal = *group == '.' ? ',' : '.';
+    } else if (b->dots + b->commas == 1) {
+        const char *sep = b->dots ? b->last_dot : b->last_comma;
+        size_t before = (size_t)(sep - body), after = b->len - before - 1;
         bool thousands_shape = after == 3 && before >= 1 && before <= 3 && body[0] != '0';
         if (thousands_shape && by_currency) {
-            group = (char)by_currency;
-            decimal = group == '.' ? ',' : '.';
+            *group = (char)by_currency;
+            *decimal = *group == '.' ? ',' : '.';
         } else if (thousands_shape) {
             /* "154.530" or "1,234": either reading is possible. */
             out->ambiguous = true;
-            group = dots ? 0 : ',';
-            decimal = '.';
+            *group = b->dots ? 0 : ',';
+            *decimal = '.';
         } else {
-            decimal = dots ? '.' : ',';
+            *decimal = b->dots ? '.' : ',';
         }
     }
-    const char *dec = decimal == '.' ? last_dot : last_comma;
+}
+
+/* Parses the bare number (digits and separators) into *out. */
+static sl_status parse_body(const char *body, const char *currency, char decimal_mark,
+                            sl_value *out, sl_error *err)
+{
+    body_shape b;
+    sl_status st = scan_body(body, &b, err);
+    if (st != SL_OK)
+        return st;
+    char group, decimal;
+    decide_separators(body, &b, currency, decimal_mark, &group, &decimal, out);
+    size_t len = b.len;
+    const char *dec = decimal == '.' ? b.last_dot : b.last_comma;
     if (decimal == group)
         dec = NULL;
     /* Everything before the decimal point must be well-grouped digits. */
@@ -294,6 +318,7 @@ static sl_status parse_body(const char *body, const char *currency, char decimal
                        "'%s' has misplaced thousands separators ('%c' must separate groups of "
                        "three digits)",
                        body, group);
+    /* The number as strtod reads it: no grouping, '.' for the decimal. */
     char plain[SL_MAX_VALUE_TEXT + 1];
     size_t o = 0;
     for (size_t i = 0; i < len && o < SL_MAX_VALUE_TEXT; i++) {

@@ -41,44 +41,6 @@ const sl_embedded_file *sl_embedded_find(const char *name)
     return NULL;
 }
 
-/* Splits the next line off `*cursor` (in place) into key and value.  Returns
- * 0 at the end, 1 for a key/value line, 2 for a blank line (record break).
- * Comment lines are skipped; a line without a colon returns -1. */
-static int next_entry(char **cursor, char **key, char **value)
-{
-    for (;;) {
-        char *line = *cursor;
-        if (!line || !*line)
-            return 0;
-        char *nl = strchr(line, '\n');
-        if (nl) {
-            *nl = '\0';
-            *cursor = nl + 1;
-        } else {
-            *cursor = line + strlen(line);
-        }
-        while (*line == ' ' || *line == '\t')
-            line++;
-        if (*line == '#')
-            continue;
-        if (*line == '\0')
-            return 2;
-        char *colon = strchr(line, ':');
-        if (!colon)
-            return -1;
-        *colon = '\0';
-        char *v = colon + 1;
-        while (*v == ' ')
-            v++;
-        size_t len = strlen(v);
-        while (len && (v[len - 1] == ' ' || v[len - 1] == '\r'))
-            v[--len] = '\0';
-        *key = line;
-        *value = v;
-        return 1;
-    }
-}
-
 static sl_status parse_checklist(sl_step step, checklist *out)
 {
     char name[64];
@@ -89,24 +51,24 @@ static sl_status parse_checklist(sl_step step, checklist *out)
     out->text = strdup(file->data);
     if (!out->text)
         return SL_ERR_NO_MEMORY;
-    char *cursor = out->text, *key, *value;
+    sl_lines lines = {out->text, name, 0};
+    sl_entry e;
     int kind;
     bool step_seen = false;
-    while ((kind = next_entry(&cursor, &key, &value)) != 0) {
+    while ((kind = sl_lines_entry(&lines, &e, NULL)) != 0) {
         if (kind < 0)
             return SL_ERR_CONTENT;
-        if (kind == 2)
-            continue;
+        const char *key = e.key, *value = e.value;
         if (strcmp(key, "step") == 0) {
             if (strcmp(value, sl_step_name(step)) != 0)
                 return SL_ERR_CONTENT;
             step_seen = true;
         } else if (strcmp(key, "change") == 0) {
-            if (out->count == MAX_CHECK_ITEMS || !*value)
+            if (out->count == MAX_CHECK_ITEMS)
                 return SL_ERR_CONTENT;
             out->items[out->count++].change = value;
         } else if (strcmp(key, "hypothesis") == 0) {
-            if (out->count == 0 || out->items[out->count - 1].hypothesis || !*value)
+            if (out->count == 0 || out->items[out->count - 1].hypothesis)
                 return SL_ERR_CONTENT;
             out->items[out->count - 1].hypothesis = value;
         } else if (strcmp(key, "metric") != 0) {
@@ -140,17 +102,17 @@ static sl_status parse_practice(void)
     char *text = strdup(file->data);
     if (!text)
         return SL_ERR_NO_MEMORY;
-    char *cursor = text, *key, *value;
+    sl_lines lines = {text, file->name, 0};
+    sl_entry e;
     int kind;
     unsigned seen = 0;
     sl_status st = SL_OK;
     sl_baseline *b = &content.practice;
-    while (st == SL_OK && (kind = next_entry(&cursor, &key, &value)) != 0) {
+    while (st == SL_OK && (kind = sl_lines_entry(&lines, &e, NULL)) != 0) {
+        const char *key = e.key, *value = e.value;
         double v = 0;
         if (kind < 0) {
             st = SL_ERR_CONTENT;
-        } else if (kind == 2) {
-            continue;
         } else if (strcmp(key, "label") == 0) {
             snprintf(content.practice_label, sizeof content.practice_label, "%s", value);
             seen |= 1;

@@ -36,14 +36,6 @@ static bool valid_practice(const char *p)
            strcmp(p, "drill:tag") == 0 || strcmp(p, "drill:read") == 0;
 }
 
-static const sl_term *term_by_slug(const sl_content *c, const char *slug)
-{
-    for (size_t i = 0; i < sl_term_count(c); i++)
-        if (strcmp(sl_term_at(c, i)->slug, slug) == 0)
-            return sl_term_at(c, i);
-    return NULL;
-}
-
 static bool slug_matches_file(const char *slug, const char *file)
 {
     const char *base = strrchr(file, '/');
@@ -78,7 +70,7 @@ static sl_status validate_term(const sl_content *c, const sl_term *t, sl_error *
     if (t->qa_count < 2)
         return check_fail(err, t->file, "q", "a term needs at least two q:/a: pairs");
     for (size_t i = 0; i < t->related_count; i++)
-        if (!term_by_slug(c, t->related[i]) || strcmp(t->related[i], t->slug) == 0)
+        if (!sl_content_term_by_slug(c, t->related[i]) || strcmp(t->related[i], t->slug) == 0)
             return check_fail(err, t->file, "related", "related term '%s' does not exist",
                       t->related[i]);
     for (size_t i = 0; i < t->guide_count; i++)
@@ -97,7 +89,7 @@ static sl_status validate_guide(const sl_content *c, const sl_guide *g, sl_error
     if (g->qa_count < 2)
         return check_fail(err, g->file, "q", "a guide needs at least two q:/a: pairs");
     for (size_t i = 0; i < g->term_count; i++)
-        if (!term_by_slug(c, g->terms[i]))
+        if (!sl_content_term_by_slug(c, g->terms[i]))
             return check_fail(err, g->file, "term", "linked term '%s' does not exist", g->terms[i]);
     if (strcmp(g->drill, "decoder") != 0 && strcmp(g->drill, "pick") != 0 &&
         strcmp(g->drill, "tag") != 0 && strcmp(g->drill, "read") != 0)

@@ -1,60 +1,24 @@
 /*
  * content_tree.c — parses the glossary, guides and drills (content/terms,
- * content/guides, content/drills) into an sl_content tree, and cross-checks
- * it.
+ * content/guides, content/drills) into an sl_content tree, and reads it:
+ * the lookup keys, the built-in tree's export vocabulary on first need,
+ * the accessors.
  *
- * The same code reads the built-in copy (compiled into the binary) and a
- * directory on disk, so an edited content tree can be checked before a build
- * and a deliberately broken copy can prove the checks work.  Every string and
- * array of a tree lives in one arena, freed at once by sl_content_free.
+ * The same code builds the built-in copy (compiled into the binary) and a
+ * directory on disk (content_load.c hands either over as named texts, then
+ * runs the cross-checks of content_check.c), so an edited content tree can
+ * be checked before a build and a deliberately broken copy can prove the
+ * checks work.  Every string and array of a tree lives in one arena, freed
+ * at once by sl_content_free.
  */
 #include "embedded.h"
 #include "base/internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Largest content file read from a directory: content files are short text. */
-#define MAX_CONTENT_FILE (1u << 20)
-
-/* ---- arena: every allocation of a tree, freed together ---- */
-
-typedef struct chunk {
-    struct chunk *next;
-    size_t used, size;
-    max_align_t data[];
-} chunk;
-
-static void *arena_alloc(chunk **arena, size_t size)
-{
-    size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    if (!*arena || (*arena)->size - (*arena)->used < size) {
-        size_t cap = size > 65536 ? size : 65536;
-        chunk *c = calloc(1, sizeof *c + cap);
-        if (!c)
-            return NULL;
-        c->size = cap;
-        c->next = *arena;
-        *arena = c;
-    }
-    void *p = (char *)(*arena)->data + (*arena)->used;
-    (*arena)->used += size;
-    return p;
-}
-
-static void arena_free(chunk *arena)
-{
-    while (arena) {
-        chunk *next = arena->next;
-        free(arena);
-        arena = next;
-    }
-}
 
 /* One lookup key: a normalised name, slug or alias and its term. */
 typedef struct term_key {
@@ -66,7 +30,7 @@ typedef struct term_key {
 
 
 struct sl_content {
-    chunk *arena;
+    sl_arena arena;
     term_key *keys;       /* the terms' own names, slugs and aliases, sorted by key */
     size_t key_count;
     /* More names of terms, found only when no own key matches: export
@@ -88,15 +52,9 @@ struct sl_content {
 
 /* ---- lines → entries ---- */
 
-typedef struct entry {
-    const char *key;
-    const char *value;
-    unsigned line;
-} entry;
-
 typedef struct parsed_file {
     const char *name;       /* e.g. "terms/ctor.txt" */
-    entry *entries;
+    sl_entry *entries;
     size_t count;
 } parsed_file;
 
@@ -105,57 +63,32 @@ typedef struct parsed_file {
     sl_fail_at((err), SL_ERR_CONTENT, (sl_place){(file), (line), 0, (key)}, __VA_ARGS__)
 
 /* Splits `text` (copied into the arena) into key/value entries. */
-static sl_status parse_entries(chunk **arena, const char *name, const char *text,
+static sl_status parse_entries(sl_arena *arena, const char *name, const char *text,
                                parsed_file *out, sl_error *err)
 {
     size_t len = strlen(text), lines = 1;
     for (size_t i = 0; i < len; i++)
         lines += text[i] == '\n';
-    char *copy = arena_alloc(arena, len + 1);
-    entry *entries = arena_alloc(arena, lines * sizeof *entries);
-    char *file_name = arena_alloc(arena, strlen(name) + 1);
+    char *copy = sl_arena_copy(arena, text, len);
+    sl_entry *entries = sl_arena_alloc(arena, lines * sizeof *entries);
+    char *file_name = sl_arena_copy(arena, name, strlen(name));
     if (!copy || !entries || !file_name)
         return SL_ERR_NO_MEMORY;
-    memcpy(copy, text, len + 1);
-    strcpy(file_name, name);
     out->name = file_name;
     out->entries = entries;
     out->count = 0;
-    unsigned line_no = 0;
-    for (char *line = copy; line; ) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        line_no++;
-        size_t l = strlen(line);
-        while (l && (line[l - 1] == '\r' || line[l - 1] == ' ' || line[l - 1] == '\t'))
-            line[--l] = '\0';
-        char *p = line;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p && *p != '#') {
-            char *colon = strchr(p, ':');
-            if (!colon || colon == p)
-                return content_error(err, file_name, line_no, NULL,
-                                     "expected 'key: value', got '%.60s'", p);
-            *colon = '\0';
-            char *v = colon + 1;
-            while (*v == ' ' || *v == '\t')
-                v++;
-            if (!*v)
-                return content_error(err, file_name, line_no, p, "'%s:' has no value", p);
-            entries[out->count++] = (entry){p, v, line_no};
-        }
-        line = nl ? nl + 1 : NULL;
-    }
-    return SL_OK;
+    sl_lines r = {copy, file_name, 0};
+    int got;
+    while ((got = sl_lines_entry(&r, &entries[out->count], err)) > 0)
+        out->count++;
+    return got < 0 ? SL_ERR_CONTENT : SL_OK;
 }
 
 /* ---- helpers to build objects from a run of entries ---- */
 
 typedef struct run {
     const parsed_file *file;
-    const entry *e;
+    const sl_entry *e;
     size_t n;
 } run;
 
@@ -175,11 +108,11 @@ static const char *one(run r, const char *key)
     return NULL;
 }
 
-static sl_status list(chunk **arena, run r, const char *key, const char *const **out,
+static sl_status list(sl_arena *arena, run r, const char *key, const char *const **out,
                       size_t *count)
 {
     size_t n = count_key(r, key);
-    const char **items = arena_alloc(arena, (n ? n : 1) * sizeof *items);
+    const char **items = sl_arena_alloc(arena, (n ? n : 1) * sizeof *items);
     if (!items)
         return SL_ERR_NO_MEMORY;
     size_t k = 0;
@@ -191,10 +124,10 @@ static sl_status list(chunk **arena, run r, const char *key, const char *const *
     return SL_OK;
 }
 
-static sl_status qa_pairs(chunk **arena, run r, const sl_qa **out, size_t *count, sl_error *err)
+static sl_status qa_pairs(sl_arena *arena, run r, const sl_qa **out, size_t *count, sl_error *err)
 {
     size_t n = count_key(r, "q");
-    sl_qa *qa = arena_alloc(arena, (n ? n : 1) * sizeof *qa);
+    sl_qa *qa = sl_arena_alloc(arena, (n ? n : 1) * sizeof *qa);
     if (!qa)
         return SL_ERR_NO_MEMORY;
     size_t k = 0;
@@ -270,7 +203,7 @@ static const char *const term_keys[] = {
 
 static const char *const term_kinds[] = {"metric", "field", "measure", "concept"};
 
-static sl_status build_term(chunk **arena, run r, sl_term *t, sl_error *err)
+static sl_status build_term(sl_arena *arena, run r, sl_term *t, sl_error *err)
 {
     TRY(check_keys(r, term_keys, err));
     const char *step, *kind;
@@ -299,7 +232,7 @@ static sl_status build_term(chunk **arena, run r, sl_term *t, sl_error *err)
     size_t aliases = 0;
     for (size_t i = 0; i < r.n; i++)
         aliases += strncmp(r.e[i].key, "alias", 5) == 0;
-    sl_alias *al = arena_alloc(arena, (aliases ? aliases : 1) * sizeof *al);
+    sl_alias *al = sl_arena_alloc(arena, (aliases ? aliases : 1) * sizeof *al);
     if (!al)
         return SL_ERR_NO_MEMORY;
     size_t k = 0;
@@ -321,7 +254,7 @@ static sl_status build_term(chunk **arena, run r, sl_term *t, sl_error *err)
 static const char *const guide_keys[] = {"title", "slug", "step", "purpose", "body", "next",
                                          "check", "avoid", "q", "a", "term", "drill", NULL};
 
-static sl_status build_guide(chunk **arena, run r, sl_guide *g, sl_error *err)
+static sl_status build_guide(sl_arena *arena, run r, sl_guide *g, sl_error *err)
 {
     TRY(check_keys(r, guide_keys, err));
     const char *step;
@@ -363,7 +296,7 @@ static bool parse_drill_number(const char *text, double *out)
 }
 
 /* "KEY | TEXT" or, for read drills, "KEY | STEP | TEXT". */
-static sl_status parse_option(chunk **arena, const parsed_file *file, const entry *e,
+static sl_status parse_option(sl_arena *arena, const parsed_file *file, const sl_entry *e,
                               bool with_step, sl_drill_option *o, sl_error *err)
 {
     const char *bar = strstr(e->value, " | ");
@@ -371,11 +304,9 @@ static sl_status parse_option(chunk **arena, const parsed_file *file, const entr
         return content_error(err, file->name, e->line, "option",
                              "an option is 'KEY | TEXT'%s", with_step ? " with a STEP" : "");
     size_t key_len = (size_t)(bar - e->value);
-    char *key = arena_alloc(arena, key_len + 1);
+    char *key = sl_arena_copy(arena, e->value, key_len);
     if (!key)
         return SL_ERR_NO_MEMORY;
-    memcpy(key, e->value, key_len);
-    key[key_len] = '\0';
     o->key = key;
     o->text = bar + 3;
     if (!with_step)
@@ -403,7 +334,7 @@ static sl_status parse_option(chunk **arena, const parsed_file *file, const entr
     return SL_OK;
 }
 
-static sl_status build_drill(chunk **arena, run r, sl_drill_type type, sl_drill *d,
+static sl_status build_drill(sl_arena *arena, run r, sl_drill_type type, sl_drill *d,
                              sl_error *err)
 {
     TRY(check_keys(r, drill_keys, err));
@@ -416,10 +347,9 @@ static sl_status build_drill(chunk **arena, run r, sl_drill_type type, sl_drill 
     d->type = type;
     d->file = r.file->name;
     size_t n = count_key(r, "option");
-    sl_drill_option *opts = arena_alloc(arena, (n ? n : 1) * sizeof *opts);
+    sl_drill_option *opts = sl_arena_alloc(arena, (n ? n : 1) * sizeof *opts);
     if (!opts)
         return SL_ERR_NO_MEMORY;
-    memset(opts, 0, (n ? n : 1) * sizeof *opts);
     size_t k = 0;
     for (size_t i = 0; i < r.n; i++)
         if (strcmp(r.e[i].key, "option") == 0)
@@ -470,7 +400,7 @@ static sl_status build_drill(chunk **arena, run r, sl_drill_type type, sl_drill 
     return SL_OK;
 }
 
-static sl_status build_drill_set(chunk **arena, const parsed_file *f, sl_drill_set *set,
+static sl_status build_drill_set(sl_arena *arena, const parsed_file *f, sl_drill_set *set,
                                  sl_error *err)
 {
     size_t first = 0;
@@ -491,10 +421,9 @@ static sl_status build_drill_set(chunk **arena, const parsed_file *f, sl_drill_s
     size_t n = 0;
     for (size_t i = first; i < f->count; i++)
         n += strcmp(f->entries[i].key, "id") == 0;
-    sl_drill *drills = arena_alloc(arena, (n ? n : 1) * sizeof *drills);
+    sl_drill *drills = sl_arena_alloc(arena, (n ? n : 1) * sizeof *drills);
     if (!drills)
         return SL_ERR_NO_MEMORY;
-    memset(drills, 0, (n ? n : 1) * sizeof *drills);
     size_t k = 0;
     for (size_t i = first; i < f->count;) {
         size_t j = i + 1;
@@ -547,7 +476,7 @@ static sl_status build_keys(sl_content *c, sl_error *err)
     size_t n = 0;
     for (size_t i = 0; i < c->term_count; i++)
         n += 2 + c->terms[i].alias_count;
-    c->keys = arena_alloc(&c->arena, (n ? n : 1) * sizeof *c->keys);
+    c->keys = sl_arena_alloc(&c->arena, (n ? n : 1) * sizeof *c->keys);
     if (!c->keys)
         return SL_ERR_NO_MEMORY;
     for (size_t i = 0; i < c->term_count; i++) {
@@ -559,10 +488,9 @@ static sl_status build_keys(sl_content *c, sl_error *err)
             if (!key[0])
                 return content_error(err, t->file, 0, "alias",
                                      "'%s' has no letters or digits to look up", text);
-            char *copy = arena_alloc(&c->arena, strlen(key) + 1);
+            char *copy = sl_arena_copy(&c->arena, key, strlen(key));
             if (!copy)
                 return SL_ERR_NO_MEMORY;
-            strcpy(copy, key);
             c->keys[c->key_count++] =
                 (term_key){copy, t, text, a == 0 ? "name" : a == 1 ? "slug" : "alias"};
         }
@@ -594,12 +522,8 @@ static const char *bare_key(sl_content *c, const char *text, bool *failed)
     sl_normalise_key(bare, key, sizeof key, false);
     if (!key[0])
         return NULL;
-    char *copy = arena_alloc(&c->arena, strlen(key) + 1);
-    if (!copy) {
-        *failed = true;
-        return NULL;
-    }
-    strcpy(copy, key);
+    char *copy = sl_arena_copy(&c->arena, key, strlen(key));
+    *failed = !copy;
     return copy;
 }
 
@@ -618,7 +542,7 @@ static sl_status build_derived_keys(sl_content *c, sl_error *err)
         vocab_terms += sl_vocabulary_at(v, i)->meaning == SL_VOCAB_TERM;
     /* At most one bare key per own key and per header, and the headers. */
     size_t cap = c->key_count + 2 * vocab_terms;
-    term_key *d = arena_alloc(&c->arena, (cap ? cap : 1) * sizeof *d);
+    term_key *d = sl_arena_alloc(&c->arena, (cap ? cap : 1) * sizeof *d);
     if (!d)
         return SL_ERR_NO_MEMORY;
     size_t n = 0;
@@ -654,22 +578,60 @@ static sl_status build_derived_keys(sl_content *c, sl_error *err)
     return SL_OK;
 }
 
-/* Reads the vocabulary files among `files`, then the derived keys. */
-static sl_status build_vocabulary(sl_content *c, const source_file *files, size_t count,
-                                  sl_error *err)
+/* ---- the built-in tree's vocabulary, read on first need ---- */
+
+/* Only the built-in tree is lazy, and there is one per process, so the
+ * state of its vocabulary's one reading lives here. */
+static struct {
+    pthread_once_t once;
+    sl_content *tree;
+    sl_status status;
+    sl_error err;
+} lazy_vocab = {.once = PTHREAD_ONCE_INIT};
+
+/* Runs once, on the built-in tree's first vocabulary need: the embedded
+ * vocabulary files, then the derived keys.  A failure leaves the tree
+ * without a vocabulary (lookups then find own names only) and is reported
+ * by sl_content_check_keys, so sl_content_validate and the test suite
+ * catch a broken vocabulary file as before. */
+static void load_lazy_vocabulary(void)
 {
+    sl_content *c = lazy_vocab.tree;
     sl_status st = SL_OK;
-    for (size_t i = 0; i < count && st == SL_OK; i++)
-        if (has_prefix(files[i].name, "import/vocabulary/"))
-            st = sl_vocabulary_add(&c->vocabulary, files[i].name, files[i].text, err);
+    for (size_t i = 0; i < sl_embedded_file_count && st == SL_OK; i++)
+        if (has_prefix(sl_embedded_files[i].name, "import/vocabulary/"))
+            st = sl_vocabulary_add(&c->vocabulary, sl_embedded_files[i].name,
+                                   sl_embedded_files[i].data, &lazy_vocab.err);
     if (st == SL_OK)
-        st = sl_vocabulary_seal(c->vocabulary, err);
+        st = sl_vocabulary_seal(c->vocabulary, &lazy_vocab.err);
     if (st == SL_OK)
-        st = build_derived_keys(c, err);
-    return st;
+        st = build_derived_keys(c, &lazy_vocab.err);
+    if (st == SL_ERR_NO_MEMORY)
+        sl_fail(&lazy_vocab.err, st, NULL, "out of memory while reading content");
+    if (st != SL_OK) {
+        sl_vocabulary_free(c->vocabulary);
+        c->vocabulary = NULL;
+        c->derived = NULL;
+        c->derived_count = 0;
+    }
+    lazy_vocab.status = st;
 }
 
-static void ensure_vocabulary(const sl_content *c);
+static void ensure_vocabulary(const sl_content *c)
+{
+    if (c && c->lazy)
+        pthread_once(&lazy_vocab.once, load_lazy_vocabulary);
+}
+
+sl_status sl_content_vocabulary_status(const sl_content *c, sl_error *err)
+{
+    if (!c || !c->lazy)
+        return SL_OK;
+    ensure_vocabulary(c);
+    if (lazy_vocab.status != SL_OK && err)
+        *err = lazy_vocab.err;
+    return lazy_vocab.status;
+}
 
 static const term_key *find_key(const term_key *keys, size_t count, const char *key)
 {
@@ -689,13 +651,11 @@ const sl_term *sl_content_lookup_key(const sl_content *c, const char *key)
     return hit ? hit->term : NULL;
 }
 
-static sl_status vocabulary_status(const sl_content *c, sl_error *err);
-
 sl_status sl_content_check_keys(const sl_content *c, sl_error *err)
 {
     /* The built-in tree's vocabulary is checked when it is read, here at
      * the latest (a tree from texts or a directory read it up front). */
-    sl_status st = vocabulary_status(c, err);
+    sl_status st = sl_content_vocabulary_status(c, err);
     if (st != SL_OK)
         return st;
     for (size_t i = 1; c && i < c->key_count; i++) {
@@ -726,11 +686,8 @@ static int by_guide_slug(const void *a, const void *b)
     return strcmp(((const sl_guide *)a)->slug, ((const sl_guide *)b)->slug);
 }
 
-/* Reads a tree from named texts.  `lazy` (the built-in tree): leave the
- * vocabulary files for ensure_vocabulary and the cross-checks for the test
- * suite, so a command that needs one term does not pay for all of it. */
-static sl_status build_tree(const source_file *files, size_t count, bool lazy,
-                            sl_content **out, sl_error *err)
+sl_status sl_content_build(const source_file *files, size_t count, bool lazy, sl_content **out,
+                           sl_error *err)
 {
     *out = NULL;
     sl_content *c = calloc(1, sizeof *c);
@@ -742,8 +699,8 @@ static sl_status build_tree(const source_file *files, size_t count, bool lazy,
         terms += has_prefix(files[i].name, "terms/");
         guides += has_prefix(files[i].name, "guides/");
     }
-    c->terms = arena_alloc(&c->arena, (terms ? terms : 1) * sizeof *c->terms);
-    c->guides = arena_alloc(&c->arena, (guides ? guides : 1) * sizeof *c->guides);
+    c->terms = sl_arena_alloc(&c->arena, (terms ? terms : 1) * sizeof *c->terms);
+    c->guides = sl_arena_alloc(&c->arena, (guides ? guides : 1) * sizeof *c->guides);
     sl_status st = c->terms && c->guides ? SL_OK : SL_ERR_NO_MEMORY;
     for (size_t i = 0; i < count && st == SL_OK; i++) {
         bool term = has_prefix(files[i].name, "terms/");
@@ -787,14 +744,14 @@ static sl_status build_tree(const source_file *files, size_t count, bool lazy,
         if (st == SL_OK && !lazy)
             st = build_derived_keys(c, err);
     }
-    if (st == SL_OK && !lazy)
-        st = sl_content_validate(c, err);
     if (st != SL_OK) {
         if (st == SL_ERR_NO_MEMORY)
             sl_fail(err, st, NULL, "out of memory while reading content");
         sl_content_free(c);
         return st;
     }
+    if (lazy)
+        lazy_vocab.tree = c;
     *out = c;
     return SL_OK;
 }
@@ -803,243 +760,27 @@ void sl_content_free(sl_content *content)
 {
     if (!content)
         return;
-    arena_free(content->arena);
+    sl_arena_free(&content->arena);
     sl_vocabulary_free(content->vocabulary);
     free(content);
 }
 
-sl_status sl_content_from_texts(const source_file *files, size_t count, sl_content **out,
-                                sl_error *err)
+sl_status sl_content_parse_term(sl_arena *arena, const char *name, const char *text,
+                                sl_term *out, sl_error *err)
 {
-    if (!out)
-        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no output given");
-    return build_tree(files, count, false, out, err);
-}
-
-/* ---- the built-in tree ---- */
-
-static struct {
-    pthread_once_t once;
-    sl_content *tree;
-    sl_error err;
-    atomic_bool loaded;         /* load_builtin has run (sl_content_builtin_term) */
-    /* The vocabulary and derived keys, read on first need. */
-    pthread_once_t vocabulary_once;
-    sl_status vocabulary_status;
-    sl_error vocabulary_err;
-} builtin = {.once = PTHREAD_ONCE_INIT, .vocabulary_once = PTHREAD_ONCE_INIT};
-
-static source_file *embedded_sources(void)
-{
-    source_file *files = calloc(sl_embedded_file_count ? sl_embedded_file_count : 1, sizeof *files);
-    for (size_t i = 0; files && i < sl_embedded_file_count; i++)
-        files[i] = (source_file){sl_embedded_files[i].name, sl_embedded_files[i].data};
-    return files;
-}
-
-static void load_builtin(void)
-{
-    source_file *files = embedded_sources();
-    if (!files) {
-        sl_fail(&builtin.err, SL_ERR_NO_MEMORY, NULL, "out of memory while reading content");
-        return;
-    }
-    build_tree(files, sl_embedded_file_count, true, &builtin.tree, &builtin.err);
-    free(files);
-    atomic_store(&builtin.loaded, true);
-}
-
-const sl_content *sl_content_builtin(sl_error *err)
-{
-    pthread_once(&builtin.once, load_builtin);
-    if (!builtin.tree && err)
-        *err = builtin.err;
-    return builtin.tree;
-}
-
-const sl_content *sl_content_builtin_with_vocabulary(sl_error *err)
-{
-    const sl_content *c = sl_content_builtin(err);
-    return c && vocabulary_status(c, err) == SL_OK ? c : NULL;
-}
-
-/* ---- one built-in term without the tree ---- */
-
-/* Terms read on their own, kept for the process (a handful: the decoder
- * asks for one of four). */
-#define MAX_SINGLE_TERMS 16
-
-static struct {
-    pthread_mutex_t lock;
-    chunk *arena;
-    sl_term terms[MAX_SINGLE_TERMS];
-    size_t count;
-} single = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-/* Parses terms/SLUG.txt alone into single.terms (lock held). */
-static const sl_term *read_single_term(const char *slug)
-{
-    for (size_t i = 0; i < single.count; i++)
-        if (strcmp(single.terms[i].slug, slug) == 0)
-            return &single.terms[i];
-    char name[256];
-    if (single.count == MAX_SINGLE_TERMS ||
-        snprintf(name, sizeof name, "terms/%s.txt", slug) >= (int)sizeof name)
-        return NULL;
-    const sl_embedded_file *file = sl_embedded_find(name);
     parsed_file f;
-    sl_term *t = &single.terms[single.count];
-    memset(t, 0, sizeof *t);
-    if (!file || parse_entries(&single.arena, name, file->data, &f, NULL) != SL_OK ||
-        build_term(&single.arena, (run){&f, f.entries, f.count}, t, NULL) != SL_OK ||
-        strcmp(t->slug, slug) != 0)
-        return NULL; /* what the arena holds stays until exit, like the tree */
-    single.count++;
-    return t;
-}
-
-const sl_term *sl_content_builtin_term(const char *slug)
-{
-    if (!slug)
-        return NULL;
-    /* Once the tree is read, its own copy: a term file's slug is its name
-     * (sl_content_validate checks it), so this is sl_term_find's answer. */
-    if (atomic_load(&builtin.loaded)) {
-        const sl_content *c = sl_content_builtin(NULL);
-        return c ? bsearch(slug, c->terms, c->term_count, sizeof *c->terms, term_by_slug)
-                 : NULL;
-    }
-    pthread_mutex_lock(&single.lock);
-    const sl_term *t = read_single_term(slug);
-    pthread_mutex_unlock(&single.lock);
-    return t;
-}
-
-/* Runs once, on the built-in tree's first vocabulary need.  A failure
- * leaves the tree without a vocabulary (lookups then find own names only)
- * and is reported by sl_content_check_keys, so sl_content_validate and the
- * test suite catch a broken vocabulary file as before. */
-static void load_builtin_vocabulary(void)
-{
-    sl_content *c = builtin.tree;
-    source_file *files = embedded_sources();
-    sl_status st = files ? build_vocabulary(c, files, sl_embedded_file_count,
-                                            &builtin.vocabulary_err)
-                         : SL_ERR_NO_MEMORY;
-    free(files);
-    if (st == SL_ERR_NO_MEMORY)
-        sl_fail(&builtin.vocabulary_err, st, NULL, "out of memory while reading content");
-    if (st != SL_OK) {
-        sl_vocabulary_free(c->vocabulary);
-        c->vocabulary = NULL;
-        c->derived = NULL;
-        c->derived_count = 0;
-    }
-    builtin.vocabulary_status = st;
-}
-
-static void ensure_vocabulary(const sl_content *c)
-{
-    if (c && c->lazy)
-        pthread_once(&builtin.vocabulary_once, load_builtin_vocabulary);
-}
-
-static sl_status vocabulary_status(const sl_content *c, sl_error *err)
-{
-    if (!c || !c->lazy)
-        return SL_OK;
-    ensure_vocabulary(c);
-    if (builtin.vocabulary_status != SL_OK && err)
-        *err = builtin.vocabulary_err;
-    return builtin.vocabulary_status;
-}
-
-/* ---- a tree from a directory ---- */
-
-static sl_status read_text_file(const char *path, char **out, sl_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sl_fail(err, SL_ERR_IO, NULL, "cannot open %s: %s", path, strerror(errno));
-    char *buf = malloc(MAX_CONTENT_FILE + 1);
-    size_t n = buf ? fread(buf, 1, MAX_CONTENT_FILE + 1, f) : 0;
-    bool bad = ferror(f);
-    fclose(f);
-    if (!buf)
-        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory reading %s", path);
-    if (bad || n > MAX_CONTENT_FILE) {
-        free(buf);
-        return sl_fail(err, SL_ERR_IO, NULL, "%s: %s", path,
-                       bad ? "read error" : "larger than the 1 MiB content-file limit");
-    }
-    buf[n] = '\0';
-    *out = buf;
-    return SL_OK;
-}
-
-sl_status sl_content_load_dir(const char *dir, sl_content **out, sl_error *err)
-{
-    if (!dir || !out)
-        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no directory given");
-    *out = NULL;
-    static const char *const subdirs[] = {"terms", "guides", "drills", "import/vocabulary"};
-    source_file *files = NULL;
-    size_t count = 0, cap = 0;
-    sl_status st = SL_OK;
-    for (size_t s = 0; s < 4 && st == SL_OK; s++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, subdirs[s]);
-        DIR *d = opendir(path);
-        if (!d && s == 3 && errno == ENOENT)
-            continue; /* a tree without export vocabulary */
-        if (!d) {
-            st = sl_fail(err, SL_ERR_IO, NULL, "cannot open %s: %s", path, strerror(errno));
-            break;
-        }
-        struct dirent *de;
-        while (st == SL_OK && (de = readdir(d))) {
-            size_t len = strlen(de->d_name);
-            if (len < 5 || strcmp(de->d_name + len - 4, ".txt") != 0)
-                continue;
-            if (count == cap) {
-                cap = cap ? cap * 2 : 64;
-                source_file *grown = realloc(files, cap * sizeof *files);
-                if (!grown) {
-                    st = SL_ERR_NO_MEMORY;
-                    break;
-                }
-                files = grown;
-            }
-            char name[512], file_path[4608];
-            snprintf(name, sizeof name, "%s/%s", subdirs[s], de->d_name);
-            snprintf(file_path, sizeof file_path, "%s/%s", path, de->d_name);
-            char *text = NULL;
-            st = read_text_file(file_path, &text, err);
-            if (st == SL_OK) {
-                char *name_copy = strdup(name);
-                if (!name_copy) {
-                    free(text);
-                    st = SL_ERR_NO_MEMORY;
-                } else {
-                    files[count++] = (source_file){name_copy, text};
-                }
-            }
-        }
-        closedir(d);
-    }
-    if (st == SL_OK)
-        st = build_tree(files, count, false, out, err);
-    else if (st == SL_ERR_NO_MEMORY)
-        sl_fail(err, st, NULL, "out of memory reading %s", dir);
-    for (size_t i = 0; i < count; i++) {
-        free((char *)files[i].name);
-        free((char *)files[i].text);
-    }
-    free(files);
-    return st;
+    memset(out, 0, sizeof *out);
+    sl_status st = parse_entries(arena, name, text, &f, err);
+    return st == SL_OK ? build_term(arena, (run){&f, f.entries, f.count}, out, err) : st;
 }
 
 /* ---- accessors ---- */
+
+const sl_term *sl_content_term_by_slug(const sl_content *c, const char *slug)
+{
+    return c && slug ? bsearch(slug, c->terms, c->term_count, sizeof *c->terms, term_by_slug)
+                     : NULL;
+}
 
 const sl_vocabulary *sl_content_vocabulary(const sl_content *c)
 {

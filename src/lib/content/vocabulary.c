@@ -92,15 +92,9 @@ sl_status sl_vocabulary_add(sl_vocabulary **vocab, const char *file, const char 
     base = base ? base + 1 : file;
     char language[8];
     snprintf(language, sizeof language, "%.*s", (int)strcspn(base, "."), base);
-    unsigned line = 0;
-    for (char *l = copy, *next; l; l = next) {
-        next = strchr(l, '\n');
-        if (next)
-            *next++ = '\0';
-        line++;
-        char *s = trim(l);
-        if (!*s || *s == '#')
-            continue;
+    sl_lines lines = {copy, file, 0};
+    for (char *s; (s = sl_lines_next(&lines));) {
+        unsigned line = lines.line;
         char *part[4];
         size_t parts = 0;
         for (char *p = s; parts < 4;) {

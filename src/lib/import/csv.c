@@ -159,15 +159,10 @@ static sl_status refill(csv_reader *r, sl_error *err)
     }
     if (r->len == r->cap) {
         if (r->cap >= CSV_MAX_ROW_BYTES) {
-            sl_fail(err, SL_ERR_LIMIT, NULL,
-                    "%s: row %llu is longer than %zu MiB (limit CSV_MAX_ROW_BYTES); "
-                    "check for an unclosed quote or split the file",
-                    r->name, (unsigned long long)r->row, CSV_MAX_ROW_BYTES >> 20);
-            if (err) {
-                snprintf(err->file, sizeof err->file, "%s", r->name);
-                err->row = r->row;
-            }
-            return SL_ERR_LIMIT;
+            return sl_fail_at(err, SL_ERR_LIMIT, (sl_place){r->name, r->row, 0, NULL},
+                              "the row is longer than %zu MiB (limit CSV_MAX_ROW_BYTES); "
+                              "check for an unclosed quote or split the file",
+                              CSV_MAX_ROW_BYTES >> 20);
         }
         size_t cap = r->cap * 2 > CSV_MAX_ROW_BYTES ? CSV_MAX_ROW_BYTES : r->cap * 2;
         char *buf = realloc(r->buf, cap + 1 + CSV_WINDOW_PAD);
@@ -189,10 +184,8 @@ static sl_status refill(csv_reader *r, sl_error *err)
         if (got < 0) {
             if (errno == EINTR)
                 continue;
-            sl_fail(err, SL_ERR_READ, NULL, "cannot read %s: %s", r->name, strerror(errno));
-            if (err)
-                snprintf(err->file, sizeof err->file, "%s", r->name);
-            return SL_ERR_READ;
+            return sl_fail_at(err, SL_ERR_READ, (sl_place){r->name, 0, 0, NULL},
+                              "cannot read it: %s", strerror(errno));
         }
         if (got == 0) {
             r->eof = true;
@@ -218,28 +211,16 @@ static sl_status refill(csv_reader *r, sl_error *err)
 
 static sl_status parse_error(csv_reader *r, size_t column, sl_error *err, const char *what)
 {
-    sl_fail(err, SL_ERR_PARSE, NULL, "%s:%llu:%zu: %s", r->name, (unsigned long long)r->row,
-            column, what);
-    if (err) {
-        snprintf(err->file, sizeof err->file, "%s", r->name);
-        err->row = r->row;
-        err->column = column;
-    }
-    return SL_ERR_PARSE;
+    return sl_fail_at(err, SL_ERR_PARSE, (sl_place){r->name, r->row, column, NULL}, "%s", what);
 }
 
 static sl_status grow_cells(csv_reader *r, sl_error *err)
 {
     if (r->cell_cap >= CSV_MAX_COLUMNS) {
-        sl_fail(err, SL_ERR_LIMIT, NULL,
-                "%s: row %llu has more than %d cells (limit CSV_MAX_COLUMNS); is the "
-                "delimiter right?",
-                r->name, (unsigned long long)r->row, CSV_MAX_COLUMNS);
-        if (err) {
-            snprintf(err->file, sizeof err->file, "%s", r->name);
-            err->row = r->row;
-        }
-        return SL_ERR_LIMIT;
+        return sl_fail_at(err, SL_ERR_LIMIT, (sl_place){r->name, r->row, 0, NULL},
+                          "the row has more than %d cells (limit CSV_MAX_COLUMNS); is the "
+                          "delimiter right?",
+                          CSV_MAX_COLUMNS);
     }
     size_t cap = r->cell_cap * 2;
     size_t *s = realloc(r->cell_start, cap * sizeof *s);
@@ -814,14 +795,7 @@ static sl_status encoding_error(sl_error *err, const char *name, int fd, uint64_
 {
     uint64_t row, cell;
     locate(fd, offset, &row, &cell);
-    sl_fail(err, SL_ERR_PARSE, NULL, "%s:%llu:%llu: %s", name, (unsigned long long)row,
-            (unsigned long long)cell, what);
-    if (err) {
-        snprintf(err->file, sizeof err->file, "%s", name);
-        err->row = row;
-        err->column = cell;
-    }
-    return SL_ERR_PARSE;
+    return sl_fail_at(err, SL_ERR_PARSE, (sl_place){name, row, cell, NULL}, "%s", what);
 }
 
 /* Files this large are scanned on two threads. */
@@ -985,13 +959,9 @@ sl_status csv_detect_encoding_head(int fd, const char *name, csv_encoding *out, 
         return sl_fail(err, SL_ERR_READ, NULL, "cannot read %s: %s", name, strerror(errno));
     size_t n = (size_t)got;
     if (n >= 4 && (memcmp(head, "\xFF\xFE\0\0", 4) == 0 || memcmp(head, "\0\0\xFE\xFF", 4) == 0)) {
-        sl_fail(err, SL_ERR_PARSE, NULL,
-                "%s is UTF-32 text, which ShopLab does not read; save it from the spreadsheet "
-                "as \"CSV UTF-8\" and read it again",
-                name);
-        if (err)
-            snprintf(err->file, sizeof err->file, "%s", name);
-        return SL_ERR_PARSE;
+        return sl_fail_at(err, SL_ERR_PARSE, (sl_place){name, 0, 0, NULL},
+                          "UTF-32 text, which ShopLab does not read; save it from the "
+                          "spreadsheet as \"CSV UTF-8\" and read it again");
     }
     if (n >= 2 && head[0] == 0xFF && head[1] == 0xFE) {
         *out = CSV_UTF16LE;

@@ -2,8 +2,8 @@
  * import.h — the importer's internal pieces (private): the column plan a
  * header turns into, row conversion and the bulk path.
  *
- * Flow: a reader hands rows (ingest.h) → import_map.c finds the header and
- * builds an import_plan → every data row is converted into row_values →
+ * Flow: a reader hands rows (ingest.h) → import_header.c finds the header,
+ * import_map.c and import_survey.c build an import_plan → every data row is converted into row_values →
  * the group table (report/group.h) adds it to its group → report.c turns
  * groups into rows.
  */
@@ -35,7 +35,7 @@
 /* Day columns: how an ambiguous "8/6/2025" is ordered. */
 typedef enum date_order { DATE_ORDER_UNKNOWN = 0, DATE_ORDER_MDY, DATE_ORDER_DMY } date_order;
 
-/* The first rows of a file, kept while the plan is made. */
+/* The first rows of a file, kept while the plan is made (import_header.c). */
 typedef struct held_rows {
     size_t count, cap, bytes;
     size_t limit;               /* rows to hold; 0 means IMPORT_SURVEY_ROWS */
@@ -140,6 +140,30 @@ typedef struct import_plan {
     double check[SL_FIELD__COUNT];
 } import_plan;
 
+/* ---- the header row (import_header.c) ---- */
+
+/* Where the header is among the held rows. */
+typedef struct import_header_place {
+    size_t header;              /* held index of the header row */
+    bool band;                  /* the row above it is a section band */
+    size_t preamble_end;        /* held rows before this are the preamble */
+} import_header_place;
+
+/* Finds the header row among the held rows: the table it heads, the
+ * section band above it, the preamble's title (filling plan's header_row,
+ * band_row, tables, title…).  With no row reaching
+ * IMPORT_MIN_HEADER_MATCHES, SL_ERR_UNRECOGNISED with the headers found and
+ * the fields expected. */
+sl_status import_find_header(const sl_content *content, const held_rows *held,
+                             const char *file, import_plan *plan, import_header_place *out,
+                             sl_error *err);
+/* The best header score among the held rows (to pick an XLSX sheet). */
+int import_header_score(const held_rows *held);
+/* "Views, Product impressions, …": the fields an error says are expected. */
+void import_expected_fields(char *out, size_t size);
+
+/* ---- the column plan (import_map.c) ---- */
+
 /* Finds the header among the held rows and maps its columns, then decides
  * what every column's cells mean from all held data rows.  With no row
  * reaching IMPORT_MIN_HEADER_MATCHES, SL_ERR_UNRECOGNISED with the headers
@@ -147,8 +171,6 @@ typedef struct import_plan {
 sl_status import_plan_build(const held_rows *held, const char *file, import_plan *plan,
                             sl_error *err);
 void import_plan_free(import_plan *plan);
-/* The best header score among the held rows (to pick an XLSX sheet). */
-int import_header_score(const held_rows *held);
 /* True when held row i (below the header) is a description row to skip. */
 bool import_is_description_row(const import_plan *plan, const ingest_row *row);
 

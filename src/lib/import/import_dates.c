@@ -16,27 +16,10 @@
 #include <string.h>
 
 
+/* A day exports can mean: 1970 to 2200, a real date. */
 static bool valid_ymd(int y, int m, int d)
 {
-    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1970 || y > 2200 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return !(m == 2 && d == 29 && !leap);
-}
-
-/* Days since 1970-01-01 → y-m-d (civil calendar). */
-void sl_civil_from_days(long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
+    return y >= 1970 && y <= 2200 && d >= 1 && d <= sl_days_in_month(y, m);
 }
 
 /* Month names as exports write them (English, Spanish, Portuguese,
@@ -140,7 +123,7 @@ bool import_parse_day(const char *text, date_order order, char out[11], bool *am
             end++;
         if (end == text || *end || !(serial >= 25569 && serial < 110000))
             return false;
-        sl_civil_from_days((long)floor(serial) - 25569, &y, &m, &d);
+        sl_civil_from_days(sl_days_from_excel((long)floor(serial), false), &y, &m, &d);
     }
     if (!valid_ymd(y, m, d))
         return false;

@@ -259,11 +259,8 @@ sl_status file_pipe_finish(file_pipe *p, sl_error *err)
     if (p->planned)
         return SL_OK;
     if (p->held.count == 0) {
-        sl_fail(err, SL_ERR_UNRECOGNISED, NULL, "%s: the file is empty; export the report again",
-                p->job.name);
-        if (err)
-            snprintf(err->file, sizeof err->file, "%s", p->job.name);
-        return SL_ERR_UNRECOGNISED;
+        return sl_fail_at(err, SL_ERR_UNRECOGNISED, (sl_place){p->job.name, 0, 0, NULL},
+                          "the file is empty; export the report again");
     }
     return pipe_plan(p, err);
 }

@@ -35,6 +35,7 @@ static struct {
     size_t stand_in_count;
     struct { char key[64]; char section[24]; } channels[MAX_CHANNEL_HEADERS];
     size_t channel_count;
+    unsigned bad_line;          /* the line that broke the file */
 } columns = {.once = PTHREAD_ONCE_INIT};
 
 static const char *const role_names[] = {"video", "product", "live", "creator", "day", "label",
@@ -54,18 +55,12 @@ static void load_columns(void)
     int role = -1;
     bool video_title = false;   /* a title column that names a video */
     char section[24] = "";
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        if (*line == '#' || *line == '\0')
-            continue;
-        char *colon = strchr(line, ':');
-        if (!colon)
-            goto bad;
-        *colon = '\0';
-        char *value = colon + 1;
-        while (*value == ' ')
-            value++;
-        if (strcmp(line, "column") == 0) {
+    sl_lines lines = {text, "content/import/columns.txt", 0};
+    sl_entry e;
+    int got;
+    while ((got = sl_lines_entry(&lines, &e, NULL)) > 0) {
+        const char *key = e.key, *value = e.value;
+        if (strcmp(key, "column") == 0) {
             role = -1;
             video_title = strcmp(value, "video-title") == 0;
             for (int r = 0; r <= ROLE_TIME; r++)
@@ -73,7 +68,7 @@ static void load_columns(void)
                     role = r;
             if (role < 0)
                 goto bad;
-        } else if (strcmp(line, "alias") == 0) {
+        } else if (strcmp(key, "alias") == 0) {
             if (role < 0 || columns.alias_count == MAX_COLUMN_ALIASES)
                 goto bad;
             column_alias *a = &columns.aliases[columns.alias_count];
@@ -81,25 +76,25 @@ static void load_columns(void)
             sl_normalise_key(value, a->key, sizeof a->key, false);
             a->role = role;
             a->priority = (int)columns.alias_count++;
-        } else if (strcmp(line, "mdy") == 0 || strcmp(line, "dmy") == 0) {
-            char key[64];
-            sl_normalise_key(value, key, sizeof key, false);
+        } else if (strcmp(key, "mdy") == 0 || strcmp(key, "dmy") == 0) {
+            char alias[64];
+            sl_normalise_key(value, alias, sizeof alias, false);
             bool found = false;
             for (size_t i = 0; i < columns.alias_count; i++)
-                if (strcmp(columns.aliases[i].key, key) == 0) {
-                    columns.aliases[i].order = line[0] == 'm' ? DATE_ORDER_MDY : DATE_ORDER_DMY;
+                if (strcmp(columns.aliases[i].key, alias) == 0) {
+                    columns.aliases[i].order = key[0] == 'm' ? DATE_ORDER_MDY : DATE_ORDER_DMY;
                     found = true;
                 }
             if (!found)
                 goto bad;
-        } else if (strcmp(line, "channel") == 0) {
+        } else if (strcmp(key, "channel") == 0) {
             snprintf(section, sizeof section, "%s", value);
-        } else if (strcmp(line, "header") == 0) {
+        } else if (strcmp(key, "header") == 0) {
             if (!section[0] || columns.channel_count == MAX_CHANNEL_HEADERS)
                 goto bad;
             sl_normalise_key(value, columns.channels[columns.channel_count].key, 64, false);
             snprintf(columns.channels[columns.channel_count++].section, 24, "%s", section);
-        } else if (strcmp(line, "stand-in") == 0) {
+        } else if (strcmp(key, "stand-in") == 0) {
             char slug[48], field[48];
             if (columns.stand_in_count == MAX_STAND_INS ||
                 sscanf(value, "%47s %47s", slug, field) != 2)
@@ -116,8 +111,10 @@ static void load_columns(void)
             goto bad;
         }
     }
-    columns.status = SL_OK;
+    if (got == 0)
+        columns.status = SL_OK;
 bad:
+    columns.bad_line = lines.line;
     free(text);
 }
 
@@ -125,8 +122,9 @@ sl_status import_names_ready(sl_error *err)
 {
     pthread_once(&columns.once, load_columns);
     if (columns.status != SL_OK)
-        return sl_fail(err, columns.status, NULL,
-                       "the built-in file content/import/columns.txt is malformed");
+        return sl_fail_at(err, columns.status,
+                          (sl_place){"content/import/columns.txt", columns.bad_line, 0, NULL},
+                          "the built-in file is malformed");
     return SL_OK;
 }
 

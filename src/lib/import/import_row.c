@@ -1,12 +1,13 @@
 /*
  * import_row.c — one data row of an export into canonical values.
  *
- * The plan (import_map.c, import_survey.c) has already decided what every
- * column means and how its cells are written; here each cell is read by
- * those decisions.  A cell that cannot be read costs its own field, not the
- * row: it is logged per column and the row's other counts are kept.  A row
- * is bad only when its key cannot be read or its counts contradict each
- * other (or, with --strict, at the first unreadable cell).
+ * The plan (import_header.c, import_map.c, import_survey.c) has already
+ * decided what every column means and how its cells are written; here each
+ * cell is read by those decisions.  A cell that cannot be read costs its
+ * own field, not the row: it is logged per column and the row's other
+ * counts are kept.  A row is bad only when its key cannot be read or its
+ * counts contradict each other (or, with --strict, at the first unreadable
+ * cell).
  */
 #include "import.h"
 
@@ -85,19 +86,30 @@ static inline bool fast_hundredths(const char *t, size_t len, int64_t *out)
     return true;
 }
 
+/* Reads cell c for field f, which is `what` ("a count", "an amount"):
+ * ROW_OK with *v set (kind SL_VALUE_ABSENT for a missing-value marker), or
+ * the bad row when the cell is no number or a percent or duration. */
+static row_outcome cell_number(const import_plan *plan, const char *file, const ingest_row *row,
+                               size_t c, sl_field f, const char *what, sl_value *v,
+                               sl_row_issue *issue)
+{
+    sl_error e;
+    if (sl_parse_value_as(row->cells[c], plan->columns[c].currency, plan->columns[c].decimal, v,
+                          &e) != SL_OK)
+        return bad(issue, file, row, c, plan, "%s", e.message);
+    if (v->kind == SL_VALUE_PERCENT || v->kind == SL_VALUE_DURATION)
+        return bad(issue, file, row, c, plan, "%s is %s, but the cell holds a %s",
+                   sl_field_label(f), what, sl_value_kind_name(v->kind));
+    return ROW_OK;
+}
+
 static row_outcome convert_count(const import_plan *plan, const char *file, const ingest_row *row,
                                  size_t c, sl_field f, row_values *out, sl_row_issue *issue)
 {
-    const char *t = row->cells[c];
     sl_value v;
-    sl_error e;
-    if (sl_parse_value_as(t, plan->columns[c].currency, plan->columns[c].decimal, &v, &e) != SL_OK)
-        return bad(issue, file, row, c, plan, "%s", e.message);
-    if (v.kind == SL_VALUE_ABSENT)
-        return ROW_OK;
-    if (v.kind == SL_VALUE_PERCENT || v.kind == SL_VALUE_DURATION)
-        return bad(issue, file, row, c, plan, "%s is a count, but the cell holds a %s",
-                   sl_field_label(f), sl_value_kind_name(v.kind));
+    row_outcome r = cell_number(plan, file, row, c, f, "a count", &v, issue);
+    if (r != ROW_OK || v.kind == SL_VALUE_ABSENT)
+        return r;
     double x = v.number;
     if (v.ambiguous && x != floor(x))
         x = round(x * 1000.0); /* "154.530" in a count column groups thousands */
@@ -116,16 +128,10 @@ static row_outcome convert_count(const import_plan *plan, const char *file, cons
 static row_outcome convert_money(const import_plan *plan, const char *file, const ingest_row *row,
                                  size_t c, sl_field f, row_values *out, sl_row_issue *issue)
 {
-    const char *t = row->cells[c];
     sl_value v;
-    sl_error e;
-    if (sl_parse_value_as(t, plan->columns[c].currency, plan->columns[c].decimal, &v, &e) != SL_OK)
-        return bad(issue, file, row, c, plan, "%s", e.message);
-    if (v.kind == SL_VALUE_ABSENT)
-        return ROW_OK;
-    if (v.kind == SL_VALUE_PERCENT || v.kind == SL_VALUE_DURATION)
-        return bad(issue, file, row, c, plan, "%s is an amount, but the cell holds a %s",
-                   sl_field_label(f), sl_value_kind_name(v.kind));
+    row_outcome r = cell_number(plan, file, row, c, f, "an amount", &v, issue);
+    if (r != ROW_OK || v.kind == SL_VALUE_ABSENT)
+        return r;
     if (v.number < 0)
         return bad(issue, file, row, c, plan, "%s cannot be negative", sl_field_label(f));
     double cents = v.number * 100.0;
@@ -333,42 +339,46 @@ static row_word first_word(const ingest_row *row)
     return ROW_WORD_NONE;
 }
 
-row_outcome import_convert_row(const import_plan *plan, const char *file, const ingest_row *row,
-                               uint32_t need_keys, bool strict, row_values *out,
-                               sl_row_issue *issue, cell_log *cells)
+/* What kind of row it is before any cell is read: empty (or a lone title
+ * cell), a summary row (total, average, percent change), or data.  Sets
+ * *filled to the cells with text, counted up to 2. */
+static row_outcome row_kind(const ingest_row *row, size_t *filled)
 {
-    out->present = 0;
-    out->money_exact = 0;
-    out->reported_present = 0;
-    out->label = NULL;
-    out->label_len = 0;
-    size_t filled = 0;
-    for (size_t c = 0; c < row->count && filled < 2; c++)
-        filled += row->lengths[c] != 0;
-    if (filled == 0)
+    size_t n = 0;
+    for (size_t c = 0; c < row->count && n < 2; c++)
+        n += row->lengths[c] != 0;
+    *filled = n;
+    if (n == 0)
         return ROW_EMPTY;
     if (row->count && !isdigit((unsigned char)row->cells[0][0])) {
         row_word w = first_word(row);
         if (w == ROW_WORD_TOTAL || w == ROW_WORD_AVERAGE || w == ROW_WORD_CHANGE)
             return ROW_SUMMARY;
-        if (w == ROW_WORD_TITLE && filled == 1)
+        if (w == ROW_WORD_TITLE && n == 1)
             return ROW_EMPTY;
     }
+    return ROW_OK;
+}
+
+/* The keys in `need_keys`; *any_key says whether one was found. */
+static row_outcome convert_keys(const import_plan *plan, const char *file,
+                                const ingest_row *row, uint32_t need_keys, row_values *out,
+                                sl_row_issue *issue, bool *any_key)
+{
     row_outcome r;
-    bool any_key = false;
     for (int k = 0; k < SL_DIM__COUNT; k++) {
         out->key[k][0] = '\0';
         if (!(need_keys & (1u << k)))
             continue;
         if (k == SL_DIM_VIDEO && plan->video_from_title) {
             video_key(plan, row, out);
-            any_key |= out->key[k][0] != '\0';
+            *any_key |= out->key[k][0] != '\0';
             continue;
         }
         if (k == SL_DIM_LIVE && plan->live_from_title) {
             if ((r = live_key(plan, file, row, out, issue)) != ROW_OK)
                 return r;
-            any_key |= out->key[k][0] != '\0';
+            *any_key |= out->key[k][0] != '\0';
             continue;
         }
         int c = plan->key_col[k];
@@ -382,14 +392,24 @@ row_outcome import_convert_row(const import_plan *plan, const char *file, const 
             if (id_in_brackets(row->cells[c], row->lengths[c], &id, &id_len, &name_len)) {
                 memcpy(out->key[k], id, id_len);
                 out->key[k][id_len] = '\0';
-                any_key = true;
+                *any_key = true;
                 continue;
             }
         }
         if ((r = convert_key(plan, file, row, (size_t)c, (sl_dimension)k, out, issue)) != ROW_OK)
             return r;
-        any_key |= out->key[k][0] != '\0';
+        *any_key |= out->key[k][0] != '\0';
     }
+    return ROW_OK;
+}
+
+/* The counts, money and reported rates.  An unreadable cell costs its
+ * field (cell_failed logs it) unless `strict`. */
+static row_outcome convert_values(const import_plan *plan, const char *file,
+                                  const ingest_row *row, bool strict, row_values *out,
+                                  sl_row_issue *issue, cell_log *cells)
+{
+    row_outcome r;
     for (int f = 0; f < SL_FIELD__COUNT; f++) {
         int c = plan->field_col[f];
         if (c < 0 || (size_t)c >= row->count || row->lengths[c] == 0)
@@ -422,14 +442,40 @@ row_outcome import_convert_row(const import_plan *plan, const char *file, const 
         if (r != ROW_OK && !cell_failed(plan, strict, cells, (size_t)c, issue))
             return r;
     }
-    if (plan->label_col >= 0 && (size_t)plan->label_col < row->count) {
-        out->label = row->cells[plan->label_col];
-        out->label_len = row->lengths[plan->label_col];
-        const char *id;
-        size_t id_len, name_len;
-        if (plan->id_in_label && id_in_brackets(out->label, out->label_len, &id, &id_len, &name_len))
-            out->label_len = name_len;
-    }
+    return ROW_OK;
+}
+
+/* The row's title, without a product ID written inside it. */
+static void row_label(const import_plan *plan, const ingest_row *row, row_values *out)
+{
+    if (plan->label_col < 0 || (size_t)plan->label_col >= row->count)
+        return;
+    out->label = row->cells[plan->label_col];
+    out->label_len = row->lengths[plan->label_col];
+    const char *id;
+    size_t id_len, name_len;
+    if (plan->id_in_label && id_in_brackets(out->label, out->label_len, &id, &id_len, &name_len))
+        out->label_len = name_len;
+}
+
+row_outcome import_convert_row(const import_plan *plan, const char *file, const ingest_row *row,
+                               uint32_t need_keys, bool strict, row_values *out,
+                               sl_row_issue *issue, cell_log *cells)
+{
+    out->present = 0;
+    out->money_exact = 0;
+    out->reported_present = 0;
+    out->label = NULL;
+    out->label_len = 0;
+    size_t filled;
+    row_outcome r = row_kind(row, &filled);
+    if (r != ROW_OK)
+        return r;
+    bool any_key = false;
+    if ((r = convert_keys(plan, file, row, need_keys, out, issue, &any_key)) != ROW_OK ||
+        (r = convert_values(plan, file, row, strict, out, issue, cells)) != ROW_OK)
+        return r;
+    row_label(plan, row, out);
     /* A note under the table: no key, no value, one or two cells of text. */
     if (!any_key && !out->present && !out->reported_present && filled < 2 && need_keys)
         return ROW_EMPTY;

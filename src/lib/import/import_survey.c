@@ -278,17 +278,10 @@ static sl_status decide_day_order(const sl_content *content, const held_rows *he
     }
     if (plan->day_order != DATE_ORDER_UNKNOWN)
         return SL_OK;
-    sl_fail(err, SL_ERR_PARSE, NULL,
-            "%s:%llu:%d: column \"%s\": every date could be day/month or month/day and "
-            "nothing in the file settles which; re-export with ISO dates (YYYY-MM-DD)",
-            file, (unsigned long long)first_open, c + 1, col->header);
-    if (err) {
-        snprintf(err->file, sizeof err->file, "%s", file);
-        err->row = first_open;
-        err->column = (uint64_t)c + 1;
-        snprintf(err->header, sizeof err->header, "%s", col->header);
-    }
-    return SL_ERR_PARSE;
+    return sl_fail_at(err, SL_ERR_PARSE, (sl_place){file, first_open, (uint64_t)c + 1, col->header},
+                      "column \"%s\": every date could be day/month or month/day and nothing "
+                      "in the file settles which; re-export with ISO dates (YYYY-MM-DD)",
+                      col->header);
 }
 
 /* ---- rates against counts ---- */
@@ -324,93 +317,107 @@ static int written_decimals(const char *t, char mark)
 
 /* How a rate column's cells fit each ratio the counts allow. */
 typedef struct rate_fit {
+    size_t tried[SL_RATE__COUNT];       /* rows with both counts of the rate */
     size_t matched[SL_RATE__COUNT][2];   /* rows that fit: [rate][0 fraction, 1 percent] */
     size_t nonzero[SL_RATE__COUNT];
     bool written_percent;       /* cells carry a % sign */
     size_t bare, bare_small, bare_fine; /* bare numbers; of them ≤ 1; with 3+ decimals */
 } rate_fit;
 
+/* Compares one rate cell (value v, text t) with every rate its row's
+ * counts give. */
+static void fit_cell(const held_rows *held, size_t i, const import_plan *plan,
+                     const sl_column *col, const char *t, sl_value v, rate_fit *fit)
+{
+    if (v.kind == SL_VALUE_NUMBER) {
+        fit->bare++;
+        fit->bare_small += v.number <= 1.0;
+        fit->bare_fine += written_decimals(t, col->decimal) >= 3;
+    } else {
+        fit->written_percent = true;
+    }
+    int places = written_decimals(t, col->decimal);
+    double ulp = pow(10.0, -places);
+    for (int id = 0; id < SL_RATE__COUNT; id++) {
+        sl_field nf, df;
+        double scale;
+        sl_rate_parts((sl_rate_id)id, &nf, &df, &scale);
+        double num, den;
+        if (!count_at(held, i, plan, nf, &num) || !count_at(held, i, plan, df, &den) || den <= 0)
+            continue;
+        fit->tried[id]++;
+        double ratio = num / den * scale;
+        fit->nonzero[id] += ratio != 0;
+        /* Written in the cell's own unit, to the cell's own precision
+         * (rounded or cut: one unit of the last place either way). */
+        if (v.kind == SL_VALUE_PERCENT) {
+            fit->matched[id][1] += fabs(v.number * 100 - ratio * 100) <= ulp * 1.0001;
+        } else {
+            fit->matched[id][0] += fabs(v.number - ratio) <= ulp * 1.0001;
+            fit->matched[id][1] += fabs(v.number - ratio * 100) <= ulp * 1.0001;
+        }
+    }
+}
+
+/* The rate that fits every row its counts are in: the one the name says
+ * first, then any other of the same family (proportions against
+ * proportions, amounts per view or order against amounts); -1 when none.
+ * *unit is 1 for percent, 0 for fractions. */
+static int best_fit(rate_fit *fit, sl_rate_id named, bool proportion, int *unit)
+{
+    for (int id = 0; id < SL_RATE__COUNT; id++)
+        if ((id != SL_RATE_GPM && id != SL_RATE_AOV) != proportion)
+            fit->tried[id] = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int id = 0; id < SL_RATE__COUNT; id++) {
+            if (!fit->tried[id] || !fit->nonzero[id] || (pass == 0) != (id == (int)named))
+                continue;
+            for (int u = 0; u < 2; u++)
+                if (fit->matched[id][u] == fit->tried[id]) {
+                    *unit = u;
+                    return id;
+                }
+        }
+    return -1;
+}
+
+/* Which rate a reported rate column is, and in which unit, from the rows'
+ * own counts; the column's `how` says what was found. */
 static void check_rate(const sl_content *content, const held_rows *held, table_rows rows,
                        import_plan *plan, sl_column *col)
 {
     rate_fit fit;
     memset(&fit, 0, sizeof fit);
-    size_t tried[SL_RATE__COUNT] = {0};
     for (size_t i = rows.from; i < rows.to; i++) {
         if (is_summary(rows, content, held, i))
             continue;
         const char *t = cell(held, i, (int)col->index);
         sl_value v;
-        if (sl_parse_value_as(t, NULL, col->decimal, &v, NULL) != SL_OK ||
-            (v.kind != SL_VALUE_NUMBER && v.kind != SL_VALUE_PERCENT))
-            continue;
-        if (v.kind == SL_VALUE_NUMBER) {
-            fit.bare++;
-            fit.bare_small += v.number <= 1.0;
-            fit.bare_fine += written_decimals(t, col->decimal) >= 3;
-        } else {
-            fit.written_percent = true;
-        }
-        int places = written_decimals(t, col->decimal);
-        double ulp = pow(10.0, -places);
-        for (int id = 0; id < SL_RATE__COUNT; id++) {
-            sl_field nf, df;
-            double scale;
-            sl_rate_parts((sl_rate_id)id, &nf, &df, &scale);
-            double num, den;
-            if (!count_at(held, i, plan, nf, &num) || !count_at(held, i, plan, df, &den) ||
-                den <= 0)
-                continue;
-            tried[id]++;
-            double ratio = num / den * scale;
-            fit.nonzero[id] += ratio != 0;
-            /* Written in the cell's own unit, to the cell's own precision
-             * (rounded or cut: one unit of the last place either way). */
-            if (v.kind == SL_VALUE_PERCENT) {
-                fit.matched[id][1] += fabs(v.number * 100 - ratio * 100) <= ulp * 1.0001;
-            } else {
-                fit.matched[id][0] += fabs(v.number - ratio) <= ulp * 1.0001;
-                fit.matched[id][1] += fabs(v.number - ratio * 100) <= ulp * 1.0001;
-            }
-        }
+        if (sl_parse_value_as(t, NULL, col->decimal, &v, NULL) == SL_OK &&
+            (v.kind == SL_VALUE_NUMBER || v.kind == SL_VALUE_PERCENT))
+            fit_cell(held, i, plan, col, t, v, &fit);
     }
     sl_rate_id named = col->rate;
-    /* Proportions (CTRs, CTORs) are checked against proportions, amounts per
-     * view or order (GPM, AOV) against amounts. */
     bool proportion = named != SL_RATE_GPM && named != SL_RATE_AOV;
-    for (int id = 0; id < SL_RATE__COUNT; id++)
-        if ((id != SL_RATE_GPM && id != SL_RATE_AOV) != proportion)
-            tried[id] = 0;
-    int best = -1, best_unit = 0;
-    size_t best_rows = 0;
-    for (int pass = 0; pass < 2 && best < 0; pass++)
-        for (int id = 0; id < SL_RATE__COUNT; id++) {
-            if (!tried[id] || !fit.nonzero[id])
-                continue;
-            /* The name's own rate first, then any other that fits every row. */
-            if ((pass == 0) != (id == (int)named))
-                continue;
-            for (int unit = 0; unit < 2; unit++)
-                if (fit.matched[id][unit] == tried[id] && best < 0) {
-                    best = id, best_unit = unit, best_rows = tried[id];
-                }
-        }
+    int unit = 0;
+    int best = best_fit(&fit, named, proportion, &unit);
     sl_field nf, df;
     double scale;
     if (best >= 0) {
+        size_t best_rows = fit.tried[best];
         col->rate = (sl_rate_id)best;
-        col->percent_units = best_unit == 1;
+        col->percent_units = unit == 1;
         sl_rate_parts(col->rate, &nf, &df, &scale);
         snprintf(col->how, sizeof col->how, "%s / %s%s, as %s, checked on %zu row%s",
                  sl_field_label(nf), sl_field_label(df), scale == 1000 ? " x 1000" : "",
-                 fit.written_percent ? "percent" : best_unit ? "percent" : "fractions", best_rows,
+                 fit.written_percent ? "percent" : unit ? "percent" : "fractions", best_rows,
                  best_rows == 1 ? "" : "s");
         return;
     }
     /* Unchecked: the name says which rate; the cells say the unit as best
-     * they can (0.0775 with four places is a fraction, 4.11 a percent). */
-    /* Contradicted only when the counts its name divides are in the file. */
-    bool any_tried = tried[named] && fit.nonzero[named];
+     * they can (0.0775 with four places is a fraction, 4.11 a percent).
+     * Contradicted only when the counts its name divides are in the file. */
+    bool any_tried = fit.tried[named] && fit.nonzero[named];
     col->percent_units = !(fit.bare && fit.bare_small == fit.bare && fit.bare_fine);
     sl_rate_parts(named, &nf, &df, &scale);
     snprintf(col->how, sizeof col->how, "%s / %s by its name, %s%s",
@@ -434,12 +441,12 @@ static void decide_rates(const sl_content *content, const held_rows *held, table
         check_rate(content, held, rows, plan, col);
         if (col->note) { /* it contradicts the counts: never shown as that rate */
             col->role = SL_COLUMN_EXTRA;
-            col->parser = "none";
+            col->parser = SL_PARSER_NONE;
             continue;
         }
         if (plan->rate_col[col->rate] >= 0) {
             col->role = SL_COLUMN_EXTRA;
-            col->parser = "none";
+            col->parser = SL_PARSER_NONE;
             col->note = "same rate as an earlier column";
             continue;
         }
@@ -503,7 +510,7 @@ static void find_unnamed_day(const held_rows *held, table_rows rows, import_plan
         if (days >= 1 && other == 0) {
             col->role = SL_COLUMN_KEY;
             col->dimension = SL_DIM_DAY;
-            col->parser = "day";
+            col->parser = SL_PARSER_DAY;
             col->note = NULL;
             plan->key_col[SL_DIM_DAY] = (int)c;
             snprintf(col->how, sizeof col->how, "no header, but every cell is a date (%zu)",
@@ -536,7 +543,7 @@ static void check_guesses(const held_rows *held, table_rows rows, import_plan *p
             continue;
         plan->field_col[col->field] = -1;
         col->role = SL_COLUMN_EXTRA;
-        col->parser = "none";
+        col->parser = SL_PARSER_NONE;
         col->guessed = false;
         col->how[0] = '\0';
         col->note = "not a header ShopLab knows (its words suggest a count, its cells are not)";

@@ -70,13 +70,10 @@ static sl_status on_plan(file_pipe *p, sl_error *err)
             if (plan->key_col[k] >= 0)
                 w += (size_t)snprintf(have + w, sizeof have - w, "%s%s", w ? ", " : "",
                                       sl_dimension_name((sl_dimension)k));
-        sl_fail(err, SL_ERR_UNRECOGNISED, NULL,
-                "%s: cannot group by %s: the file has no %s column (keys it has: %s)",
-                p->job.name, sl_dimension_name(r->by), sl_dimension_name(r->by),
-                w ? have : "none");
-        if (err)
-            snprintf(err->file, sizeof err->file, "%s", p->job.name);
-        return SL_ERR_UNRECOGNISED;
+        return sl_fail_at(err, SL_ERR_UNRECOGNISED, (sl_place){p->job.name, 0, 0, NULL},
+                          "cannot group by %s: the file has no %s column (keys it has: %s)",
+                          sl_dimension_name(r->by), sl_dimension_name(r->by),
+                          w ? have : "none");
     }
     p->job.grouped = r->grouped;
     p->job.by = r->by;
@@ -158,36 +155,24 @@ static sl_status close_file(build *b, file_pipe *p, sl_error *err)
         r->cell_issues[r->cell_issue_count++] = p->data.cells.issues[i];
     if (p->data.failed) {
         const sl_row_issue *is = &p->data.issues[0];
-        sl_fail(err, SL_ERR_PARSE, NULL,
-                "%s:%llu:%llu: column \"%s\", value \"%s\": %s (--strict stops at the first "
-                "bad row; without it bad rows are skipped and counted)",
-                is->file, (unsigned long long)is->row, (unsigned long long)is->column,
-                is->header, is->value, is->message);
-        if (err) {
-            snprintf(err->file, sizeof err->file, "%s", is->file);
-            err->row = is->row;
-            err->column = is->column;
-            snprintf(err->header, sizeof err->header, "%s", is->header);
-        }
-        return SL_ERR_PARSE;
+        return sl_fail_at(err, SL_ERR_PARSE, (sl_place){is->file, is->row, is->column, is->header},
+                          "column \"%s\", value \"%s\": %s (--strict stops at the first bad "
+                          "row; without it bad rows are skipped and counted)",
+                          is->header, is->value, is->message);
     }
     if (p->data.rows == 0 && !src->already_stored) {
         /* Nothing read is never a quiet success: say why. */
-        if (p->data.skipped)
-            sl_fail(err, SL_ERR_NO_DATA, NULL,
-                    "%s: none of its %llu data rows could be read; the first: row %llu, column "
-                    "\"%s\": %s",
-                    p->job.name, (unsigned long long)p->data.skipped,
-                    (unsigned long long)p->data.issues[0].row, p->data.issues[0].header,
-                    p->data.issues[0].message);
-        else
-            sl_fail(err, SL_ERR_NO_DATA, NULL,
-                    "%s: the header on row %llu has no data rows under it; export the report "
-                    "again with a period that has data",
-                    p->job.name, (unsigned long long)src->header_row);
-        if (err)
-            snprintf(err->file, sizeof err->file, "%s", p->job.name);
-        return SL_ERR_NO_DATA;
+        if (p->data.skipped) {
+            const sl_row_issue *is = &p->data.issues[0];
+            return sl_fail_at(err, SL_ERR_NO_DATA,
+                              (sl_place){p->job.name, is->row, is->column, is->header},
+                              "none of its %llu data rows could be read; the first: column "
+                              "\"%s\": %s",
+                              (unsigned long long)p->data.skipped, is->header, is->message);
+        }
+        return sl_fail_at(err, SL_ERR_NO_DATA, (sl_place){p->job.name, src->header_row, 0, NULL},
+                          "the header row has no data rows under it; export the report again "
+                          "with a period that has data");
     }
     if (p->job.store) {
         sl_status st = sl_store_import_commit(p->job.store, p->data.rows, p->data.skipped, err);
@@ -332,13 +317,11 @@ static sl_status pick_sheet(xlsx_book *book, const char *wanted, const char *nam
             return SL_OK;
         }
     }
-    sl_fail(err, SL_ERR_UNRECOGNISED, NULL,
-            "%s: no sheet has a header ShopLab recognises in its first %d rows (sheets: %s); "
-            "expected columns such as views, product impressions, product clicks, orders, GMV",
-            name, IMPORT_SHEET_SAMPLE_ROWS, w ? list : "none");
-    if (err)
-        snprintf(err->file, sizeof err->file, "%s", name);
-    return SL_ERR_UNRECOGNISED;
+    return sl_fail_at(err, SL_ERR_UNRECOGNISED, (sl_place){name, 0, 0, NULL},
+                      "no sheet has a header ShopLab recognises in its first %d rows (sheets: "
+                      "%s); expected columns such as views, product impressions, product "
+                      "clicks, orders, GMV",
+                      IMPORT_SHEET_SAMPLE_ROWS, w ? list : "none");
 }
 
 static sl_status read_xlsx_file(build *b, file_pipe *p, const char *path, sl_error *err)
@@ -499,18 +482,14 @@ static sl_status open_input(const char *path, const char *name, int *fd, uint64_
         if ((st = spool_stdin(fd, err)) != SL_OK)
             return st;
     } else if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        sl_fail(err, SL_ERR_READ, NULL, "cannot open %s: %s", path, strerror(errno));
-        if (err)
-            snprintf(err->file, sizeof err->file, "%s", path);
-        return SL_ERR_READ;
+        return sl_fail_at(err, SL_ERR_READ, (sl_place){path, 0, 0, NULL}, "cannot open it: %s",
+                          strerror(errno));
     }
     struct stat sb;
     if (fstat(*fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         close(*fd);
-        sl_fail(err, SL_ERR_READ, NULL, "cannot read %s: not a regular file", name);
-        if (err)
-            snprintf(err->file, sizeof err->file, "%s", name);
-        return SL_ERR_READ;
+        return sl_fail_at(err, SL_ERR_READ, (sl_place){name, 0, 0, NULL},
+                          "cannot read it: not a regular file");
     }
     *size = (uint64_t)sb.st_size;
     return SL_OK;
@@ -532,7 +511,7 @@ static sl_status read_one(build *b, const char *path, const char *shown, sl_erro
     bool from_stdin = strcmp(path, "-") == 0;
     const char *name = shown ? shown : from_stdin ? "stdin" : path;
     int fd = -1;
-    uint64_t size;
+    uint64_t size = 0;
     sl_status st = open_input(path, name, &fd, &size, err);
     if (st != SL_OK)
         return st;
@@ -586,13 +565,9 @@ static sl_status group_by_channel(build *b, sl_error *err)
         }
     if (!found) {
         group_table_free(channels);
-        sl_fail(err, SL_ERR_UNRECOGNISED, NULL,
-                "%s: cannot group by channel: the file is not split into channel bands (such "
-                "as LIVE, video, affiliate, product card)",
-                r->sources[0].file);
-        if (err)
-            snprintf(err->file, sizeof err->file, "%s", r->sources[0].file);
-        return SL_ERR_UNRECOGNISED;
+        return sl_fail_at(err, SL_ERR_UNRECOGNISED, (sl_place){r->sources[0].file, 0, 0, NULL},
+                          "cannot group by channel: the file is not split into channel bands "
+                          "(such as LIVE, video, affiliate, product card)");
     }
     group_table_free(b->groups);
     b->groups = channels;

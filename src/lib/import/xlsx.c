@@ -61,13 +61,7 @@ static sl_status fail_at(xlsx_book *b, sl_error *err, sl_status code, uint64_t r
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    sl_fail(err, code, NULL, "%s: %s", b->name, msg);
-    if (err) {
-        snprintf(err->file, sizeof err->file, "%s", b->name);
-        err->row = row;
-        err->column = col;
-    }
-    return code;
+    return sl_fail_at(err, code, (sl_place){b->name, row, col, NULL}, "%s", msg);
 }
 
 /* ---- streaming one zip entry through expat ---- */
@@ -691,15 +685,14 @@ static void XMLCALL sheet_start(void *data, const XML_Char *el, const XML_Char *
         uint32_t col = (uint32_t)st->cell_count; /* no reference: the next column */
         if (r && !cell_ref(r, &col, &row)) {
             stop(&st->job, fail_at(b, st->job.err, SL_ERR_PARSE, st->row, 0,
-                                   "row %llu has a malformed cell reference \"%.16s\"",
-                                   (unsigned long long)st->row, r));
+                                   "a malformed cell reference \"%.16s\"", r));
             return;
         }
         if (col >= b->limits.max_columns) {
             stop(&st->job, fail_at(b, st->job.err, SL_ERR_LIMIT, st->row, (uint64_t)col + 1,
-                                   "row %llu has a cell in column %u, beyond the limit of %u "
-                                   "columns (max_columns)",
-                                   (unsigned long long)st->row, col + 1, b->limits.max_columns));
+                                   "a cell in column %u, beyond the limit of %u columns "
+                                   "(max_columns)",
+                                   col + 1, b->limits.max_columns));
             return;
         }
         if (++st->cells_seen > b->limits.max_cells) {
@@ -751,13 +744,8 @@ static bool serial_to_date(double serial, bool date1904, char *out, size_t size)
     long secs = lround((serial - days) * 86400.0);
     if (secs >= 86400)
         days += 1, secs -= 86400;
-    long z; /* days since 1970-01-01 */
-    if (date1904)
-        z = (long)days - 24107;
-    else
-        z = (long)days - (days >= 61 ? 25569 : 25568);
     int y, m, d;
-    sl_civil_from_days(z, &y, &m, &d);
+    sl_civil_from_days(sl_days_from_excel((long)days, date1904), &y, &m, &d);
     if (y < 1900 || y > 9999)
         return false;
     if (secs)
@@ -797,8 +785,7 @@ static void finish_cell(sheet_state *st)
      * one already read would be lost, so it is an error. */
     if (st->col < st->cell_count) {
         stop(&st->job, fail_at(b, st->job.err, SL_ERR_PARSE, st->row, (uint64_t)st->col + 1,
-                               "row %llu lists its cells out of order",
-                               (unsigned long long)st->row));
+                               "the row lists its cells out of order"));
         return;
     }
     if (!row_reach(st, st->col)) {

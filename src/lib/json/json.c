@@ -72,7 +72,7 @@ static json_t *step_json(const sl_step_reading *s)
                      "explanation", s->explanation);
 }
 
-static char *dump(json_t *root)
+char *sl_json_dump(json_t *root)
 {
     if (!root)
         return NULL;
@@ -83,7 +83,7 @@ static char *dump(json_t *root)
 
 char *sl_decode_to_json(const sl_decode_result *r)
 {
-    return r ? dump(decode_json(r)) : NULL;
+    return r ? sl_json_dump(decode_json(r)) : NULL;
 }
 
 json_t *decode_json(const sl_decode_result *r)
@@ -161,7 +161,7 @@ char *sl_compare_to_json(const sl_compare_result *r)
         r->fixed_a_feasible ? json_integer((json_int_t)r->b_more_needed) : json_null(),
         "feasible", r->fixed_a_feasible, "min_detectable_lift",
         real_or_null(r->min_detectable_lift));
-    return dump(json_pack(
+    return sl_json_dump(json_pack(
         "{s:s,s:o,s:o,s:{s:f,s:o},s:o,s:o,s:o,s:o,s:o,s:f,s:s,s:f,s:s,s:f,s:f,s:f,s:f,s:f,s:o,"
         "s:b,s:o,s:s,s:s,s:s}",
         "metric", sl_metric_name(r->metric), "a", arm_json(r->metric, r->a, r->rate_a, r->interval_a),
@@ -183,7 +183,7 @@ char *sl_error_to_json(const sl_error *err)
 {
     if (!err)
         return NULL;
-    return dump(json_pack("{s:{s:s,s:s,s:o}}", "error", "code", sl_status_name(err->code),
-                          "message", err->message, "field",
-                          err->field ? json_string(err->field) : json_null()));
+    return sl_json_dump(json_pack("{s:{s:s,s:s,s:o}}", "error", "code",
+                                  sl_status_name(err->code), "message", err->message, "field",
+                                  err->field ? json_string(err->field) : json_null()));
 }

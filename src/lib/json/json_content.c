@@ -3,11 +3,7 @@
  * by the CLI's --json output and the web API (same jansson conventions as
  * json.c: absent values are null, strings are escaped by the library).
  */
-#include "base/internal.h"
-
-#include <jansson.h>
-
-#define JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(15))
+#include "json/json_shape.h"
 
 static json_t *strings(const char *const *items, size_t n)
 {
@@ -28,15 +24,6 @@ static json_t *qa_json(const sl_qa *qa, size_t n)
 static json_t *string_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
-}
-
-static char *dump(json_t *root)
-{
-    if (!root)
-        return NULL;
-    char *text = json_dumps(root, JSON_FLAGS);
-    json_decref(root);
-    return text;
 }
 
 static json_t *term_summary(const sl_term *t)
@@ -70,7 +57,7 @@ static json_t *term_json(const sl_term *t)
 
 char *sl_term_to_json(const sl_term *term)
 {
-    return term ? dump(term_json(term)) : NULL;
+    return term ? sl_json_dump(term_json(term)) : NULL;
 }
 
 char *sl_terms_to_json(const sl_content *content, bool filter, sl_loop_step step)
@@ -81,29 +68,30 @@ char *sl_terms_to_json(const sl_content *content, bool filter, sl_loop_step step
         if (!filter || t->step == step)
             json_array_append_new(arr, term_summary(t));
     }
-    return dump(json_pack("{s:o}", "terms", arr));
+    return sl_json_dump(json_pack("{s:o}", "terms", arr));
 }
 
 char *sl_same_to_json(const sl_same_result *r)
 {
     if (!r || !r->a || !r->b)
         return NULL;
-    return dump(json_pack("{s:s,s:s,s:s,s:o,s:o}", "same", sl_sameness_name(r->sameness),
-                          "relation", r->relation, "sentence", r->sentence, "a",
-                          term_summary(r->a), "b", term_summary(r->b)));
+    return sl_json_dump(json_pack("{s:s,s:s,s:s,s:o,s:o}", "same",
+                                  sl_sameness_name(r->sameness), "relation", r->relation,
+                                  "sentence", r->sentence, "a", term_summary(r->a), "b",
+                                  term_summary(r->b)));
 }
 
 char *sl_guide_to_json(const sl_guide *g)
 {
     if (!g)
         return NULL;
-    return dump(json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "title", g->title,
-                          "slug", g->slug, "step", sl_loop_step_name(g->step), "purpose",
-                          g->purpose, "body", strings(g->body, g->body_count), "next",
-                          strings(g->next, g->next_count), "checklist",
-                          strings(g->checks, g->check_count), "avoid",
-                          strings(g->avoid, g->avoid_count), "qa", qa_json(g->qa, g->qa_count),
-                          "terms", strings(g->terms, g->term_count), "drill", g->drill));
+    return sl_json_dump(json_pack(
+        "{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "title", g->title, "slug", g->slug,
+        "step", sl_loop_step_name(g->step), "purpose", g->purpose, "body",
+        strings(g->body, g->body_count), "next", strings(g->next, g->next_count), "checklist",
+        strings(g->checks, g->check_count), "avoid", strings(g->avoid, g->avoid_count), "qa",
+        qa_json(g->qa, g->qa_count), "terms", strings(g->terms, g->term_count), "drill",
+        g->drill));
 }
 
 char *sl_guides_to_json(const sl_content *content)
@@ -115,7 +103,7 @@ char *sl_guides_to_json(const sl_content *content)
                                              g->slug, "step", sl_loop_step_name(g->step),
                                              "purpose", g->purpose));
     }
-    return dump(json_pack("{s:o}", "guides", arr));
+    return sl_json_dump(json_pack("{s:o}", "guides", arr));
 }
 
 char *sl_drill_to_json(const sl_drill *d)
@@ -151,5 +139,5 @@ char *sl_drill_to_json(const sl_drill *d)
             json_object_set_new(base, "ctor", json_real(d->baseline.ctor));
         json_object_set_new(obj, "baseline", base);
     }
-    return dump(obj);
+    return sl_json_dump(obj);
 }

@@ -15,13 +15,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* Keys and labels are copied in 1 MiB blocks: fewer blocks to take on a
+ * file of millions of groups. */
 #define ARENA_BLOCK ((size_t)1 << 20)
-
-typedef struct arena_block {
-    struct arena_block *next;
-    size_t used, size;
-    char data[];
-} arena_block;
 
 /* Groups start on a cache line, so a row touches exactly two lines of one. */
 static void *table_alloc(size_t size)
@@ -60,28 +56,8 @@ struct group_table {
     size_t count, cap;
     uint64_t *slots;            /* hash tag << 32 | (index + 1); 0 = empty */
     size_t slot_mask;
-    arena_block *arena;
+    sl_arena arena;             /* keys and labels */
 };
-
-static char *arena_copy(group_table *t, const char *text, size_t len)
-{
-    arena_block *b = t->arena;
-    if (!b || b->size - b->used < len + 1) {
-        size_t size = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
-        arena_block *nb = malloc(sizeof *nb + size);
-        if (!nb)
-            return NULL;
-        nb->next = b;
-        nb->used = 0;
-        nb->size = size;
-        t->arena = b = nb;
-    }
-    char *out = b->data + b->used;
-    memcpy(out, text, len);
-    out[len] = '\0';
-    b->used += len + 1;
-    return out;
-}
 
 /* A short-key hash: 8 bytes at a time, multiply and fold (keys are IDs). */
 static uint64_t key_hash(const char *key, size_t len)
@@ -114,6 +90,7 @@ group_table *group_table_new(void)
     group_table *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
+    t->arena.block_size = ARENA_BLOCK;
     t->slot_mask = 1023;
     t->slots = table_alloc((t->slot_mask + 1) * sizeof *t->slots);
     if (!t->slots) {
@@ -127,11 +104,7 @@ void group_table_free(group_table *t)
 {
     if (!t)
         return;
-    for (arena_block *b = t->arena; b;) {
-        arena_block *next = b->next;
-        free(b);
-        b = next;
-    }
+    sl_arena_free(&t->arena);
     table_release(t->groups, t->cap * sizeof *t->groups);
     table_release(t->slots, (t->slot_mask + 1) * sizeof *t->slots);
     free(t);
@@ -211,7 +184,7 @@ static group *find_or_add(group_table *t, const char *key, size_t len, uint64_t 
     if (len < GROUP_INLINE_KEY) {
         memcpy(g->inline_key, key, len);
         g->key = g->inline_key;
-    } else if (!(g->key = arena_copy(t, key, len))) {
+    } else if (!(g->key = sl_arena_copy(&t->arena, key, len))) {
         return NULL;
     }
     g->key_len = (uint32_t)len;
@@ -232,7 +205,7 @@ static bool set_label(group_table *t, group *g, const char *label, size_t len)
         while (len && ((unsigned char)label[len] & 0xC0) == 0x80)
             len--;
     }
-    g->label = arena_copy(t, label, len);
+    g->label = sl_arena_copy(&t->arena, label, len);
     return g->label != NULL;
 }
 
@@ -381,7 +354,7 @@ sl_status group_table_merge_earlier(group_table *into, const group_table *earlie
         if (!g)
             return SL_ERR_NO_MEMORY;
         /* The first label seen is kept: the earlier rows' when they have one. */
-        if (src->label && !(g->label = arena_copy(into, src->label, strlen(src->label))))
+        if (src->label && !(g->label = sl_arena_copy(&into->arena, src->label, strlen(src->label))))
             return SL_ERR_NO_MEMORY;
         g->rows += src->rows;
         g->present |= src->present;

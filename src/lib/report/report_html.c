@@ -532,16 +532,12 @@ static void trend_panel(FILE *out, const day_point *p, size_t n, int which, doub
 #undef Y
 }
 
-void sl_report_write_trend(const sl_report *days, FILE *out)
+/* One point per day: views, the two rates and the reading.  Returns how
+ * many days have something to draw. */
+static size_t day_points(const sl_report *days, day_point *p)
 {
-    if (!days || !days->grouped || days->by != SL_DIM_DAY || days->row_count < 2)
-        return;
-    size_t n = days->row_count;
-    day_point *p = calloc(n, sizeof *p);
-    if (!p)
-        return;
     size_t usable = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < days->row_count; i++) {
         p[i].row = &days->rows[i];
         p[i].has_views = sl_funnel_get(&p[i].row->funnel, SL_FIELD_VIEWS, &p[i].views);
         sl_decode_result d;
@@ -558,15 +554,13 @@ void sl_report_write_trend(const sl_report *days, FILE *out)
         }
         usable += p[i].has_views || p[i].ctr.present;
     }
-    if (usable < 2) {
-        free(p);
-        return;
-    }
-    qsort(p, n, sizeof *p, by_day);
-    size_t changes = 0;
-    for (size_t i = 1; i < n; i++)
-        if (p[i].reading[0] && p[i - 1].reading[0] && strcmp(p[i].reading, p[i - 1].reading))
-            p[i].changed = true, changes++;
+    return usable;
+}
+
+/* The three panels (views, product CTR, CTOR) with a dashed line on each
+ * day whose reading changed, and the day labels. */
+static void trend_chart(FILE *out, const day_point *p, size_t n, size_t changes)
+{
     const double panel = 100, axis = 40;
     double height = 3 * panel + axis;
     fprintf(out, "<h2 id=trend-h>By day</h2>\n<figure class=trend><svg role=img "
@@ -607,6 +601,12 @@ void sl_report_write_trend(const sl_report *days, FILE *out)
             "<circle cx=\"6\" cy=\"%.0f\" r=\"4\" fill=\"#c2571a\"/><text x=\"14\" y=\"%.0f\">"
             "the reading changed that day</text></svg>",
             3 * panel + 30, 3 * panel + 35);
+}
+
+/* The chart's numbers as a table under a disclosure (the chart's text
+ * alternative, and what a reader copies). */
+static void trend_table(FILE *out, const day_point *p, size_t n)
+{
     fputs("<figcaption><details><summary>The numbers by day</summary><div class=rows-scroll>"
           "<table class=days><thead><tr><th scope=col>Day</th><th scope=col class=n>Views</th>"
           "<th scope=col class=n>Product CTR</th><th scope=col class=n>CTOR</th>"
@@ -625,6 +625,25 @@ void sl_report_write_trend(const sl_report *days, FILE *out)
                 p[i].changed ? " <b>(changed)</b>" : "");
     }
     fputs("</tbody></table></div></details></figcaption></figure>\n", out);
+}
+
+void sl_report_write_trend(const sl_report *days, FILE *out)
+{
+    if (!days || !days->grouped || days->by != SL_DIM_DAY || days->row_count < 2)
+        return;
+    size_t n = days->row_count;
+    day_point *p = calloc(n, sizeof *p);
+    if (!p)
+        return;
+    if (day_points(days, p) >= 2) {
+        qsort(p, n, sizeof *p, by_day);
+        size_t changes = 0;
+        for (size_t i = 1; i < n; i++)
+            if (p[i].reading[0] && p[i - 1].reading[0] && strcmp(p[i].reading, p[i - 1].reading))
+                p[i].changed = true, changes++;
+        trend_chart(out, p, n, changes);
+        trend_table(out, p, n);
+    }
     free(p);
 }
 

@@ -13,7 +13,7 @@ static json_t *column_json(const sl_column *c)
 {
     json_t *o = json_pack("{s:i,s:s,s:s,s:s,s:s}", "index", (json_int_t)c->index, "header",
                           c->header, "section", c->section, "role",
-                          sl_column_role_name(c->role), "parser", c->parser);
+                          sl_column_role_name(c->role), "parser", sl_parser_name(c->parser));
     const char *target = NULL;
     if (c->role == SL_COLUMN_FIELD)
         target = sl_field_name(c->field);
@@ -155,9 +155,7 @@ char *sl_report_to_json(const sl_report *r)
                             json_pack("{s:I,s:I,s:I}", "first", (json_int_t)r->first_row + 1,
                                       "count", (json_int_t)r->row_count, "of",
                                       (json_int_t)r->all_rows));
-    char *text = json_dumps(root, JSON_FLAGS);
-    json_decref(root);
-    return text;
+    return sl_json_dump(root);
 }
 
 char *sl_imports_to_json(const sl_import *items, size_t count)
@@ -173,10 +171,5 @@ char *sl_imports_to_json(const sl_import *items, size_t count)
                             (json_int_t)m->header_row, "rows", (json_int_t)m->rows, "skipped",
                             (json_int_t)m->skipped, "imported_at", m->imported_at));
     }
-    json_t *root = json_pack("{s:o}", "imports", list);
-    if (!root)
-        return NULL;
-    char *text = json_dumps(root, JSON_FLAGS);
-    json_decref(root);
-    return text;
+    return sl_json_dump(json_pack("{s:o}", "imports", list));
 }

@@ -127,17 +127,13 @@ static sl_status take_time(const char *at, char out[24], sl_error *err)
         sl_store_now(out);
         return SL_OK;
     }
-    static const int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     bool ok = strlen(at) == 20 && digits(at, 4, 1970, 9999) && at[4] == '-' &&
               digits(at + 5, 2, 1, 12) && at[7] == '-' && at[10] == 'T' && at[13] == ':' &&
               at[16] == ':' && at[19] == 'Z' && digits(at + 11, 2, 0, 23) &&
               digits(at + 14, 2, 0, 59) && digits(at + 17, 2, 0, 59);
     if (ok) {
         int year = atoi(at), month = (at[5] - '0') * 10 + (at[6] - '0');
-        int day = (at[8] - '0') * 10 + (at[9] - '0');
-        bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        int max = month == 2 && !leap ? 28 : month_days[month - 1];
-        ok = digits(at + 8, 2, 1, max) && day >= 1;
+        ok = digits(at + 8, 2, 1, sl_days_in_month(year, month));
     }
     if (!ok)
         return sl_fail(err, SL_ERR_PARSE, "at",

@@ -75,18 +75,9 @@ static json_t *test_json(const sl_journal_test *t)
         text_or_null(t->warning));
 }
 
-static char *dump(json_t *root)
-{
-    if (!root)
-        return NULL;
-    char *text = json_dumps(root, JSON_FLAGS);
-    json_decref(root);
-    return text;
-}
-
 char *sl_journal_test_to_json(const sl_journal_test *t)
 {
-    return t ? dump(test_json(t)) : NULL;
+    return t ? sl_json_dump(test_json(t)) : NULL;
 }
 
 char *sl_journal_list_to_json(const sl_journal_test *tests, size_t count)
@@ -97,7 +88,7 @@ char *sl_journal_list_to_json(const sl_journal_test *tests, size_t count)
             json_decref(items);
             return NULL;
         }
-    return dump(json_pack("{s:o}", "tests", items));
+    return sl_json_dump(json_pack("{s:o}", "tests", items));
 }
 
 /* ---- CSV ---- */
