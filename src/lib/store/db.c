@@ -142,3 +142,19 @@ sl_status db_ids_follow(db *d, const char *table, sl_error *err)
 {
     return d->ops->ids_follow(d, table, err);
 }
+
+sl_status db_import_rows_begin(db *d, int64_t import_id, const char *const *columns, int count,
+                               db_copy **out, sl_error *err)
+{
+    return d->ops->import_rows_begin(d, import_id, columns, count, out, err);
+}
+
+sl_status db_import_rows_end(db *d, int64_t import_id, db_copy *c, bool ok, sl_error *err)
+{
+    return d->ops->import_rows_end(d, import_id, c, ok, err);
+}
+
+sl_status db_import_forget(db *d, int64_t import_id, sl_error *err)
+{
+    return d->ops->import_forget(d, import_id, err);
+}

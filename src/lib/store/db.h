@@ -68,6 +68,20 @@ sl_status db_schema_version(db *d, int *version, sl_error *err);
  * second process from migrating the same database at the same moment. */
 sl_status db_migrate_step(db *d, int version, const char *sql, sl_error *err);
 
+/* The rows of one import, copied into `records` inside the import's
+ * transaction: db_copy_* per row, then db_import_rows_end.  The engine lays
+ * them out as suits it: SQLite appends them to the one table; PostgreSQL
+ * loads a partition of their own, indexes it after the load (a sorted
+ * build, far cheaper than keeping two indexes row by row) and attaches it,
+ * which is what keeps its import near the speed of a plain COPY.
+ * `columns` are record columns; import_id must be the first. */
+sl_status db_import_rows_begin(db *d, int64_t import_id, const char *const *columns, int count,
+                               db_copy **out, sl_error *err);
+/* Ends the copy (`ok` false: abandons it; the caller rolls back). */
+sl_status db_import_rows_end(db *d, int64_t import_id, db_copy *c, bool ok, sl_error *err);
+/* Removes one import and all its rows, inside the caller's transaction. */
+sl_status db_import_forget(db *d, int64_t import_id, sl_error *err);
+
 /* After rows were copied into `table` with their ids, makes the ids the
  * table gives new rows follow the largest copied one (PostgreSQL keeps a
  * sequence apart from the rows; SQLite needs nothing). */

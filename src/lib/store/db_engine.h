@@ -67,6 +67,10 @@ struct db_ops {
     sl_status (*copy_row)(db_copy *c, sl_error *err);
     sl_status (*copy_end)(db_copy *c, bool ok, sl_error *err);
     sl_status (*ids_follow)(db *d, const char *table, sl_error *err);
+    sl_status (*import_rows_begin)(db *d, int64_t import_id, const char *const *columns,
+                                   int count, db_copy **out, sl_error *err);
+    sl_status (*import_rows_end)(db *d, int64_t import_id, db_copy *c, bool ok, sl_error *err);
+    sl_status (*import_forget)(db *d, int64_t import_id, sl_error *err);
 };
 
 #endif /* SL_DB_ENGINE_H */

@@ -1090,6 +1090,48 @@ static sl_status pg_copy_end(db_copy *base, bool ok, sl_error *err)
     return st;
 }
 
+/* An import's rows go into a table of their own, records_ID, checked to
+ * hold only that import: loaded bare, then indexed (a sorted build), then
+ * attached to the partitioned records table, whose indexes it then
+ * already has.  Until the import commits none of it is visible, and a
+ * rollback takes the table with it. */
+static sl_status pg_import_rows_begin(db *base, int64_t import_id, const char *const *columns,
+                                      int count, db_copy **out, sl_error *err)
+{
+    char sql[256], table[48];
+    snprintf(table, sizeof table, "records_%lld", (long long)import_id);
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE %s (LIKE records INCLUDING DEFAULTS, "
+             "CHECK (import_id = %lld))",
+             table, (long long)import_id);
+    sl_status st = pg_exec(base, sql, err);
+    return st == SL_OK ? pg_copy_begin(base, table, columns, count, out, err) : st;
+}
+
+static sl_status pg_import_rows_end(db *base, int64_t import_id, db_copy *c, bool ok,
+                                    sl_error *err)
+{
+    sl_status st = pg_copy_end(c, ok, err);
+    if (st != SL_OK || !ok)
+        return st;
+    char sql[512];
+    long long id = (long long)import_id;
+    snprintf(sql, sizeof sql,
+             "CREATE INDEX ON records_%lld (import_id, row);"
+             "CREATE INDEX ON records_%lld (creator);"
+             "ALTER TABLE records ATTACH PARTITION records_%lld FOR VALUES IN (%lld)",
+             id, id, id, id);
+    return pg_exec(base, sql, err);
+}
+
+static sl_status pg_import_forget(db *base, int64_t import_id, sl_error *err)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS records_%lld; DELETE FROM imports WHERE id = %lld",
+             (long long)import_id, (long long)import_id);
+    return pg_exec(base, sql, err);
+}
+
 /* An identity column draws from a sequence of its own, which rows copied
  * with their ids do not move. */
 static sl_status pg_ids_follow(db *base, const char *table, sl_error *err)
@@ -1133,4 +1175,7 @@ static const struct db_ops pg_ops = {
     .copy_row = pg_copy_row,
     .copy_end = pg_copy_end,
     .ids_follow = pg_ids_follow,
+    .import_rows_begin = pg_import_rows_begin,
+    .import_rows_end = pg_import_rows_end,
+    .import_forget = pg_import_forget,
 };

@@ -325,6 +325,30 @@ static sl_status sqlite_ids_follow(db *d, const char *table, sl_error *err)
     return SL_OK;
 }
 
+/* An import's rows go into the one records table. */
+static sl_status sqlite_import_rows_begin(db *d, int64_t import_id, const char *const *columns,
+                                          int count, db_copy **out, sl_error *err)
+{
+    (void)import_id;
+    return sqlite_copy_begin(d, "records", columns, count, out, err);
+}
+
+static sl_status sqlite_import_rows_end(db *d, int64_t import_id, db_copy *c, bool ok,
+                                        sl_error *err)
+{
+    (void)d;
+    (void)import_id;
+    return sqlite_copy_end(c, ok, err);
+}
+
+/* The records go with their import (ON DELETE CASCADE). */
+static sl_status sqlite_import_forget(db *d, int64_t import_id, sl_error *err)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM imports WHERE id = %lld", (long long)import_id);
+    return sqlite_exec(d, sql, err);
+}
+
 /* ---- opening ---- */
 
 static void sqlite_close(db *d)
@@ -364,6 +388,9 @@ static const struct db_ops sqlite_ops = {
     .copy_row = sqlite_copy_row,
     .copy_end = sqlite_copy_end,
     .ids_follow = sqlite_ids_follow,
+    .import_rows_begin = sqlite_import_rows_begin,
+    .import_rows_end = sqlite_import_rows_end,
+    .import_forget = sqlite_import_forget,
 };
 
 /* mkdir -p of the directory part of `path`, private to the user. */

@@ -27,14 +27,19 @@ const char *const db_pg_schema[] = {
     "  rows BIGINT NOT NULL DEFAULT 0,"
     "  skipped BIGINT NOT NULL DEFAULT 0,"
     "  imported_at TEXT NOT NULL);"
+    /* One partition per import (records_ID, db_pg.c): an import loads a
+     * bare table and indexes it after, and forgetting an import drops its
+     * table.  So no foreign key: the store removes an import's rows with
+     * it (db_import_forget). */
     "CREATE TABLE records ("
-    "  import_id BIGINT NOT NULL REFERENCES imports(id) ON DELETE CASCADE,"
+    "  import_id BIGINT NOT NULL,"
     "  row BIGINT NOT NULL,"
     "  video TEXT NOT NULL, product TEXT NOT NULL, live TEXT NOT NULL,"
     "  creator TEXT NOT NULL, day TEXT NOT NULL, label TEXT NOT NULL,"
     "  views BIGINT, product_impressions BIGINT, product_clicks BIGINT,"
     "  orders BIGINT, sku_orders BIGINT, items_sold BIGINT,"
-    "  gmv DOUBLE PRECISION, est_commission DOUBLE PRECISION, refunds DOUBLE PRECISION);"
+    "  gmv DOUBLE PRECISION, est_commission DOUBLE PRECISION, refunds DOUBLE PRECISION)"
+    "  PARTITION BY LIST (import_id);"
     "CREATE INDEX records_by_import ON records(import_id, row);"
     "CREATE INDEX records_by_creator ON records(creator);",
     /* 2: journal: one-change tests and their looks (docs/journal.md).  Import

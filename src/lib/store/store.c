@@ -234,15 +234,16 @@ sl_status sl_store_import_begin(sl_store *s, const sl_import *meta, int64_t *id,
         if (st == SL_OK && !*id)
             st = find_import(s, meta->hash, existing_id, err);
     }
+    s->import_id = *id;
     if (st == SL_OK && !*existing_id)
-        st = db_copy_begin(s->db, "records", record_columns,
-                           (int)(sizeof record_columns / sizeof *record_columns), &s->rows, err);
+        st = db_import_rows_begin(s->db, *id, record_columns,
+                                  (int)(sizeof record_columns / sizeof *record_columns), &s->rows,
+                                  err);
     if (st != SL_OK || *existing_id) {
         *id = 0;
         sl_store_import_abort(s);
         return st;
     }
-    s->import_id = *id;
     return SL_OK;
 }
 
@@ -274,7 +275,7 @@ sl_status sl_store_import_commit(sl_store *s, uint64_t rows, uint64_t skipped, s
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no import is open");
     db_copy *c = s->rows;
     s->rows = NULL;
-    sl_status st = db_copy_end(c, true, err);
+    sl_status st = db_import_rows_end(s->db, s->import_id, c, true, err);
     if (st == SL_OK) {
         db_stmt *q = s->finish_import;
         db_reset(q);
@@ -300,7 +301,7 @@ void sl_store_import_abort(sl_store *s)
     if (!s || !s->in_import)
         return;
     if (s->rows)
-        db_copy_end(s->rows, false, NULL);
+        db_import_rows_end(s->db, s->import_id, s->rows, false, NULL);
     s->rows = NULL;
     db_rollback(s->db);
     s->in_import = false;
@@ -404,14 +405,13 @@ sl_status sl_store_forget(sl_store *s, int64_t id, sl_error *err)
     sl_status st = sl_store_import_get(s, id, &m, err);
     if (st != SL_OK)
         return st;
-    db_stmt *q;
-    st = db_prepare(s->db, "DELETE FROM imports WHERE id = ?1", false, &q, err);
+    st = db_begin(s->db, true, err);
     if (st != SL_OK)
         return st;
-    db_bind_int(q, 1, id);
-    if (db_step(q) == DB_ERROR)
-        st = db_fail(s->db, err, "cannot remove the import");
-    db_finalize(q);
+    st = db_import_forget(s->db, id, err);
+    if (st == SL_OK)
+        return db_commit(s->db, err);
+    db_rollback(s->db);
     return st;
 }
 

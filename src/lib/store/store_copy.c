@@ -85,32 +85,26 @@ static const table_spec tables[] = {
 };
 enum { T_IMPORTS, T_RECORDS, T_TESTS, T_LOOKS, T_DRILLS, T__COUNT };
 
-/* SELECT the spec's columns from its table, in its order. */
-static sl_status select_all(db *from, const table_spec *t, db_stmt **out, sl_error *err)
+/* SELECT the spec's columns from its table, in its order; with
+ * `one_import`, only that import's rows (?1). */
+static sl_status select_all(db *from, const table_spec *t, bool one_import, db_stmt **out,
+                            sl_error *err)
 {
     char sql[1024];
     size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
     for (int i = 0; i < t->count; i++)
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", i ? ", " : "", t->columns[i]);
-    snprintf(sql + n, sizeof sql - n, " FROM %s ORDER BY %s", t->table, t->order);
+    snprintf(sql + n, sizeof sql - n, " FROM %s%s ORDER BY %s", t->table,
+             one_import ? " WHERE import_id = ?1" : "", t->order);
     return db_prepare(from, sql, false, out, err);
 }
 
-/* Streams one table from `from` into `to`, row by row; *rows counts them. */
-static sl_status copy_table(db *from, db *to, const table_spec *t, uint64_t *rows, sl_error *err)
+/* Streams the rows `q` selects into the copy `c`; *rows counts them. */
+static sl_status stream_rows(db *from, db_stmt *q, const table_spec *t, db_copy *c,
+                             uint64_t *rows, sl_error *err)
 {
-    db_stmt *q;
-    sl_status st = select_all(from, t, &q, err);
-    if (st != SL_OK)
-        return st;
-    db_copy *c;
-    st = db_copy_begin(to, t->table, t->columns, t->count, &c, err);
-    if (st != SL_OK) {
-        db_finalize(q);
-        return st;
-    }
-    db_result rc;
-    *rows = 0;
+    sl_status st = SL_OK;
+    db_result rc = DB_DONE;
     while (st == SL_OK && (rc = db_step(q)) == DB_ROW) {
         for (int i = 0; i < t->count; i++) {
             if (db_column_null(q, i))
@@ -127,9 +121,55 @@ static sl_status copy_table(db *from, db *to, const table_spec *t, uint64_t *row
     }
     if (st == SL_OK && rc == DB_ERROR)
         st = db_fail(from, err, "cannot read the store to copy");
+    return st;
+}
+
+/* Copies one table from `from` into `to`; *rows counts its rows. */
+static sl_status copy_table(db *from, db *to, const table_spec *t, uint64_t *rows, sl_error *err)
+{
+    db_stmt *q;
+    sl_status st = select_all(from, t, false, &q, err);
+    if (st != SL_OK)
+        return st;
+    db_copy *c;
+    st = db_copy_begin(to, t->table, t->columns, t->count, &c, err);
+    if (st == SL_OK) {
+        st = stream_rows(from, q, t, c, rows, err);
+        sl_status end = db_copy_end(c, st == SL_OK, st == SL_OK ? err : NULL);
+        st = st == SL_OK ? end : st;
+    }
     db_finalize(q);
-    sl_status end = db_copy_end(c, st == SL_OK, st == SL_OK ? err : NULL);
-    return st == SL_OK ? end : st;
+    return st;
+}
+
+/* Copies the records import by import, the way an import stores them. */
+static sl_status copy_records(db *from, db *to, const table_spec *t, uint64_t *rows,
+                              sl_error *err)
+{
+    db_stmt *ids, *q = NULL;
+    sl_status st = db_prepare(from, "SELECT id FROM imports ORDER BY id", false, &ids, err);
+    if (st != SL_OK)
+        return st;
+    st = select_all(from, t, true, &q, err);
+    db_result rc = DB_DONE;
+    while (st == SL_OK && (rc = db_step(ids)) == DB_ROW) {
+        int64_t id = db_column_int(ids, 0);
+        db_copy *c;
+        st = db_import_rows_begin(to, id, t->columns, t->count, &c, err);
+        if (st != SL_OK)
+            break;
+        db_reset(q);
+        db_bind_int(q, 1, id);
+        st = stream_rows(from, q, t, c, rows, err);
+        sl_status end = db_import_rows_end(to, id, c, st == SL_OK, st == SL_OK ? err : NULL);
+        st = st == SL_OK ? end : st;
+    }
+    if (st == SL_OK && rc == DB_ERROR)
+        st = db_fail(from, err, "cannot read the imports to copy");
+    if (q)
+        db_finalize(q);
+    db_finalize(ids);
+    return st;
 }
 
 /* Closes the copied tests that were closed in `from`. */
@@ -260,7 +300,8 @@ static sl_status copy_all(db *from, db *to, sl_store_copy_result *out, sl_error 
     uint64_t rows[T__COUNT] = {0};
     sl_status st = SL_OK;
     for (int t = 0; st == SL_OK && t < T__COUNT; t++)
-        st = copy_table(from, to, &tables[t], &rows[t], err);
+        st = t == T_RECORDS ? copy_records(from, to, &tables[t], &rows[t], err)
+                            : copy_table(from, to, &tables[t], &rows[t], err);
     if (st == SL_OK)
         st = close_tests(from, to, err);
     for (int t = 0; st == SL_OK && t < T__COUNT; t++)
