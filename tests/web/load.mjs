@@ -67,8 +67,10 @@ async function session() {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shoplab-load-'));
   big = join(dir, 'big-video-list.csv');
+  // The cluster first: without one the test stops here (pg.mjs).
+  const pg = onPostgres ? await import('./pg.mjs') : null;
   bigBytes = await writeExport(big);
-  if (onPostgres) database = (await import('./pg.mjs')).freshDatabase('load');
+  if (pg) database = pg.freshDatabase('load');
   server = await startServer(binary, ['--max-upload', String(Math.ceil(bigBytes / 1048576) + 8)],
     database ? { db: database.uri } : {});
 });
