@@ -1,13 +1,15 @@
 // serve.mjs — starts the real `shoplab serve` on a free loopback port with a
 // fresh database, for the browser and raw-socket tests, and stops it.
+// `options.db` gives the --db value instead (a PostgreSQL database, which
+// several servers may share; see pg.mjs).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export async function startServer(binary, extraArgs = []) {
+export async function startServer(binary, extraArgs = [], options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'shoplab-web-'));
-  const db = join(dir, 'test.db');
+  const db = options.db ?? join(dir, 'test.db');
   const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--db', db, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
