@@ -42,5 +42,17 @@ check "the run leaves no file of its own (2 expected: the live one and the direc
     "$bin" read --no-store --format csv --output rel.csv "$sample" 2>/dev/null)
 check "a relative --output: the stale file is removed" \
     '[ -s "$tmp/rel.csv" ] && [ ! -e "$tmp/rel.csv.tmp-$dead-m1n2o3" ]'
+# Not a file (a FIFO here, /dev/null in life): written straight to it,
+# never replaced by a renamed file.
+mkfifo "$tmp/pipe"
+cat "$tmp/pipe" >"$tmp/from-pipe" &
+reader=$!
+"$bin" read --no-store --format csv --output "$tmp/pipe" "$sample" 2>/dev/null
+wait $reader
+check "--output to a FIFO writes through it and leaves it a FIFO" \
+    '[ -p "$tmp/pipe" ] && grep -q "^TOTAL," "$tmp/from-pipe"'
+"$bin" read --no-store --format csv --output "$tmp" "$sample" 2>"$tmp/dir-err"
+check "--output to a directory is refused (exit 7) by name" \
+    '[ $? = 7 ] && grep -q "is a directory" "$tmp/dir-err"'
 echo "stale temporary files: $pass passed, $fail failed"
 [ $fail = 0 ]

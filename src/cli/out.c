@@ -189,9 +189,39 @@ static void remove_stale_temporaries(const command_spec *cmd, const char *path)
     closedir(d);
 }
 
+/* --output to something that is not a file (/dev/null, a terminal, a
+ * FIFO): written straight to it.  Writing beside it and renaming would
+ * replace the device itself — as root, /dev/null with a report. */
+static int write_to_device(const command_spec *cmd, const char *path,
+                           sl_status (*write)(FILE *out, void *ctx), void *ctx)
+{
+    FILE *out = fopen(path, "w");
+    if (!out) {
+        cli_fail(cmd, "--output: cannot write %s: %s", path, strerror(errno));
+        return EXIT_IO;
+    }
+    sl_status st = write(out, ctx);
+    bool ok = st == SL_OK && fflush(out) == 0;
+    ok = fclose(out) == 0 && ok;
+    if (!ok) {
+        cli_fail(cmd, "--output: cannot write %s: %s", path,
+                 st == SL_ERR_NO_MEMORY ? "out of memory" : strerror(errno));
+        return st == SL_ERR_NO_MEMORY ? EXIT_INTERNAL : EXIT_IO;
+    }
+    return EXIT_OK;
+}
+
 int cli_write_file(const command_spec *cmd, const char *path,
                    sl_status (*write)(FILE *out, void *ctx), void *ctx)
 {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        if (S_ISDIR(sb.st_mode)) {
+            cli_fail(cmd, "--output: %s is a directory; give a file name", path);
+            return EXIT_IO;
+        }
+        return write_to_device(cmd, path, write, ctx);
+    }
     remove_stale_temporaries(cmd, path);
     size_t len = strlen(path);
     char *tmp = malloc(len + 40);

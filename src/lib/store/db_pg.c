@@ -1124,11 +1124,19 @@ static sl_status pg_import_rows_end(db *base, int64_t import_id, db_copy *c, boo
     return pg_exec(base, sql, err);
 }
 
+/* The import's own table is emptied, not dropped: dropping a partition
+ * locks the whole records table, so it would wait for an import running
+ * meanwhile and every report read would queue behind it; TRUNCATE locks
+ * only that import's table.  The empty table stays attached (a few pages). */
 static sl_status pg_import_forget(db *base, int64_t import_id, sl_error *err)
 {
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS records_%lld; DELETE FROM imports WHERE id = %lld",
-             (long long)import_id, (long long)import_id);
+    char sql[320];
+    long long id = (long long)import_id;
+    snprintf(sql, sizeof sql,
+             "DO $$ BEGIN IF to_regclass('records_%lld') IS NOT NULL THEN "
+             "EXECUTE 'TRUNCATE records_%lld'; END IF; END $$;"
+             "DELETE FROM imports WHERE id = %lld",
+             id, id, id);
     return pg_exec(base, sql, err);
 }
 
