@@ -81,6 +81,10 @@ typedef enum sl_status {
                                       allowed: try again shortly */
     SL_ERR_UNREACHABLE = 20,       /* the database server cannot be reached (down, or the
                                       connection was lost) */
+    SL_ERR_UNAUTHORISED = 21,      /* team mode: a wrong name or password, or no session
+                                      (ended, expired, unknown token) */
+    SL_ERR_RATE_LIMITED = 22,      /* team mode: too many failed logins for the account
+                                      or the address; wait and try again */
     SL_STATUS__COUNT
 } sl_status;
 
@@ -848,6 +852,12 @@ typedef struct sl_read_options {
     /* The name shown and stored for each path (an upload's original file
      * name, say); NULL, or a NULL entry: the path itself. */
     const char *const *names;
+    /* The creator (sl_creator id) each stored import belongs to; 0: the
+     * file's own creator column when all its rows name one creator key (the
+     * creator with that handle, created when there is none yet), else none.
+     * A front end acting for a manager or creator account passes one of the
+     * creators that account may write (sl_can). */
+    int64_t creator_id;
 } sl_read_options;
 
 typedef enum sl_column_role {
@@ -1209,6 +1219,9 @@ typedef struct sl_import {
     char title[160];        /* the report's title from the preamble, or "" */
     bool practice;          /* practice data (invented): never anyone's baseline */
     char currency[4];       /* the currency its money columns named ("BRL"), or "" */
+    int64_t creator_id;     /* the creator it belongs to (Team section), or 0: none
+                               (imported before schema 6, or a file of several
+                               creators); only owners see an import of no creator */
 } sl_import;
 
 /* Starts one import (one transaction).  When an import with the same hash
@@ -1239,6 +1252,7 @@ sl_status sl_store_forget(sl_store *store, int64_t id, sl_error *err);
 /* What sl_store_copy copied. */
 typedef struct sl_store_copy_result {
     uint64_t imports, records, tests, looks, drill_answers;
+    uint64_t creators, users, audit_entries; /* team mode (sessions are not copied) */
 } sl_store_copy_result;
 
 /* Copies everything `from` holds (imports with their rows, journal tests
@@ -1492,6 +1506,295 @@ typedef enum sl_journal_format {
 /* Writes the tests in `format` to `out`.  SL_ERR_IO when writing fails. */
 sl_status sl_journal_export(const sl_journal_test *tests, size_t count,
                             sl_journal_format format, FILE *out);
+
+/* ------------------------------------------------------------------------ */
+/* Team: accounts, sessions, creators, rights (docs/team.md)                 */
+/* ------------------------------------------------------------------------ */
+
+/* A store is in solo mode until its first account is added, then in team
+ * mode for good (sl_team_mode).  Solo: no accounts, no logins, the web app
+ * answers on loopback only.  Team: every web request needs a session, and
+ * what a person sees is decided by one function, sl_can, from their role
+ * and the creators they work with.
+ *
+ * The command line is not a team member: whoever can open the store with
+ * `shoplab` administers it (adds accounts, assigns creators), as whoever can
+ * read a database's files administers the database.
+ *
+ * Every function here that writes is one transaction and records what it
+ * did in the audit log (sl_audit_list) under the store's actor
+ * (sl_store_set_actor).  Names and handles are compared exactly (case
+ * counts).  Times passed as `now` are Unix seconds; 0 means the current
+ * time (tests pass their own clock). */
+
+typedef enum sl_role {
+    SL_ROLE_OWNER = 0,          /* everything: all creators, accounts, assignments, audit */
+    SL_ROLE_MANAGER,            /* reads and writes the creators assigned to them */
+    SL_ROLE_CREATOR,            /* reads and writes its own creator only */
+    SL_ROLE_VIEWER,             /* reads what its manager reads; writes nothing */
+    SL_ROLE__COUNT
+} sl_role;
+
+/* "owner", "manager", "creator", "viewer". */
+const char *sl_role_name(sl_role role);
+/* Reads a role name; false when `name` is none of the four. */
+bool sl_role_parse(const char *name, sl_role *out);
+
+/* Longest account name, in bytes.  A name is 1 to 32 of the characters
+ * a-z A-Z 0-9 . _ - @ (it appears in logs and URLs, so nothing else). */
+#define SL_USER_MAX_NAME 32
+/* Passwords: at least SL_PASSWORD_MIN characters (UTF-8 code points), at
+ * most SL_PASSWORD_MAX bytes, valid UTF-8 without control characters. */
+#define SL_PASSWORD_MIN 10
+#define SL_PASSWORD_MAX 1024
+
+/* One account.  `creators` is heap memory owned by the struct (release with
+ * sl_user_clear); it is filled by the functions that answer "who is this
+ * and what may they see" (sl_user_get, sl_login_attempt, sl_session_check)
+ * and left NULL by sl_user_list. */
+typedef struct sl_user {
+    int64_t id;
+    char name[SL_USER_MAX_NAME + 1];
+    sl_role role;
+    int64_t creator_id;         /* a creator account's creator; else 0 */
+    int64_t manager_id;         /* a viewer's manager (an account id); else 0 */
+    char created_at[24];        /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
+    char password_changed_at[24];
+    /* What the account may see: all_creators for an owner; else the ids of
+     * the visible creators, ascending (a manager's assigned creators, a
+     * viewer's manager's, a creator account's own one). */
+    bool all_creators;
+    int64_t *creators;
+    size_t creator_count;
+} sl_user;
+
+/* Releases `user->creators` and zeroes the struct.  Accepts NULL. */
+void sl_user_clear(sl_user *user);
+/* Clears and frees an array from sl_user_list.  Accepts NULL. */
+void sl_users_free(sl_user *users, size_t count);
+
+/* Whether the store is in team mode: true once any account exists, and
+ * also when the store cannot answer (a front end then asks for a login
+ * rather than opening up). */
+bool sl_team_mode(sl_store *store);
+
+/* Checks a password against the rules above before anything is hashed:
+ * SL_ERR_INVALID_ARGUMENT (field "password") with a sentence naming the
+ * rule.  The password itself never appears in a message. */
+sl_status sl_password_check_rules(const char *password, sl_error *err);
+
+typedef struct sl_user_input {
+    const char *name;
+    sl_role role;
+    const char *password;       /* hashed with Argon2id; never stored or logged as given */
+    const char *creator;        /* creator accounts: the handle of their creator */
+    const char *manager;        /* viewers: the name of their manager's account */
+} sl_user_input;
+
+/* Adds an account; the password is stored as libsodium's crypto_pwhash_str
+ * (Argon2id, interactive limits: an "$argon2id$…" string).  Refusals,
+ * SL_ERR_INVALID_ARGUMENT with `field`: "name" (rules, or taken), "role"
+ * (the store's first account must be an owner, so someone can manage the
+ * rest), "creator" (missing for a creator account, given for another role;
+ * SL_ERR_NOT_FOUND when no creator has that handle), "manager" (the same
+ * for a viewer; the account named must be a manager), "password"
+ * (sl_password_check_rules).  `out` (may be NULL) receives the account as
+ * sl_user_get gives it.  The first account turns team mode on. */
+sl_status sl_user_add(sl_store *store, const sl_user_input *in, sl_user *out, sl_error *err);
+/* One account by name, with what it may see.  SL_ERR_NOT_FOUND when none. */
+sl_status sl_user_get(sl_store *store, const char *name, sl_user *out, sl_error *err);
+/* Every account, by name.  *out is a heap array (NULL when 0); release it
+ * with sl_users_free. */
+sl_status sl_user_list(sl_store *store, sl_user **out, size_t *count, sl_error *err);
+/* Sets a new password and ends every session of the account (a changed
+ * password logs out everywhere).  SL_ERR_NOT_FOUND when there is no such
+ * account; "password" refusals as sl_user_add. */
+sl_status sl_user_passwd(sl_store *store, const char *name, const char *password,
+                         sl_error *err);
+/* Removes an account and its sessions and assignments.  Refused
+ * (SL_ERR_INVALID_ARGUMENT): the last owner (field "owner"), and a manager
+ * who still has viewers (field "viewers"; remove those first).
+ * SL_ERR_NOT_FOUND when there is no such account. */
+sl_status sl_user_remove(sl_store *store, const char *name, sl_error *err);
+
+/* ---- sessions ---- */
+
+/* A session ends after SL_SESSION_IDLE_SECONDS without a request, and in
+ * any case SL_SESSION_MAX_SECONDS after it began. */
+#define SL_SESSION_IDLE_SECONDS (8 * 3600)
+#define SL_SESSION_MAX_SECONDS (7 * 24 * 3600)
+/* Session tokens are 32 random bytes (libsodium randombytes_buf) in
+ * lowercase hex: 64 characters and a NUL. */
+#define SL_SESSION_TOKEN_SIZE 65
+
+/* Starts a session for account `user_id` and writes its token to `token`.
+ * Only the token's SHA-256 is stored, so a copy of the store lets nobody
+ * in.  The token is given once, here: put it in the cookie and nowhere
+ * else.  A login always makes a new token (never reuses one a client
+ * offered), so a planted session id is useless.  SL_ERR_NOT_FOUND when there
+ * is no such account. */
+sl_status sl_session_create(sl_store *store, int64_t user_id, int64_t now,
+                            char token[SL_SESSION_TOKEN_SIZE], sl_error *err);
+/* The account a token belongs to, with what it may see (release with
+ * sl_user_clear), and notes the request for the idle expiry (written at
+ * most once a minute, so reads stay reads).  SL_ERR_UNAUTHORISED, with
+ * the same message whatever the reason, when the token is malformed,
+ * unknown, ended, idle for longer than SL_SESSION_IDLE_SECONDS or older
+ * than SL_SESSION_MAX_SECONDS; an expired session is deleted. */
+sl_status sl_session_check(sl_store *store, const char *token, int64_t now, sl_user *out,
+                           sl_error *err);
+/* Ends one session (logging out).  SL_OK also when the token names none. */
+sl_status sl_session_end(sl_store *store, const char *token, sl_error *err);
+/* Ends every session of account `user_id` ("log out everywhere"): a
+ * stolen cookie stops working at once.  *ended (may be NULL) counts them. */
+sl_status sl_sessions_end_all(sl_store *store, int64_t user_id, uint64_t *ended,
+                              sl_error *err);
+/* The CSRF token of a session: an HMAC-SHA-256 of a fixed label keyed by the
+ * session token, in hex (65 bytes with the NUL), so it needs no storage,
+ * changes with every login and cannot be turned back into the token.  The
+ * web app puts it in its forms and compares with sl_session_csrf_check
+ * (constant time).  `out` is "" when `token` is not a token's shape. */
+void sl_session_csrf(const char *token, char out[SL_SESSION_TOKEN_SIZE]);
+bool sl_session_csrf_check(const char *token, const char *csrf);
+
+/* ---- logging in ---- */
+
+/* At most SL_LOGIN_MAX_FAILURES failed logins per account name, and as
+ * many per client address, within SL_LOGIN_WINDOW_SECONDS. */
+#define SL_LOGIN_MAX_FAILURES 5
+#define SL_LOGIN_WINDOW_SECONDS (15 * 60)
+
+/* One login attempt from client `address` (the web app's peer address, or
+ * the trusted proxy's forwarded one; NULL or "" counts as one address).
+ * SL_OK fills `out` as sl_user_get does; the caller then starts a session
+ * with sl_session_create.  SL_ERR_UNAUTHORISED when the name or the
+ * password is wrong (one message for both, and an unknown name takes as
+ * long as a wrong password, so neither tells which names exist); the
+ * failure is counted against the name and the address.
+ * SL_ERR_RATE_LIMITED when SL_LOGIN_MAX_FAILURES failures of the name or
+ * the address fall in the last SL_LOGIN_WINDOW_SECONDS: the password is
+ * then not even checked, so a right one is refused too until the window has
+ * passed.  A success clears the name's failures (not the address's). */
+sl_status sl_login_attempt(sl_store *store, const char *name, const char *password,
+                           const char *address, int64_t now, sl_user *out, sl_error *err);
+
+/* ---- creators ---- */
+
+/* A creator: the person whose videos the imports hold.  The handle is how
+ * export files and journal tests name them (the records' creator key: a
+ * username or a numeric creator ID): 1 to SL_MAX_ID - 1 bytes of UTF-8
+ * without spaces or control characters. */
+typedef struct sl_creator {
+    int64_t id;
+    char handle[SL_MAX_ID];
+    char display_name[SL_MAX_LABEL];
+    char created_at[24];
+} sl_creator;
+
+/* Adds a creator.  `display_name` NULL or "": the handle.  Refused
+ * (SL_ERR_INVALID_ARGUMENT, field "handle") when the handle breaks the
+ * rules above or is taken; field "name" for a display name over
+ * SL_MAX_LABEL - 1 bytes or with control characters. */
+sl_status sl_creator_add(sl_store *store, const char *handle, const char *display_name,
+                         sl_creator *out, sl_error *err);
+/* One creator by handle; SL_ERR_NOT_FOUND when none. */
+sl_status sl_creator_get(sl_store *store, const char *handle, sl_creator *out, sl_error *err);
+/* The creators `user` may see, by handle (`user` NULL: all).  *out is a heap
+ * array (NULL when 0); release it with sl_free. */
+sl_status sl_creator_list(sl_store *store, const sl_user *user, sl_creator **out,
+                          size_t *count, sl_error *err);
+/* Assigns a creator to a manager's account, or takes the assignment away.
+ * SL_ERR_NOT_FOUND for an unknown handle or account;
+ * SL_ERR_INVALID_ARGUMENT (field "manager") when the account is not a
+ * manager.  Assigning twice, or removing what is not there, is SL_OK. */
+sl_status sl_creator_assign(sl_store *store, const char *handle, const char *manager,
+                            sl_error *err);
+sl_status sl_creator_unassign(sl_store *store, const char *handle, const char *manager,
+                              sl_error *err);
+
+/* ---- rights ---- */
+
+typedef enum sl_action {
+    SL_ACTION_READ = 0,         /* see it: pages, API answers, exports */
+    SL_ACTION_WRITE             /* import into, forget, plan, look, close */
+} sl_action;
+
+typedef enum sl_object_kind {
+    SL_OBJECT_IMPORT = 0,       /* an import, its report and rows */
+    SL_OBJECT_JOURNAL_TEST,     /* a journal test and its looks */
+    SL_OBJECT_CREATOR,          /* a creator itself: writing it (adding one) is the owner's */
+    SL_OBJECT_TEAM              /* accounts, assignments, the audit log: owners only */
+} sl_object_kind;
+
+/* The one decision of who may do what, from the account alone (no store):
+ *   owner    everything;
+ *   manager  read and write objects of its assigned creators; read those
+ *            creators;
+ *   creator  read and write objects of its own creator; read that creator;
+ *   viewer   read what its manager may read; write nothing.
+ * `creator_id` is the object's creator (sl_import_creator,
+ * sl_journal_test_creator; the creator's own id for SL_OBJECT_CREATOR; 0
+ * for an object of no creator, which only owners may touch; ignored for
+ * SL_OBJECT_TEAM).  `user` NULL is false: in solo mode there is no account
+ * and nothing to ask.  Answer a forbidden object exactly as a missing one
+ * (HTTP 404, sl_access), never 403: its existence is not a hint to give. */
+bool sl_can(const sl_user *user, sl_action action, sl_object_kind kind, int64_t creator_id);
+
+/* The creator of an import, or of a journal test (the creator whose handle
+ * is the test's creator key); 0 when it has none.  SL_ERR_NOT_FOUND when
+ * there is no such import or test. */
+sl_status sl_import_creator(sl_store *store, int64_t import_id, int64_t *creator_id,
+                            sl_error *err);
+sl_status sl_journal_test_creator(sl_store *store, int64_t test_id, int64_t *creator_id,
+                                  sl_error *err);
+/* sl_can on a stored object by id: SL_OK when it exists and `user` may do
+ * `action` on it; otherwise SL_ERR_NOT_FOUND with the same message a
+ * missing object gets ("there is no import #7…"), whichever the reason.
+ * `kind` is SL_OBJECT_IMPORT or SL_OBJECT_JOURNAL_TEST. */
+sl_status sl_access(sl_store *store, const sl_user *user, sl_action action,
+                    sl_object_kind kind, int64_t object_id, sl_error *err);
+/* sl_store_imports and sl_journal_list cut to what `user` may read. */
+sl_status sl_store_imports_visible(sl_store *store, const sl_user *user, sl_import **out,
+                                   size_t *count, sl_error *err);
+sl_status sl_journal_list_visible(sl_store *store, const sl_user *user,
+                                  sl_journal_filter filter, sl_journal_test **out,
+                                  size_t *count, sl_error *err);
+
+/* ---- audit log ---- */
+
+/* Who the store's writes are recorded as: an account name, or for the
+ * command line "shell:LOGIN".  NULL or "": "local".  The web app sets it
+ * per request to the session's account.  Copied (at most 63 bytes). */
+void sl_store_set_actor(sl_store *store, const char *name);
+
+/* One entry of the audit log.  `action` is one of: import, forget,
+ * journal-plan, journal-replan, journal-look, journal-close, user-add,
+ * user-remove, user-passwd, logout-everywhere, creator-add, creator-assign,
+ * creator-unassign (the library writes these, in the same transaction as
+ * the change), or a front end's own (sl_audit_add).  `object_kind` is
+ * "import", "journal-test", "user" or "creator". */
+typedef struct sl_audit_entry {
+    int64_t id;
+    char at[24];                /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
+    char user[64];              /* the actor */
+    char action[32];
+    char object_kind[16];
+    int64_t object_id;
+    char detail[256];           /* a file name, a role, a test's change… */
+} sl_audit_entry;
+
+/* Adds an entry as the store's actor (its own transaction). */
+sl_status sl_audit_add(sl_store *store, const char *action, const char *object_kind,
+                       int64_t object_id, const char *detail, sl_error *err);
+/* The newest `limit` entries (0: all), newest first.  *out is a heap array
+ * (NULL when 0); release it with sl_free. */
+sl_status sl_audit_list(sl_store *store, size_t limit, sl_audit_entry **out, size_t *count,
+                        sl_error *err);
+/* The entries as CSV: a header line "id,at,user,action,object_kind,
+ * object_id,detail", then one line per entry (cells that would start a
+ * spreadsheet formula get a '; RFC 4180 quoting).  SL_ERR_IO when writing
+ * fails. */
+sl_status sl_audit_write_csv(const sl_audit_entry *entries, size_t count, FILE *out);
 
 /* ------------------------------------------------------------------------ */
 /* JSON (the shapes the CLI's --json and the web API share)                  */

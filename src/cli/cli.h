@@ -26,7 +26,8 @@ enum {
     EXIT_IO = 7,           /* output could not be written */
     EXIT_READ = 8,         /* an input file cannot be opened or read */
     EXIT_STORE = 9,        /* the database cannot be opened or written */
-    EXIT_LISTEN = 10       /* serve: the address cannot be listened on */
+    EXIT_LISTEN = 10,      /* serve: the address cannot be listened on */
+    EXIT_REFUSED = 11      /* team mode: wrong name or password, no session, rate limited */
 };
 
 int cli_exit_code(sl_status status);
@@ -128,6 +129,9 @@ int cmd_forget(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_creator(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /* ---- serve: the flags `shoplab serve` checks and shoplab-serve uses ---- */
 

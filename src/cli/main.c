@@ -26,6 +26,9 @@ static const struct {
     {"store", cmd_store, "copy a whole store, between SQLite and PostgreSQL"},
     {"journal", cmd_journal, "plan, look at and close one-change tests, kept in the store"},
     {"serve", cmd_serve, "the web app in your browser, on this computer only"},
+    {"user", cmd_user, "team mode's accounts: add, list, passwd, remove, logout-everywhere"},
+    {"creator", cmd_creator, "team mode's creators and the managers they are assigned to"},
+    {"audit", cmd_audit, "who imported, deleted, planned, added or removed what, and when"},
 };
 
 static void print_usage(FILE *out)
@@ -60,6 +63,7 @@ static void print_usage(FILE *out)
             "  8  an input file cannot be opened or read\n"
             "  9  the database cannot be opened or written\n"
             "  10 serve: the address cannot be listened on (port in use, not permitted)\n"
+            "  11 refused: wrong name or password, no session, too many failed logins\n"
             "\n"
             "ShopLab is independent software, not affiliated with TikTok or TikTok Shop.\n"
             "It promises no views, clicks, orders or earnings.\n");

@@ -62,13 +62,15 @@ static void table_keeps_the_front_ends_rules(void **state)
     for (int s = 1; s < SL_STATUS__COUNT; s++) {
         int code = sl_status_exit_code((sl_status)s), http = sl_status_http((sl_status)s);
         /* 2 is the parsers' usage error and 10 serve's listen error: no
-         * library code may take them. */
-        assert_true(code >= 1 && code <= 9 && code != 2);
+         * library code may take them.  11 is refused access (team mode). */
+        assert_true(code >= 1 && code <= 11 && code != 2 && code != 10);
         assert_true(http >= 400 && http <= 599);
         assert_string_not_equal(sl_status_name((sl_status)s), "unknown");
     }
     assert_int_equal(sl_status_http(SL_ERR_BUSY), 503);
     assert_int_equal(sl_status_exit_code(SL_ERR_BUSY), sl_status_exit_code(SL_ERR_STORE));
+    assert_int_equal(sl_status_http(SL_ERR_UNAUTHORISED), 401);
+    assert_int_equal(sl_status_http(SL_ERR_RATE_LIMITED), 429);
     assert_int_equal(sl_status_exit_code((sl_status)999), 1);
     assert_int_equal(sl_status_http((sl_status)999), 500);
     assert_string_equal(sl_status_name((sl_status)-1), "unknown");

@@ -46,6 +46,9 @@ static const struct status_entry {
     [SL_ERR_STORE] = {"store", "database error", 9, 500},
     [SL_ERR_BUSY] = {"busy", "the database is busy", 9, 503},
     [SL_ERR_UNREACHABLE] = {"unreachable", "the database cannot be reached", 9, 503},
+    [SL_ERR_UNAUTHORISED] = {"unauthorised", "wrong name or password, or no session", 11, 401},
+    [SL_ERR_RATE_LIMITED] = {"rate_limited", "too many failed logins; wait and try again", 11,
+                             429},
 };
 
 _Static_assert(sizeof statuses / sizeof *statuses == SL_STATUS__COUNT,

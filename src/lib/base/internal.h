@@ -264,6 +264,38 @@ sl_status sl_store_commit(sl_store *store, sl_error *err);
 void sl_store_rollback(sl_store *store);
 /* The current time, UTC, "YYYY-MM-DDTHH:MM:SSZ". */
 void sl_store_now(char out[24]);
+/* Adds an audit entry as the store's actor inside the open transaction
+ * (the change and its entry are kept together or not at all). */
+sl_status sl_store_audit(sl_store *store, const char *action, const char *kind,
+                         int64_t object_id, const char *detail, sl_error *err);
+/* True when `text` is valid UTF-8 without control characters (C0, DEL, C1);
+ * *code_points (may be NULL) counts its characters.  store.c. */
+bool sl_utf8_clean(const char *text, size_t *code_points);
+/* A creator handle's rules: 1 to SL_MAX_ID - 1 bytes of UTF-8, no spaces or
+ * control characters. */
+bool sl_creator_handle_ok(const char *handle);
+/* The id of the creator with `handle` (0: none), inside the open
+ * transaction; `create`: add it (display name = handle) when missing. */
+sl_status sl_store_creator_id(sl_store *store, const char *handle, bool create, int64_t *id,
+                              sl_error *err);
+/* ---- team mode, shared by accounts.c, sessions.c and team.c ---- */
+
+/* An Argon2id string from crypto_pwhash_str (crypto_pwhash_STRBYTES). */
+#define SL_PASSWORD_HASH_SIZE 128
+/* Hashes with libsodium's interactive limits (accounts.c). */
+sl_status sl_password_hash(const char *password, char out[SL_PASSWORD_HASH_SIZE],
+                           sl_error *err);
+bool sl_password_verify(const char *hash, const char *password);
+/* An account by name, or by id when `name` is NULL, with its rights,
+ * inside the caller's transaction; *hash (may be NULL) gets the stored
+ * password hash.  SL_ERR_NOT_FOUND when none. */
+sl_status sl_user_load(sl_store *store, const char *name, int64_t id, sl_user *out,
+                       char hash[SL_PASSWORD_HASH_SIZE], sl_error *err);
+
+/* Gives the open import the creator whose handle is `handle` (made when
+ * missing) at its commit, unless it has one already; a handle that breaks
+ * the rules leaves it without.  The importer calls it before the commit. */
+sl_status sl_store_import_set_creator(sl_store *store, const char *handle, sl_error *err);
 
 /* True when a text cell written to CSV would start a spreadsheet formula
  * (=, +, -, @, a tab or a carriage return first): the CSV writers quote it

@@ -99,6 +99,7 @@ static sl_status on_plan(file_pipe *p, sl_error *err)
         snprintf(meta.title, sizeof meta.title, "%s", src->title);
         meta.practice = src->practice;
         memcpy(meta.currency, src->currency, sizeof meta.currency);
+        meta.creator_id = b->options->creator_id;
         int64_t id = 0, existing = 0;
         sl_status st = sl_store_import_begin(b->options->store, &meta, &id, &existing, err);
         if (st != SL_OK)
@@ -175,7 +176,14 @@ static sl_status close_file(build *b, file_pipe *p, sl_error *err)
                           "with a period that has data");
     }
     if (p->job.store) {
-        sl_status st = sl_store_import_commit(p->job.store, p->data.rows, p->data.skipped, err);
+        /* No creator chosen: the file's, when all its rows name one. */
+        sl_status st = SL_OK;
+        if (!p->job.options->creator_id && !src->several_creators && src->creator[0])
+            st = sl_store_import_set_creator(p->job.store, src->creator, err);
+        if (st == SL_OK)
+            st = sl_store_import_commit(p->job.store, p->data.rows, p->data.skipped, err);
+        else
+            sl_store_import_abort(p->job.store);
         p->job.store = NULL;
         if (st != SL_OK)
             return st;

@@ -627,6 +627,8 @@ sl_status sl_journal_plan(sl_store *s, const sl_journal_plan_input *in, sl_journ
         st = one_change_at_a_time(s, t, in->force, err);
     if (st == SL_OK)
         st = insert_test(s, t, err);
+    if (st == SL_OK)
+        st = sl_store_audit(s, "journal-plan", "journal-test", t->id, t->change, err);
     return finish(s, st, err);
 }
 
@@ -692,6 +694,11 @@ sl_status sl_journal_replan(sl_store *s, int64_t id, const sl_metric *metric, do
         else
             db_bind_null(q, 7);
         st = step_done(s, q, "cannot write the journal", err);
+    }
+    if (st == SL_OK) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "%s, mde %g", sl_metric_name(out->metric), out->mde);
+        st = sl_store_audit(s, "journal-replan", "journal-test", id, detail, err);
     }
     st = finish(s, st, err);
     if (st != SL_OK)
@@ -858,6 +865,11 @@ sl_status sl_journal_add_look(sl_store *s, int64_t id, const sl_journal_look_inp
         }
     }
     if (st == SL_OK) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "look %u", (unsigned)l.seq);
+        st = sl_store_audit(s, "journal-look", "journal-test", id, detail, err);
+    }
+    if (st == SL_OK) {
         sl_journal_test_clear(out);
         st = load_test(s, id, out, err);
     }
@@ -909,6 +921,9 @@ sl_status sl_journal_close(sl_store *s, int64_t id, sl_journal_outcome outcome,
         db_bind_text(q, 4, when);
         st = step_done(s, q, "cannot write the journal", err);
     }
+    if (st == SL_OK)
+        st = sl_store_audit(s, "journal-close", "journal-test", id,
+                            sl_journal_outcome_name(outcome), err);
     if (st == SL_OK) {
         out->closed = true;
         out->outcome = outcome;

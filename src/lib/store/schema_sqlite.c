@@ -90,6 +90,56 @@ const char *const db_sqlite_schema[] = {
     /* 5: the currency the file's money columns named ("BRL"), so a stored
      * report shows amounts as the file did; '' when none or several */
     "ALTER TABLE imports ADD COLUMN currency TEXT NOT NULL DEFAULT '';",
+    /* 6: team mode (docs/team.md): accounts, their sessions, creators as
+     * things in the store, who manages whom, failed logins for the rate
+     * limit, and the audit log.  Only a hash of a session token is kept.
+     * Session and failure times are Unix seconds (the expiry arithmetic);
+     * everything else keeps UTC text like the other tables.  An import's
+     * creator is NULL for the imports made before, and for files of several
+     * creators: owners alone see those.  (No foreign key on it: creators are
+     * never removed, and a plain column can be dropped by older tools.) */
+    "CREATE TABLE creators ("
+    "  id INTEGER PRIMARY KEY,"
+    "  handle TEXT NOT NULL UNIQUE,"
+    "  display_name TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  role TEXT NOT NULL CHECK (role IN ('owner', 'manager', 'creator', 'viewer')),"
+    "  password_hash TEXT NOT NULL,"
+    "  creator_id INTEGER REFERENCES creators(id),"
+    "  manager_id INTEGER REFERENCES users(id),"
+    "  created_at TEXT NOT NULL,"
+    "  password_changed_at TEXT NOT NULL,"
+    "  CHECK ((role = 'creator') = (creator_id IS NOT NULL)),"
+    "  CHECK ((role = 'viewer') = (manager_id IS NOT NULL)));"
+    "CREATE TABLE assignments ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (user_id, creator_id));"
+    "CREATE TABLE sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  last_seen_at INTEGER NOT NULL);"
+    "CREATE INDEX sessions_by_user ON sessions(user_id);"
+    "CREATE TABLE login_failures ("
+    "  id INTEGER PRIMARY KEY,"
+    "  key TEXT NOT NULL,"
+    "  at INTEGER NOT NULL);"
+    "CREATE INDEX login_failures_by_key ON login_failures(key, at);"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL,"
+    "  user_name TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  object_kind TEXT NOT NULL,"
+    "  object_id INTEGER NOT NULL,"
+    "  detail TEXT NOT NULL);"
+    "ALTER TABLE imports ADD COLUMN creator_id INTEGER;"
+    "CREATE INDEX imports_by_creator ON imports(creator_id);",
 };
 
 const int db_sqlite_schema_versions = (int)(sizeof db_sqlite_schema / sizeof *db_sqlite_schema);

@@ -7,6 +7,11 @@
  * visible, and a process killed half-way leaves the database as it was.
  * Its rows go in with db_copy (COPY on PostgreSQL).  Counts are stored as
  * integers so they come back exactly; money as double precision.
+ *
+ * Team mode's pieces that other store files build on live here too: the
+ * store's actor and the audit row every write adds in its own transaction
+ * (team.c, accounts.c and journal.c call sl_store_audit), and finding or
+ * making the creator an import belongs to.
  */
 #include "db.h"
 
@@ -21,6 +26,8 @@ struct sl_store {
     int64_t import_id;          /* the open import */
     db_copy *rows;              /* its records, while it is open */
     db_stmt *insert_import, *finish_import, *find_hash;
+    char actor[64];             /* sl_store_set_actor; "" is "local" */
+    char import_creator[SL_MAX_ID]; /* the open import's creator handle, set at commit */
 };
 
 static const char *const record_columns[] = {
@@ -98,8 +105,8 @@ static sl_status prepare_statements(sl_store *s, sl_error *err)
      * once; the second waits for the first and then finds its import. */
     sl_status st = db_prepare(s->db,
                               "INSERT INTO imports(hash, file, sheet, period, header_row, "
-                              "imported_at, title, practice, currency) "
-                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                              "imported_at, title, practice, currency, creator_id) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
                               "ON CONFLICT (hash) DO NOTHING RETURNING id",
                               true, &s->insert_import, err);
     if (st == SL_OK)
@@ -203,6 +210,10 @@ static sl_status insert_import(sl_store *s, const sl_import *meta, int64_t *id, 
     db_bind_text(q, 7, meta->title);
     db_bind_int(q, 8, meta->practice ? 1 : 0);
     db_bind_text(q, 9, meta->currency);
+    if (meta->creator_id)
+        db_bind_int(q, 10, meta->creator_id);
+    else
+        db_bind_null(q, 10);
     db_result rc = db_step(q);
     *id = rc == DB_ROW ? db_column_int(q, 0) : 0;
     sl_status st = rc == DB_ERROR ? db_fail(s->db, err, "cannot record the import") : SL_OK;
@@ -228,6 +239,7 @@ sl_status sl_store_import_begin(sl_store *s, const sl_import *meta, int64_t *id,
     if (st != SL_OK)
         return st;
     s->in_import = true;
+    s->import_creator[0] = '\0';
     st = find_import(s, meta->hash, existing_id, err);
     if (st == SL_OK && !*existing_id) {
         st = insert_import(s, meta, id, err);
@@ -269,6 +281,57 @@ sl_status sl_store_import_add(sl_store *s, const sl_record *rec, sl_error *err)
     return db_copy_row(c, err);
 }
 
+/* The open import's audit entry: its file name and rows. */
+static sl_status import_audit(sl_store *s, sl_error *err)
+{
+    db_stmt *q;
+    sl_status st = db_prepare(s->db, "SELECT file, rows FROM imports WHERE id = ?1", false, &q,
+                              err);
+    if (st != SL_OK)
+        return st;
+    db_bind_int(q, 1, s->import_id);
+    char detail[256] = "";
+    if (db_step(q) == DB_ROW)
+        snprintf(detail, sizeof detail, "%.200s, %lld rows", db_column_text(q, 0),
+                 (long long)db_column_int(q, 1));
+    db_finalize(q);
+    return sl_store_audit(s, "import", "import", s->import_id, detail, err);
+}
+
+sl_status sl_store_import_set_creator(sl_store *s, const char *handle, sl_error *err)
+{
+    if (!s || !s->in_import)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no import is open");
+    /* A key no handle can hold leaves the import without a creator. */
+    snprintf(s->import_creator, sizeof s->import_creator, "%s",
+             handle && sl_creator_handle_ok(handle) ? handle : "");
+    return SL_OK;
+}
+
+/* The named creator, found or made, once the rows are in (PostgreSQL runs
+ * nothing else while a COPY is open). */
+static sl_status apply_import_creator(sl_store *s, sl_error *err)
+{
+    const char *handle = s->import_creator;
+    if (!handle[0])
+        return SL_OK;
+    int64_t creator = 0;
+    sl_status st = sl_store_creator_id(s, handle, true, &creator, err);
+    db_stmt *q;
+    if (st == SL_OK)
+        st = db_prepare(s->db,
+                        "UPDATE imports SET creator_id = ?2 WHERE id = ?1 AND creator_id IS NULL",
+                        false, &q, err);
+    if (st != SL_OK)
+        return st;
+    db_bind_int(q, 1, s->import_id);
+    db_bind_int(q, 2, creator);
+    if (db_step(q) == DB_ERROR)
+        st = db_fail(s->db, err, "cannot record the import's creator");
+    db_finalize(q);
+    return st;
+}
+
 sl_status sl_store_import_commit(sl_store *s, uint64_t rows, uint64_t skipped, sl_error *err)
 {
     if (!s || !s->in_import)
@@ -276,6 +339,8 @@ sl_status sl_store_import_commit(sl_store *s, uint64_t rows, uint64_t skipped, s
     db_copy *c = s->rows;
     s->rows = NULL;
     sl_status st = db_import_rows_end(s->db, s->import_id, c, true, err);
+    if (st == SL_OK)
+        st = apply_import_creator(s, err);
     if (st == SL_OK) {
         db_stmt *q = s->finish_import;
         db_reset(q);
@@ -286,6 +351,8 @@ sl_status sl_store_import_commit(sl_store *s, uint64_t rows, uint64_t skipped, s
             st = db_fail(s->db, err, "cannot finish the import");
         db_reset(q);
     }
+    if (st == SL_OK)
+        st = import_audit(s, err);
     if (st == SL_OK)
         st = db_commit(s->db, err);
     if (st != SL_OK) {
@@ -327,11 +394,12 @@ static void read_import(db_stmt *q, sl_import *m)
     copy_text(m->title, sizeof m->title, q, 9);
     m->practice = db_column_int(q, 10) != 0;
     copy_text(m->currency, sizeof m->currency, q, 11);
+    m->creator_id = db_column_null(q, 12) ? 0 : db_column_int(q, 12);
 }
 
 #define IMPORT_COLUMNS \
     "id, hash, file, sheet, period, header_row, rows, skipped, imported_at, title, practice, " \
-    "currency"
+    "currency, creator_id"
 
 sl_status sl_store_imports(sl_store *s, const char *creator, sl_import **out, size_t *count,
                            sl_error *err)
@@ -405,10 +473,16 @@ sl_status sl_store_forget(sl_store *s, int64_t id, sl_error *err)
     sl_status st = sl_store_import_get(s, id, &m, err);
     if (st != SL_OK)
         return st;
-    st = db_begin(s->db, true, err);
+    st = sl_store_begin(s, true, err);
     if (st != SL_OK)
         return st;
     st = db_import_forget(s->db, id, err);
+    if (st == SL_OK) {
+        char detail[256];
+        snprintf(detail, sizeof detail, "%.200s, %llu rows", m.file,
+                 (unsigned long long)m.rows);
+        st = sl_store_audit(s, "forget", "import", id, detail, err);
+    }
     if (st == SL_OK)
         return db_commit(s->db, err);
     db_rollback(s->db);
@@ -489,6 +563,108 @@ void sl_store_rollback(sl_store *s)
 {
     if (s)
         db_rollback(s->db);
+}
+
+void sl_store_set_actor(sl_store *s, const char *name)
+{
+    if (s)
+        snprintf(s->actor, sizeof s->actor, "%s", name && *name ? name : "");
+}
+
+sl_status sl_store_audit(sl_store *s, const char *action, const char *kind, int64_t object_id,
+                         const char *detail, sl_error *err)
+{
+    db_stmt *q;
+    sl_status st = db_prepare(s->db,
+                              "INSERT INTO audit(at, user_name, action, object_kind, object_id, "
+                              "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                              false, &q, err);
+    if (st != SL_OK)
+        return st;
+    char now[24];
+    sl_store_now(now);
+    db_bind_text(q, 1, now);
+    db_bind_text(q, 2, s->actor[0] ? s->actor : "local");
+    db_bind_text(q, 3, action);
+    db_bind_text(q, 4, kind);
+    db_bind_int(q, 5, object_id);
+    db_bind_text(q, 6, detail ? detail : "");
+    if (db_step(q) == DB_ERROR)
+        st = db_fail(s->db, err, "cannot write the audit log");
+    db_finalize(q);
+    return st;
+}
+
+bool sl_utf8_clean(const char *text, size_t *code_points)
+{
+    size_t count = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; count++) {
+        size_t n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3
+                 : (*p >> 3) == 30 ? 4 : 0;
+        if (n == 0 || (n == 2 && *p < 0xc2) || (n == 4 && *p > 0xf4))
+            return false;
+        for (size_t i = 1; i < n; i++)
+            if ((p[i] & 0xc0) != 0x80)
+                return false;
+        /* overlong 3- and 4-byte forms, surrogates, above U+10FFFF */
+        if ((n == 3 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0))) ||
+            (n == 4 && ((*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90))))
+            return false;
+        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] <= 0x9f))
+            return false;           /* C0 and C1 controls, DEL */
+        p += n;
+    }
+    if (code_points)
+        *code_points = count;
+    return true;
+}
+
+bool sl_creator_handle_ok(const char *h)
+{
+    size_t n = strlen(h);
+    if (n == 0 || n >= SL_MAX_ID || strchr(h, ' '))
+        return false;
+    return sl_utf8_clean(h, NULL);
+}
+
+sl_status sl_store_creator_id(sl_store *s, const char *handle, bool create, int64_t *id,
+                              sl_error *err)
+{
+    *id = 0;
+    db_stmt *q;
+    sl_status st = db_prepare(s->db, "SELECT id FROM creators WHERE handle = ?1", false, &q, err);
+    if (st != SL_OK)
+        return st;
+    db_bind_text(q, 1, handle);
+    db_result rc = db_step(q);
+    if (rc == DB_ROW)
+        *id = db_column_int(q, 0);
+    else if (rc == DB_ERROR)
+        st = db_fail(s->db, err, "cannot look up a creator");
+    db_finalize(q);
+    if (st != SL_OK || *id || !create)
+        return st;
+    char now[24];
+    sl_store_now(now);
+    st = db_prepare(s->db,
+                    "INSERT INTO creators(handle, display_name, created_at) VALUES (?1, ?1, ?2) "
+                    "RETURNING id",
+                    false, &q, err);
+    if (st != SL_OK)
+        return st;
+    db_bind_text(q, 1, handle);
+    db_bind_text(q, 2, now);
+    rc = db_step(q);
+    if (rc == DB_ROW)
+        *id = db_column_int(q, 0);
+    else
+        st = db_fail(s->db, err, "cannot add a creator");
+    if (rc == DB_ROW && db_step(q) == DB_ERROR)
+        st = db_fail(s->db, err, "cannot add a creator");
+    db_finalize(q);
+    if (st == SL_OK)
+        st = sl_store_audit(s, "creator-add", "creator", *id, handle, err);
+    return st;
 }
 
 void sl_store_now(char out[24])

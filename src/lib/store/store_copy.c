@@ -2,7 +2,8 @@
  * store_copy.c — moving a whole store from one engine to another (a
  * creator's SQLite file into the agency's PostgreSQL, or back): every
  * import with its rows, every journal test with its looks, every drill
- * answer, ids kept, then counts and sums checked on both sides before the
+ * answer, and team mode's creators, accounts, assignments and audit log
+ * (not sessions or failed logins: people log in again), ids kept, then counts and sums checked on both sides before the
  * copy is committed.
  *
  * The target must be empty: a copy never merges, so it can never
@@ -28,11 +29,33 @@ typedef struct table_spec {
 
 static const char *const import_columns[] = {
     "id", "hash", "file", "sheet", "period", "header_row", "rows", "skipped", "imported_at",
-    "title", "practice", "currency",
+    "title", "practice", "currency", "creator_id",
 };
 static const column_kind import_kinds[] = {
     COL_INT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_INT,
-    COL_INT, COL_INT,  COL_TEXT, COL_TEXT, COL_INT, COL_TEXT,
+    COL_INT, COL_INT,  COL_TEXT, COL_TEXT, COL_INT, COL_TEXT, COL_INT,
+};
+
+static const char *const creator_columns[] = {"id", "handle", "display_name", "created_at"};
+static const column_kind creator_kinds[] = {COL_INT, COL_TEXT, COL_TEXT, COL_TEXT};
+
+/* A viewer's manager was added before it, so id order keeps the reference. */
+static const char *const user_columns[] = {
+    "id", "name", "role", "password_hash", "creator_id", "manager_id", "created_at",
+    "password_changed_at",
+};
+static const column_kind user_kinds[] = {
+    COL_INT, COL_TEXT, COL_TEXT, COL_TEXT, COL_INT, COL_INT, COL_TEXT, COL_TEXT,
+};
+
+static const char *const assignment_columns[] = {"user_id", "creator_id"};
+static const column_kind assignment_kinds[] = {COL_INT, COL_INT};
+
+static const char *const audit_columns[] = {
+    "id", "at", "user_name", "action", "object_kind", "object_id", "detail",
+};
+static const column_kind audit_kinds[] = {
+    COL_INT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_INT, COL_TEXT,
 };
 
 static const char *const record_columns[] = {
@@ -77,13 +100,18 @@ static const column_kind drill_kinds[] = {
     {table, name##_columns, name##_kinds, (int)(sizeof name##_columns / sizeof *name##_columns), order}
 
 static const table_spec tables[] = {
+    SPEC("creators", creator, "id"),
+    SPEC("users", user, "id"),
+    SPEC("assignments", assignment, "user_id, creator_id"),
     SPEC("imports", import, "id"),
     SPEC("records", record, "import_id, row"),
     SPEC("journal_tests", test, "id"),
     SPEC("journal_looks", look, "test_id, seq"),
     SPEC("drill_answers", drill, "id"),
+    SPEC("audit", audit, "id"),
 };
-enum { T_IMPORTS, T_RECORDS, T_TESTS, T_LOOKS, T_DRILLS, T__COUNT };
+enum { T_CREATORS, T_USERS, T_ASSIGNMENTS, T_IMPORTS, T_RECORDS, T_TESTS, T_LOOKS, T_DRILLS,
+       T_AUDIT, T__COUNT };
 
 /* SELECT the spec's columns from its table, in its order; with
  * `one_import`, only that import's rows (?1). */
@@ -210,8 +238,10 @@ static sl_status close_tests(db *from, db *to, sl_error *err)
 /* What the check compares: counts, the sum of every count column, and
  * the money sums (summed in each engine's own order, so compared to a
  * relative 1e-9). */
-#define CHECK_INTS 12
+#define CHECK_INTS 16
 #define CHECK_REALS 3
+/* Where the counts of whole[] that require_empty reads are. */
+enum { W_IMPORTS = 0, W_TESTS = 2, W_DRILLS = 4, W_CREATORS = 12, W_USERS = 13 };
 typedef struct store_totals {
     int64_t whole[CHECK_INTS];
     double money[CHECK_REALS];
@@ -220,7 +250,8 @@ typedef struct store_totals {
 static const char *const check_names[CHECK_INTS + CHECK_REALS] = {
     "imports",      "records", "journal tests", "journal looks", "drill answers",
     "views",        "product impressions", "product clicks", "orders", "SKU orders",
-    "items sold",   "look trials and successes", "GMV", "est. commission", "refunds",
+    "items sold",   "look trials and successes", "creators", "accounts", "assignments",
+    "audit entries", "GMV", "est. commission", "refunds",
 };
 
 static sl_status totals(db *d, store_totals *out, sl_error *err)
@@ -238,6 +269,8 @@ static sl_status totals(db *d, store_totals *out, sl_error *err)
         "(SELECT COALESCE(SUM(sku_orders), 0) FROM records), "
         "(SELECT COALESCE(SUM(items_sold), 0) FROM records), "
         "(SELECT COALESCE(SUM(trials + successes), 0) FROM journal_looks), "
+        "(SELECT COUNT(*) FROM creators), (SELECT COUNT(*) FROM users), "
+        "(SELECT COUNT(*) FROM assignments), (SELECT COUNT(*) FROM audit), "
         "(SELECT COALESCE(SUM(gmv), 0) FROM records), "
         "(SELECT COALESCE(SUM(est_commission), 0) FROM records), "
         "(SELECT COALESCE(SUM(refunds), 0) FROM records)",
@@ -283,13 +316,15 @@ static sl_status require_empty(db *to, sl_error *err)
     sl_status st = totals(to, &t, err);
     if (st != SL_OK)
         return st;
-    if (t.whole[T_IMPORTS] || t.whole[T_TESTS] || t.whole[T_DRILLS])
+    if (t.whole[W_IMPORTS] || t.whole[W_TESTS] || t.whole[W_DRILLS] || t.whole[W_CREATORS] ||
+        t.whole[W_USERS])
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL,
-                       "%s is not empty (%lld imports, %lld journal tests, %lld drill answers): "
-                       "a copy never merges into or overwrites a store; give an empty or new "
-                       "--to",
-                       db_name(to), (long long)t.whole[T_IMPORTS], (long long)t.whole[T_TESTS],
-                       (long long)t.whole[T_DRILLS]);
+                       "%s is not empty (%lld imports, %lld journal tests, %lld drill answers, "
+                       "%lld creators, %lld accounts): a copy never merges into or overwrites a "
+                       "store; give an empty or new --to",
+                       db_name(to), (long long)t.whole[W_IMPORTS], (long long)t.whole[W_TESTS],
+                       (long long)t.whole[W_DRILLS], (long long)t.whole[W_CREATORS],
+                       (long long)t.whole[W_USERS]);
     return SL_OK;
 }
 
@@ -305,7 +340,7 @@ static sl_status copy_all(db *from, db *to, sl_store_copy_result *out, sl_error 
     if (st == SL_OK)
         st = close_tests(from, to, err);
     for (int t = 0; st == SL_OK && t < T__COUNT; t++)
-        if (t != T_RECORDS && t != T_LOOKS)
+        if (t != T_RECORDS && t != T_LOOKS && t != T_ASSIGNMENTS)
             st = db_ids_follow(to, tables[t].table, err);
     store_totals a, b;
     if (st == SL_OK)
@@ -320,6 +355,9 @@ static sl_status copy_all(db *from, db *to, sl_store_copy_result *out, sl_error 
         out->tests = rows[T_TESTS];
         out->looks = rows[T_LOOKS];
         out->drill_answers = rows[T_DRILLS];
+        out->creators = rows[T_CREATORS];
+        out->users = rows[T_USERS];
+        out->audit_entries = rows[T_AUDIT];
     }
     return st;
 }
