@@ -321,6 +321,21 @@ static void print_title(const sl_journal_test *t)
                (long long)t->id, cli_reset());
 }
 
+/* "cta (call to action)"; just "card-timing" where the label only spells
+ * the name with spaces. */
+static const char *tag_text(char *buf, size_t size, sl_change_tag tag)
+{
+    const char *name = sl_change_tag_name(tag), *label = sl_change_tag_label(tag);
+    size_t i = 0;
+    while (name[i] && (name[i] == label[i] || (name[i] == '-' && label[i] == ' ')))
+        i++;
+    if (!name[i] && !label[i])
+        snprintf(buf, size, "%s", name);
+    else
+        snprintf(buf, size, "%s (%s)", name, label);
+    return buf;
+}
+
 static void print_plan(const sl_journal_test *t)
 {
     char buf[512], n[32];
@@ -331,8 +346,7 @@ static void print_plan(const sl_journal_test *t)
     field_line("step", sl_loop_step_name(t->step));
     field_line("creator", t->creator[0] ? t->creator : "none given (one shared bucket)");
     field_line("change", t->change);
-    snprintf(buf, sizeof buf, "%s (%s)", sl_change_tag_name(t->tag), sl_change_tag_label(t->tag));
-    field_line("change tag", buf);
+    field_line("change tag", tag_text(buf, sizeof buf, t->tag));
     field_line("hypothesis", t->hypothesis);
     if (t->expectation[0])
         field_line("expected", t->expectation);
@@ -531,8 +545,8 @@ static int run_plan(int argc, char **argv)
      * the test and groups it in the lessons, so a wrong guess should be
      * seen now. */
     if (!v[P_TAG].set)
-        fprintf(stderr, "shoplab journal plan: note: change tag '%s' guessed from the "
-                "change's words; give --tag to choose it\n", sl_change_tag_name(in.tag));
+        fprintf(stderr, "shoplab journal plan: note: tag '%s' guessed (--tag sets it)\n",
+                sl_change_tag_name(in.tag));
     char head[128];
     snprintf(head, sizeof head, "Planned test #%lld. Next: 'shoplab journal look %lld' once "
              "the after-video has numbers.", (long long)t.id, (long long)t.id);
@@ -686,7 +700,7 @@ static int run_list(int argc, char **argv)
         else
             snprintf(status, sizeof status, "open");
         if (t->look_count)
-            snprintf(p, sizeof p, ", always-valid p %.3g",
+            snprintf(p, sizeof p, ", always-valid\x1fp\x1f%.3g",
                      t->looks[t->look_count - 1].p_always_valid);
         snprintf(buf, sizeof buf, "%s, %s, %s, %s, %zu look%s%s, creator %s", status,
                  metric_label(t->metric), sl_loop_step_name(t->step),
@@ -855,8 +869,8 @@ static int run_lessons(int argc, char **argv)
     }
     char buf[256];
     if (!l->tests_used) {
-        printf("No closed tests with a look yet: lessons come from closed tests. Close one "
-               "with 'shoplab journal close'.\n");
+        cli_wrap(stdout, 0, "", "No closed tests with a look yet: lessons come from closed "
+                 "tests. Close one with 'shoplab journal close'.");
     } else {
         snprintf(buf, sizeof buf, "Lessons from %zu closed test%s in %zu group%s (step, change "
                  "tag, metric).", l->tests_used, l->tests_used == 1 ? "" : "s",
