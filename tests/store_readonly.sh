@@ -78,7 +78,7 @@ check "old schema read-only: exit 9 saying it needs one writable run (got $rc)" 
     '[ $rc = 9 ] && grep -q "schema version 3, older than" "$tmp/err" &&
      grep -q "run one command that writes to it" "$tmp/err"'
 as_user chmod u+w "$db"
-as_user sqlite3 "$db" "PRAGMA user_version = 5"
+as_user sqlite3 "$db" "PRAGMA user_version = 6"
 
 # 4. Another process holds the write lock: reading still works at once;
 #    writing waits the busy timeout, then says so (exit 9).

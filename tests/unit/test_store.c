@@ -100,8 +100,9 @@ static void open_creates_wal_database(void **state)
     assert_int_equal(sl_store_open(path, &s, &err), SL_OK);
     sl_store_close(s);
     /* migrations: imports and records (1), the journal (2), drill answers (3),
-     * import titles and the practice mark (4) */
-    assert_int_equal(query_int(path, "PRAGMA user_version"), 5);
+     * import titles and the practice mark (4), the currency (5), journal
+     * change tags (6) */
+    assert_int_equal(query_int(path, "PRAGMA user_version"), 6);
     assert_int_equal(query_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
                                      "('journal_tests', 'journal_looks')"),
                      2);
