@@ -1522,7 +1522,8 @@ typedef struct sl_lesson_creator {
                                    is pulled toward the pooled lift (1: all
                                    the way) */
     double pooled_log_lift, pooled_variance; /* θ_i and its variance */
-    double pooled_lift, pooled_low, pooled_high;
+    double pooled_lift, pooled_low, pooled_high; /* interval with the group's
+                                   quantile, so B = 1 gives the pooled one */
 } sl_lesson_creator;
 
 typedef struct sl_lesson_group {
