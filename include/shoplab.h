@@ -1349,6 +1349,33 @@ typedef enum sl_journal_outcome {
 /* "b-better", "a-better", "no-clear-difference", "abandoned". */
 const char *sl_journal_outcome_name(sl_journal_outcome outcome);
 
+/* What a test changed, from a closed list, so tests of the same kind of
+ * change can be read together across creators (sl_lessons_compute).  The
+ * zero value is "other", so a plan that gives no tag gets it. */
+typedef enum sl_change_tag {
+    SL_TAG_OTHER = 0,           /* "other": none of the below */
+    SL_TAG_CARD_TIMING,         /* "card-timing": when the product card shows */
+    SL_TAG_HOOK,                /* "hook": the first seconds */
+    SL_TAG_PROOF_MOMENT,        /* "proof-moment": where the product visibly works */
+    SL_TAG_CTA,                 /* "cta": the call to action */
+    SL_TAG_PRODUCT,             /* "product": which product is shown */
+    SL_TAG_PRICE,               /* "price": price, discount or offer */
+    SL_TAG__COUNT
+} sl_change_tag;
+
+/* "other", "card-timing", "hook", "proof-moment", "cta", "product", "price";
+ * "unknown" for another value. */
+const char *sl_change_tag_name(sl_change_tag tag);
+/* "other change", "card timing", "hook", "proof moment", "call to action",
+ * "product", "price or offer" (for sentences and tables). */
+const char *sl_change_tag_label(sl_change_tag tag);
+/* A name above to its tag; false (and *out untouched) for another word. */
+bool sl_change_tag_parse(const char *name, sl_change_tag *out);
+/* A tag guessed from the words of a change sentence (docs/journal.md,
+ * "Change tags"): the first of card-timing, hook, proof-moment, cta, price,
+ * product whose words occur in it, else other.  NULL gives other. */
+sl_change_tag sl_change_tag_suggest(const char *change);
+
 /* Longest text kept for a change, hypothesis, expectation or lesson, in bytes.
  * Text must be valid UTF-8 without control characters (it is shown on
  * terminals and in exported files). */
@@ -1370,6 +1397,7 @@ typedef struct sl_journal_test {
     sl_loop_step step;
     sl_metric metric;
     char change[SL_JOURNAL_MAX_TEXT + 1];
+    sl_change_tag tag;          /* what kind of change it is */
     char hypothesis[SL_JOURNAL_MAX_TEXT + 1];
     char expectation[SL_JOURNAL_MAX_TEXT + 1]; /* "" when none */
     char before_video[SL_MAX_ID]; /* "" for typed counts */
@@ -1407,6 +1435,8 @@ typedef struct sl_journal_plan_input {
     sl_loop_step step;
     sl_metric metric;
     const char *change;         /* the single change, one sentence (required) */
+    sl_change_tag tag;          /* its kind; 0 is SL_TAG_OTHER (see
+                                   sl_change_tag_suggest for a guess) */
     const char *hypothesis;     /* required */
     const char *expectation;    /* written before any result; NULL or "" for none */
     /* The before-video: an imported video ID (its counts are summed from the
@@ -1483,7 +1513,7 @@ void sl_journal_look_options(const sl_journal_test *t, size_t earlier, sl_compar
 sl_status sl_journal_verdict(const sl_journal_test *test, size_t index, sl_compare_result *out,
                              sl_error *err);
 
-/* {"id","creator","step","metric","change","hypothesis","expectation",
+/* {"id","creator","step","metric","change","tag","hypothesis","expectation",
  * "before":{"video","import_id","trials","successes","rate"},"mde","alpha",
  * "power","tau2","sample":{"feasible","after_needed","min_detectable_lift"},
  * "planned_at","status","frozen","looks":[{"seq","taken_at","after_video",
@@ -1795,6 +1825,78 @@ sl_status sl_audit_list(sl_store *store, size_t limit, sl_audit_entry **out, siz
  * spreadsheet formula get a '; RFC 4180 quoting).  SL_ERR_IO when writing
  * fails. */
 sl_status sl_audit_write_csv(const sl_audit_entry *entries, size_t count, FILE *out);
+/* Lessons: what has worked across creators (docs/statistics.md, "Lessons   */
+/* across creators")                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Closed tests are grouped by loop step, change tag and metric.  In each
+ * group every test gives a log relative lift y = ln(pB/pA) with its
+ * delta-method variance; a creator's tests are combined by inverse-variance
+ * weighting; across creators a normal-normal model with the between-creator
+ * variance τ² (Paule–Mandel) gives the pooled lift, its interval (Hartung–
+ * Knapp, t with k−1 degrees of freedom) and each creator's estimate shrunk
+ * toward it: the less data a creator has, the more it is pulled, so one
+ * lucky test does not speak for everyone.  All intervals are 95 %; every
+ * lift below is relative (exp(·) − 1: 0.12 means +12 %). */
+#define SL_LESSONS_LEVEL 0.95
+
+typedef struct sl_lesson_creator {
+    char creator[SL_MAX_ID];    /* "" for tests with no creator */
+    size_t tests;
+    double log_lift, variance;  /* the creator's own: y_i and v_i */
+    double lift, low, high;     /* the same as a relative lift, normal interval */
+    double shrinkage;           /* B_i = v_i / (v_i + τ²) ∈ [0, 1]: how far it
+                                   is pulled toward the pooled lift (1: all
+                                   the way) */
+    double pooled_log_lift, pooled_variance; /* θ_i and its variance */
+    double pooled_lift, pooled_low, pooled_high; /* interval with the group's
+                                   quantile, so B = 1 gives the pooled one */
+} sl_lesson_creator;
+
+typedef struct sl_lesson_group {
+    sl_loop_step step;
+    sl_change_tag tag;
+    sl_metric metric;
+    size_t tests;               /* tests that stand behind the group */
+    size_t creator_count;
+    sl_lesson_creator *creators; /* creator_count items, by creator key */
+    /* false with one creator: there is nothing to pool across; the group's
+     * lift is then that creator's own (normal interval), tau2 is 0 and
+     * shrinkage 0. */
+    bool pooled;
+    double log_lift, se;        /* μ and its standard error */
+    double quantile;            /* the t (pooled) or z quantile used */
+    double tau2;                /* between-creator variance on the log scale */
+    double q;                   /* Cochran's Q at τ² = 0 (heterogeneity) */
+    double lift, low, high;
+} sl_lesson_group;
+
+typedef struct sl_lessons {
+    sl_lesson_group *groups;    /* group_count items: by step, tag (other
+                                   last), metric */
+    size_t group_count;
+    size_t tests_used;          /* closed tests with a look */
+    size_t tests_skipped;       /* open, or closed without a look */
+} sl_lessons;
+
+/* Computes the lessons of `tests` (`n` items, already filtered to what the
+ * reader may see; NULL allowed when n is 0).  Tests that are open, have no
+ * look or have counts sl_arm_check refuses are skipped and counted.  *out is
+ * heap memory: release it with sl_lessons_free.  SL_ERR_NO_MEMORY only. */
+sl_status sl_lessons_compute(const sl_journal_test *tests, size_t n, sl_lessons **out,
+                             sl_error *err);
+/* Releases lessons and everything in them.  Accepts NULL. */
+void sl_lessons_free(sl_lessons *lessons);
+/* The lessons of every closed test in the store (sl_journal_list with
+ * SL_JOURNAL_CLOSED, then sl_lessons_compute). */
+sl_status sl_lessons_read(sl_store *store, sl_lessons **out, sl_error *err);
+/* {"level","tests","skipped","groups":[{"step","tag","tag_label","metric",
+ * "tests","creators","pooled","log_lift","se","quantile","tau2","q","lift",
+ * "low","high","by_creator":[{"creator","tests","log_lift","variance",
+ * "lift","low","high","shrinkage","pooled_log_lift","pooled_variance",
+ * "pooled_lift","pooled_low","pooled_high"}…]}…]}.  Heap memory: sl_free;
+ * NULL when out of memory. */
+char *sl_lessons_to_json(const sl_lessons *lessons);
 
 /* ------------------------------------------------------------------------ */
 /* JSON (the shapes the CLI's --json and the web API share)                  */

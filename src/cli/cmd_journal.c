@@ -22,10 +22,13 @@ static const char *const steps[] = {"pick", "tag", "read", NULL};
 static const char *const outcomes[] = {"b-better", "a-better", "no-clear-difference",
                                        "abandoned", NULL};
 static const char *const formats[] = {"csv", "json", "md", NULL};
+/* sl_change_tag's names (the library parses them back). */
+static const char *const tags[] = {"card-timing", "hook", "proof-moment", "cta", "product",
+                                   "price", "other", NULL};
 
 /* ---- flag tables ---- */
 
-enum { P_METRIC, P_STEP, P_CHANGE, P_HYPOTHESIS, P_BEFORE_VIDEO, P_BEFORE_TRIALS,
+enum { P_METRIC, P_STEP, P_CHANGE, P_TAG, P_HYPOTHESIS, P_BEFORE_VIDEO, P_BEFORE_TRIALS,
        P_BEFORE_SUCCESSES, P_MDE, P_EXPECT, P_CREATOR, P_FORCE, P_AT, P_JSON, P_DB, P__COUNT };
 
 static const flag_spec plan_flags[] = {
@@ -36,6 +39,10 @@ static const flag_spec plan_flags[] = {
     [P_STEP] = {"step", FLAG_CHOICE, true, "pick|tag|read", "the loop step the change targets",
                 steps},
     [P_CHANGE] = {"change", FLAG_TEXT, true, "TEXT", "the single change, in one sentence", NULL},
+    [P_TAG] = {"tag", FLAG_CHOICE, false, "TAG",
+               "what kind of change: card-timing, hook, proof-moment, cta, product, price or "
+               "other (default: guessed from the change's words)",
+               tags},
     [P_HYPOTHESIS] = {"hypothesis", FLAG_TEXT, true, "TEXT",
                       "why the change should move the metric", NULL},
     [P_BEFORE_VIDEO] = {"before-video", FLAG_TEXT, false, "ID",
@@ -63,7 +70,8 @@ static const command_spec plan_spec = {
     "Plan a one-change test: the step, the single change, the hypothesis, the metric and the "
     "before-video, and see how many impressions (clicks for ctor) the after-video needs.",
     "Give the before-video as --before-video ID (imported with 'shoplab read') or as "
-    "--before-trials N --before-successes N. The plan is frozen at its first look. Example: "
+    "--before-trials N --before-successes N. The plan is frozen at its first look. Without "
+    "--tag the change's words suggest one (the plan says so). Example: "
     "shoplab journal plan --metric ctr --step tag --change \"Card at the first proof moment\" "
     "--hypothesis \"Viewers tap while they want to check\" --before-video 7400000000000000101",
     plan_flags,
@@ -208,6 +216,27 @@ static const command_spec export_spec = {
     NULL,
 };
 
+enum { N_JSON, N_DB, N__COUNT };
+
+static const flag_spec lessons_flags[] = {
+    [N_JSON] = {"json", FLAG_SWITCH, false, NULL, "print JSON instead of the lessons", NULL},
+    [N_DB] = {"db", FLAG_TEXT, false, "PATH", DB_HELP, NULL},
+    END_FLAGS,
+};
+
+static const command_spec lessons_spec = {
+    "journal lessons",
+    "What has worked across creators: closed tests grouped by step, change tag and metric, "
+    "each group's pooled lift with its interval, and every creator's own lift beside its "
+    "pooled one.",
+    "A creator with little data is pulled toward the group's lift, so one lucky test does "
+    "not speak for everyone (docs/statistics.md, \"Lessons across creators\").",
+    lessons_flags,
+    0,
+    0,
+    NULL,
+};
+
 /* ---- helpers ---- */
 
 static int parse_id(const command_spec *cmd, const char *text, int64_t *id)
@@ -292,6 +321,21 @@ static void print_title(const sl_journal_test *t)
                (long long)t->id, cli_reset());
 }
 
+/* "cta (call to action)"; just "card-timing" where the label only spells
+ * the name with spaces. */
+static const char *tag_text(char *buf, size_t size, sl_change_tag tag)
+{
+    const char *name = sl_change_tag_name(tag), *label = sl_change_tag_label(tag);
+    size_t i = 0;
+    while (name[i] && (name[i] == label[i] || (name[i] == '-' && label[i] == ' ')))
+        i++;
+    if (!name[i] && !label[i])
+        snprintf(buf, size, "%s", name);
+    else
+        snprintf(buf, size, "%s (%s)", name, label);
+    return buf;
+}
+
 static void print_plan(const sl_journal_test *t)
 {
     char buf[512], n[32];
@@ -302,6 +346,7 @@ static void print_plan(const sl_journal_test *t)
     field_line("step", sl_loop_step_name(t->step));
     field_line("creator", t->creator[0] ? t->creator : "none given (one shared bucket)");
     field_line("change", t->change);
+    field_line("change tag", tag_text(buf, sizeof buf, t->tag));
     field_line("hypothesis", t->hypothesis);
     if (t->expectation[0])
         field_line("expected", t->expectation);
@@ -468,6 +513,7 @@ static int run_plan(int argc, char **argv)
                                                      : SL_LOOP_READ,
         .metric = SL_METRIC_CTR,
         .change = v[P_CHANGE].text,
+        .tag = sl_change_tag_suggest(v[P_CHANGE].text),
         .hypothesis = v[P_HYPOTHESIS].text,
         .expectation = v[P_EXPECT].text,
         .before_video = v[P_BEFORE_VIDEO].text,
@@ -478,6 +524,8 @@ static int run_plan(int argc, char **argv)
         .at = v[P_AT].text,
     };
     sl_metric_parse(v[P_METRIC].text, &in.metric);
+    if (v[P_TAG].set)
+        sl_change_tag_parse(v[P_TAG].text, &in.tag);
     sl_store *store;
     if ((rc = cli_open_store(&plan_spec, v[P_DB].text, &store)) >= 0)
         return rc;
@@ -493,6 +541,12 @@ static int run_plan(int argc, char **argv)
                                                                             : "before-trials";
         return report_error(&plan_spec, st, &err, flag);
     }
+    /* A guessed tag is said (on stderr, beside the output): it is kept with
+     * the test and groups it in the lessons, so a wrong guess should be
+     * seen now. */
+    if (!v[P_TAG].set)
+        fprintf(stderr, "shoplab journal plan: note: tag '%s' guessed (--tag sets it)\n",
+                sl_change_tag_name(in.tag));
     char head[128];
     snprintf(head, sizeof head, "Planned test #%lld. Next: 'shoplab journal look %lld' once "
              "the after-video has numbers.", (long long)t.id, (long long)t.id);
@@ -646,10 +700,11 @@ static int run_list(int argc, char **argv)
         else
             snprintf(status, sizeof status, "open");
         if (t->look_count)
-            snprintf(p, sizeof p, ", always-valid p %.3g",
+            snprintf(p, sizeof p, ", always-valid\x1fp\x1f%.3g",
                      t->looks[t->look_count - 1].p_always_valid);
-        snprintf(buf, sizeof buf, "%s, %s, %s, %zu look%s%s, creator %s", status,
-                 metric_label(t->metric), sl_loop_step_name(t->step), t->look_count,
+        snprintf(buf, sizeof buf, "%s, %s, %s, %s, %zu look%s%s, creator %s", status,
+                 metric_label(t->metric), sl_loop_step_name(t->step),
+                 sl_change_tag_name(t->tag), t->look_count,
                  t->look_count == 1 ? "" : "s", p, t->creator[0] ? t->creator : "none");
         snprintf(first, sizeof first, "#%-4lld", (long long)t->id);
         cli_wrap(stdout, 6, first, buf);
@@ -741,13 +796,111 @@ static int run_export(int argc, char **argv)
     return cli_finish(EXIT_OK);
 }
 
+/* A relative lift as a signed percent, short enough for a table column
+ * even when a tiny test made it huge. */
+static const char *lift_text(char *buf, double lift)
+{
+    double pct = lift * 100;
+    snprintf(buf, 32, fabs(pct) < 1000 ? "%+.1f%%" : "%+.3g%%", pct);
+    return buf;
+}
+
+static void print_lesson_group(const sl_lesson_group *g)
+{
+    char a[32], b[32], c[32], buf[512];
+    printf("\n%s%s step, %s, %s%s\n", cli_bold(), sl_loop_step_name(g->step),
+           sl_change_tag_label(g->tag), metric_label(g->metric), cli_reset());
+    snprintf(buf, sizeof buf, "%zu test%s from %zu creator%s.", g->tests,
+             g->tests == 1 ? "" : "s", g->creator_count, g->creator_count == 1 ? "" : "s");
+    cli_wrap(stdout, 2, "  ", buf);
+    if (g->pooled && g->tau2 > 0)
+        snprintf(buf, sizeof buf, "Pooled lift %s (%.0f%%\x1finterval %s to %s); creators "
+                 "differ by tau %.3g on the log scale.", lift_text(a, g->lift),
+                 SL_LESSONS_LEVEL * 100, lift_text(b, g->low), lift_text(c, g->high),
+                 sqrt(g->tau2));
+    else if (g->pooled)
+        snprintf(buf, sizeof buf, "Pooled lift %s (%.0f%%\x1finterval %s to %s); the "
+                 "creators differ no more than chance would make them (tau 0), so each is "
+                 "pulled all the way to it.", lift_text(a, g->lift), SL_LESSONS_LEVEL * 100,
+                 lift_text(b, g->low), lift_text(c, g->high));
+    else
+        snprintf(buf, sizeof buf, "Lift %s (%.0f%%\x1finterval %s to %s). One creator: "
+                 "nothing to pool across, so this is that creator's own lift.",
+                 lift_text(a, g->lift), SL_LESSONS_LEVEL * 100, lift_text(b, g->low),
+                 lift_text(c, g->high));
+    cli_wrap(stdout, 2, "  ", buf);
+    if (!g->pooled)
+        return;
+    printf("  %-18s %5s %9s %9s  %s\n", "creator", "tests", "own lift", "pooled",
+           "pooled interval");
+    for (size_t i = 0; i < g->creator_count; i++) {
+        const sl_lesson_creator *cr = &g->creators[i];
+        const char *name = cr->creator[0] ? cr->creator : "(none)";
+        /* A long creator key gets a line of its own rather than being cut. */
+        if (strlen(name) > 18) {
+            printf("  %s\n", name);
+            name = "";
+        }
+        printf("  %-18s %5zu %9s %9s  %s to %s\n", name, cr->tests, lift_text(a, cr->lift),
+               lift_text(b, cr->pooled_lift), lift_text(c, cr->pooled_low),
+               lift_text(buf, cr->pooled_high));
+    }
+}
+
+static int run_lessons(int argc, char **argv)
+{
+    flag_value v[N__COUNT];
+    int rc = cli_parse(&lessons_spec, argc, argv, v, NULL);
+    if (rc >= 0)
+        return rc;
+    sl_store *store;
+    if ((rc = cli_open_store_readonly(&lessons_spec, v[N_DB].text, &store)) >= 0)
+        return rc;
+    sl_lessons *l;
+    sl_error err;
+    sl_status st = sl_lessons_read(store, &l, &err);
+    sl_store_close(store);
+    if (st != SL_OK)
+        return report_error(&lessons_spec, st, &err, NULL);
+    if (v[N_JSON].set) {
+        rc = cli_print_json(sl_lessons_to_json(l));
+        sl_lessons_free(l);
+        return rc;
+    }
+    char buf[256];
+    if (!l->tests_used) {
+        cli_wrap(stdout, 0, "", "No closed tests with a look yet: lessons come from closed "
+                 "tests. Close one with 'shoplab journal close'.");
+    } else {
+        snprintf(buf, sizeof buf, "Lessons from %zu closed test%s in %zu group%s (step, change "
+                 "tag, metric).", l->tests_used, l->tests_used == 1 ? "" : "s",
+                 l->group_count, l->group_count == 1 ? "" : "s");
+        cli_wrap(stdout, 0, "", buf);
+        if (l->tests_skipped) {
+            snprintf(buf, sizeof buf, "%zu closed test%s without a look %s left out.",
+                     l->tests_skipped, l->tests_skipped == 1 ? "" : "s",
+                     l->tests_skipped == 1 ? "is" : "are");
+            cli_wrap(stdout, 0, "", buf);
+        }
+        for (size_t i = 0; i < l->group_count; i++)
+            print_lesson_group(&l->groups[i]);
+        printf("\n");
+        cli_wrap(stdout, 0, "",
+                 "A creator's pooled lift is pulled toward the group's by how little data "
+                 "it has. These are what the tests showed together, not a promise: two "
+                 "videos are not a randomized experiment.");
+    }
+    sl_lessons_free(l);
+    return cli_finish(EXIT_OK);
+}
+
 static const struct {
     const command_spec *spec;
     int (*run)(int argc, char **argv);
 } subcommands[] = {
     {&plan_spec, run_plan},     {&replan_spec, run_replan}, {&look_spec, run_look},
     {&close_spec, run_close},   {&list_spec, run_list},     {&show_spec, run_show},
-    {&export_spec, run_export},
+    {&export_spec, run_export}, {&lessons_spec, run_lessons},
 };
 
 int cmd_journal(int argc, char **argv)

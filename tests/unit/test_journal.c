@@ -374,6 +374,7 @@ static void tests_from_before_the_rule_still_read(void **state)
     snprintf(sql, sizeof sql,
              "ALTER TABLE imports DROP COLUMN title; ALTER TABLE imports DROP COLUMN practice;"
              "ALTER TABLE imports DROP COLUMN currency;"
+             "ALTER TABLE journal_tests DROP COLUMN change_tag;"
              "DROP INDEX imports_by_creator; ALTER TABLE imports DROP COLUMN creator_id;"
              "DROP TABLE audit; DROP TABLE login_failures; DROP TABLE sessions;"
              "DROP TABLE assignments; DROP TABLE users; DROP TABLE creators;"
@@ -384,6 +385,7 @@ static void tests_from_before_the_rule_still_read(void **state)
     assert_int_equal(sl_store_open(path, &s, &err), SL_OK);
     assert_int_equal(sl_journal_get(s, 1, &t, &err), SL_OK);
     assert_int_equal(t.b_needed, old_b);
+    assert_int_equal(t.tag, SL_TAG_OTHER); /* planned before tags: other */
     sl_compare_result r;
     assert_int_equal(sl_journal_verdict(&t, 0, &r, &err), SL_OK);
     assert_true(r.planned_given);
@@ -395,7 +397,7 @@ static void tests_from_before_the_rule_still_read(void **state)
     sqlite3_stmt *q;
     sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 6);
+    assert_int_equal(sqlite3_column_int(q, 0), 7);
     sqlite3_finalize(q);
     sqlite3_close(db);
 }
@@ -662,6 +664,48 @@ static void export_formats(void **state)
     sl_store_close(s);
 }
 
+/* The change tag is stored and read back on both engines, defaults to
+ * other, is refused out of range, and the store's lessons see only closed
+ * tests with a look. */
+static void change_tags_and_lessons(void **state)
+{
+    (void)state;
+    char path[512];
+    sl_store *s = fresh_store(path, sizeof path);
+    sl_error err;
+    sl_journal_test t;
+    sl_journal_plan_input in = typed_plan(10000, 300, 0, "@a");
+    assert_int_equal(sl_journal_plan(s, &in, &t, &err), SL_OK);
+    assert_int_equal(t.tag, SL_TAG_OTHER);
+    sl_journal_test_clear(&t);
+    in.tag = SL_TAG__COUNT;
+    in.creator = "@b";
+    assert_int_equal(sl_journal_plan(s, &in, &t, &err), SL_ERR_INVALID_ARGUMENT);
+    assert_string_equal(err.field, "tag");
+    in.tag = SL_TAG_PROOF_MOMENT;
+    assert_int_equal(sl_journal_plan(s, &in, &t, &err), SL_OK);
+    sl_journal_test_clear(&t);
+    assert_int_equal(sl_journal_get(s, 2, &t, &err), SL_OK);
+    assert_int_equal(t.tag, SL_TAG_PROOF_MOMENT);
+    sl_journal_test_clear(&t);
+    sl_journal_look_input li = {.after = {330, 10000}, .at = "2026-09-02T09:00:00Z"};
+    assert_int_equal(sl_journal_add_look(s, 2, &li, &t, NULL, &err), SL_OK);
+    sl_journal_test_clear(&t);
+    assert_int_equal(sl_journal_close(s, 2, SL_OUTCOME_B_BETTER, "Shown at the proof.",
+                                      "2026-09-03T09:00:00Z", &t, &err),
+                     SL_OK);
+    sl_journal_test_clear(&t);
+    sl_lessons *l;
+    assert_int_equal(sl_lessons_read(s, &l, &err), SL_OK);
+    assert_int_equal(l->tests_used, 1);
+    assert_int_equal(l->group_count, 1);
+    assert_int_equal(l->groups[0].tag, SL_TAG_PROOF_MOMENT);
+    assert_string_equal(l->groups[0].creators[0].creator, "@b");
+    assert_true(fabs(l->groups[0].lift - 0.1) < 1e-12);
+    sl_lessons_free(l);
+    sl_store_close(s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -682,6 +726,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(one_open_test_per_creator_and_metric),
         cmocka_unit_test(text_and_counts_are_checked),
         cmocka_unit_test(export_formats),
+        cmocka_unit_test(change_tags_and_lessons),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[600];

@@ -101,8 +101,8 @@ static void open_creates_wal_database(void **state)
     sl_store_close(s);
     /* migrations: imports and records (1), the journal (2), drill answers (3),
      * import titles and the practice mark (4), the currency (5), team mode's
-     * accounts, sessions, creators and audit log (6) */
-    assert_int_equal(query_int(path, "PRAGMA user_version"), 6);
+     * accounts, sessions, creators and audit log (6), journal change tags (7) */
+    assert_int_equal(query_int(path, "PRAGMA user_version"), 7);
     assert_int_equal(query_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
                                      "('journal_tests', 'journal_looks')"),
                      2);

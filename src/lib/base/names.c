@@ -85,6 +85,41 @@ const char *sl_journal_outcome_name(sl_journal_outcome outcome)
     return (unsigned)outcome <= SL_OUTCOME_ABANDONED ? outcome_names[outcome] : "unknown";
 }
 
+/* Change tags: the name is stored in the journal, so never rename one;
+ * the label is for sentences. */
+static const char *const tag_names[SL_TAG__COUNT] = {
+    [SL_TAG_OTHER] = "other",           [SL_TAG_CARD_TIMING] = "card-timing",
+    [SL_TAG_HOOK] = "hook",             [SL_TAG_PROOF_MOMENT] = "proof-moment",
+    [SL_TAG_CTA] = "cta",               [SL_TAG_PRODUCT] = "product",
+    [SL_TAG_PRICE] = "price",
+};
+static const char *const tag_labels[SL_TAG__COUNT] = {
+    [SL_TAG_OTHER] = "other change",    [SL_TAG_CARD_TIMING] = "card timing",
+    [SL_TAG_HOOK] = "hook",             [SL_TAG_PROOF_MOMENT] = "proof moment",
+    [SL_TAG_CTA] = "call to action",    [SL_TAG_PRODUCT] = "product",
+    [SL_TAG_PRICE] = "price or offer",
+};
+
+const char *sl_change_tag_name(sl_change_tag tag)
+{
+    return (unsigned)tag < SL_TAG__COUNT ? tag_names[tag] : "unknown";
+}
+
+const char *sl_change_tag_label(sl_change_tag tag)
+{
+    return (unsigned)tag < SL_TAG__COUNT ? tag_labels[tag] : "unknown";
+}
+
+bool sl_change_tag_parse(const char *name, sl_change_tag *out)
+{
+    for (int t = 0; name && t < SL_TAG__COUNT; t++)
+        if (strcmp(name, tag_names[t]) == 0) {
+            *out = (sl_change_tag)t;
+            return true;
+        }
+    return false;
+}
+
 /* ---- reports ---- */
 const char *sl_column_role_name(sl_column_role role)
 {

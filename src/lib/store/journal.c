@@ -142,6 +142,60 @@ static sl_status take_time(const char *at, char out[24], sl_error *err)
     return SL_OK;
 }
 
+/* ---- change tags ---- */
+
+/* Words that suggest each tag, tried in this order; the first tag with a
+ * word in the change wins.  Card timing comes first because "move the
+ * product card to the proof moment" is about the card, and product comes
+ * last because nearly every change sentence names the product. */
+static const struct {
+    sl_change_tag tag;
+    const char *words[10];
+} tag_words[] = {
+    {SL_TAG_CARD_TIMING, {"card", NULL}},
+    {SL_TAG_HOOK, {"hook", "opening", "first second", "first 3", "first three", "intro",
+                   "open with", "start with", NULL}},
+    {SL_TAG_PROOF_MOMENT, {"proof", "demo", "before and after", "before/after",
+                           "before-and-after", "testimonial", "show it work", NULL}},
+    {SL_TAG_CTA, {"cta", "call to action", "call-to-action", "ask viewers", "tell viewers",
+                  "link", NULL}},
+    {SL_TAG_PRICE, {"price", "discount", "coupon", "voucher", "offer", "deal", "% off",
+                    "free shipping", "bundle", "promo"}},
+    {SL_TAG_PRODUCT, {"product", "item", "sku", "variant", "colour", "color", NULL}},
+};
+
+static bool alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* `word` in `text` (both lowercase) at the start of a word of text, so
+ * "expectation" holds no "cta"; a word that starts with punctuation
+ * ("% off") may follow anything. */
+static bool has_word(const char *text, const char *word)
+{
+    for (const char *p = text; (p = strstr(p, word)) != NULL; p++)
+        if (p == text || !alnum(word[0]) || !alnum(p[-1]))
+            return true;
+    return false;
+}
+
+sl_change_tag sl_change_tag_suggest(const char *change)
+{
+    if (!change)
+        return SL_TAG_OTHER;
+    char lower[SL_JOURNAL_MAX_TEXT + 1];
+    size_t n = 0;
+    for (; change[n] && n < SL_JOURNAL_MAX_TEXT; n++)
+        lower[n] = change[n] >= 'A' && change[n] <= 'Z' ? (char)(change[n] + 32) : change[n];
+    lower[n] = '\0';
+    for (size_t i = 0; i < sizeof tag_words / sizeof *tag_words; i++)
+        for (size_t w = 0; w < 10 && tag_words[i].words[w]; w++)
+            if (has_word(lower, tag_words[i].words[w]))
+                return tag_words[i].tag;
+    return SL_TAG_OTHER;
+}
+
 /* ---- counts ---- */
 
 /* The metric's arm from a funnel: impressions and clicks for CTR, clicks
@@ -232,7 +286,8 @@ sl_status sl_journal_size_plan(sl_journal_test *t, sl_error *err)
 #define TEST_COLUMNS                                                                          \
     "id, creator, step, metric, change, hypothesis, expectation, before_video, before_import, " \
     "before_impressions, before_clicks, before_orders, mde, alpha, power, tau2, "              \
-    "sample_feasible, b_needed, min_detectable_lift, planned_at, outcome, lesson, closed_at"
+    "sample_feasible, b_needed, min_detectable_lift, planned_at, outcome, lesson, closed_at, " \
+    "change_tag"
 
 static void column_text(db_stmt *q, int col, char *out, size_t size)
 {
@@ -281,6 +336,11 @@ static void read_test_row(db_stmt *q, sl_journal_test *t)
     }
     column_text(q, 21, t->lesson, sizeof t->lesson);
     column_text(q, 22, t->closed_at, sizeof t->closed_at);
+    /* A name this build does not know (written by a newer one) reads as
+     * other rather than failing the whole journal. */
+    column_text(q, 23, word, sizeof word);
+    t->tag = SL_TAG_OTHER;
+    sl_change_tag_parse(word, &t->tag);
 }
 
 static sl_status read_looks(sl_store *s, sl_journal_test *t, sl_error *err)
@@ -494,9 +554,9 @@ static sl_status insert_test(sl_store *s, sl_journal_test *t, sl_error *err)
                    "INSERT INTO journal_tests (creator, step, metric, change, hypothesis, "
                    "expectation, before_video, before_import, before_impressions, "
                    "before_clicks, before_orders, mde, alpha, power, tau2, "
-                   "sample_feasible, b_needed, min_detectable_lift, planned_at) VALUES "
-                   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                   "?16, ?17, ?18, ?19) RETURNING id",
+                   "sample_feasible, b_needed, min_detectable_lift, planned_at, change_tag) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                   "?15, ?16, ?17, ?18, ?19, ?20) RETURNING id",
                    false, &q, NULL) != SL_OK)
         return sl_store_fail(s, err, "cannot write the journal");
     db_bind_text(q, 1, t->creator);
@@ -521,6 +581,7 @@ static sl_status insert_test(sl_store *s, sl_journal_test *t, sl_error *err)
     else
         db_bind_null(q, 18);
     db_bind_text(q, 19, t->planned_at);
+    db_bind_text(q, 20, sl_change_tag_name(t->tag));
     sl_status st = SL_OK;
     if (db_step(q) == DB_ROW)
         t->id = db_column_int(q, 0);
@@ -596,6 +657,10 @@ sl_status sl_journal_plan(sl_store *s, const sl_journal_plan_input *in, sl_journ
     sl_journal_test *t = out;
     if ((unsigned)in->step >= SL_LOOP__COUNT || (unsigned)in->metric > SL_METRIC_CTOR)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, "step", "unknown step or metric");
+    if ((unsigned)in->tag >= SL_TAG__COUNT)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, "tag",
+                       "unknown change tag; the tags are other, card-timing, hook, "
+                       "proof-moment, cta, product and price");
     sl_status st = check_text("change", "change", in->change, true, err);
     if (st == SL_OK)
         st = check_text("hypothesis", "hypothesis", in->hypothesis, true, err);
@@ -612,6 +677,7 @@ sl_status sl_journal_plan(sl_store *s, const sl_journal_plan_input *in, sl_journ
         return st;
     t->step = in->step;
     t->metric = in->metric;
+    t->tag = in->tag;
     t->mde = in->mde ? in->mde : DEFAULT_MDE;
     snprintf(t->change, sizeof t->change, "%s", in->change);
     snprintf(t->hypothesis, sizeof t->hypothesis, "%s", in->hypothesis);

@@ -60,10 +60,11 @@ static json_t *test_json(const sl_journal_test *t)
         t->sample_feasible ? json_integer((json_int_t)t->b_needed) : json_null(),
         "min_detectable_lift", real_or_null(t->min_detectable_lift));
     return json_pack(
-        "{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:f,s:f,s:f,s:f,s:o,s:s,s:s,s:b,s:o,s:o,s:o,s:o,s:o,"
-        "s:o}",
+        "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:f,s:f,s:f,s:f,s:o,s:s,s:s,s:b,s:o,s:o,s:o,s:o,"
+        "s:o,s:o}",
         "id", (json_int_t)t->id, "creator", t->creator, "step", sl_loop_step_name(t->step),
-        "metric", sl_metric_name(t->metric), "change", t->change, "hypothesis", t->hypothesis,
+        "metric", sl_metric_name(t->metric), "change", t->change, "tag",
+        sl_change_tag_name(t->tag), "hypothesis", t->hypothesis,
         "expectation", text_or_null(t->expectation), "before", before, "mde", t->mde, "alpha",
         t->alpha, "power", t->power, "tau2", t->tau2, "sample", sample, "planned_at",
         t->planned_at, "status", t->closed ? "closed" : "open", "frozen", t->look_count > 0,
@@ -117,7 +118,8 @@ static void csv_tests(FILE *out, const sl_journal_test *tests, size_t count)
     fputs("id,status,creator,step,metric,change,hypothesis,expectation,before_video,"
           "before_trials,before_successes,before_rate,mde,tau2,after_needed,"
           "min_detectable_lift,planned_at,looks,after_video,after_trials,after_successes,"
-          "after_rate,p_always_valid,verdict,p_value,p_final,outcome,lesson,closed_at\n",
+          "after_rate,p_always_valid,verdict,p_value,p_final,outcome,lesson,closed_at,"
+          "change_tag\n",
           out);
     for (size_t i = 0; i < count; i++) {
         const sl_journal_test *t = &tests[i];
@@ -158,10 +160,12 @@ static void csv_tests(FILE *out, const sl_journal_test *tests, size_t count)
         if (t->closed) {
             fprintf(out, "%s,", sl_journal_outcome_name(t->outcome));
             csv_text(out, t->lesson);
-            fprintf(out, ",%s\n", t->closed_at);
+            fprintf(out, ",%s,", t->closed_at);
         } else {
-            fputs(",,\n", out);
+            fputs(",,,", out);
         }
+        /* Last, so the columns before it stay where scripts expect them. */
+        fprintf(out, "%s\n", sl_change_tag_name(t->tag));
     }
 }
 
@@ -202,6 +206,7 @@ static void md_test(FILE *out, const sl_journal_test *t)
         md_text(out, t->creator);
     else
         fputs("(none given)", out);
+    fprintf(out, "\n- Change tag: %s", sl_change_tag_name(t->tag));
     fprintf(out, "\n- Step: %s; metric: %s (%s)\n- Hypothesis: ", sl_loop_step_name(t->step),
             ctor ? "CTOR" : "Product CTR",
             ctor ? "orders / product clicks" : "product clicks / product impressions");

@@ -140,6 +140,12 @@ const char *const db_sqlite_schema[] = {
     "  detail TEXT NOT NULL);"
     "ALTER TABLE imports ADD COLUMN creator_id INTEGER;"
     "CREATE INDEX imports_by_creator ON imports(creator_id);",
+    /* 7: what a journal test changed, one of sl_change_tag's names, so the
+     * lessons can group tests across creators.  Tests planned before it are
+     * 'other'.  No CHECK: a tag added later needs no table rebuild, and
+     * journal.c reads a name it does not know as 'other'.  (Kept as one
+     * self-contained statement so it can be renumbered at a merge.) */
+    "ALTER TABLE journal_tests ADD COLUMN change_tag TEXT NOT NULL DEFAULT 'other';",
 };
 
 const int db_sqlite_schema_versions = (int)(sizeof db_sqlite_schema / sizeof *db_sqlite_schema);

@@ -74,11 +74,12 @@ static const char *const test_columns[] = {
     "id", "creator", "step", "metric", "change", "hypothesis", "expectation", "before_video",
     "before_import", "before_impressions", "before_clicks", "before_orders", "mde", "alpha",
     "power", "tau2", "sample_feasible", "b_needed", "min_detectable_lift", "planned_at",
+    "change_tag",
 };
 static const column_kind test_kinds[] = {
     COL_INT,  COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT,
     COL_TEXT, COL_INT,  COL_INT,  COL_INT,  COL_INT,  COL_REAL, COL_REAL,
-    COL_REAL, COL_REAL, COL_INT,  COL_INT,  COL_REAL, COL_TEXT,
+    COL_REAL, COL_REAL, COL_INT,  COL_INT,  COL_REAL, COL_TEXT, COL_TEXT,
 };
 
 static const char *const look_columns[] = {
