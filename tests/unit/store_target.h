@@ -39,7 +39,9 @@ static inline const char *test_store_target(char *out, size_t size, const char *
                                             const char *name)
 {
     if (!test_on_postgres()) {
-        snprintf(out, size, "%s/%s", dir, name);
+        char file[256]; /* `name` may sit beside `out` in the caller's struct */
+        snprintf(file, sizeof file, "%s", name);
+        snprintf(out, size, "%s/%s", dir, file);
         return out;
     }
     static unsigned seq;
