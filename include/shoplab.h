@@ -1113,6 +1113,10 @@ bool sl_report_check_text(const sl_source *source, char *text, size_t size);
  * become entities, nothing else changes.  NULL writes nothing.  Every page
  * ShopLab writes (the reports here, the web app's pages) escapes with it. */
 void sl_html_escape(FILE *out, const char *text);
+/* Writes `text` as one part of a URL (a path segment or a query value):
+ * letters, digits and - . _ ~ as they are, every other byte as %XX.  NULL
+ * writes nothing.  The report pages' links and the web app's share it. */
+void sl_url_escape(FILE *out, const char *text);
 /* One self-contained HTML page: an SVG funnel of the totals, a bar chart of
  * the rate per row, the table; every string from the file escaped. */
 sl_status sl_report_write_html(const sl_report *report, FILE *out);

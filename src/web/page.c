@@ -44,14 +44,7 @@ void htmlf(FILE *out, const char *fmt, ...)
 
 void url_part(FILE *out, const char *text)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_' || *p == '.' || *p == '~')
-            fputc(*p, out);
-        else
-            fprintf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
-    }
+    sl_url_escape(out, text);
 }
 
 /* Escaped text starting with a capital: library messages start in lower

@@ -158,3 +158,14 @@ void sl_html_escape(FILE *out, const char *text)
         }
     }
 }
+
+void sl_url_escape(FILE *out, const char *text)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++)
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~')
+            fputc(*p, out);
+        else
+            fprintf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+}

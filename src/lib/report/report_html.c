@@ -21,17 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void url_text(FILE *out, const char *text)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_' || *p == '.')
-            fputc(*p, out);
-        else
-            fprintf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
-}
-
 /* ---- numbers ---- */
 
 const char *sl_report_currency(const sl_report *r)
@@ -378,12 +367,12 @@ static void table_row(FILE *out, const sl_report *r, size_t index, const sl_repo
             fputs("<small><a href=\"", out);
             sl_html_escape(out, o->plan_link);
             fprintf(out, "metric=%s&amp;before-video=", ctor ? "ctor" : "ctr");
-            url_text(out, row->key);
+            sl_url_escape(out, row->key);
             fputs("\">plan a test on this video</a></small>", out);
         } else if (video && row_link) {
             fputs("<small><a href=\"", out);
             sl_html_escape(out, row_link);
-            url_text(out, row->key);
+            sl_url_escape(out, row->key);
             fputs("\">plan a test on this video</a></small>", out);
         }
         fputs("</th>", out);

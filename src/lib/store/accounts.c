@@ -366,6 +366,68 @@ static sl_status resolve_links(sl_store *s, const sl_user_input *in, int64_t *cr
     return st;
 }
 
+/* Inside the write transaction: the first account is an owner, the name
+ * is free, and the creator and manager it names exist. */
+static sl_status check_new_account(sl_store *s, const sl_user_input *in, int64_t *creator,
+                                   int64_t *manager, sl_error *err)
+{
+    int64_t users = 0;
+    sl_status st = count_users(s, NULL, &users, err);
+    if (st == SL_OK && users == 0 && in->role != SL_ROLE_OWNER)
+        st = sl_fail(err, SL_ERR_INVALID_ARGUMENT, "role",
+                     "the first account must be an owner, so that someone can add and manage "
+                     "the others: shoplab user add NAME --role owner");
+    sl_user existing;
+    if (st == SL_OK) {
+        sl_status found = find_user(s, in->name, 0, &existing, NULL, NULL);
+        if (found == SL_OK)
+            st = sl_fail(err, SL_ERR_INVALID_ARGUMENT, "name",
+                         "there is already an account named %s", in->name);
+        else if (found != SL_ERR_NOT_FOUND)
+            st = find_user(s, in->name, 0, &existing, NULL, err);
+    }
+    if (st == SL_OK)
+        st = resolve_links(s, in, creator, manager, err);
+    return st;
+}
+
+/* The account's row; *id is its id. */
+static sl_status insert_account(sl_store *s, const sl_user_input *in, const char *hash,
+                                int64_t creator, int64_t manager, int64_t *id, sl_error *err)
+{
+    db_stmt *q = NULL;
+    sl_status st = db_prepare(sl_store_db(s),
+                              "INSERT INTO users(name, role, password_hash, creator_id, "
+                              "manager_id, created_at, password_changed_at) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
+                              false, &q, err);
+    if (st != SL_OK)
+        return st;
+    char now[24];
+    sl_store_now(now);
+    db_bind_text(q, 1, in->name);
+    db_bind_text(q, 2, sl_role_name(in->role));
+    db_bind_text(q, 3, hash);
+    if (creator)
+        db_bind_int(q, 4, creator);
+    else
+        db_bind_null(q, 4);
+    if (manager)
+        db_bind_int(q, 5, manager);
+    else
+        db_bind_null(q, 5);
+    db_bind_text(q, 6, now);
+    if (db_step(q) == DB_ROW) {
+        *id = db_column_int(q, 0);
+        if (db_step(q) == DB_ERROR)
+            st = sl_store_fail(s, err, "cannot add the account");
+    } else {
+        st = sl_store_fail(s, err, "cannot add the account");
+    }
+    db_finalize(q);
+    return st;
+}
+
 sl_status sl_user_add(sl_store *s, const sl_user_input *in, sl_user *out, sl_error *err)
 {
     if (out)
@@ -386,57 +448,14 @@ sl_status sl_user_add(sl_store *s, const sl_user_input *in, sl_user *out, sl_err
     if (st != SL_OK)
         return st;
     st = sl_store_begin(s, true, err);
-    if (st != SL_OK)
+    if (st != SL_OK) {
+        sodium_memzero(hash, sizeof hash);
         return st;
-    int64_t creator = 0, manager = 0, users = 0;
-    st = count_users(s, NULL, &users, err);
-    if (st == SL_OK && users == 0 && in->role != SL_ROLE_OWNER)
-        st = sl_fail(err, SL_ERR_INVALID_ARGUMENT, "role",
-                     "the first account must be an owner, so that someone can add and manage "
-                     "the others: shoplab user add NAME --role owner");
-    sl_user existing;
-    if (st == SL_OK) {
-        sl_status found = find_user(s, in->name, 0, &existing, NULL, NULL);
-        if (found == SL_OK)
-            st = sl_fail(err, SL_ERR_INVALID_ARGUMENT, "name",
-                         "there is already an account named %s", in->name);
-        else if (found != SL_ERR_NOT_FOUND)
-            st = find_user(s, in->name, 0, &existing, NULL, err);
     }
+    int64_t creator = 0, manager = 0, id = 0;
+    st = check_new_account(s, in, &creator, &manager, err);
     if (st == SL_OK)
-        st = resolve_links(s, in, &creator, &manager, err);
-    db_stmt *q = NULL;
-    if (st == SL_OK)
-        st = db_prepare(sl_store_db(s),
-                        "INSERT INTO users(name, role, password_hash, creator_id, manager_id, "
-                        "created_at, password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
-                        "RETURNING id",
-                        false, &q, err);
-    int64_t id = 0;
-    if (st == SL_OK) {
-        char now[24];
-        sl_store_now(now);
-        db_bind_text(q, 1, in->name);
-        db_bind_text(q, 2, sl_role_name(in->role));
-        db_bind_text(q, 3, hash);
-        if (creator)
-            db_bind_int(q, 4, creator);
-        else
-            db_bind_null(q, 4);
-        if (manager)
-            db_bind_int(q, 5, manager);
-        else
-            db_bind_null(q, 5);
-        db_bind_text(q, 6, now);
-        if (db_step(q) == DB_ROW) {
-            id = db_column_int(q, 0);
-            if (db_step(q) == DB_ERROR)
-                st = sl_store_fail(s, err, "cannot add the account");
-        } else {
-            st = sl_store_fail(s, err, "cannot add the account");
-        }
-    }
-    db_finalize(q);
+        st = insert_account(s, in, hash, creator, manager, &id, err);
     sodium_memzero(hash, sizeof hash);
     if (st == SL_OK) {
         char detail[64];
