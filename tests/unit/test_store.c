@@ -123,6 +123,35 @@ static void open_creates_wal_database(void **state)
     assert_int_equal(sl_store_open("/proc/shoplab-cannot/x.db", &s, &err), SL_ERR_STORE);
 }
 
+/* On either engine: a store whose schema is newer than this ShopLab's is
+ * refused by name, and left as it was. */
+static void newer_schema_refused(void **state)
+{
+    (void)state;
+    const char *target = store_named("newer.db");
+    sl_store *s;
+    sl_error err;
+    assert_int_equal(sl_store_open(target, &s, &err), SL_OK);
+    sl_store_close(s);
+    if (test_on_postgres()) {
+        assert_int_equal(test_pg_sql(target, "INSERT INTO shoplab_schema VALUES (99)"), 0);
+    } else {
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(target, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(db);
+    }
+    assert_int_equal(sl_store_open(target, &s, &err), SL_ERR_STORE);
+    assert_non_null(strstr(err.message, "newer ShopLab"));
+    assert_int_equal(sl_store_open_readonly(target, &s, &err), SL_ERR_STORE);
+    assert_int_equal(query_int(target, test_on_postgres()
+                                           ? "SELECT max(version) FROM shoplab_schema"
+                                           : "PRAGMA user_version"),
+                     99);
+    assert_int_equal(query_int(target, "SELECT count(*) FROM imports"), 0);
+}
+
 static sl_record record(uint64_t row, const char *video, const char *creator)
 {
     sl_record r;
@@ -381,6 +410,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(default_path_rules),
         cmocka_unit_test(open_creates_wal_database),
+        cmocka_unit_test(newer_schema_refused),
         cmocka_unit_test(records_round_trip_exactly),
         cmocka_unit_test(abort_and_close_leave_nothing),
         cmocka_unit_test(sha256_vectors),
