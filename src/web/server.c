@@ -19,6 +19,13 @@
  *   thread; the idle timeout drops silent clients, the header deadline
  *   (guard.c) drops clients that drip their headers, and a cap per client
  *   address keeps one client from taking every connection.
+ * - Team mode (docs/team.md): once the store has accounts, each request's
+ *   session (cookie sl_team) is checked before its route runs, against the
+ *   route's access rule from the table (team_gate): signed out → /login or
+ *   401; an id the account may not read → the same 404 as a missing one; a
+ *   viewer's write → 403.  Then CSRF with the session's own token.
+ * - Beyond loopback only in team mode, and only with TLS (GnuTLS through
+ *   libmicrohttpd) or a trusted proxy whose X-Forwarded-* are believed.
  * - Each worker thread has its own store connection (web_store) and uploads
  *   are imported on a worker of their own (jobs.c), so no request waits for
  *   an import: reads see the last committed state, writes wait at most
@@ -639,12 +646,14 @@ static bool csrf_passes(request_state *rs);
 
 /* Team mode: the session from the cookie sl_team (sl_session_check), the
  * actor of the request's writes, and the CSRF token bound to the session.
- * False when the store cannot be opened. */
+ * Without a valid session the request stays signed out. */
 static void team_session(request_state *rs)
 {
     web_request *req = &rs->req;
     sl_store *store = web_store(req->server);
     const char *cookie = web_cookie(req, "sl_team");
+    if (store) /* the thread's connection served someone else before */
+        sl_store_set_actor(store, NULL);
     if (!store || !cookie || strlen(cookie) != SL_SESSION_TOKEN_SIZE - 1)
         return;
     sl_error err;
@@ -662,8 +671,8 @@ static void team_session(request_state *rs)
     sl_store_set_actor(store, req->user.name);
 }
 
-/* What a route's access rule says of this request in team mode: 0 when it
- * may go on, else the status of the refusal already sent. */
+/* What a route's access rule says of this request in team mode: *refused
+ * false when it may go on; else the refusal has been queued. */
 static enum MHD_Result team_gate(request_state *rs, bool *refused)
 {
     web_request *req = &rs->req;
