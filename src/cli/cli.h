@@ -141,6 +141,10 @@ typedef struct serve_config {
     char db_path[4096];        /* --db, else $SHOPLAB_DB or the XDG default */
     uint64_t max_upload;       /* bytes; 0: the server's default */
     unsigned threads;          /* 0: one per core */
+    const char *tls_cert;      /* --tls-cert/--tls-key: PEM files, or NULL */
+    const char *tls_key;
+    const char *trusted_proxy; /* --trusted-proxy ADDR, or NULL */
+    const char *public_url;    /* --public-url URL, or NULL */
 } serve_config;
 
 extern const command_spec serve_spec;

@@ -7,13 +7,16 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
-enum { S_LISTEN, S_DB, S_MAX_UPLOAD, S_THREADS, S__COUNT };
+enum { S_LISTEN, S_DB, S_MAX_UPLOAD, S_THREADS, S_TLS_CERT, S_TLS_KEY, S_TRUSTED_PROXY,
+       S_PUBLIC_URL, S__COUNT };
 
 static const flag_spec flags[] = {
     [S_LISTEN] = {"listen", FLAG_TEXT, false, "HOST:PORT",
                   "address to serve on, default 127.0.0.1:8080 (port 0: any free port); an "
-                  "address other than loopback prints a warning",
+                  "address other than loopback needs team mode (accounts) and --tls-cert or "
+                  "--trusted-proxy",
                   NULL},
     [S_DB] = {"db", FLAG_TEXT, false, "PATH",
               "the store (default $SHOPLAB_DB, else ~/.local/share/shoplab/shoplab.db)", NULL},
@@ -21,6 +24,18 @@ static const flag_spec flags[] = {
                       "largest export file accepted for upload, default 20", NULL},
     [S_THREADS] = {"threads", FLAG_COUNT, false, "N", "worker threads, default one per core",
                    NULL},
+    [S_TLS_CERT] = {"tls-cert", FLAG_TEXT, false, "FILE",
+                    "serve HTTPS with this PEM certificate (chain); needs --tls-key", NULL},
+    [S_TLS_KEY] = {"tls-key", FLAG_TEXT, false, "FILE", "the certificate's PEM private key",
+                   NULL},
+    [S_TRUSTED_PROXY] = {"trusted-proxy", FLAG_TEXT, false, "ADDR",
+                         "a reverse proxy's address: its X-Forwarded-For and "
+                         "X-Forwarded-Proto are believed, from that address only",
+                         NULL},
+    [S_PUBLIC_URL] = {"public-url", FLAG_TEXT, false, "URL",
+                      "the address people open (https://shop.example.com): its host is "
+                      "accepted in the Host header",
+                      NULL},
     {NULL, 0, false, NULL, NULL, NULL},
 };
 
@@ -58,6 +73,19 @@ int serve_parse(int argc, char **argv, serve_config *out)
         cli_error(&serve_spec, "--threads: give 1 to 16");
         return EXIT_USAGE;
     }
+    if (v[S_TLS_CERT].set != v[S_TLS_KEY].set) {
+        cli_error(&serve_spec, "--tls-cert and --tls-key go together: give both");
+        return EXIT_USAGE;
+    }
+    if (v[S_PUBLIC_URL].set && strncmp(v[S_PUBLIC_URL].text, "https://", 8) != 0 &&
+        strncmp(v[S_PUBLIC_URL].text, "http://", 7) != 0) {
+        cli_error(&serve_spec, "--public-url: give an http:// or https:// address");
+        return EXIT_USAGE;
+    }
+    out->tls_cert = v[S_TLS_CERT].set ? v[S_TLS_CERT].text : NULL;
+    out->tls_key = v[S_TLS_KEY].set ? v[S_TLS_KEY].text : NULL;
+    out->trusted_proxy = v[S_TRUSTED_PROXY].set ? v[S_TRUSTED_PROXY].text : NULL;
+    out->public_url = v[S_PUBLIC_URL].set ? v[S_PUBLIC_URL].text : NULL;
     out->listen = v[S_LISTEN].set ? v[S_LISTEN].text : "127.0.0.1:8080";
     out->max_upload = v[S_MAX_UPLOAD].set ? (uint64_t)v[S_MAX_UPLOAD].number * 1024 * 1024 : 0;
     out->threads = v[S_THREADS].set ? (unsigned)v[S_THREADS].number : 0;

@@ -38,6 +38,8 @@ typedef struct web_job {
     char path[256];              /* the uploaded bytes (removed when imported) */
     char file[256];
     char sheet[128];
+    char actor[SL_USER_MAX_NAME + 1]; /* team mode: who uploaded it ("" in solo mode) */
+    int64_t creator_id;          /* the creator the import belongs to (0: the file's own) */
     _Atomic uint64_t bytes_done;
     _Atomic uint64_t rows_done;  /* data rows read so far (CSV) */
     uint64_t bytes_total;
@@ -112,6 +114,9 @@ static void run_job(sl_store *store, web_job *j, job_result *out)
                          .progress_ctx = j};
     if (j->sheet[0])
         o.sheet = j->sheet;
+    o.creator_id = j->creator_id;
+    if (store)
+        sl_store_set_actor(store, j->actor[0] ? j->actor : NULL);
     sl_report *r = NULL;
     memset(out, 0, sizeof *out);
     sl_error_clear(&out->error);
@@ -246,6 +251,10 @@ sl_status web_job_submit(web_request *req, web_job_view *out, sl_error *err)
     const char *sheet = web_param(req, "sheet");
     if (sheet && strlen(sheet) >= sizeof ((web_job *)0)->sheet)
         return web_fail(err, SL_ERR_INVALID_ARGUMENT, "the sheet name is too long");
+    int64_t creator_id = 0;
+    sl_status cst = web_upload_creator(req, &creator_id, err);
+    if (cst != SL_OK)
+        return cst;
     char id[33];
     web_session_new(id);
     pthread_mutex_lock(&q->lock);
@@ -264,6 +273,8 @@ sl_status web_job_submit(web_request *req, web_job_view *out, sl_error *err)
     snprintf(j->path, sizeof j->path, "%s", req->upload_path);
     snprintf(j->file, sizeof j->file, "%s", req->upload_name);
     snprintf(j->sheet, sizeof j->sheet, "%s", sheet ? sheet : "");
+    snprintf(j->actor, sizeof j->actor, "%s", req->signed_in ? req->user.name : "");
+    j->creator_id = creator_id;
     j->bytes_total = req->upload_size;
     j->order = q->next_order++;
     req->upload_path[0] = '\0'; /* the job owns the file now */

@@ -10,8 +10,36 @@
 #include "../cli/cli.h"
 #include "web.h"
 
+#include <string.h>
+
+/* `shoplab-serve --list-routes` (not in the help: for the tests): the route
+ * table as JSON, so a test walks every route the server answers. */
+static int list_routes(void)
+{
+    size_t n;
+    const web_route *r = web_routes(&n);
+    static const char *const access[] = {"session", "public", "import", "test", "owner"};
+    printf("[");
+    for (size_t i = 0; i < n; i++) {
+        char methods[48];
+        web_methods_text(r[i].methods, methods, sizeof methods);
+        printf("%s\n{\"path\":\"%s\",\"match\":\"%s\",\"suffix\":\"%s\","
+               "\"methods\":\"%s\",\"api\":%s,\"object\":%s%s%s,\"access\":\"%s\","
+               "\"writes\":%s}",
+               i ? "," : "", r[i].path,
+               r[i].match == WEB_PATH_EXACT ? "exact" : r[i].match == WEB_PATH_ID ? "id" : "rest",
+               r[i].suffix ? r[i].suffix : "", methods, r[i].api ? "true" : "false",
+               r[i].object ? "\"" : "", r[i].object ? r[i].object : "null",
+               r[i].object ? "\"" : "", access[r[i].access], r[i].writes ? "true" : "false");
+    }
+    printf("\n]\n");
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_IO;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--list-routes") == 0)
+        return list_routes();
     serve_config config;
     int rc = argc < 1 ? EXIT_USAGE : serve_parse(argc - 1, argv + 1, &config);
     if (rc >= 0)
@@ -27,6 +55,10 @@ int main(int argc, char **argv)
         .routes = routes,
         .route_count = route_count,
         .refuse = web_refuse,
+        .tls_cert = config.tls_cert,
+        .tls_key = config.tls_key,
+        .trusted_proxy = config.trusted_proxy,
+        .public_url = config.public_url,
     };
     sl_error err;
     sl_error_clear(&err);

@@ -191,6 +191,10 @@ void time_utc(FILE *out, const char *iso)
 
 void csrf_input(FILE *out, web_request *req)
 {
+    if (req->signed_in) { /* team mode: the token bound to the account's session */
+        fprintf(out, "<input type=hidden name=csrf value=\"%s\">", req->team_csrf);
+        return;
+    }
     if (!req->session[0])
         web_session_new(req->session);
     req->session_used = true; /* the page now needs the session cookie */
@@ -205,7 +209,6 @@ bool page_begin(web_page *p, const web_request *req, const char *title, const ch
 bool page_begin_refreshing(web_page *p, const web_request *req, const char *title,
                            const char *nav, unsigned refresh_seconds)
 {
-    (void)req;
     p->data = NULL;
     p->size = 0;
     p->out = open_memstream(&p->data, &p->size);
@@ -230,7 +233,25 @@ bool page_begin_refreshing(web_page *p, const web_request *req, const char *titl
         fprintf(o, "<li><a href=\"%s\"%s>%s</a></li>", nav_items[i].href,
                 nav && strcmp(nav, nav_items[i].key) == 0 ? " aria-current=page" : "",
                 nav_items[i].label);
-    fputs("</ul></nav></header>\n<main id=main>\n", o);
+    fputs("</ul></nav>", o);
+    if (req && req->signed_in) {
+        /* Who is signed in, and the way out (a form: logging out is a POST). */
+        fputs("<div class=account><span class=who>", o);
+        html(o, req->user.name);
+        fputs(" <span class=role>(", o);
+        html(o, sl_role_name(req->user.role));
+        fputs(")</span></span>", o);
+        if (req->user.role == SL_ROLE_OWNER)
+            fputs(" <a href=\"/team/audit\">Audit log</a>", o);
+        fputs(" <a href=\"/journal/lessons\">Team lessons</a>"
+              "<form method=post action=\"/logout\" class=inline>", o);
+        csrf_input(o, (web_request *)req);
+        fputs("<button type=submit>Log out</button></form>"
+              "<form method=post action=\"/logout-everywhere\" class=inline>", o);
+        csrf_input(o, (web_request *)req);
+        fputs("<button type=submit>Log out everywhere</button></form></div>", o);
+    }
+    fputs("</header>\n<main id=main>\n", o);
     return true;
 }
 

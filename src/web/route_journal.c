@@ -77,6 +77,9 @@ static sl_status read_plan_form(const web_request *req, plan_form *f, sl_error *
     if (st != SL_OK)
         return st;
     if (video && *video) {
+        st = web_video_check((web_request *)req, video, "before-video", NULL, err);
+        if (st != SL_OK)
+            return st;
         f->in.before_video = video;
         f->has_before = true;
     } else if (set_t && set_s) {
@@ -86,7 +89,7 @@ static sl_status read_plan_form(const web_request *req, plan_form *f, sl_error *
         return web_fail(err, SL_ERR_INVALID_ARGUMENT,
                         "give both the before-video's trials and successes, or its ID");
     }
-    return SL_OK;
+    return web_plan_creator_check((web_request *)req, f->in.creator, f->in.before_video, err);
 }
 
 /* The form field an error is about ("before" and "after" are the library's
@@ -424,7 +427,7 @@ void journal_index(web_request *req, web_response *res)
     sl_journal_test *tests = NULL;
     size_t n = 0;
     sl_error err;
-    sl_status st = sl_journal_list(web_store(req->server), SL_JOURNAL_ALL, &tests, &n, &err);
+    sl_status st = web_journal_list(req, SL_JOURNAL_ALL, &tests, &n, &err);
     web_page p;
     if (!page_begin(&p, req, "Journal", "journal")) {
         sl_journal_tests_free(tests, n);
@@ -702,8 +705,10 @@ void journal_look(web_request *req, web_response *res)
     if (st == SL_OK)
         st = param_count(req, "after-successes", "After-video counts", &set_s, &s, &err);
     if (st == SL_OK) {
-        if (video && *video)
+        if (video && *video) {
             in.after_video = video;
+            st = web_video_check(req, video, "after-video", NULL, &err);
+        }
         else if (set_t && set_s)
             in.after = (sl_arm){.trials = (uint64_t)t, .successes = (uint64_t)s};
         else {
@@ -771,7 +776,7 @@ void journal_api_list(web_request *req, web_response *res)
     sl_journal_test *tests = NULL;
     size_t n = 0;
     sl_error err;
-    sl_status st = sl_journal_list(web_store(req->server), SL_JOURNAL_ALL, &tests, &n, &err);
+    sl_status st = web_journal_list(req, SL_JOURNAL_ALL, &tests, &n, &err);
     if (st != SL_OK) {
         respond_json_error(res, &err);
         return;

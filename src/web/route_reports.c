@@ -42,6 +42,8 @@ static bool parse_dimension(const char *text, sl_dimension *out)
  * chooser without the script (which only adds dropping a file on it). */
 static void upload_form(FILE *o, web_request *req)
 {
+    if (req->signed_in && req->user.role == SL_ROLE_VIEWER)
+        return; /* a viewer uploads nothing */
     fputs("<form class=\"card upload\" method=post action=\"/reports\" "
           "enctype=\"multipart/form-data\">",
           o);
@@ -54,9 +56,10 @@ static void upload_form(FILE *o, web_request *req)
             "</label>"
             "<div><label for=f-sheet>Sheet <span class=hint>(optional: name or number; the "
             "first sheet with a header otherwise)</span></label>"
-            "<input id=f-sheet type=text name=sheet></div>"
-            "<p><button type=submit>Read the file</button></p></form>\n",
+            "<input id=f-sheet type=text name=sheet></div>",
             req->server->max_upload / (1024 * 1024));
+    web_creator_select(o, req);
+    fputs("<p><button type=submit>Read the file</button></p></form>\n", o);
 }
 
 /* A first run: the practice export one click away, and where real exports
@@ -133,7 +136,7 @@ static void index_page(web_request *req, web_response *res, int status, const ch
     sl_import *items = NULL;
     size_t n = 0;
     sl_error err;
-    sl_status st = sl_store_imports(web_store(req->server), NULL, &items, &n, &err);
+    sl_status st = web_imports(req, &items, &n, &err);
     web_page p;
     if (!page_begin(&p, req, "Reports", "reports")) {
         sl_free(items);
@@ -544,7 +547,7 @@ void reports_api_list(web_request *req, web_response *res)
     sl_import *items = NULL;
     size_t n = 0;
     sl_error err;
-    sl_status st = sl_store_imports(web_store(req->server), NULL, &items, &n, &err);
+    sl_status st = web_imports(req, &items, &n, &err);
     if (st != SL_OK) {
         respond_json_error(res, &err);
         return;

@@ -19,6 +19,13 @@
  *   thread; the idle timeout drops silent clients, the header deadline
  *   (guard.c) drops clients that drip their headers, and a cap per client
  *   address keeps one client from taking every connection.
+ * - Team mode (docs/team.md): once the store has accounts, each request's
+ *   session (cookie sl_team) is checked before its route runs, against the
+ *   route's access rule from the table (team_gate): signed out → /login or
+ *   401; an id the account may not read → the same 404 as a missing one; a
+ *   viewer's write → 403.  Then CSRF with the session's own token.
+ * - Beyond loopback only in team mode, and only with TLS (GnuTLS through
+ *   libmicrohttpd) or a trusted proxy whose X-Forwarded-* are believed.
  * - Each worker thread has its own store connection (web_store) and uploads
  *   are imported on a worker of their own (jobs.c), so no request waits for
  *   an import: reads see the last committed state, writes wait at most
@@ -200,6 +207,61 @@ static void close_thread_store(void *store)
     sl_store_close(store);
 }
 
+/* ---- team mode ---- */
+
+/* Whether the store is in team mode.  Once seen it is kept (team mode never
+ * turns off), so a solo store asks the store on each request and a team
+ * store no more. */
+static bool server_team(web_server *s)
+{
+    if (atomic_load(&s->team))
+        return true;
+    sl_store *store = web_store(s);
+    if (!store || sl_team_mode(store)) {
+        atomic_store(&s->team, true);
+        return true;
+    }
+    return false;
+}
+
+/* The client's address: the peer's, or, when the peer is the trusted proxy,
+ * the last address of its X-Forwarded-For (the one the proxy added).  Also
+ * whether the client reached us over HTTPS. */
+static void client_of(web_request *req, struct MHD_Connection *c)
+{
+    web_server *s = req->server;
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    req->client[0] = '\0';
+    if (info && info->client_addr) {
+        const struct sockaddr *sa = info->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, req->client,
+                      sizeof req->client);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->client,
+                      sizeof req->client);
+    }
+    req->secure = s->tls;
+    if (!s->trusted_proxy[0] || strcmp(req->client, s->trusted_proxy) != 0)
+        return;
+    const char *xff = web_header(req, "X-Forwarded-For");
+    if (xff) {
+        const char *last = strrchr(xff, ',');
+        last = last ? last + 1 : xff;
+        while (*last == ' ')
+            last++;
+        size_t n = strcspn(last, " ");
+        if (n > 0 && n < sizeof req->client) {
+            memcpy(req->client, last, n);
+            req->client[n] = '\0';
+        }
+    }
+    const char *proto = web_header(req, "X-Forwarded-Proto");
+    if (proto && strcasecmp(proto, "https") == 0)
+        req->secure = true;
+}
+
 /* ---- Host and Origin ---- */
 
 static bool host_allowed(const web_server *s, const char *host)
@@ -207,6 +269,8 @@ static bool host_allowed(const web_server *s, const char *host)
     if (!host)
         return false;
     if (strcmp(host, s->host_port) == 0)
+        return true;
+    if (s->public_host[0] && strcmp(host, s->public_host) == 0)
         return true;
     char alt[96];
     static const char *const loopback[] = {"localhost", "127.0.0.1", "[::1]"};
@@ -225,10 +289,11 @@ static bool origin_allowed(const web_server *s, const char *origin)
 {
     if (!origin)
         return true; /* not sent by every client; the CSRF token still decides */
-    const char *prefix = "http://";
-    if (strncmp(origin, prefix, strlen(prefix)) != 0)
-        return false;
-    return host_allowed(s, origin + strlen(prefix));
+    if (strncmp(origin, "http://", 7) == 0)
+        return host_allowed(s, origin + 7);
+    if (strncmp(origin, "https://", 8) == 0)
+        return host_allowed(s, origin + 8);
+    return false;
 }
 
 /* ---- bodies ---- */
@@ -341,6 +406,7 @@ static void request_free(request_state *rs)
     for (size_t i = 0; i < rs->req.field_count; i++)
         free(rs->req.fields[i].value);
     free(rs->req.fields);
+    sl_user_clear(&rs->req.user);
     free(rs->path);
     free(rs);
 }
@@ -389,20 +455,24 @@ static enum MHD_Result send_response(request_state *rs, web_response *res)
         MHD_add_response_header(r, "Location", res->location);
     if (res->allow[0])
         MHD_add_response_header(r, "Allow", res->allow);
-    if (res->status == 503) {
+    if (res->status == 503 || res->retry_after) {
         char seconds[16];
-        snprintf(seconds, sizeof seconds, "%d", WEB_RETRY_AFTER_S);
+        snprintf(seconds, sizeof seconds, "%u",
+                 res->retry_after ? res->retry_after : (unsigned)WEB_RETRY_AFTER_S);
         MHD_add_response_header(r, "Retry-After", seconds);
     }
+    if (res->set_cookie[0])
+        MHD_add_response_header(r, "Set-Cookie", res->set_cookie);
     bool sets_cookie = rs && rs->new_session && rs->req.session_used;
     if (sets_cookie) {
         char cookie[128];
-        snprintf(cookie, sizeof cookie, "sl_session=%s; Path=/; HttpOnly; SameSite=Strict",
-                 rs->req.session);
+        snprintf(cookie, sizeof cookie, "sl_session=%s; Path=/; HttpOnly; SameSite=Strict%s",
+                 rs->req.session, rs->req.secure ? "; Secure" : "");
         MHD_add_response_header(r, "Set-Cookie", cookie);
     }
     enum MHD_Result ok = MHD_queue_response(rs->req.connection, (unsigned)res->status, r);
     bool keep = res->cacheable && res->status == 200 && !sets_cookie && !rs->req.is_post &&
+                !rs->req.team && !res->set_cookie[0] &&
                 !has_query(rs->req.connection) &&
                 cache_keep(rs->req.server->cache, rs->req.path, r);
     if (!keep)
@@ -444,7 +514,7 @@ static bool answer_from_cache(web_server *s, struct MHD_Connection *c, const cha
     conn_state *cs = connection_state(c);
     bool read = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
                 strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-    if (!cs || !read || cs->bad_escape || has_query(c) ||
+    if (!cs || !read || cs->bad_escape || has_query(c) || server_team(s) ||
         !host_allowed(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
         return false;
     struct MHD_Response *kept = cache_find(s->cache, url);
@@ -484,6 +554,7 @@ static request_state *request_new(web_server *s, struct MHD_Connection *c, const
         snprintf(req->session, sizeof req->session, "%s", cookie);
     else
         rs->new_session = true;
+    client_of(req, c);
     return rs;
 }
 
@@ -571,6 +642,91 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c, co
     return rs->req.is_post ? begin_body(rs, c) : MHD_YES;
 }
 
+static bool csrf_passes(request_state *rs);
+
+/* Team mode: the session from the cookie sl_team (sl_session_check), the
+ * actor of the request's writes, and the CSRF token bound to the session.
+ * Without a valid session the request stays signed out. */
+static void team_session(request_state *rs)
+{
+    web_request *req = &rs->req;
+    sl_store *store = web_store(req->server);
+    const char *cookie = web_cookie(req, "sl_team");
+    if (store) /* the thread's connection served someone else before */
+        sl_store_set_actor(store, NULL);
+    if (!store || !cookie || strlen(cookie) != SL_SESSION_TOKEN_SIZE - 1)
+        return;
+    sl_error err;
+    if (sl_session_check(store, cookie, 0, &req->user, &err) != SL_OK) {
+        sl_user_clear(&req->user);
+        return;
+    }
+    req->signed_in = true;
+    snprintf(req->token, sizeof req->token, "%s", cookie);
+    sl_session_csrf(req->token, req->team_csrf);
+    /* Jobs are kept per session: the first half of the CSRF token names it
+     * (per login, and not the token itself). */
+    snprintf(req->session, sizeof req->session, "%.32s", req->team_csrf);
+    rs->new_session = false;
+    sl_store_set_actor(store, req->user.name);
+}
+
+/* What a route's access rule says of this request in team mode: *refused
+ * false when it may go on; else the refusal has been queued. */
+static enum MHD_Result team_gate(request_state *rs, bool *refused)
+{
+    web_request *req = &rs->req;
+    web_server *s = req->server;
+    const web_route *r = req->route;
+    *refused = false;
+    if (r->access == WEB_ACCESS_PUBLIC)
+        return MHD_YES;
+    *refused = true;
+    if (!req->signed_in) {
+        if (r->api)
+            return send_refusal(rs, 401, "unauthorised",
+                                "Sign in", "Sign in first: this server has accounts.");
+        web_response res = {0};
+        char next[400];
+        size_t n = 0;
+        /* Only a local path is kept (no "//host", no scheme). */
+        const char *p = req->path;
+        if (p[0] == '/' && p[1] != '/' && p[1] != '\\' && strlen(p) < sizeof next)
+            n = (size_t)snprintf(next, sizeof next, "%s", p);
+        res.status = 303;
+        snprintf(res.location, sizeof res.location, "/login");
+        if (n > 1 && !req->is_post) {
+            FILE *f = fmemopen(res.location, sizeof res.location, "w");
+            if (f) {
+                fputs("/login?next=", f);
+                url_part(f, next);
+                fputc('\0', f);
+                fclose(f);
+            }
+        }
+        return send_response(rs, &res);
+    }
+    const sl_user *u = &req->user;
+    if (r->access == WEB_ACCESS_OWNER && u->role != SL_ROLE_OWNER)
+        return send_refusal(rs, 404, "not_found", "Not found", "There is nothing at this address.");
+    if (r->access == WEB_ACCESS_IMPORT || r->access == WEB_ACCESS_TEST) {
+        sl_object_kind kind = r->access == WEB_ACCESS_IMPORT ? SL_OBJECT_IMPORT
+                                                             : SL_OBJECT_JOURNAL_TEST;
+        sl_error err;
+        if (sl_access(web_store(s), u, SL_ACTION_READ, kind, req->id, &err) != SL_OK)
+            return send_refusal(rs, 404, "not_found", "Not found", err.message);
+        if (r->writes &&
+            sl_access(web_store(s), u, SL_ACTION_WRITE, kind, req->id, &err) != SL_OK)
+            return send_refusal(rs, 403, "forbidden", "Not allowed",
+                                "Your account may read this but not change it.");
+    } else if (r->writes && u->role == SL_ROLE_VIEWER) {
+        return send_refusal(rs, 403, "forbidden", "Not allowed",
+                            "A viewer account reads and changes nothing.");
+    }
+    *refused = false;
+    return MHD_YES;
+}
+
 /* Answers with the route the table gives for the path and method; 405 with
  * Allow when the path is known but not the method; 404 when no route takes
  * the path (a table normally ends with routes that answer every path). */
@@ -592,6 +748,18 @@ static enum MHD_Result dispatch(request_state *rs)
     }
     if (!req->route)
         return send_refusal(rs, 404, "not_found", "Not found", "There is nothing at this address.");
+    req->team = server_team(s);
+    if (req->team) {
+        team_session(rs);
+        bool refused;
+        enum MHD_Result done = team_gate(rs, &refused);
+        if (refused)
+            return done;
+    }
+    if (req->is_post && !csrf_passes(rs))
+        return send_refusal(rs, 403, "csrf", "This form has expired",
+                            "The form's security token does not match this browser's "
+                            "session. Go back, reload the page and send it again.");
     web_response res = {.status = 200};
     req->route->handler(req, &res);
     return send_response(rs, &res);
@@ -645,7 +813,10 @@ static bool csrf_passes(request_state *rs)
             token = req->fields[i].value;
     if (!token)
         token = web_header(req, "X-CSRF-Token");
-    req->csrf_ok = !rs->new_session && web_token_matches(token, req->session);
+    if (req->signed_in)
+        req->csrf_ok = token && sl_session_csrf_check(req->token, token);
+    else
+        req->csrf_ok = !rs->new_session && web_token_matches(token, req->session);
     return req->csrf_ok;
 }
 
@@ -677,10 +848,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     enum MHD_Result done = check_body(rs, &refused);
     if (refused)
         return done;
-    if (rs->req.is_post && !csrf_passes(rs))
-        return send_refusal(rs, 403, "csrf", "This form has expired",
-                            "The form's security token does not match this browser's "
-                            "session. Go back, reload the page and send it again.");
     return dispatch(rs);
 }
 
@@ -843,6 +1010,35 @@ static void server_close(web_server *s)
     pthread_key_delete(s->store_key);
 }
 
+/* A whole PEM file, NUL-terminated (heap); NULL with err set. */
+static char *read_pem(const char *path, const char *what, sl_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *data = NULL;
+    size_t size = 0;
+    if (f) {
+        FILE *m = open_memstream(&data, &size);
+        char buf[4096];
+        size_t n;
+        while (m && (n = fread(buf, 1, sizeof buf, f)) > 0)
+            fwrite(buf, 1, n, m);
+        bool bad = ferror(f);
+        fclose(f);
+        if (m)
+            fclose(m);
+        if (!bad && data && size > 0 && size < (1u << 20))
+            return data;
+        if (data)
+            memset(data, 0, size);
+        free(data);
+    }
+    /* Never the file's contents in a message: only its name. */
+    web_fail(err, SL_ERR_INVALID_ARGUMENT, "%s: cannot read %s (a PEM file)", what, path);
+    return NULL;
+}
+
+static char *tls_cert_pem, *tls_key_pem;
+
 static struct MHD_Daemon *start_daemon(web_server *s, const web_options *o, int listen_fd,
                                        bool ipv6)
 {
@@ -853,6 +1049,16 @@ static struct MHD_Daemon *start_daemon(web_server *s, const web_options *o, int 
     /* TURBO: read and write before asking epoll (fewer system calls per request). */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
                      MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    if (s->tls)
+        return MHD_start_daemon(
+            flags | MHD_USE_TLS, 0, NULL, NULL, handle, s, MHD_OPTION_HTTPS_MEM_CERT,
+            tls_cert_pem, MHD_OPTION_HTTPS_MEM_KEY, tls_key_pem, MHD_OPTION_LISTEN_SOCKET,
+            listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            (size_t)CONNECTION_MEMORY, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONNECTIONS_PER_CLIENT,
+            MHD_OPTION_NOTIFY_COMPLETED, request_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+            notify_connection, s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     return MHD_start_daemon(
         flags, 0, NULL, NULL, handle, s, MHD_OPTION_LISTEN_SOCKET, listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -877,6 +1083,76 @@ static void serve_until_stopped(struct MHD_Daemon *d, const sigset_t *stop, FILE
     MHD_stop_daemon(d); /* joins the workers: their store connections close */
 }
 
+static void tls_forget(void)
+{
+    if (tls_key_pem)
+        memset(tls_key_pem, 0, strlen(tls_key_pem));
+    free(tls_key_pem);
+    free(tls_cert_pem);
+    tls_key_pem = tls_cert_pem = NULL;
+}
+
+/* TLS, the trusted proxy and the public name; and the rule for listening
+ * beyond loopback: only in team mode (every request then needs a session),
+ * and only with TLS here or a trusted proxy in front. */
+static sl_status edge_options(web_server *s, const web_options *o, bool loopback, sl_error *err)
+{
+    if (o->trusted_proxy) {
+        struct in_addr a4;
+        struct in6_addr a6;
+        if (inet_pton(AF_INET, o->trusted_proxy, &a4) == 1)
+            inet_ntop(AF_INET, &a4, s->trusted_proxy, sizeof s->trusted_proxy);
+        else if (inet_pton(AF_INET6, o->trusted_proxy, &a6) == 1)
+            inet_ntop(AF_INET6, &a6, s->trusted_proxy, sizeof s->trusted_proxy);
+        else
+            return web_fail(err, SL_ERR_INVALID_ARGUMENT,
+                            "--trusted-proxy '%s' is not an IP address (for example 127.0.0.1)",
+                            o->trusted_proxy);
+    }
+    if (o->public_url) {
+        const char *h = strstr(o->public_url, "://");
+        h = h ? h + 3 : o->public_url;
+        size_t n = strcspn(h, "/?#");
+        if (n == 0 || n >= sizeof s->public_host)
+            return web_fail(err, SL_ERR_INVALID_ARGUMENT, "--public-url '%s' names no host",
+                            o->public_url);
+        memcpy(s->public_host, h, n);
+        s->public_host[n] = '\0';
+    }
+    if (!loopback) {
+        sl_store *store = NULL;
+        sl_status st = sl_store_open(o->db_path, &store, err);
+        if (st != SL_OK)
+            return st;
+        bool team = sl_team_mode(store);
+        sl_store_close(store);
+        if (!team)
+            return web_fail(err, SL_ERR_IO,
+                            "will not listen on %s: a store without accounts is served on "
+                            "loopback only (anyone who reached the port would see everything). "
+                            "Add an owner first (shoplab user add NAME --role owner), then "
+                            "serve with --tls-cert and --tls-key, or behind a reverse proxy "
+                            "named with --trusted-proxy",
+                            o->listen);
+        if (!o->tls_cert && !o->trusted_proxy)
+            return web_fail(err, SL_ERR_IO,
+                            "will not listen on %s without TLS: give --tls-cert and --tls-key, "
+                            "or serve on loopback behind a reverse proxy named with "
+                            "--trusted-proxy (docs/team.md)",
+                            o->listen);
+    }
+    if (o->tls_cert) {
+        if (!(tls_cert_pem = read_pem(o->tls_cert, "--tls-cert", err)))
+            return err ? err->code : SL_ERR_INVALID_ARGUMENT;
+        if (!(tls_key_pem = read_pem(o->tls_key, "--tls-key", err))) {
+            tls_forget();
+            return err ? err->code : SL_ERR_INVALID_ARGUMENT;
+        }
+        s->tls = true;
+    }
+    return SL_OK;
+}
+
 sl_status web_serve(const web_options *o, sl_error *err)
 {
     struct sockaddr_storage addr;
@@ -892,12 +1168,16 @@ sl_status web_serve(const web_options *o, sl_error *err)
     };
     if (!(s.content = sl_content_builtin(err)))
         return err ? err->code : SL_ERR_CONTENT;
+    if ((st = edge_options(&s, o, loopback, err)) != SL_OK)
+        return st;
     int listen_fd = open_listener(&addr, ipv6, &s.port);
-    if (listen_fd < 0)
+    if (listen_fd < 0) {
+        tls_forget();
         return web_fail(err, SL_ERR_IO,
                         "cannot listen on %s: %s (is another server using the port? try "
                         "--listen 127.0.0.1:0 for any free port)",
                         o->listen, strerror(errno));
+    }
     name_host_port(&s, &addr, ipv6);
 
     /* Block the stop signals before any thread starts, so every worker
@@ -910,6 +1190,7 @@ sl_status web_serve(const web_options *o, sl_error *err)
     signal(SIGPIPE, SIG_IGN);
     if ((st = server_open(&s, o, err)) != SL_OK) {
         close(listen_fd);
+        tls_forget();
         return st;
     }
     struct MHD_Daemon *d = start_daemon(&s, o, listen_fd, ipv6);
@@ -917,18 +1198,16 @@ sl_status web_serve(const web_options *o, sl_error *err)
         int e = errno;
         close(listen_fd);
         server_close(&s);
+        tls_forget();
         return web_fail(err, SL_ERR_IO, "cannot start the server on %s: %s", o->listen,
                         e ? strerror(e) : "unknown reason");
     }
-    if (!loopback)
-        fprintf(stderr,
-                "shoplab serve: warning: listening on %s, not on loopback: anyone who can "
-                "reach this machine can open the pages and read your imports\n",
-                s.host_port);
-    fprintf(o->log, "ShopLab is serving http://%s/ (press Ctrl+C to stop)\n", s.host_port);
+    fprintf(o->log, "ShopLab is serving %s://%s/ (press Ctrl+C to stop)\n",
+            s.tls ? "https" : "http", s.host_port);
     fflush(o->log);
     serve_until_stopped(d, &stop, o->log);
     server_close(&s);
+    tls_forget();
     fprintf(o->log, "ShopLab: stopped\n");
     fflush(o->log);
     return SL_OK;

@@ -14,6 +14,7 @@
 #include "shoplab.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,6 +58,17 @@ typedef enum web_path_match {
 
 typedef void web_handler(struct web_request *req, struct web_response *res);
 
+/* Who may use a route in team mode (docs/team.md, "Rights on the web").
+ * The zero value is the safe one: a route that names nothing needs a
+ * signed-in account.  In solo mode every route is open, as before. */
+typedef enum web_access {
+    WEB_ACCESS_SESSION = 0,  /* any signed-in account */
+    WEB_ACCESS_PUBLIC,       /* no session even in team mode: login, assets, health */
+    WEB_ACCESS_IMPORT,       /* the id is an import: sl_access on it (404 when not visible) */
+    WEB_ACCESS_TEST,         /* the id is a journal test: the same */
+    WEB_ACCESS_OWNER,        /* owners only (accounts, audit); anyone else gets 404 */
+} web_access;
+
 typedef struct web_route {
     const char *path;
     web_path_match match;
@@ -65,6 +77,9 @@ typedef struct web_route {
     bool api;                    /* answers JSON; the server's refusals on it are JSON too */
     const char *object;          /* what the id or rest names ("report", "term"…), or NULL */
     web_handler *handler;
+    web_access access;           /* team mode: who may use it (0: any signed-in account) */
+    bool writes;                 /* changes the store: viewers get 403; an id is checked
+                                    for writing (readable but not writable: 403) */
 } web_route;
 
 /* The routes of shoplab-serve, in the order they are tried (routes.c). */
@@ -104,6 +119,10 @@ typedef struct web_options {
     const web_route *routes;   /* what the server answers (kept, not copied) */
     size_t route_count;
     web_refuse_fn *refuse;     /* how its refusals look */
+    const char *tls_cert;      /* PEM files: serve HTTPS (both or neither) */
+    const char *tls_key;
+    const char *trusted_proxy; /* a peer address whose X-Forwarded-For/-Proto count */
+    const char *public_url;    /* "https://shop.example.com": its host is allowed */
 } web_options;
 
 /* Runs the server until SIGINT or SIGTERM.  Returns an sl_status-like code:
@@ -135,6 +154,10 @@ typedef struct web_server {
     const web_route *routes;     /* web_options' table */
     size_t route_count;
     web_refuse_fn *refuse;
+    bool tls;                    /* serving HTTPS itself */
+    char trusted_proxy[64];      /* "" or the proxy's address as inet_ntop writes it */
+    char public_host[160];       /* "" or --public-url's host[:port] */
+    _Atomic bool team;           /* team mode seen (it never turns off) */
 } web_server;
 
 /* ---- stored reports kept in memory (report_cache.c) ---- */
@@ -265,6 +288,14 @@ typedef struct web_request {
     const web_route *route;      /* the route answering it */
     int64_t id;                  /* WEB_PATH_ID: the id in the path */
     const char *rest;            /* WEB_PATH_REST: the path after the route's */
+    /* Team mode (server.c fills these before the route runs). */
+    bool team;                   /* the store has accounts */
+    bool signed_in;              /* a valid session: `user` is its account */
+    sl_user user;
+    char token[SL_SESSION_TOKEN_SIZE];      /* the session token from the cookie */
+    char team_csrf[SL_SESSION_TOKEN_SIZE];  /* its CSRF token */
+    char client[64];             /* the client's address (a trusted proxy's forwarded one) */
+    bool secure;                 /* HTTPS here or at the trusted proxy: cookies get Secure */
 } web_request;
 
 typedef struct web_response {
@@ -276,6 +307,8 @@ typedef struct web_response {
     char location[512];          /* redirect target, or "" */
     char allow[32];              /* Allow header for 405 ("GET, HEAD"), or "" */
     bool immutable;              /* may be cached by the browser (embedded assets) */
+    char set_cookie[192];        /* a Set-Cookie value, or "" */
+    unsigned retry_after;        /* seconds for Retry-After (429), or 0 */
     bool cacheable;              /* the same bytes for every GET without a query
                                     (built-in content pages): the server keeps it */
 } web_response;
@@ -333,6 +366,39 @@ void journal_missing(web_request *req, web_response *res);
 void journal_api_list(web_request *req, web_response *res);
 void journal_api_test(web_request *req, web_response *res);
 void journal_api_missing(web_request *req, web_response *res);
+void journal_lessons(web_request *req, web_response *res);
+void journal_api_lessons(web_request *req, web_response *res);
+/* team mode (route_team.c) */
+void team_login_form(web_request *req, web_response *res);
+void team_login(web_request *req, web_response *res);
+void team_logout(web_request *req, web_response *res);
+void team_logout_everywhere(web_request *req, web_response *res);
+void team_audit(web_request *req, web_response *res);
+void team_audit_csv(web_request *req, web_response *res);
+void team_health(web_request *req, web_response *res);
+/* The imports the request may see: all in solo mode, else
+ * sl_store_imports_visible.  The same for journal tests. */
+sl_status web_imports(web_request *req, sl_import **out, size_t *count, sl_error *err);
+sl_status web_journal_list(web_request *req, sl_journal_filter filter, sl_journal_test **out,
+                           size_t *count, sl_error *err);
+/* Whether the request's account may see import `id` (true in solo mode). */
+bool web_may_read_import(web_request *req, int64_t id);
+/* The creator an upload is stored under (form field "creator", a handle):
+ * solo mode 0 (the file's own); an owner may leave it empty; a manager or
+ * creator account must name one it may write (or have only one).
+ * SL_ERR_INVALID_ARGUMENT (field "creator") otherwise. */
+sl_status web_upload_creator(web_request *req, int64_t *creator_id, sl_error *err);
+/* The upload form's creator choice (nothing in solo mode). */
+void web_creator_select(FILE *out, web_request *req);
+/* sl_store_video, but a video whose newest import the account may not read
+ * is answered as one no import holds (err->field = `field`). */
+sl_status web_video_check(web_request *req, const char *video, const char *field,
+                          sl_video_counts *out, sl_error *err);
+/* Team mode, a manager or creator account: the test's creator (given, or the
+ * before-video's) must be one it may write.  SL_ERR_INVALID_ARGUMENT, field
+ * "creator", otherwise. */
+sl_status web_plan_creator_check(web_request *req, const char *creator, const char *video,
+                                 sl_error *err);
 
 /* ---- pages (page.c) ---- */
 

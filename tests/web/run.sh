@@ -12,7 +12,7 @@ missing=""
 command -v node >/dev/null || missing="node"
 [ -d "$here/node_modules/playwright-core" ] && [ -d "$here/node_modules/axe-core" ] ||
     missing="$missing tests/web/node_modules (npm ci)"
-if [ "$script" = browser.mjs ] && [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+if [[ "$script" == browser*.mjs ]] && [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
     missing="$missing chromium"
 fi
 if [ -n "$missing" ]; then
