@@ -211,6 +211,7 @@ bool page_begin_refreshing(web_page *p, const web_request *req, const char *titl
 {
     p->data = NULL;
     p->size = 0;
+    p->team = req && req->team;
     p->out = open_memstream(&p->data, &p->size);
     if (!p->out)
         return false;
@@ -260,9 +261,16 @@ void page_end(web_page *p, web_response *res, int status)
     fputs("\n</main>\n<footer><p>ShopLab is independent software. It is not affiliated with, "
           "endorsed by or connected to TikTok or TikTok Shop, and it promises no views, "
           "clicks, orders or earnings. Numbers marked as practice are invented for "
-          "learning.</p><p>Everything runs on this computer: nothing you type or upload "
-          "leaves it.</p></footer>\n</body></html>\n",
+          "learning.</p>",
           p->out);
+    /* Solo mode runs on the creator's own computer; a team's server is
+     * somewhere else, and the footer must not claim otherwise. */
+    fputs(p->team ? "<p>This workspace runs on your team's own server: what you type or upload "
+                    "stays in its database, seen only by the accounts allowed to.</p>"
+                  : "<p>Everything runs on this computer: nothing you type or upload leaves "
+                    "it.</p>",
+          p->out);
+    fputs("</footer>\n</body></html>\n", p->out);
     fclose(p->out);
     res->status = status;
     res->content_type = "text/html; charset=utf-8";

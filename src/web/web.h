@@ -407,6 +407,7 @@ typedef struct web_page {
     FILE *out;
     char *data;
     size_t size;
+    bool team;                  /* team mode: the footer says where the data lives */
 } web_page;
 
 /* Opens a page with the layout's head and navigation (`nav` names the

@@ -49,7 +49,10 @@ const host = () => `127.0.0.1:${server.port}`;
 async function stillAnswers() {
   const res = await fetch(server.url);
   assert.equal(res.status, 200, 'the server keeps answering');
-  assert.match(await res.text(), /Turn your numbers into one next decision/);
+  const html = await res.text();
+  assert.match(html, /Turn your numbers into one next decision/);
+  // Solo mode: the footer says nothing leaves this computer.
+  assert.match(html, /Everything runs on this computer/);
 }
 
 // Pages with a form set the session cookie (its value is the CSRF token);

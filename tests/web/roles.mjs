@@ -214,6 +214,9 @@ test('journal: a plan cannot read another creator\'s video', async () => {
   const html = await res.text();
   assert.equal(res.status, 404);
   assert.match(html, /no import in the store holds video 740000000000000012/i);
+  // A team's pages never claim that everything stays on this computer.
+  assert.match(html, /runs on your team's own server/);
+  assert.doesNotMatch(html, /Everything runs on this computer/);
 });
 
 test('login: a new token at every login, cookie flags, next kept local', async () => {
