@@ -435,7 +435,7 @@ static void lessons_coverage(int sims, int k, double tau)
     int covered = 0, runs = 0;
     for (int s = 0; s < sims; s++) {
         for (int i = 0; i < k; i++) {
-            char name[8];
+            char name[16];
             snprintf(name, sizeof name, "c%d", i);
             uint64_t n = 1000 + (uint64_t)(uniform() * 19000);
             lesson_test(&tests[i], &looks[i], name, p, mu + tau * std_normal(), n);
