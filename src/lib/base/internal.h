@@ -74,6 +74,19 @@ static inline char *sl_arena_copy(sl_arena *a, const char *text, size_t len)
     return p;
 }
 
+/* One function a library loaded on first use must have: its name, and
+ * where its pointer goes in the caller's table of functions. */
+typedef struct sl_symbol {
+    const char *name;
+    size_t offset;
+} sl_symbol;
+
+/* Opens `soname` with dlopen and fills every symbol's pointer into `api`;
+ * false, with "`needs`" and dlerror's words in `why`, when the library or
+ * one of its functions is missing (nothing is then half-used).  loader.c. */
+bool sl_library_load(const char *soname, const char *needs, const sl_symbol *symbols,
+                     size_t count, void *api, char *why, size_t why_size);
+
 /* Checks one arm: trials > 0, successes ≤ trials, both ≤ SL_MAX_COUNT. */
 sl_status sl_arm_check(sl_arm arm);
 

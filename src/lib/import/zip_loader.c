@@ -7,10 +7,11 @@
  * gets a clear error naming the package, never a crash.
  */
 #include "zip_loader.h"
+#include "base/internal.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 /* The soname of the libzip ABI <zip.h> describes (Debian package libzip4). */
@@ -23,47 +24,31 @@ static struct {
     char why[400];
 } loader = {.once = PTHREAD_ONCE_INIT};
 
-/* dlsym returns an object pointer; POSIX guarantees it converts to a
- * function pointer, which ISO C alone does not, hence the memcpy. */
-static bool resolve(void *lib, const char *name, void *slot, size_t size)
-{
-    void *sym = dlsym(lib, name);
-    if (!sym) {
-        const char *e = dlerror();
-        snprintf(loader.why, sizeof loader.why,
-                 "reading XLSX needs libzip (Debian package libzip4): %s",
-                 e ? e : name);
-        return false;
-    }
-    memcpy(slot, &sym, size);
-    return true;
-}
+static const sl_symbol zip_symbols[] = {
+    {"zip_name_locate", offsetof(sl_zip_api, name_locate)},
+    {"zip_stat_index", offsetof(sl_zip_api, stat_index)},
+    {"zip_fopen_index", offsetof(sl_zip_api, fopen_index)},
+    {"zip_strerror", offsetof(sl_zip_api, strerror)},
+    {"zip_fclose", offsetof(sl_zip_api, fclose)},
+    {"zip_fread", offsetof(sl_zip_api, fread)},
+    {"zip_file_strerror", offsetof(sl_zip_api, file_strerror)},
+    {"zip_error_init", offsetof(sl_zip_api, error_init)},
+    {"zip_open_from_source", offsetof(sl_zip_api, open_from_source)},
+    {"zip_error_code_zip", offsetof(sl_zip_api, error_code_zip)},
+    {"zip_error_strerror", offsetof(sl_zip_api, error_strerror)},
+    {"zip_error_fini", offsetof(sl_zip_api, error_fini)},
+    {"zip_source_free", offsetof(sl_zip_api, source_free)},
+    {"zip_source_file_create", offsetof(sl_zip_api, source_file_create)},
+    {"zip_source_buffer_create", offsetof(sl_zip_api, source_buffer_create)},
+    {"zip_discard", offsetof(sl_zip_api, discard)},
+};
 
 static void load(void)
 {
-    void *lib = dlopen(LIBZIP_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *e = dlerror();
-        snprintf(loader.why, sizeof loader.why,
-                 "reading XLSX needs libzip (Debian package libzip4): %s",
-                 e ? e : "cannot load " LIBZIP_SONAME);
-        return;
-    }
-    sl_zip_api *a = &loader.api;
-#define RESOLVE(field) resolve(lib, "zip_" #field, &a->field, sizeof a->field)
-    bool ok = RESOLVE(name_locate) && RESOLVE(stat_index) && RESOLVE(fopen_index) &&
-              RESOLVE(strerror) && RESOLVE(fclose) && RESOLVE(fread) &&
-              RESOLVE(file_strerror) && RESOLVE(error_init) && RESOLVE(open_from_source) &&
-              RESOLVE(error_code_zip) && RESOLVE(error_strerror) && RESOLVE(error_fini) &&
-              RESOLVE(source_free) && RESOLVE(source_file_create) &&
-              RESOLVE(source_buffer_create) && RESOLVE(discard);
-#undef RESOLVE
-    if (!ok) {
-        /* A libzip too old for one of the functions: nothing is half-used. */
-        dlclose(lib);
-        return;
-    }
-    loader.ready = a;
+    if (sl_library_load(LIBZIP_SONAME, "reading XLSX needs libzip (Debian package libzip4): ",
+                        zip_symbols, sizeof zip_symbols / sizeof *zip_symbols, &loader.api,
+                        loader.why, sizeof loader.why))
+        loader.ready = &loader.api;
 }
 
 const sl_zip_api *sl_zip_api_get(const char **why)

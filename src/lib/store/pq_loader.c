@@ -5,13 +5,14 @@
  *
  * A machine without libpq can still do everything with SQLite: a
  * PostgreSQL --db gets a clear error naming the package, never a crash.
- * (Same pattern as import/zip_loader.c.)
+ * (base/loader.c does the loading for both.)
  */
 #include "pq_loader.h"
+#include "base/internal.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 /* The soname of the libpq ABI <libpq-fe.h> describes (Debian package libpq5). */
@@ -25,47 +26,43 @@ static struct {
     char why[400];
 } loader = {.once = PTHREAD_ONCE_INIT};
 
-/* dlsym returns an object pointer; POSIX guarantees it converts to a
- * function pointer, which ISO C alone does not, hence the memcpy. */
-static bool resolve(void *lib, const char *name, void *slot, size_t size)
-{
-    void *sym = dlsym(lib, name);
-    if (!sym) {
-        const char *e = dlerror();
-        snprintf(loader.why, sizeof loader.why, NEEDS "%s", e ? e : name);
-        return false;
-    }
-    memcpy(slot, &sym, size);
-    return true;
-}
+static const sl_symbol pq_symbols[] = {
+    {"PQconnectdb", offsetof(sl_pq_api, connectdb)},
+    {"PQstatus", offsetof(sl_pq_api, status)},
+    {"PQerrorMessage", offsetof(sl_pq_api, errorMessage)},
+    {"PQfinish", offsetof(sl_pq_api, finish)},
+    {"PQreset", offsetof(sl_pq_api, reset)},
+    {"PQdb", offsetof(sl_pq_api, db)},
+    {"PQhost", offsetof(sl_pq_api, host)},
+    {"PQport", offsetof(sl_pq_api, port)},
+    {"PQtransactionStatus", offsetof(sl_pq_api, transactionStatus)},
+    {"PQexec", offsetof(sl_pq_api, exec)},
+    {"PQexecParams", offsetof(sl_pq_api, execParams)},
+    {"PQprepare", offsetof(sl_pq_api, prepare)},
+    {"PQexecPrepared", offsetof(sl_pq_api, execPrepared)},
+    {"PQresultStatus", offsetof(sl_pq_api, resultStatus)},
+    {"PQresultErrorMessage", offsetof(sl_pq_api, resultErrorMessage)},
+    {"PQresultErrorField", offsetof(sl_pq_api, resultErrorField)},
+    {"PQcmdStatus", offsetof(sl_pq_api, cmdStatus)},
+    {"PQclear", offsetof(sl_pq_api, clear)},
+    {"PQntuples", offsetof(sl_pq_api, ntuples)},
+    {"PQnfields", offsetof(sl_pq_api, nfields)},
+    {"PQgetvalue", offsetof(sl_pq_api, getvalue)},
+    {"PQgetisnull", offsetof(sl_pq_api, getisnull)},
+    {"PQputCopyData", offsetof(sl_pq_api, putCopyData)},
+    {"PQputCopyEnd", offsetof(sl_pq_api, putCopyEnd)},
+    {"PQgetResult", offsetof(sl_pq_api, getResult)},
+    {"PQconninfoParse", offsetof(sl_pq_api, conninfoParse)},
+    {"PQconninfoFree", offsetof(sl_pq_api, conninfoFree)},
+    {"PQfreemem", offsetof(sl_pq_api, freemem)},
+    {"PQsetNoticeProcessor", offsetof(sl_pq_api, setNoticeProcessor)},
+};
 
 static void load(void)
 {
-    void *lib = dlopen(LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *e = dlerror();
-        snprintf(loader.why, sizeof loader.why, NEEDS "%s", e ? e : "cannot load " LIBPQ_SONAME);
-        return;
-    }
-    sl_pq_api *a = &loader.api;
-#define RESOLVE(field) resolve(lib, "PQ" #field, &a->field, sizeof a->field)
-    bool ok = RESOLVE(connectdb) && RESOLVE(status) && RESOLVE(errorMessage) &&
-              RESOLVE(finish) && RESOLVE(reset) && RESOLVE(db) && RESOLVE(host) &&
-              RESOLVE(port) && RESOLVE(transactionStatus) && RESOLVE(exec) &&
-              RESOLVE(execParams) && RESOLVE(prepare) && RESOLVE(execPrepared) &&
-              RESOLVE(resultStatus) && RESOLVE(resultErrorMessage) &&
-              RESOLVE(resultErrorField) && RESOLVE(cmdStatus) && RESOLVE(clear) &&
-              RESOLVE(ntuples) && RESOLVE(nfields) && RESOLVE(getvalue) &&
-              RESOLVE(getisnull) && RESOLVE(putCopyData) && RESOLVE(putCopyEnd) &&
-              RESOLVE(getResult) && RESOLVE(conninfoParse) && RESOLVE(conninfoFree) &&
-              RESOLVE(freemem) && RESOLVE(setNoticeProcessor);
-#undef RESOLVE
-    if (!ok) {
-        /* A libpq too old for one of the functions: nothing is half-used. */
-        dlclose(lib);
-        return;
-    }
-    loader.ready = a;
+    if (sl_library_load(LIBPQ_SONAME, NEEDS, pq_symbols, sizeof pq_symbols / sizeof *pq_symbols,
+                        &loader.api, loader.why, sizeof loader.why))
+        loader.ready = &loader.api;
 }
 
 const sl_pq_api *sl_pq_api_get(const char **why)
