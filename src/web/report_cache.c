@@ -227,18 +227,26 @@ static sl_status import_hash(web_server *server, int64_t id, char hash[65], sl_e
     return st;
 }
 
+/* The report of import `id` as the store holds it now: kept (*shared, a
+ * reference taken) or the caller's own (*own). */
+static sl_status report_of(web_server *server, int64_t id, const sl_read_options *options,
+                           bool weak, shared_report **shared, sl_report **own, sl_error *err)
+{
+    char hash[65];
+    sl_status st = import_hash(server, id, hash, err);
+    if (st != SL_OK)
+        return st;
+    return find(server, (report_key){id, hash, options, weak}, shared, own, err);
+}
+
 sl_status web_report_page(web_server *server, int64_t id, const sl_read_options *options,
                           bool weak, sl_report_order order, bool descending, size_t first,
                           size_t count, sl_report **out, sl_error *err)
 {
     *out = NULL;
-    char hash[65];
-    sl_status st = import_hash(server, id, hash, err);
-    if (st != SL_OK)
-        return st;
-    shared_report *shared;
-    sl_report *own;
-    st = find(server, (report_key){id, hash, options, weak}, &shared, &own, err);
+    shared_report *shared = NULL;
+    sl_report *own = NULL;
+    sl_status st = report_of(server, id, options, weak, &shared, &own, err);
     if (st != SL_OK)
         return st;
     if (own) {
@@ -258,13 +266,9 @@ sl_status web_report_load(web_server *server, int64_t id, const sl_read_options 
                           sl_report **out, sl_error *err)
 {
     *out = NULL;
-    char hash[65];
-    sl_status st = import_hash(server, id, hash, err);
-    if (st != SL_OK)
-        return st;
-    shared_report *shared;
-    sl_report *own;
-    st = find(server, (report_key){id, hash, options, false}, &shared, &own, err);
+    shared_report *shared = NULL;
+    sl_report *own = NULL;
+    sl_status st = report_of(server, id, options, false, &shared, &own, err);
     if (st != SL_OK || own) {
         *out = own;
         return st;
