@@ -17,6 +17,15 @@ export const PASSWORD = 'correct horse battery';
 export function makeTeamStore(binary, options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'shoplab-team-'));
   const db = options.db ?? join(dir, 'team.db');
+  try {
+    return fill(binary, dir, db);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true }); // a failed set-up leaves nothing behind
+    throw e;
+  }
+}
+
+function fill(binary, dir, db) {
   const run = (args, input) =>
     execFileSync(binary, [...args, '--db', db], { input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
   run(['creator', 'add', '@ana', '--name', 'Ana Lamps']);
