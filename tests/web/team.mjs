@@ -1,7 +1,9 @@
 // team.mjs — a team store made with the CLI, and signing in over HTTP; shared
-// by roles.mjs (the role walk) and browser_team.mjs (the browser walk).
+// by roles.mjs (the role walk), tls.mjs and browser_team.mjs (the browser
+// walk).  The store is a SQLite file or a PostgreSQL database (issue 17,
+// "works on both store engines"): the CLI writes either through --db.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,9 +12,20 @@ export const PASSWORD = 'correct horse battery';
 // Two creators (@ana, @ben), each with one import and one closed journal
 // test; an owner, a manager and a creator account for each creator, and a
 // viewer under ana's manager.  Imports 1 (@ana) and 2 (@ben); tests the same.
-export function makeTeamStore(binary) {
+// `options.db`: the --db target to fill (a SQLite path or a PostgreSQL URI,
+// which must name an empty database); by default a new SQLite file.
+export function makeTeamStore(binary, options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'shoplab-team-'));
-  const db = join(dir, 'team.db');
+  const db = options.db ?? join(dir, 'team.db');
+  try {
+    return fill(binary, dir, db);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true }); // a failed set-up leaves nothing behind
+    throw e;
+  }
+}
+
+function fill(binary, dir, db) {
   const run = (args, input) =>
     execFileSync(binary, [...args, '--db', db], { input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
   run(['creator', 'add', '@ana', '--name', 'Ana Lamps']);
@@ -40,6 +53,47 @@ export function makeTeamStore(binary) {
   add('ben', '--role', 'creator', '--creator', '@ben');
   add('val', '--role', 'viewer', '--manager', 'max');
   return { dir, db, run };
+}
+
+export const ENGINES = ['sqlite', 'postgres'];
+
+// A new empty store on `engine`: { db, contents(), remove() }.  sqlite: a
+// file in a new folder; postgres: a new database in the cluster of
+// SHOPLAB_TEST_PG (pg.mjs, imported only here: without a cluster the test
+// is skipped with exit 77, or fails under SHOPLAB_REQUIRE_PG_TESTS=1).
+// contents() is every byte the store keeps (the file, or a pg_dump of the
+// database), for tests that look for what must not be stored.
+export async function emptyStore(engine = 'sqlite', label = 'team') {
+  if (!ENGINES.includes(engine)) throw new Error(`unknown store engine ${engine}`);
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), `shoplab-${label}-`));
+    const db = join(dir, `${label}.db`);
+    return {
+      engine, db,
+      contents: () => readFileSync(db),
+      remove: () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const pg = await import('./pg.mjs');
+  const database = pg.freshDatabase(label);
+  return {
+    engine, db: database.uri,
+    contents: () => execFileSync('pg_dump', ['--data-only', database.uri], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    remove: () => database.drop(),
+  };
+}
+
+// The team store of makeTeamStore on `engine`, with contents() and remove().
+export async function teamStore(binary, engine = 'sqlite') {
+  const empty = await emptyStore(engine, 'team');
+  try {
+    const made = makeTeamStore(binary, { db: empty.db });
+    return { ...empty, dir: made.dir, run: made.run,
+      remove() { empty.remove(); rmSync(made.dir, { recursive: true, force: true }); } };
+  } catch (e) {
+    empty.remove();
+    throw e;
+  }
 }
 
 // role → account name, and the creator whose objects it sees (null: all).

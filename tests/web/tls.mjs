@@ -4,7 +4,10 @@
 // non-loopback --listen without TLS or --trusted-proxy, and any non-loopback
 // listen on a store without accounts (exit 10, docs/team.md).
 //
-// Usage: node tls.mjs PATH/TO/shoplab
+// ENGINE: the store's, sqlite (default) or postgres (databases in the cluster
+// of SHOPLAB_TEST_PG, dropped after; see pg.mjs for the skip).
+//
+// Usage: node tls.mjs PATH/TO/shoplab [ENGINE]
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,20 +17,25 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './serve.mjs';
-import { makeTeamStore, login, cookieOf, PASSWORD } from './team.mjs';
+import { teamStore, emptyStore, login, cookieOf, PASSWORD } from './team.mjs';
 
-const [binary] = process.argv.slice(2);
-let dir, store, ca;
+const [binary, engine = 'sqlite'] = process.argv.slice(2);
+let dir, store, solo, ca;
 
-before(() => {
+before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shoplab-tls-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
     '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
     '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
   ca = readFileSync(join(dir, 'cert.pem'));
-  store = makeTeamStore(binary);
+  store = await teamStore(binary, engine);
+  solo = await emptyStore(engine, 'solo');
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+  if (store) store.remove();
+  if (solo) solo.remove();
+});
 
 function get(url, { method = 'GET', headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
@@ -105,11 +113,10 @@ test('a non-loopback listen is refused without TLS or --trusted-proxy, and on a 
   let r = serve(store.db);
   assert.equal(r.status, 10);
   assert.match(r.stderr.toString(), /will not listen on 0\.0\.0\.0:0 without TLS/);
-  const solo = join(dir, 'solo.db');
-  r = serve(solo, '--trusted-proxy', '127.0.0.1');
+  r = serve(solo.db, '--trusted-proxy', '127.0.0.1');
   assert.equal(r.status, 10);
   assert.match(r.stderr.toString(), /without accounts is served on loopback only/);
-  r = spawnSync(binary, ['serve', '--tls-cert', join(dir, 'cert.pem'), '--db', solo], { timeout: 10000 });
+  r = spawnSync(binary, ['serve', '--tls-cert', join(dir, 'cert.pem'), '--db', solo.db], { timeout: 10000 });
   assert.equal(r.status, 2, '--tls-cert without --tls-key is a usage error');
 });
 
