@@ -405,11 +405,17 @@ void web_creator_select(FILE *o, web_request *req)
 
 /* ---- journal: videos and creators an account may use ---- */
 
+const sl_user *web_reader(const web_request *req)
+{
+    return req->team && req->signed_in ? &req->user : NULL;
+}
+
 sl_status web_video_check(web_request *req, const char *video, const char *field,
                           sl_video_counts *out, sl_error *err)
 {
     sl_video_counts vc;
-    sl_status st = sl_store_video(web_store(req->server), video, &vc, err);
+    sl_status st = sl_store_video_visible(web_store(req->server), video, web_reader(req), &vc,
+                                          err);
     if (st == SL_OK && !web_may_read_import(req, vc.import_id)) {
         /* The same words as a video no import holds. */
         st = web_fail(err, SL_ERR_NOT_FOUND,

@@ -50,10 +50,14 @@ for (const [role, account] of Object.entries(ACCOUNTS)) {
     await page.goto(new URL('/journal', server.url).href);
     assert.match(page.url(), /\/login\?next=%2Fjournal$/);
     await shot('login');
+    // The login page names the product and maps no section behind the login.
+    assert.equal(await page.locator('nav[aria-label=Main] li').count(), 0, 'no navigation signed out');
+    assert.equal((await page.textContent('nav[aria-label=Main] .brand')).trim(), 'ShopLab');
     await page.fill('#f-name', account.name);
     await page.fill('#f-password', PASSWORD);
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     assert.match(page.url(), /\/journal$/);
+    assert.ok(await page.locator('nav[aria-label=Main] li').count() >= 8, 'the navigation, signed in');
     assert.equal((await page.textContent('.account .who')).trim(), `${account.name} (${role.replace(/2$/, '')})`);
     await shot('journal');
 
