@@ -677,6 +677,43 @@ void sl_store_now(char out[24])
 
 /* SUM() of a column that is NULL in every row is NULL: the field stays
  * absent rather than becoming a made-up 0. */
+/* ---- rights: who may read or write what (docs/team.md; the rest of team
+ * mode is team.c) ---- */
+
+static bool sees_creator(const sl_user *u, int64_t creator_id)
+{
+    if (u->all_creators)
+        return true;
+    if (!creator_id)
+        return false;
+    for (size_t i = 0; i < u->creator_count; i++)
+        if (u->creators[i] == creator_id)
+            return true;
+    return false;
+}
+
+bool sl_can(const sl_user *u, sl_action action, sl_object_kind kind, int64_t creator_id)
+{
+    if (!u || (unsigned)u->role >= SL_ROLE__COUNT ||
+        (action != SL_ACTION_READ && action != SL_ACTION_WRITE))
+        return false;
+    if (u->role == SL_ROLE_OWNER)
+        return true;
+    switch (kind) {
+    case SL_OBJECT_TEAM:
+        return false;
+    case SL_OBJECT_CREATOR:
+        /* Adding or renaming creators is managing the team. */
+        return action == SL_ACTION_READ && sees_creator(u, creator_id);
+    case SL_OBJECT_IMPORT:
+    case SL_OBJECT_JOURNAL_TEST:
+        if (action == SL_ACTION_WRITE && u->role == SL_ROLE_VIEWER)
+            return false;
+        return sees_creator(u, creator_id);
+    }
+    return false;
+}
+
 /* The newest import holding `video` that `reader` may read (NULL: any);
  * 0 when there is none. */
 static sl_status newest_import_of(sl_store *s, const char *video, const sl_user *reader,
