@@ -1298,12 +1298,14 @@ typedef struct sl_drill_progress {
     uint64_t scenarios_solved;  /* distinct scenarios answered right at least once */
 } sl_drill_progress;
 
-/* Records one answer to `drill` (`answer` is the option key). */
-sl_status sl_store_drill_answer(sl_store *store, const sl_drill *drill, const char *answer,
-                                bool correct, sl_error *err);
-/* The answers given so far to drills of `type`. */
-sl_status sl_store_drill_progress(sl_store *store, sl_drill_type type, sl_drill_progress *out,
-                                  sl_error *err);
+/* Records one answer to `drill` (`answer` is the option key) by account
+ * `user_id` (team mode: each account's own practice), or 0 (solo mode). */
+sl_status sl_store_drill_answer(sl_store *store, int64_t user_id, const sl_drill *drill,
+                                const char *answer, bool correct, sl_error *err);
+/* The answers account `user_id` (0: solo mode's, no account) gave so far
+ * to drills of `type`. */
+sl_status sl_store_drill_progress(sl_store *store, int64_t user_id, sl_drill_type type,
+                                  sl_drill_progress *out, sl_error *err);
 /* The summed funnel of one video in the newest import that holds it. */
 typedef struct sl_video_counts {
     int64_t import_id;          /* the newest import with rows of the video */
@@ -1318,6 +1320,13 @@ typedef struct sl_video_counts {
  * SL_ERR_NOT_FOUND (field "video") when no import holds the video. */
 sl_status sl_store_video(sl_store *store, const char *video, sl_video_counts *out,
                          sl_error *err);
+struct sl_user;
+/* sl_store_video, but of the imports `reader` may read (sl_can; NULL: every
+ * import): when several imports hold the video, the newest readable one.
+ * A video only unreadable imports hold is SL_ERR_NOT_FOUND, as a missing one. */
+sl_status sl_store_video_visible(sl_store *store, const char *video,
+                                 const struct sl_user *reader, sl_video_counts *out,
+                                 sl_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Journal: one-change tests from plan to lesson (docs/journal.md)           */
@@ -1451,6 +1460,9 @@ typedef struct sl_journal_plan_input {
     double mde;                 /* relative; 0 means 0.2 */
     bool force;                 /* open beside another open test (see above) */
     const char *at;             /* NULL: now */
+    /* Team mode: the account planning; the before-video is taken from the
+     * newest import it may read (sl_store_video_visible).  NULL: any. */
+    const struct sl_user *reader;
 } sl_journal_plan_input;
 
 /* Plans a test and stores it; `out` receives it (release with
@@ -1472,6 +1484,7 @@ typedef struct sl_journal_look_input {
     const char *after_video;    /* an imported video ID, or NULL to use `after` */
     sl_arm after;               /* typed counts so far (cumulative) */
     const char *at;             /* NULL: now */
+    const struct sl_user *reader; /* as in sl_journal_plan_input (NULL: any import) */
 } sl_journal_look_input;
 
 /* Adds a look to an open test and stores it with its p_look and running

@@ -14,7 +14,7 @@
  * Jobs live in a fixed table: a finished job is kept WEB_JOB_KEPT_S (its
  * page must still answer when the browser comes back) or until its slot is
  * needed.  A job's id is random, and a job is shown only to the session
- * that uploaded it.
+ * that uploaded it (in team mode: to the account, across its logins).
  */
 #include "web.h"
 

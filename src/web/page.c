@@ -228,13 +228,19 @@ bool page_begin_refreshing(web_page *p, const web_request *req, const char *titl
     fputs(" · ShopLab</title><link rel=stylesheet href=\"/static/style.css\">"
           "<script src=\"/static/app.js\" defer></script></head><body>\n"
           "<a class=skip href=\"#main\">Skip to content</a>\n<header><nav aria-label=Main>"
-          "<a class=brand href=\"/\">ShopLab</a><ul>",
+          "<a class=brand href=\"/\">ShopLab</a>",
           o);
-    for (size_t i = 0; i < sizeof nav_items / sizeof *nav_items; i++)
-        fprintf(o, "<li><a href=\"%s\"%s>%s</a></li>", nav_items[i].href,
-                nav && strcmp(nav, nav_items[i].key) == 0 ? " aria-current=page" : "",
-                nav_items[i].label);
-    fputs("</ul></nav>", o);
+    /* Team mode signed out (the login page, a refusal): the product name
+     * only, no map of the sections behind the login. */
+    if (!p->team || (req && req->signed_in)) {
+        fputs("<ul>", o);
+        for (size_t i = 0; i < sizeof nav_items / sizeof *nav_items; i++)
+            fprintf(o, "<li><a href=\"%s\"%s>%s</a></li>", nav_items[i].href,
+                    nav && strcmp(nav, nav_items[i].key) == 0 ? " aria-current=page" : "",
+                    nav_items[i].label);
+        fputs("</ul>", o);
+    }
+    fputs("</nav>", o);
     if (req && req->signed_in) {
         /* Who is signed in, and the way out (a form: logging out is a POST). */
         fputs("<div class=account><span class=who>", o);

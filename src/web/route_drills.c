@@ -29,9 +29,17 @@ static bool type_from_text(const char *text, sl_drill_type *out)
     return false;
 }
 
-static bool progress_of(web_server *s, sl_drill_type type, sl_drill_progress *out)
+/* Team mode: each account's own practice (a viewer's too: drills are no
+ * team data); solo mode: the store's one table of answers (account 0). */
+static int64_t drill_account(const web_request *req)
 {
-    sl_status st = sl_store_drill_progress(web_store(s), type, out, NULL);
+    return req->team && req->signed_in ? req->user.id : 0;
+}
+
+static bool progress_of(const web_request *req, sl_drill_type type, sl_drill_progress *out)
+{
+    sl_status st = sl_store_drill_progress(web_store(req->server), drill_account(req), type, out,
+                                           NULL);
     return st == SL_OK;
 }
 
@@ -59,7 +67,7 @@ void drills_index(web_request *req, web_response *res)
         html(o, set->intro);
         fprintf(o, "</p><p><small>%zu scenarios.", set->drill_count);
         sl_drill_progress pr;
-        if (progress_of(req->server, (sl_drill_type)t, &pr) && pr.answered)
+        if (progress_of(req, (sl_drill_type)t, &pr) && pr.answered)
             fprintf(o, " You have answered %llu (%llu right) and solved %llu of them.",
                     (unsigned long long)pr.answered, (unsigned long long)pr.correct,
                     (unsigned long long)pr.scenarios_solved);
@@ -205,7 +213,7 @@ static void answer(web_request *req, web_response *res, const drill_place *pl)
     const sl_drill_option *right = &d->options[d->answer];
     bool correct = chosen == right;
     sl_error err;
-    sl_status st = sl_store_drill_answer(web_store(req->server), d, chosen->key, correct, &err);
+    sl_status st = sl_store_drill_answer(web_store(req->server), drill_account(req), d, chosen->key, correct, &err);
     uint64_t score = pl->score + (correct ? 1 : 0);
     web_page p;
     if (!page_begin(&p, req, correct ? "Right" : "Not quite", "drills")) {

@@ -51,6 +51,7 @@ typedef struct plan_form {
 static sl_status read_plan_form(const web_request *req, plan_form *f, sl_error *err)
 {
     memset(f, 0, sizeof *f);
+    f->in.reader = web_reader(req);
     const char *metric = web_param(req, "metric");
     f->in.metric = SL_METRIC_CTR;
     sl_metric_parse(metric, &f->in.metric);
@@ -128,7 +129,8 @@ static bool sample_preview(FILE *o, web_server *s, const plan_form *f)
     if (f->in.before_video) {
         sl_video_counts vc;
         sl_error err;
-        sl_status st = sl_store_video(web_store(s), f->in.before_video, &vc, &err);
+        sl_status st = sl_store_video_visible(web_store(s), f->in.before_video, f->in.reader,
+                                              &vc, &err);
         if (st != SL_OK) {
             result_error(o, err.message, "before-video", "Imported video ID");
             return false;
@@ -695,7 +697,7 @@ static void test_page(web_request *req, web_response *res, int64_t id, int statu
 void journal_look(web_request *req, web_response *res)
 {
     int64_t id = req->id;
-    sl_journal_look_input in = {0};
+    sl_journal_look_input in = {.reader = web_reader(req)};
     sl_error err;
     sl_error_clear(&err);
     const char *video = web_param(req, "after-video");

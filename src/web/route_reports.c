@@ -120,6 +120,12 @@ static void imports_table(FILE *o, web_request *req, const sl_import *items, siz
         }
         fputs("</td><td>", o);
         time_utc(o, m->imported_at);
+        /* Only someone who may change the import is offered its delete (a
+         * viewer sees the list and writes nothing). */
+        if (req->team && !sl_can(&req->user, SL_ACTION_WRITE, SL_OBJECT_IMPORT, m->creator_id)) {
+            fputs("</td><td></td></tr>", o);
+            continue;
+        }
         fprintf(o, "</td><td><form method=post action=\"/reports/%lld/delete\" "
                    "data-confirm=\"Delete import #%lld and its rows?\">",
                 (long long)m->id, (long long)m->id);
@@ -144,10 +150,10 @@ static void index_page(web_request *req, web_response *res, int status, const ch
         return;
     }
     FILE *o = p.out;
-    fputs("<h1>Reports</h1>\n<p>Upload an analytics export as you downloaded it: ShopLab finds "
-          "the header, reads every row into the store on this computer and shows one row per "
-          "video (or product, LIVE, creator, day), each read against your own median.</p>\n",
-          o);
+    fprintf(o, "<h1>Reports</h1>\n<p>Upload an analytics export as you downloaded it: ShopLab "
+               "finds the header, reads every row into %s and shows one row per video (or "
+               "product, LIVE, creator, day), each read against your own median.</p>\n",
+            req->team ? "your team's store" : "the store on this computer");
     if (error) {
         fputs("<p class=error role=alert>", o);
         html(o, error);

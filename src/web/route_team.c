@@ -195,7 +195,8 @@ void team_audit(web_request *req, web_response *res)
     fputs("<h1>Audit log</h1>\n<p>Who changed what, newest first (the last 500). "
           "<a href=\"/team/audit.csv\">Download all as CSV</a></p>\n",
           o);
-    fputs("<table><thead><tr><th scope=col>When</th><th scope=col>Who</th><th "
+    /* A wide log scrolls in its own box on a phone, not the whole page. */
+    fputs("<div class=wide><table><thead><tr><th scope=col>When</th><th scope=col>Who</th><th "
           "scope=col>Action</th><th scope=col>Object</th><th scope=col>Detail</th></tr>"
           "</thead><tbody>",
           o);
@@ -212,7 +213,7 @@ void team_audit(web_request *req, web_response *res)
         html(o, e[i].detail);
         fputs("</td></tr>", o);
     }
-    fputs("</tbody></table>\n", o);
+    fputs("</tbody></table></div>\n", o);
     sl_free(e);
     page_end(&p, res, 200);
 }
@@ -319,7 +320,7 @@ void journal_lessons(web_request *req, web_response *res)
         num_percent(o, gr->low);
         fputs(" to ", o);
         num_percent(o, gr->high);
-        fputs(")</p><table><thead><tr><th scope=col>Creator</th><th scope=col>Tests</th>"
+        fputs(")</p><div class=wide><table><thead><tr><th scope=col>Creator</th><th scope=col>Tests</th>"
               "<th scope=col>Own lift</th><th scope=col>Pooled estimate</th></tr></thead><tbody>",
               o);
         for (size_t c = 0; c < gr->creator_count; c++) {
@@ -331,7 +332,7 @@ void journal_lessons(web_request *req, web_response *res)
             lift_cell(o, lc->pooled_lift, lc->pooled_low, lc->pooled_high);
             fputs("</tr>", o);
         }
-        fputs("</tbody></table></section>\n", o);
+        fputs("</tbody></table></div></section>\n", o);
     }
     sl_lessons_free(l);
     page_end(&p, res, 200);
@@ -405,11 +406,17 @@ void web_creator_select(FILE *o, web_request *req)
 
 /* ---- journal: videos and creators an account may use ---- */
 
+const sl_user *web_reader(const web_request *req)
+{
+    return req->team && req->signed_in ? &req->user : NULL;
+}
+
 sl_status web_video_check(web_request *req, const char *video, const char *field,
                           sl_video_counts *out, sl_error *err)
 {
     sl_video_counts vc;
-    sl_status st = sl_store_video(web_store(req->server), video, &vc, err);
+    sl_status st = sl_store_video_visible(web_store(req->server), video, web_reader(req), &vc,
+                                          err);
     if (st == SL_OK && !web_may_read_import(req, vc.import_id)) {
         /* The same words as a video no import holds. */
         st = web_fail(err, SL_ERR_NOT_FOUND,

@@ -545,6 +545,7 @@ static request_state *request_new(web_server *s, struct MHD_Connection *c, const
     req->connection = c;
     req->method = method;
     req->path = rs->path;
+    req->team = atomic_load(&s->team); /* settled in dispatch (server_team) */
     req->is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0 ||
                    strcmp(method, MHD_HTTP_METHOD_DELETE) == 0;
     const char *cookie = web_cookie(req, "sl_session");
@@ -664,9 +665,10 @@ static void team_session(request_state *rs)
     req->signed_in = true;
     snprintf(req->token, sizeof req->token, "%s", cookie);
     sl_session_csrf(req->token, req->team_csrf);
-    /* Jobs are kept per session: the first half of the CSRF token names it
-     * (per login, and not the token itself). */
-    snprintf(req->session, sizeof req->session, "%.32s", req->team_csrf);
+    /* Jobs belong to the account, not the login: a job page still shows
+     * after the same account signs in again, and to no other account.  Not
+     * hex, so never equal to a solo session id. */
+    snprintf(req->session, sizeof req->session, "account-%lld", (long long)req->user.id);
     rs->new_session = false;
     sl_store_set_actor(store, req->user.name);
 }
@@ -739,6 +741,23 @@ static enum MHD_Result dispatch(request_state *rs)
     req->route = web_route_find(s->routes, s->route_count, req->path,
                                 web_method_bit(req->method), &path_known, &allow, &req->id,
                                 &req->rest);
+    req->team = server_team(s);
+    if (!req->route && path_known && req->team) {
+        /* Team mode: a signed-out request to a path that needs a session
+         * gets the same answer whatever its method (the login redirect or
+         * 401), so the 405 tells nobody which methods the path takes. */
+        unsigned first = allow & -allow;
+        bool known;
+        unsigned ignored;
+        const web_route *some = web_route_find(s->routes, s->route_count, req->path, first,
+                                               &known, &ignored, &req->id, &req->rest);
+        team_session(rs);
+        if (some && some->access != WEB_ACCESS_PUBLIC && !req->signed_in) {
+            req->route = some;
+            bool refused;
+            return team_gate(rs, &refused);
+        }
+    }
     if (!req->route && path_known) {
         web_response res = {0};
         s->refuse(req, &res, path_is_api(s, req->path), 405, "method_not_allowed",
@@ -748,7 +767,6 @@ static enum MHD_Result dispatch(request_state *rs)
     }
     if (!req->route)
         return send_refusal(rs, 404, "not_found", "Not found", "There is nothing at this address.");
-    req->team = server_team(s);
     if (req->team) {
         team_session(rs);
         bool refused;

@@ -390,8 +390,12 @@ bool web_may_read_import(web_request *req, int64_t id);
 sl_status web_upload_creator(web_request *req, int64_t *creator_id, sl_error *err);
 /* The upload form's creator choice (nothing in solo mode). */
 void web_creator_select(FILE *out, web_request *req);
-/* sl_store_video, but a video whose newest import the account may not read
- * is answered as one no import holds (err->field = `field`). */
+/* Team mode signed in: the account, whose readable imports a video is taken
+ * from (sl_store_video_visible); NULL otherwise (solo: every import). */
+const sl_user *web_reader(const web_request *req);
+/* sl_store_video_visible for the account: the newest import holding the
+ * video that it may read; a video only others' imports hold is answered as
+ * one no import holds (err->field = `field`). */
 sl_status web_video_check(web_request *req, const char *video, const char *field,
                           sl_video_counts *out, sl_error *err);
 /* Team mode, a manager or creator account: the test's creator (given, or the

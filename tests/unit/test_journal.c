@@ -370,11 +370,15 @@ static void tests_from_before_the_rule_still_read(void **state)
                      SL_OK);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    char sql[768];
+    char sql[1280];
     snprintf(sql, sizeof sql,
              "ALTER TABLE imports DROP COLUMN title; ALTER TABLE imports DROP COLUMN practice;"
              "ALTER TABLE imports DROP COLUMN currency;"
              "ALTER TABLE journal_tests DROP COLUMN change_tag;"
+             "DROP TABLE drill_answers; CREATE TABLE drill_answers (id INTEGER PRIMARY KEY,"
+             " drill_type TEXT NOT NULL, drill_id TEXT NOT NULL, answer TEXT NOT NULL,"
+             " correct INTEGER NOT NULL, answered_at TEXT NOT NULL);"
+             "CREATE INDEX drill_answers_by_type ON drill_answers(drill_type);"
              "DROP INDEX imports_by_creator; ALTER TABLE imports DROP COLUMN creator_id;"
              "DROP TABLE audit; DROP TABLE login_failures; DROP TABLE sessions;"
              "DROP TABLE assignments; DROP TABLE users; DROP TABLE creators;"
@@ -397,7 +401,7 @@ static void tests_from_before_the_rule_still_read(void **state)
     sqlite3_stmt *q;
     sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 7);
+    assert_int_equal(sqlite3_column_int(q, 0), 8);
     sqlite3_finalize(q);
     sqlite3_close(db);
 }

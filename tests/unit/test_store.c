@@ -101,8 +101,9 @@ static void open_creates_wal_database(void **state)
     sl_store_close(s);
     /* migrations: imports and records (1), the journal (2), drill answers (3),
      * import titles and the practice mark (4), the currency (5), team mode's
-     * accounts, sessions, creators and audit log (6), journal change tags (7) */
-    assert_int_equal(query_int(path, "PRAGMA user_version"), 7);
+     * accounts, sessions, creators and audit log (6), journal change tags (7),
+     * drill answers per account (8) */
+    assert_int_equal(query_int(path, "PRAGMA user_version"), 8);
     assert_int_equal(query_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
                                      "('journal_tests', 'journal_looks')"),
                      2);
@@ -381,23 +382,23 @@ static void drill_progress_counts(void **state)
     sl_error err;
     assert_int_equal(sl_store_open(store_named("drills.db"), &s, &err), SL_OK);
     sl_drill_progress p;
-    assert_int_equal(sl_store_drill_progress(s, SL_DRILL_TAG, &p, &err), SL_OK);
+    assert_int_equal(sl_store_drill_progress(s, 0, SL_DRILL_TAG, &p, &err), SL_OK);
     assert_int_equal(p.answered, 0);
     const sl_drill *a = &tag->drills[0], *b = &tag->drills[1];
-    assert_int_equal(sl_store_drill_answer(s, a, "a", false, &err), SL_OK);
-    assert_int_equal(sl_store_drill_answer(s, a, "b", true, &err), SL_OK);
-    assert_int_equal(sl_store_drill_answer(s, b, "c", false, &err), SL_OK);
-    assert_int_equal(sl_store_drill_progress(s, SL_DRILL_TAG, &p, &err), SL_OK);
+    assert_int_equal(sl_store_drill_answer(s, 0, a, "a", false, &err), SL_OK);
+    assert_int_equal(sl_store_drill_answer(s, 0, a, "b", true, &err), SL_OK);
+    assert_int_equal(sl_store_drill_answer(s, 0, b, "c", false, &err), SL_OK);
+    assert_int_equal(sl_store_drill_progress(s, 0, SL_DRILL_TAG, &p, &err), SL_OK);
     assert_int_equal(p.answered, 3);
     assert_int_equal(p.correct, 1);
     assert_int_equal(p.scenarios_seen, 2);
     assert_int_equal(p.scenarios_solved, 1);
-    assert_int_equal(sl_store_drill_progress(s, SL_DRILL_PICK, &p, &err), SL_OK);
+    assert_int_equal(sl_store_drill_progress(s, 0, SL_DRILL_PICK, &p, &err), SL_OK);
     assert_int_equal(p.answered, 0);
     sl_store_close(s);
     /* Kept across a reopen. */
     assert_int_equal(sl_store_open(store_named("drills.db"), &s, &err), SL_OK);
-    assert_int_equal(sl_store_drill_progress(s, SL_DRILL_TAG, &p, &err), SL_OK);
+    assert_int_equal(sl_store_drill_progress(s, 0, SL_DRILL_TAG, &p, &err), SL_OK);
     assert_int_equal(p.answered, 3);
     sl_store_close(s);
 }

@@ -91,8 +91,8 @@ static void answer_drills(sl_store *s)
     const sl_drill_set *set = sl_drill_set_get(content, SL_DRILL_READ);
     assert_non_null(set);
     assert_true(set->drill_count >= 2);
-    assert_int_equal(sl_store_drill_answer(s, &set->drills[0], "a", true, &err), SL_OK);
-    assert_int_equal(sl_store_drill_answer(s, &set->drills[1], "b", false, &err), SL_OK);
+    assert_int_equal(sl_store_drill_answer(s, 0, &set->drills[0], "a", true, &err), SL_OK);
+    assert_int_equal(sl_store_drill_answer(s, 0, &set->drills[1], "b", false, &err), SL_OK);
 }
 
 /* Everything a store shows, as one text: imports, reports, journal, drills. */
@@ -125,7 +125,7 @@ static char *everything(sl_store *s)
     sl_free(j);
     sl_journal_tests_free(tests, count);
     sl_drill_progress p;
-    assert_int_equal(sl_store_drill_progress(s, SL_DRILL_READ, &p, &err), SL_OK);
+    assert_int_equal(sl_store_drill_progress(s, 0, SL_DRILL_READ, &p, &err), SL_OK);
     snprintf(out + used, size - used, "drills %llu %llu %llu %llu\n",
              (unsigned long long)p.answered, (unsigned long long)p.correct,
              (unsigned long long)p.scenarios_seen, (unsigned long long)p.scenarios_solved);

@@ -723,6 +723,105 @@ static void every_change_is_audited(void **state)
 }
 
 /* store copy carries team mode along (not the sessions). */
+/* One video in two creators' imports: each account's plan takes the newest
+ * import it may read, not the newest overall (then a refusal).  Drill
+ * progress is each account's own. */
+static void videos_and_drills_per_account(void **state)
+{
+    (void)state;
+    char target[1024];
+    sl_store *s = fresh(target, sizeof target);
+    team t;
+    build_team(s, &t);
+    sl_error err;
+    sl_store_set_actor(s, "olga");
+    char path[600];
+    int64_t ids[2];
+    const char *handles[] = {"@mina.lamps", "@other.creator"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/shared-%d.csv", dir, i);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f, "Video ID,Creator username,Product impressions,Product clicks,Orders\n"
+                   "7400000000000009991,%s,%d,40,3\n", handles[i], 1000 * (i + 1));
+        fclose(f);
+        ids[i] = import_file(s, path, 0);
+    }
+    sl_video_counts v;
+    assert_int_equal(sl_store_video(s, "7400000000000009991", &v, &err), SL_OK);
+    assert_int_equal(v.import_id, ids[1]);
+    assert_int_equal(sl_store_video_visible(s, "7400000000000009991", NULL, &v, &err), SL_OK);
+    assert_int_equal(v.import_id, ids[1]);
+    assert_int_equal(sl_store_video_visible(s, "7400000000000009991", &t.owner, &v, &err), SL_OK);
+    assert_int_equal(v.import_id, ids[1]);
+    const sl_user *as[] = {&t.manager, &t.creator, &t.viewer};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(sl_store_video_visible(s, "7400000000000009991", as[i], &v, &err),
+                         SL_OK);
+        assert_int_equal(v.import_id, ids[0]);
+        double impressions = 0;
+        assert_true(sl_funnel_get(&v.funnel, SL_FIELD_PRODUCT_IMPRESSIONS, &impressions));
+        assert_true(impressions == 1000);
+        assert_string_equal(v.creator, "@mina.lamps");
+    }
+    assert_int_equal(
+        sl_store_video_visible(s, "7400000000000009991", &t.other_manager, &v, &err), SL_OK);
+    assert_int_equal(v.import_id, ids[1]);
+    /* A plan by mina's creator account takes her import. */
+    sl_journal_plan_input in = {.step = SL_LOOP_PICK, .metric = SL_METRIC_CTR,
+                                .change = "card at 2 s", .hypothesis = "more clicks",
+                                .before_video = "7400000000000009991", .reader = &t.creator};
+    sl_journal_test jt;
+    assert_int_equal(sl_journal_plan(s, &in, &jt, &err), SL_OK);
+    assert_int_equal(jt.before_import, ids[0]);
+    assert_string_equal(jt.creator, "@mina.lamps");
+    sl_journal_test_clear(&jt);
+    /* A video only another creator's import holds is a missing one. */
+    snprintf(path, sizeof path, "%s/only-b.csv", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("Video ID,Creator username,Product impressions,Product clicks,Orders\n"
+          "7400000000000009992,@other.creator,1000,40,3\n", f);
+    fclose(f);
+    import_file(s, path, 0);
+    assert_int_equal(sl_store_video_visible(s, "7400000000000009992", &t.manager, &v, &err),
+                     SL_ERR_NOT_FOUND);
+
+    /* Drills: each account's own answers; solo's (0) apart. */
+    const sl_content *c = sl_content_builtin(NULL);
+    const sl_drill_set *tag = sl_drill_set_get(c, SL_DRILL_TAG);
+    assert_int_equal(sl_store_drill_answer(s, t.manager.id, &tag->drills[0], "a", true, &err),
+                     SL_OK);
+    assert_int_equal(sl_store_drill_answer(s, t.viewer.id, &tag->drills[0], "b", false, &err),
+                     SL_OK);
+    assert_int_equal(sl_store_drill_answer(s, t.viewer.id, &tag->drills[1], "a", false, &err),
+                     SL_OK);
+    sl_drill_progress p;
+    assert_int_equal(sl_store_drill_progress(s, t.manager.id, SL_DRILL_TAG, &p, &err), SL_OK);
+    assert_int_equal(p.answered, 1);
+    assert_int_equal(p.correct, 1);
+    assert_int_equal(sl_store_drill_progress(s, t.viewer.id, SL_DRILL_TAG, &p, &err), SL_OK);
+    assert_int_equal(p.answered, 2);
+    assert_int_equal(p.correct, 0);
+    assert_int_equal(sl_store_drill_progress(s, t.owner.id, SL_DRILL_TAG, &p, &err), SL_OK);
+    assert_int_equal(p.answered, 0);
+    assert_int_equal(sl_store_drill_progress(s, 0, SL_DRILL_TAG, &p, &err), SL_OK);
+    assert_int_equal(p.answered, 0);
+    /* store copy keeps whose answer it was. */
+    char b[1024];
+    sl_store *to = fresh(b, sizeof b);
+    sl_store_copy_result r;
+    assert_int_equal(sl_store_copy(s, to, &r, &err), SL_OK);
+    assert_int_equal(r.drill_answers, 3);
+    assert_int_equal(sl_store_drill_progress(to, t.viewer.id, SL_DRILL_TAG, &p, &err), SL_OK);
+    assert_int_equal(p.answered, 2);
+    assert_int_equal(sl_store_drill_progress(to, 0, SL_DRILL_TAG, &p, &err), SL_OK);
+    assert_int_equal(p.answered, 0);
+    sl_store_close(to);
+    clear_team(&t);
+    sl_store_close(s);
+}
+
 static void copy_keeps_the_team(void **state)
 {
     (void)state;
@@ -774,6 +873,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(objects_seen_through_the_rights),
         cmocka_unit_test(every_change_is_audited),
         cmocka_unit_test(copy_keeps_the_team),
+        cmocka_unit_test(videos_and_drills_per_account),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];

@@ -36,24 +36,36 @@ after(async () => {
 // Each role's own import/test id and another creator's.
 const IDS = { '@ana': { own: 1, other: 2 }, '@ben': { own: 2, other: 1 } };
 
-for (const [role, account] of Object.entries(ACCOUNTS)) {
-  test(`${role} (${account.name}) signs in and walks its pages`, async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+// Every page at desktop and at phone width, as the other browser tests.
+const WIDTHS = [['desktop', 1280, 800], ['phone', 390, 844]];
+
+for (const [role, account] of Object.entries(ACCOUNTS)) for (const [width, w, h] of WIDTHS) {
+  test(`${role} (${account.name}) signs in and walks its pages, ${width}`, async () => {
+    const context = await browser.newContext({ viewport: { width: w, height: h } });
     const page = await context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`${role}: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`${role}: ${e.message}`));
-    const shot = (name) => page.screenshot({ path: join(artifacts, `team-${role}-${name}.png`), fullPage: true });
+    const shot = async (name) => {
+      // Nothing scrolls sideways, on a phone either.
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(wide <= w, `${role} ${name} at ${width}: ${wide} px wide in a ${w} px window`);
+      await page.screenshot({ path: join(artifacts, `team-${role}-${name}-${width}.png`), fullPage: true });
+    };
 
     // Signed out: any page leads to the login form, which comes back to it.
     await page.goto(new URL('/journal', server.url).href);
     assert.match(page.url(), /\/login\?next=%2Fjournal$/);
     await shot('login');
+    // The login page names the product and maps no section behind the login.
+    assert.equal(await page.locator('nav[aria-label=Main] li').count(), 0, 'no navigation signed out');
+    assert.equal((await page.textContent('nav[aria-label=Main] .brand')).trim(), 'ShopLab');
     await page.fill('#f-name', account.name);
     await page.fill('#f-password', PASSWORD);
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     assert.match(page.url(), /\/journal$/);
+    assert.ok(await page.locator('nav[aria-label=Main] li').count() >= 8, 'the navigation, signed in');
     assert.equal((await page.textContent('.account .who')).trim(), `${account.name} (${role.replace(/2$/, '')})`);
     await shot('journal');
 
@@ -73,6 +85,9 @@ for (const [role, account] of Object.entries(ACCOUNTS)) {
     await page.goto(new URL('/reports', server.url).href);
     const uploads = await page.locator('input[type=file]').count();
     assert.equal(uploads, role === 'viewer' ? 0 : 1, 'viewers get no upload form');
+    const deletes = await page.locator('form[action$="/delete"]').count();
+    if (role === 'viewer') assert.equal(deletes, 0, 'viewers are offered no delete');
+    else assert.ok(deletes >= 1, `${role} may delete its own imports`);
 
     await Promise.all([page.waitForNavigation(), page.click('form[action="/logout"] button')]);
     assert.match(page.url(), /\/login$/);

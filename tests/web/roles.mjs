@@ -14,7 +14,8 @@
 // Usage: node roles.mjs PATH/TO/shoplab [ENGINE]
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startServer } from './serve.mjs';
 import { teamStore, login, cookieOf, ACCOUNTS, PASSWORD } from './team.mjs';
@@ -314,4 +315,112 @@ test('the password is in neither the server output nor the store', () => {
   const kept = store.contents();
   assert.ok(kept.includes(Buffer.from('olga')), `the ${engine} store's contents are read`);
   assert.ok(!kept.includes(Buffer.from(PASSWORD)), `no password in the ${engine} store`);
+});
+
+test('signed out, a path answers the same whatever the method (no 405 to learn from)', async () => {
+  const failures = [];
+  for (const r of routes) {
+    if (r.access === 'public') continue;
+    const url = targets(r)[0].url;
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      const res = await request(null, method, url);
+      const want = r.api ? 401 : 303;
+      if (res.status !== want) failures.push(`${method} ${url}: ${res.status}, expected ${want}`);
+      else if (!r.api && !res.headers.get('location').startsWith('/login'))
+        failures.push(`${method} ${url}: to ${res.headers.get('location')}`);
+      if (res.headers.get('allow')) failures.push(`${method} ${url}: Allow ${res.headers.get('allow')}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+  // Signed in, the method a path does not take is still 405 with Allow.
+  const res = await request('owner', 'DELETE', '/journal');
+  assert.equal(res.status, 405);
+  assert.equal(res.headers.get('allow'), 'GET, HEAD, POST');
+});
+
+test('signed out, pages show no section navigation: the product name only', async () => {
+  for (const path of ['/login', '/login?next=%2Fjournal']) {
+    const html = await (await fetch(new URL(path, server.url))).text();
+    assert.match(html, /<a class=brand href="\/">ShopLab<\/a>/);
+    for (const section of ['/glossary', '/guides', '/decoder', '/compare', '/drills', '/reports', '/journal'])
+      assert.ok(!html.includes(`href="${section}"`), `${path} links ${section}`);
+    assert.doesNotMatch(html, /<nav aria-label=Main>.*<ul>/s);
+  }
+  // A refusal before any route (an unknown method) shows none either.
+  const put = await fetch(new URL('/journal', server.url), { method: 'PUT' });
+  assert.equal(put.status, 405);
+  assert.ok(!(await put.text()).includes('href="/journal"'));
+  // Signed in, the navigation is there.
+  const html = await (await fetch(new URL('/journal', server.url), { headers: { Cookie: sessions.viewer.cookie } })).text();
+  assert.match(html, /href="\/reports"/);
+  assert.match(html, /href="\/drills"/);
+});
+
+test('journal: a plan by video id takes the newest import the account may read', async () => {
+  // One video in an import of @ana's, then in a newer one of @ben's.
+  const video = '7400000000000077701';
+  const ids = [];
+  for (const h of ['@ana', '@ben']) {
+    const f = join(store.dir, `shared-${h.slice(1)}.csv`);
+    writeFileSync(f, `Video ID,Creator username,Product impressions,Product clicks,Orders\n${video},${h},${h === '@ana' ? 5000 : 9000},200,10\n`);
+    const out = spawnSync(binary, ['read', f, '--db', store.db], { encoding: 'utf8' });
+    assert.equal(out.status, 0, out.stderr);
+    ids.push(Number(out.stderr.match(/as import #(\d+)/)[1]));
+  }
+  assert.ok(ids[1] > ids[0]);
+  const plan = async (role) => {
+    const s = sessions[role];
+    const res = await fetch(new URL('/journal', server.url), {
+      method: 'POST', redirect: 'manual',
+      headers: { Cookie: s.cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf: s.csrf, metric: 'ctr', step: 'pick', change: 'a hook',
+        hypothesis: 'x', 'before-video': video, force: '1' }),
+    });
+    const body = await res.text();
+    assert.equal(res.status, 303, `${role} plans on ${video}: ${body.slice(0, 300)}`);
+    const test = await (await fetch(new URL(`/api${res.headers.get('location')}`, server.url), { headers: { Cookie: s.cookie } })).json();
+    return JSON.stringify(test);
+  };
+  // ana (creator) and max (her manager) get her import, not ben's newer one.
+  for (const role of ['creator', 'manager']) {
+    const t = await plan(role);
+    const got = Number(t.match(/"before":\{[^}]*"import_id":(\d+)/)[1]);
+    assert.equal(got, ids[0], `${role}: ana's import`);
+    assert.match(t, /"trials":5000/);
+  }
+  // ben and the owner get the newest, ben's.
+  for (const role of ['creator2', 'owner']) {
+    const t = await plan(role);
+    assert.equal(Number(t.match(/"before":\{[^}]*"import_id":(\d+)/)[1]), ids[1], `${role}: ben's import`);
+  }
+});
+
+test('an upload\'s job belongs to the account: shown after signing in again, to no one else', async () => {
+  const max = await login(server.url, 'max');
+  const form = new FormData();
+  form.append('csrf', max.csrf);
+  form.append('creator', '@ana');
+  form.append('file', new Blob(['Video ID,Creator username,Product impressions,Product clicks,Orders\n7400000000000088801,@ana,100,10,1\n']), 'job.csv');
+  const up = await fetch(new URL('/api/reports', server.url), { method: 'POST', body: form, headers: { Cookie: max.cookie, 'X-CSRF-Token': max.csrf } });
+  assert.equal(up.status, 202, await up.clone().text());
+  const where = up.headers.get('location');
+  const page = where.replace('/api/jobs/', '/reports/jobs/');
+  await up.arrayBuffer();
+  const again = await login(server.url, 'max');
+  assert.notEqual(again.token, max.token);
+  const api = await fetch(new URL(where, server.url), { headers: { Cookie: again.cookie } });
+  assert.equal(api.status, 200, 'the job still shows to max after a new login');
+  await api.arrayBuffer();
+  const html = await fetch(new URL(page, server.url), { headers: { Cookie: again.cookie }, redirect: 'manual' });
+  assert.notEqual(html.status, 404, 'its page too');
+  await html.arrayBuffer();
+  for (const other of ['mia', 'val', 'olga']) {
+    const s = await login(server.url, other);
+    const r = await fetch(new URL(where, server.url), { headers: { Cookie: s.cookie } });
+    assert.equal(r.status, 404, `${other} does not see max's job`);
+    await r.arrayBuffer();
+    const p = await fetch(new URL(page, server.url), { headers: { Cookie: s.cookie }, redirect: 'manual' });
+    assert.equal(p.status, 404, `${other} does not see max's job page`);
+    await p.arrayBuffer();
+  }
 });

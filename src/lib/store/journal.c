@@ -616,7 +616,7 @@ static sl_status plan_before(sl_store *s, const sl_journal_plan_input *in, sl_jo
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, "before-video",
                        "a video ID is 1 to %d characters", SL_MAX_ID - 1);
     sl_video_counts v;
-    sl_status st = sl_store_video(s, in->before_video, &v, err);
+    sl_status st = sl_store_video_visible(s, in->before_video, in->reader, &v, err);
     if (st != SL_OK) {
         if (err && st == SL_ERR_NOT_FOUND)
             err->field = "before-video";
@@ -824,7 +824,7 @@ static sl_status look_counts(sl_store *s, const sl_journal_test *t,
                            "with the change",
                            in->after_video);
         sl_video_counts v;
-        sl_status st = sl_store_video(s, in->after_video, &v, err);
+        sl_status st = sl_store_video_visible(s, in->after_video, in->reader, &v, err);
         if (st != SL_OK) {
             if (err && st == SL_ERR_NOT_FOUND)
                 err->field = "after-video";

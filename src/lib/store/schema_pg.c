@@ -178,6 +178,11 @@ const char *const db_pg_schema[] = {
      * journal.c reads a name it does not know as 'other'.  (Kept as one
      * self-contained statement so it can be renumbered at a merge.) */
     "ALTER TABLE journal_tests ADD COLUMN change_tag TEXT NOT NULL DEFAULT 'other';",
+    /* 8: drill progress is each account's own practice in team mode (NULL:
+     * solo mode, and answers given before it).  An account's answers go
+     * with it. */
+    "ALTER TABLE drill_answers ADD COLUMN user_id BIGINT REFERENCES users(id) ON DELETE CASCADE;"
+    "CREATE INDEX drill_answers_by_user ON drill_answers(user_id, drill_type);",
 };
 
 const int db_pg_schema_versions = (int)(sizeof db_pg_schema / sizeof *db_pg_schema);

@@ -677,24 +677,104 @@ void sl_store_now(char out[24])
 
 /* SUM() of a column that is NULL in every row is NULL: the field stays
  * absent rather than becoming a made-up 0. */
+/* ---- rights: who may read or write what (docs/team.md; the rest of team
+ * mode is team.c) ---- */
+
+static bool sees_creator(const sl_user *u, int64_t creator_id)
+{
+    if (u->all_creators)
+        return true;
+    if (!creator_id)
+        return false;
+    for (size_t i = 0; i < u->creator_count; i++)
+        if (u->creators[i] == creator_id)
+            return true;
+    return false;
+}
+
+bool sl_can(const sl_user *u, sl_action action, sl_object_kind kind, int64_t creator_id)
+{
+    if (!u || (unsigned)u->role >= SL_ROLE__COUNT ||
+        (action != SL_ACTION_READ && action != SL_ACTION_WRITE))
+        return false;
+    if (u->role == SL_ROLE_OWNER)
+        return true;
+    switch (kind) {
+    case SL_OBJECT_TEAM:
+        return false;
+    case SL_OBJECT_CREATOR:
+        /* Adding or renaming creators is managing the team. */
+        return action == SL_ACTION_READ && sees_creator(u, creator_id);
+    case SL_OBJECT_IMPORT:
+    case SL_OBJECT_JOURNAL_TEST:
+        if (action == SL_ACTION_WRITE && u->role == SL_ROLE_VIEWER)
+            return false;
+        return sees_creator(u, creator_id);
+    }
+    return false;
+}
+
+/* The newest import holding `video` that `reader` may read (NULL: any);
+ * 0 when there is none. */
+static sl_status newest_import_of(sl_store *s, const char *video, const sl_user *reader,
+                                  int64_t *import_id, sl_error *err)
+{
+    *import_id = 0;
+    db_stmt *q;
+    sl_status st = db_prepare(s->db,
+                              "SELECT i.id, COALESCE(i.creator_id, 0) FROM imports i "
+                              "WHERE i.id IN (SELECT DISTINCT import_id FROM records "
+                              "WHERE video = ?1) ORDER BY i.id DESC",
+                              false, &q, err);
+    if (st != SL_OK)
+        return st;
+    db_bind_text(q, 1, video);
+    db_result rc;
+    while ((rc = db_step(q)) == DB_ROW) {
+        if (!reader || sl_can(reader, SL_ACTION_READ, SL_OBJECT_IMPORT, db_column_int(q, 1))) {
+            *import_id = db_column_int(q, 0);
+            break;
+        }
+    }
+    if (rc == DB_ERROR)
+        st = db_fail(s->db, err, "cannot read the video's imports");
+    db_finalize(q);
+    return st;
+}
+
 sl_status sl_store_video(sl_store *s, const char *video, sl_video_counts *out, sl_error *err)
+{
+    return sl_store_video_visible(s, video, NULL, out, err);
+}
+
+sl_status sl_store_video_visible(sl_store *s, const char *video, const sl_user *reader,
+                                 sl_video_counts *out, sl_error *err)
 {
     if (!s || !video || !out)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store or video given");
     memset(out, 0, sizeof *out);
+    int64_t import_id;
+    sl_status st = newest_import_of(s, video, reader, &import_id, err);
+    if (st != SL_OK)
+        return st;
+    if (!import_id)
+        return sl_fail(err, SL_ERR_NOT_FOUND, "video",
+                       "no import in the store holds video %s; import its export with 'shoplab "
+                       "read FILE' first",
+                       video);
     db_stmt *q;
-    sl_status st = db_prepare(
+    st = db_prepare(
         s->db,
         "SELECT i.id, i.imported_at, COUNT(*), MIN(r.creator), MAX(r.creator), SUM(r.views), "
         "SUM(r.product_impressions), SUM(r.product_clicks), SUM(r.orders), SUM(r.sku_orders), "
         "SUM(r.items_sold), SUM(r.gmv), SUM(r.est_commission), SUM(r.refunds) "
         "FROM records r JOIN imports i ON i.id = r.import_id "
-        "WHERE r.import_id = (SELECT MAX(import_id) FROM records WHERE video = ?1) "
-        "AND r.video = ?1 GROUP BY i.id, i.imported_at",
+        "WHERE r.import_id = ?2 AND r.video = ?1 GROUP BY i.id, i.imported_at",
         false, &q, err);
     if (st != SL_OK)
         return st;
     db_bind_text(q, 1, video);
+    db_bind_int(q, 2, import_id);
     db_result rc = db_step(q);
     if (rc == DB_ROW) {
         out->import_id = db_column_int(q, 0);
@@ -717,15 +797,15 @@ sl_status sl_store_video(sl_store *s, const char *video, sl_video_counts *out, s
 
 /* ---- drill progress ---- */
 
-sl_status sl_store_drill_answer(sl_store *s, const sl_drill *drill, const char *answer,
-                                bool correct, sl_error *err)
+sl_status sl_store_drill_answer(sl_store *s, int64_t user_id, const sl_drill *drill,
+                                const char *answer, bool correct, sl_error *err)
 {
-    if (!s || !drill || !answer)
+    if (!s || !drill || !answer || user_id < 0)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store, drill or answer given");
     db_stmt *q;
     sl_status st = db_prepare(s->db,
                               "INSERT INTO drill_answers(drill_type, drill_id, answer, correct, "
-                              "answered_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                              "answered_at, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                               false, &q, err);
     if (st != SL_OK)
         return st;
@@ -736,16 +816,20 @@ sl_status sl_store_drill_answer(sl_store *s, const sl_drill *drill, const char *
     db_bind_text(q, 3, answer);
     db_bind_int(q, 4, correct ? 1 : 0);
     db_bind_text(q, 5, now);
+    if (user_id)
+        db_bind_int(q, 6, user_id);
+    else
+        db_bind_null(q, 6);
     if (db_step(q) == DB_ERROR)
         st = db_fail(s->db, err, "cannot record the answer");
     db_finalize(q);
     return st;
 }
 
-sl_status sl_store_drill_progress(sl_store *s, sl_drill_type type, sl_drill_progress *out,
-                                  sl_error *err)
+sl_status sl_store_drill_progress(sl_store *s, int64_t user_id, sl_drill_type type,
+                                  sl_drill_progress *out, sl_error *err)
 {
-    if (!s || !out)
+    if (!s || !out || user_id < 0)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store given");
     memset(out, 0, sizeof *out);
     db_stmt *q;
@@ -753,11 +837,13 @@ sl_status sl_store_drill_progress(sl_store *s, sl_drill_type type, sl_drill_prog
                               "SELECT COUNT(*), COALESCE(SUM(correct), 0), "
                               "COUNT(DISTINCT drill_id), "
                               "COUNT(DISTINCT CASE WHEN correct <> 0 THEN drill_id END) "
-                              "FROM drill_answers WHERE drill_type = ?1",
+                              "FROM drill_answers WHERE drill_type = ?1 AND "
+                              "COALESCE(user_id, 0) = ?2",
                               false, &q, err);
     if (st != SL_OK)
         return st;
     db_bind_text(q, 1, sl_drill_type_name(type));
+    db_bind_int(q, 2, user_id);
     if (db_step(q) == DB_ROW) {
         out->answered = (uint64_t)db_column_int(q, 0);
         out->correct = (uint64_t)db_column_int(q, 1);

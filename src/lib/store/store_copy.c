@@ -91,10 +91,10 @@ static const column_kind look_kinds[] = {
 };
 
 static const char *const drill_columns[] = {
-    "id", "drill_type", "drill_id", "answer", "correct", "answered_at",
+    "id", "drill_type", "drill_id", "answer", "correct", "answered_at", "user_id",
 };
 static const column_kind drill_kinds[] = {
-    COL_INT, COL_TEXT, COL_TEXT, COL_TEXT, COL_INT, COL_TEXT,
+    COL_INT, COL_TEXT, COL_TEXT, COL_TEXT, COL_INT, COL_TEXT, COL_INT,
 };
 
 #define SPEC(table, name, order) \
