@@ -273,6 +273,11 @@ sl_status sl_store_fail(sl_store *store, sl_error *err, const char *what);
 sl_status sl_store_begin(sl_store *store, bool write, sl_error *err);
 /* Commits; on failure rolls back. */
 sl_status sl_store_commit(sl_store *store, sl_error *err);
+/* Runs `sql` bound to an int (?1) and, when not NULL, a text (?2) to its
+ * end; `what` names a failure.  (db.h has no count of changed rows:
+ * callers count first.) */
+sl_status sl_store_run(sl_store *store, const char *sql, int64_t a, const char *text,
+                       const char *what, sl_error *err);
 /* Rolls back the open transaction, if any. */
 void sl_store_rollback(sl_store *store);
 /* The current time, UTC, "YYYY-MM-DDTHH:MM:SSZ". */

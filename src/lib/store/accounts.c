@@ -289,23 +289,6 @@ sl_status sl_user_list(sl_store *s, sl_user **out, size_t *count, sl_error *err)
 
 /* ---- writing accounts ---- */
 
-/* Runs a statement of one or two parameters (ints, then texts) to its end. */
-static sl_status run(sl_store *s, const char *sql, int64_t a, const char *text,
-                     const char *what, sl_error *err)
-{
-    db_stmt *q;
-    sl_status st = db_prepare(sl_store_db(s), sql, false, &q, err);
-    if (st != SL_OK)
-        return st;
-    db_bind_int(q, 1, a);
-    if (text)
-        db_bind_text(q, 2, text);
-    if (db_step(q) == DB_ERROR)
-        st = sl_store_fail(s, err, what);
-    db_finalize(q);
-    return st;
-}
-
 /* How many accounts there are, or of role `role` when not NULL. */
 static sl_status count_users(sl_store *s, const char *role, int64_t *n, sl_error *err)
 {
@@ -510,7 +493,7 @@ sl_status sl_user_passwd(sl_store *s, const char *name, const char *password, sl
     }
     sodium_memzero(hash, sizeof hash);
     if (st == SL_OK)
-        st = run(s, "DELETE FROM sessions WHERE user_id = ?1", u.id, NULL,
+        st = sl_store_run(s, "DELETE FROM sessions WHERE user_id = ?1", u.id, NULL,
                  "cannot end the account's sessions", err);
     if (st == SL_OK)
         st = sl_store_audit(s, "user-passwd", "user", u.id, u.name, err);
@@ -557,8 +540,8 @@ sl_status sl_user_remove(sl_store *s, const char *name, sl_error *err)
         }
     }
     if (st == SL_OK)
-        st = run(s, "DELETE FROM users WHERE id = ?1", u.id, NULL, "cannot remove the account",
-                 err);
+        st = sl_store_run(s, "DELETE FROM users WHERE id = ?1", u.id, NULL,
+                          "cannot remove the account", err);
     if (st == SL_OK) {
         char detail[64];
         snprintf(detail, sizeof detail, "%s, role %s", u.name, sl_role_name(u.role));

@@ -387,21 +387,20 @@ static sl_status read_looks(sl_store *s, sl_journal_test *t, sl_error *err)
 static sl_status load_test(sl_store *s, int64_t id, sl_journal_test *out, sl_error *err)
 {
     db_stmt *q;
-    if (db_prepare(sl_store_db(s),
-                   "SELECT " TEST_COLUMNS " FROM journal_tests WHERE id = ?1", false, &q,
-                   NULL) != SL_OK)
-return sl_store_fail(s, err, "cannot read the journal");
+    if (db_prepare(sl_store_db(s), "SELECT " TEST_COLUMNS " FROM journal_tests WHERE id = ?1",
+                   false, &q, NULL) != SL_OK)
+        return sl_store_fail(s, err, "cannot read the journal");
     db_bind_int(q, 1, id);
     int rc = db_step(q);
     sl_status st = SL_OK;
     if (rc == DB_ROW)
-read_test_row(q, out);
+        read_test_row(q, out);
     else if (rc == DB_DONE)
-st = sl_fail(err, SL_ERR_NOT_FOUND, "id",
-             "there is no test #%lld in the journal; 'shoplab journal list' shows them",
-             (long long)id);
+        st = sl_fail(err, SL_ERR_NOT_FOUND, "id",
+                     "there is no test #%lld in the journal; 'shoplab journal list' shows them",
+                     (long long)id);
     else
-st = sl_store_fail(s, err, "cannot read the journal");
+        st = sl_store_fail(s, err, "cannot read the journal");
     db_finalize(q);
     return st == SL_OK ? read_looks(s, out, err) : st;
 }
@@ -411,8 +410,8 @@ st = sl_store_fail(s, err, "cannot read the journal");
 static sl_status finish(sl_store *s, sl_status st, sl_error *err)
 {
     if (st != SL_OK) {
-sl_store_rollback(s);
-return st;
+        sl_store_rollback(s);
+        return st;
     }
     return sl_store_commit(s, err);
 }
@@ -420,36 +419,35 @@ return st;
 sl_status sl_journal_get(sl_store *s, int64_t id, sl_journal_test *out, sl_error *err)
 {
     if (!s || !out)
-return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store or test given");
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store or test given");
     memset(out, 0, sizeof *out);
     sl_status st = sl_store_begin(s, false, err);
     if (st != SL_OK)
-return st;
+        return st;
     st = load_test(s, id, out, err);
     st = finish(s, st, err);
     if (st != SL_OK)
-sl_journal_test_clear(out);
+        sl_journal_test_clear(out);
     return st;
 }
 
 sl_status sl_journal_list(sl_store *s, sl_journal_filter filter, sl_journal_test **out,
-                  size_t *count, sl_error *err)
+                          size_t *count, sl_error *err)
 {
     if (!s || !out || !count)
-return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store given");
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no store given");
     *out = NULL;
     *count = 0;
     static const char *const sql[] = {
-[SL_JOURNAL_ALL] = "SELECT id FROM journal_tests ORDER BY id",
-[SL_JOURNAL_OPEN] = "SELECT id FROM journal_tests WHERE outcome IS NULL ORDER BY id",
-[SL_JOURNAL_CLOSED] =
-    "SELECT id FROM journal_tests WHERE outcome IS NOT NULL ORDER BY id",
+        [SL_JOURNAL_ALL] = "SELECT id FROM journal_tests ORDER BY id",
+        [SL_JOURNAL_OPEN] = "SELECT id FROM journal_tests WHERE outcome IS NULL ORDER BY id",
+        [SL_JOURNAL_CLOSED] = "SELECT id FROM journal_tests WHERE outcome IS NOT NULL ORDER BY id",
     };
     if ((unsigned)filter > SL_JOURNAL_CLOSED)
-return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "unknown journal filter");
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "unknown journal filter");
     sl_status st = sl_store_begin(s, false, err);
     if (st != SL_OK)
-return st;
+        return st;
     db_stmt *q;
     if (db_prepare(sl_store_db(s), sql[filter], false, &q, NULL) != SL_OK)
         return finish(s, sl_store_fail(s, err, "cannot read the journal"), err);
@@ -709,6 +707,22 @@ static sl_status still_open(const sl_journal_test *t, const char *what, sl_error
                    (long long)t->id, t->closed_at, sl_journal_outcome_name(t->outcome), what);
 }
 
+/* Begins a write and loads test `id`, which must still be open (`why`
+ * names the refused change).  *began: a transaction is open, for the
+ * caller to finish whatever this returns. */
+static sl_status begin_with_open_test(sl_store *s, int64_t id, sl_journal_test *out,
+                                      const char *why, bool *began, sl_error *err)
+{
+    sl_status st = sl_store_begin(s, true, err);
+    *began = st == SL_OK;
+    if (st == SL_OK)
+        st = load_test(s, id, out, err);
+    if (st == SL_OK)
+        st = still_open(out, why, err);
+    return st;
+}
+
+
 sl_status sl_journal_replan(sl_store *s, int64_t id, const sl_metric *metric, double mde,
                             bool force, sl_journal_test *out, sl_error *err)
 {
@@ -718,12 +732,10 @@ sl_status sl_journal_replan(sl_store *s, int64_t id, const sl_metric *metric, do
     if (!metric && !mde)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, "metric",
                        "nothing to change: give a new metric or a new lift");
-    sl_status st = sl_store_begin(s, true, err);
-    if (st != SL_OK)
+    bool began;
+    sl_status st = begin_with_open_test(s, id, out, "new plan", &began, err);
+    if (!began)
         return st;
-    st = load_test(s, id, out, err);
-    if (st == SL_OK)
-        st = still_open(out, "new plan", err);
     if (st == SL_OK && out->look_count)
         st = sl_fail(err, SL_ERR_INVALID_ARGUMENT, "frozen",
                      "test #%lld is frozen: its first look was taken on %s, and a metric or "
@@ -890,12 +902,10 @@ sl_status sl_journal_add_look(sl_store *s, int64_t id, const sl_journal_look_inp
     sl_status st = take_time(in->at, l.taken_at, err);
     if (st != SL_OK)
         return st;
-    st = sl_store_begin(s, true, err);
-    if (st != SL_OK)
+    bool began;
+    st = begin_with_open_test(s, id, out, "more looks", &began, err);
+    if (!began)
         return st;
-    st = load_test(s, id, out, err);
-    if (st == SL_OK)
-        st = still_open(out, "more looks", err);
     if (st == SL_OK)
         st = look_counts(s, out, in, &l, err);
     if (st == SL_OK)
@@ -966,12 +976,10 @@ sl_status sl_journal_close(sl_store *s, int64_t id, sl_journal_outcome outcome,
         st = take_time(at, when, err);
     if (st != SL_OK)
         return st;
-    st = sl_store_begin(s, true, err);
-    if (st != SL_OK)
+    bool began;
+    st = begin_with_open_test(s, id, out, "second close", &began, err);
+    if (!began)
         return st;
-    st = load_test(s, id, out, err);
-    if (st == SL_OK)
-        st = still_open(out, "second close", err);
     if (st == SL_OK)
         st = not_before(out, when, err);
     db_stmt *q = NULL;

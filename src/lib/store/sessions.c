@@ -51,24 +51,6 @@ static sl_status unauthorised(sl_error *err)
                    "no valid session: it ended, expired or never existed; log in again");
 }
 
-/* Runs a statement bound to an int (?1) and, when given, a text (?2) to
- * its end (db.h has no count of changed rows: callers count first). */
-static sl_status run(sl_store *s, const char *sql, int64_t a, const char *text, const char *what,
-                     sl_error *err)
-{
-    db_stmt *q;
-    sl_status st = db_prepare(sl_store_db(s), sql, false, &q, err);
-    if (st != SL_OK)
-        return st;
-    db_bind_int(q, 1, a);
-    if (text)
-        db_bind_text(q, 2, text);
-    if (db_step(q) == DB_ERROR)
-        st = sl_store_fail(s, err, what);
-    db_finalize(q);
-    return st;
-}
-
 sl_status sl_session_create(sl_store *s, int64_t user_id, int64_t now,
                             char token[SL_SESSION_TOKEN_SIZE], sl_error *err)
 {
@@ -163,7 +145,7 @@ sl_status sl_session_check(sl_store *s, const char *token, int64_t now, sl_user 
         return unauthorised(err);
     if (expired) {
         /* Best effort: the answer is "no" whether or not the delete lands. */
-        run(s, "DELETE FROM sessions WHERE id = ?1", id, NULL, "", NULL);
+        sl_store_run(s, "DELETE FROM sessions WHERE id = ?1", id, NULL, "", NULL);
         return unauthorised(err);
     }
     if (now - seen >= SEEN_EVERY) {
@@ -224,7 +206,7 @@ sl_status sl_sessions_end_all(sl_store *s, int64_t user_id, uint64_t *ended, sl_
         db_finalize(q);
     }
     if (st == SL_OK)
-        st = run(s, "DELETE FROM sessions WHERE user_id = ?1", user_id, NULL,
+        st = sl_store_run(s, "DELETE FROM sessions WHERE user_id = ?1", user_id, NULL,
                  "cannot end the sessions", err);
     if (st == SL_OK) {
         char detail[96];
@@ -360,8 +342,8 @@ static sl_status uncount(sl_store *s, const char *name_key, const int64_t fail_i
     sl_status st = sl_store_begin(s, true, err);
     if (st != SL_OK)
         return st;
-    st = run(s, "DELETE FROM login_failures WHERE id = ?1 OR key = ?2", fail_ids[1], name_key,
-             "cannot clear the failed logins", err);
+    st = sl_store_run(s, "DELETE FROM login_failures WHERE id = ?1 OR key = ?2", fail_ids[1],
+                      name_key, "cannot clear the failed logins", err);
     if (st != SL_OK) {
         sl_store_rollback(s);
         return st;

@@ -559,6 +559,22 @@ sl_status sl_store_commit(sl_store *s, sl_error *err)
     return db_commit(s->db, err);
 }
 
+sl_status sl_store_run(sl_store *s, const char *sql, int64_t a, const char *text,
+                       const char *what, sl_error *err)
+{
+    db_stmt *q;
+    sl_status st = db_prepare(s->db, sql, false, &q, err);
+    if (st != SL_OK)
+        return st;
+    db_bind_int(q, 1, a);
+    if (text)
+        db_bind_text(q, 2, text);
+    if (db_step(q) == DB_ERROR)
+        st = db_fail(s->db, err, what);
+    db_finalize(q);
+    return st;
+}
+
 void sl_store_rollback(sl_store *s)
 {
     if (s)
