@@ -192,18 +192,10 @@ sl_status xlsx_read_sheet(xlsx_book *book, size_t index, ingest_sink sink, void 
                           sl_error *err);
 void xlsx_close(xlsx_book *book);
 
-/* ---- SHA-256 (sha256.c), for the content hash of an import ---- */
+/* ---- the content hash of an import (importer.c) ---- */
 
-typedef struct sl_sha256 {
-    uint32_t state[8];
-    uint64_t length;            /* bytes hashed so far */
-    unsigned char block[64];
-    size_t used;
-} sl_sha256;
-
-void sl_sha256_init(sl_sha256 *ctx);
-void sl_sha256_update(sl_sha256 *ctx, const void *data, size_t size);
-/* Writes 64 lowercase hex digits and a NUL to hex[65]. */
-void sl_sha256_hex(sl_sha256 *ctx, char hex[65]);
+/* The SHA-256 of the whole file behind fd, as 64 lowercase hex digits and a
+ * NUL: it tells whether a file was imported before. */
+sl_status ingest_hash_fd(int fd, const char *name, char hex[65], sl_error *err);
 
 #endif /* SL_INGEST_H */
