@@ -383,6 +383,46 @@ static void copy_abandoned(void **state)
     drop("abandon");
 }
 
+/* Values meet their column's type: a whole double goes into an integer
+ * column as that integer on both engines; on PostgreSQL, whose binary COPY
+ * sends each value at its column's width, a number too large for an
+ * INTEGER column or a fraction for a BIGINT one is refused by name. */
+static void copy_values_meet_types(void **state)
+{
+    (void)state;
+    db *d = open_ok(fresh("typed"), false);
+    exec_ok(d, "CREATE TABLE typed (id BIGINT PRIMARY KEY, small INTEGER, d DOUBLE PRECISION)");
+    sl_error err = {0};
+    assert_int_equal(db_begin(d, true, &err), SL_OK);
+    const char *const columns[] = {"id", "small", "d"};
+    db_copy *c = NULL;
+    assert_int_equal(db_copy_begin(d, "typed", columns, 3, &c, &err), SL_OK);
+    db_copy_double(c, 7.0);
+    db_copy_int(c, -2147483648);
+    db_copy_int(c, 3); /* an integer into a double column */
+    assert_int_equal(db_copy_row(c, &err), SL_OK);
+    assert_int_equal(db_copy_end(c, true, &err), SL_OK);
+    assert_int_equal(db_commit(d, &err), SL_OK);
+    assert_int_equal(query_int(d, "SELECT id FROM typed WHERE small = -2147483648 AND d = 3"), 7);
+    if (is_pg()) {
+        static const struct { int64_t small; double id; } bad[] = {{3000000000, 8}, {1, 8.5}};
+        for (size_t i = 0; i < 2; i++) {
+            assert_int_equal(db_begin(d, true, &err), SL_OK);
+            assert_int_equal(db_copy_begin(d, "typed", columns, 3, &c, &err), SL_OK);
+            db_copy_double(c, bad[i].id);
+            db_copy_int(c, bad[i].small);
+            db_copy_null(c);
+            assert_int_equal(db_copy_row(c, &err), SL_ERR_INVALID_ARGUMENT);
+            assert_non_null(strstr(err.message, "column"));
+            assert_int_equal(db_copy_end(c, false, &err), SL_OK);
+            db_rollback(d);
+        }
+        assert_int_equal(query_int(d, "SELECT count(*) FROM typed"), 1);
+    }
+    db_close(d);
+    drop("typed");
+}
+
 static void placeholders_in_quotes(void **state)
 {
     (void)state;
@@ -866,6 +906,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(values_round_trip),
         cmocka_unit_test(copy_many_rows),
         cmocka_unit_test(copy_abandoned),
+        cmocka_unit_test(copy_values_meet_types),
         cmocka_unit_test(placeholders_in_quotes),
         cmocka_unit_test(steps_and_reset),
         cmocka_unit_test(unique_violation_is_store),
