@@ -370,8 +370,15 @@ static void tests_from_before_the_rule_still_read(void **state)
                      SL_OK);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    char sql[1280];
+    char sql[2048];
     snprintf(sql, sizeof sql,
+             /* an import whose rows name two creators, for schema 9 to find */
+             "INSERT INTO imports (id, hash, file, header_row, imported_at)"
+             " VALUES (7, 'h', 'f.csv', 1, '2026-09-01T00:00:00Z');"
+             "INSERT INTO records (import_id, row, video, product, live, creator, day, label)"
+             " VALUES (7, 2, 'v', 'p', '', 'c1', '', ''), (7, 3, 'v', 'p', '', 'c2', '', ''),"
+             " (7, 4, 'v', 'p', '', 'c1', '', ''), (7, 5, 'v', 'p', '', '', '', '');"
+             "DROP TABLE import_creators; CREATE INDEX records_by_creator ON records(creator);"
              "ALTER TABLE imports DROP COLUMN title; ALTER TABLE imports DROP COLUMN practice;"
              "ALTER TABLE imports DROP COLUMN currency;"
              "ALTER TABLE journal_tests DROP COLUMN change_tag;"
@@ -401,7 +408,13 @@ static void tests_from_before_the_rule_still_read(void **state)
     sqlite3_stmt *q;
     sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 8);
+    assert_int_equal(sqlite3_column_int(q, 0), 9);
+    sqlite3_finalize(q);
+    /* schema 9 listed the creators the stored rows name, once each */
+    sqlite3_prepare_v2(db, "SELECT group_concat(creator, ',') FROM (SELECT creator FROM "
+                           "import_creators WHERE import_id = 7 ORDER BY creator)", -1, &q, NULL);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "c1,c2");
     sqlite3_finalize(q);
     sqlite3_close(db);
 }

@@ -102,8 +102,8 @@ static void open_creates_wal_database(void **state)
     /* migrations: imports and records (1), the journal (2), drill answers (3),
      * import titles and the practice mark (4), the currency (5), team mode's
      * accounts, sessions, creators and audit log (6), journal change tags (7),
-     * drill answers per account (8) */
-    assert_int_equal(query_int(path, "PRAGMA user_version"), 8);
+     * drill answers per account (8), the creators of each import (9) */
+    assert_int_equal(query_int(path, "PRAGMA user_version"), 9);
     assert_int_equal(query_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
                                      "('journal_tests', 'journal_looks')"),
                      2);
@@ -237,9 +237,37 @@ static void records_round_trip_exactly(void **state)
     assert_int_equal(n, 1);
     assert_int_equal(items[0].id, id);
     sl_free(items);
+    /* rows naming many creators, repeated and interleaved: each is found,
+     * and a creator of no row is not */
+    snprintf(meta.hash, sizeof meta.hash, "%064d", 3);
+    int64_t id3;
+    assert_int_equal(sl_store_import_begin(s, &meta, &id3, &existing, &err), SL_OK);
+    for (int r = 0; r < 120; r++) {
+        char creator[16];
+        snprintf(creator, sizeof creator, "m%d", (r * 7) % 40);
+        sl_record x = record(2 + r, "v1", creator);
+        assert_int_equal(sl_store_import_add(s, &x, &err), SL_OK);
+    }
+    assert_int_equal(sl_store_import_commit(s, 120, 0, &err), SL_OK);
+    for (int k = 0; k <= 40; k++) {
+        char creator[16];
+        snprintf(creator, sizeof creator, "m%d", k);
+        assert_int_equal(sl_store_imports(s, creator, &items, &n, &err), SL_OK);
+        assert_int_equal(n, k < 40 ? 1 : 0);
+        if (n)
+            assert_int_equal(items[0].id, id3);
+        sl_free(items);
+    }
+    assert_int_equal(sl_store_forget(s, id3, &err), SL_OK);
+    assert_int_equal(sl_store_imports(s, "m5", &items, &n, &err), SL_OK);
+    assert_int_equal(n, 0); /* forgotten with its creators */
+    sl_free(items);
     assert_int_equal(sl_store_forget(s, id, &err), SL_OK);
     assert_int_equal(sl_store_import_get(s, id, &m, &err), SL_ERR_NOT_FOUND);
     assert_int_equal(sl_store_forget(s, id, &err), SL_ERR_NOT_FOUND);
+    assert_int_equal(sl_store_imports(s, "c2", &items, &n, &err), SL_OK);
+    assert_int_equal(n, 0);
+    sl_free(items);
     sl_store_close(s);
     assert_int_equal(query_int(store_named("trip.db"), "SELECT count(*) FROM records"), 1);
 }

@@ -1221,9 +1221,8 @@ static sl_status pg_import_rows_end(db *base, int64_t import_id, db_copy *c, boo
     long long id = (long long)import_id;
     snprintf(sql, sizeof sql,
              "CREATE INDEX ON records_%lld (import_id, row);"
-             "CREATE INDEX ON records_%lld (creator);"
              "ALTER TABLE records ATTACH PARTITION records_%lld FOR VALUES IN (%lld)",
-             id, id, id, id);
+             id, id, id);
     return pg_exec(base, sql, err);
 }
 

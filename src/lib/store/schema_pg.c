@@ -183,6 +183,17 @@ const char *const db_pg_schema[] = {
      * with it. */
     "ALTER TABLE drill_answers ADD COLUMN user_id BIGINT REFERENCES users(id) ON DELETE CASCADE;"
     "CREATE INDEX drill_answers_by_user ON drill_answers(user_id, drill_type);",
+    /* 9: as in schema_sqlite.c, the creators of each import in a table of
+     * their own instead of an index on every record's creator.  No foreign
+     * key, as for records: forgetting an import deletes its lines
+     * (store.c). */
+    "CREATE TABLE import_creators ("
+    "  import_id BIGINT NOT NULL,"
+    "  creator TEXT NOT NULL,"
+    "  PRIMARY KEY (import_id, creator));"
+    "INSERT INTO import_creators SELECT DISTINCT import_id, creator FROM records "
+    "  WHERE creator <> '';"
+    "DROP INDEX records_by_creator;",
 };
 
 const int db_pg_schema_versions = (int)(sizeof db_pg_schema / sizeof *db_pg_schema);

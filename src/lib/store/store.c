@@ -14,6 +14,7 @@
  * making the creator an import belongs to.
  */
 #include "db.h"
+#include "name_set.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct sl_store {
     db_stmt *insert_import, *finish_import, *find_hash;
     char actor[64];             /* sl_store_set_actor; "" is "local" */
     char import_creator[SL_MAX_ID]; /* the open import's creator handle, set at commit */
+    name_set row_creators;      /* the creators its rows name (import_creators) */
 };
 
 static const char *const record_columns[] = {
@@ -240,6 +242,7 @@ sl_status sl_store_import_begin(sl_store *s, const sl_import *meta, int64_t *id,
         return st;
     s->in_import = true;
     s->import_creator[0] = '\0';
+    name_set_free(&s->row_creators);
     st = find_import(s, meta->hash, existing_id, err);
     if (st == SL_OK && !*existing_id) {
         st = insert_import(s, meta, id, err);
@@ -264,6 +267,8 @@ sl_status sl_store_import_add(sl_store *s, const sl_record *rec, sl_error *err)
     if (!s || !rec || !s->in_import || !s->rows)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no import is open");
     db_copy *c = s->rows;
+    if (rec->key[SL_DIM_CREATOR][0] && !name_set_add(&s->row_creators, rec->key[SL_DIM_CREATOR]))
+        return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
     db_copy_int(c, s->import_id);
     db_copy_int(c, (int64_t)rec->row);
     for (int k = 0; k < SL_DIM__COUNT; k++)
@@ -332,6 +337,27 @@ static sl_status apply_import_creator(sl_store *s, sl_error *err)
     return st;
 }
 
+/* One line per creator the import's rows name: "store list --creator"
+ * finds imports there rather than in every record. */
+static sl_status keep_row_creators(sl_store *s, sl_error *err)
+{
+    db_stmt *q = NULL;
+    sl_status st = db_prepare(s->db,
+                              "INSERT INTO import_creators (import_id, creator) VALUES (?1, ?2)",
+                              false, &q, err);
+    for (size_t i = 0; st == SL_OK && i < s->row_creators.count; i++) {
+        db_reset(q);
+        db_bind_int(q, 1, s->import_id);
+        db_bind_text(q, 2, s->row_creators.names[i]);
+        if (db_step(q) == DB_ERROR)
+            st = db_fail(s->db, err, "cannot record the import's creators");
+    }
+    if (q)
+        db_finalize(q);
+    name_set_free(&s->row_creators);
+    return st;
+}
+
 sl_status sl_store_import_commit(sl_store *s, uint64_t rows, uint64_t skipped, sl_error *err)
 {
     if (!s || !s->in_import)
@@ -339,6 +365,8 @@ sl_status sl_store_import_commit(sl_store *s, uint64_t rows, uint64_t skipped, s
     db_copy *c = s->rows;
     s->rows = NULL;
     sl_status st = db_import_rows_end(s->db, s->import_id, c, true, err);
+    if (st == SL_OK)
+        st = keep_row_creators(s, err);
     if (st == SL_OK)
         st = apply_import_creator(s, err);
     if (st == SL_OK) {
@@ -370,6 +398,7 @@ void sl_store_import_abort(sl_store *s)
     if (s->rows)
         db_import_rows_end(s->db, s->import_id, s->rows, false, NULL);
     s->rows = NULL;
+    name_set_free(&s->row_creators);
     db_rollback(s->db);
     s->in_import = false;
 }
@@ -410,7 +439,7 @@ sl_status sl_store_imports(sl_store *s, const char *creator, sl_import **out, si
     *count = 0;
     db_stmt *q;
     const char *sql = creator ? "SELECT " IMPORT_COLUMNS " FROM imports i WHERE EXISTS (SELECT 1 "
-                                "FROM records r WHERE r.import_id = i.id AND r.creator = ?1) "
+                                "FROM import_creators c WHERE c.import_id = i.id AND c.creator = ?1) "
                                 "ORDER BY id DESC"
                               : "SELECT " IMPORT_COLUMNS " FROM imports ORDER BY id DESC";
     sl_status st = db_prepare(s->db, sql, false, &q, err);
@@ -477,6 +506,9 @@ sl_status sl_store_forget(sl_store *s, int64_t id, sl_error *err)
     if (st != SL_OK)
         return st;
     st = db_import_forget(s->db, id, err);
+    if (st == SL_OK)
+        st = sl_store_run(s, "DELETE FROM import_creators WHERE import_id = ?1", id, NULL,
+                          "cannot forget the import's creators", err);
     if (st == SL_OK) {
         char detail[256];
         snprintf(detail, sizeof detail, "%.200s, %llu rows", m.file,

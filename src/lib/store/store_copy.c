@@ -68,6 +68,9 @@ static const column_kind record_kinds[] = {
     COL_INT, COL_INT, COL_INT,  COL_INT,  COL_INT,  COL_REAL, COL_REAL, COL_REAL,
 };
 
+static const char *const import_creator_columns[] = {"import_id", "creator"};
+static const column_kind import_creator_kinds[] = {COL_INT, COL_TEXT};
+
 /* A test goes in open (outcome, lesson and closed time come after its
  * looks): the database refuses looks on a closed test. */
 static const char *const test_columns[] = {
@@ -106,13 +109,14 @@ static const table_spec tables[] = {
     SPEC("assignments", assignment, "user_id, creator_id"),
     SPEC("imports", import, "id"),
     SPEC("records", record, "import_id, row"),
+    SPEC("import_creators", import_creator, "import_id, creator"),
     SPEC("journal_tests", test, "id"),
     SPEC("journal_looks", look, "test_id, seq"),
     SPEC("drill_answers", drill, "id"),
     SPEC("audit", audit, "id"),
 };
-enum { T_CREATORS, T_USERS, T_ASSIGNMENTS, T_IMPORTS, T_RECORDS, T_TESTS, T_LOOKS, T_DRILLS,
-       T_AUDIT, T__COUNT };
+enum { T_CREATORS, T_USERS, T_ASSIGNMENTS, T_IMPORTS, T_RECORDS, T_IMPORT_CREATORS, T_TESTS,
+       T_LOOKS, T_DRILLS, T_AUDIT, T__COUNT };
 
 /* SELECT the spec's columns from its table, in its order; with
  * `one_import`, only that import's rows (?1). */
@@ -341,7 +345,7 @@ static sl_status copy_all(db *from, db *to, sl_store_copy_result *out, sl_error 
     if (st == SL_OK)
         st = close_tests(from, to, err);
     for (int t = 0; st == SL_OK && t < T__COUNT; t++)
-        if (t != T_RECORDS && t != T_LOOKS && t != T_ASSIGNMENTS)
+        if (t != T_RECORDS && t != T_IMPORT_CREATORS && t != T_LOOKS && t != T_ASSIGNMENTS)
             st = db_ids_follow(to, tables[t].table, err);
     store_totals a, b;
     if (st == SL_OK)
