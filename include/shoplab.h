@@ -1226,6 +1226,10 @@ typedef struct sl_import {
     int64_t creator_id;     /* the creator it belongs to (Team section), or 0: none
                                (imported before schema 6, or a file of several
                                creators); only owners see an import of no creator */
+    uint32_t fields_given;  /* sl_store_import_begin: bit f for each sl_field the
+                               file's rows can hold; the store sends only those
+                               and stores the others empty (0: every field).
+                               Not stored: 0 when read back */
 } sl_import;
 
 /* Starts one import (one transaction).  When an import with the same hash

@@ -210,16 +210,17 @@ typedef struct cell_log {
     size_t issue_count;
 } cell_log;
 
-/* Converts one data row.  `need_keys` is a bit mask of dimensions to fill.
- * ROW_EMPTY for rows with no value at all (blank lines, notes, a table's
+/* Converts one data row.  `need_keys` is a bit mask of dimensions to fill;
+ * of those, an unreadable key in `vital_keys` (the grouping key) costs the
+ * row, any other only its cell (the key stays empty).  ROW_EMPTY for rows with no value at all (blank lines, notes, a table's
  * title); ROW_SUMMARY for total, average and percent-change rows; ROW_BAD
  * with `issue` filled (file:row:column, header, value, reason) for a row
  * whose key cannot be read or whose counts contradict each other — and, with
  * `strict`, for any cell that cannot be read.  Otherwise an unreadable cell
  * is logged in `cells` and its field left missing. */
 row_outcome import_convert_row(const import_plan *plan, const char *file, const ingest_row *row,
-                               uint32_t need_keys, bool strict, row_values *out,
-                               sl_row_issue *issue, cell_log *cells);
+                               uint32_t need_keys, uint32_t vital_keys, bool strict,
+                               row_values *out, sl_row_issue *issue, cell_log *cells);
 
 /* ---- the bulk path (bulk.c) ---- */
 

@@ -137,7 +137,8 @@ bool file_data_row(const file_job *job, data_state *d, const ingest_row *row, ro
         batch = NULL;
     sl_row_issue issue;
     row_outcome r = import_convert_row(job->plan, job->name, row, job->need_keys,
-                                       job->options->strict, v, &issue, &d->cells);
+                                       job->vital_keys, job->options->strict, v, &issue,
+                                       &d->cells);
     if (r == ROW_EMPTY)
         return true;
     if (r == ROW_SUMMARY) {

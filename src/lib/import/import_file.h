@@ -39,7 +39,8 @@ typedef struct file_job {
     const sl_read_options *options;
     bool grouped;
     sl_dimension by;
-    uint32_t need_keys;
+    uint32_t need_keys;         /* the keys read from each row */
+    uint32_t vital_keys;        /* of those, the ones a row cannot do without */
     sl_store *store;            /* NULL: not storing this file */
     row_values *scratch;
     const bulk_plan *bulk;      /* plain records take the fused loop (bulk.c) */

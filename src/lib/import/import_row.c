@@ -360,13 +360,29 @@ static row_outcome row_kind(const ingest_row *row, size_t *filled)
     return ROW_OK;
 }
 
+/* An unreadable key: the row's end when the key is vital (or `strict`),
+ * else only its cell's, logged, with the key left empty.  A stored import
+ * reads every key, and one unreadable post date must not cost the row
+ * that a read grouped by video keeps. */
+static row_outcome key_failed(const import_plan *plan, row_outcome r, bool vital, bool strict,
+                              cell_log *cells, const sl_row_issue *issue, char *key)
+{
+    size_t column = issue->column ? (size_t)issue->column - 1 : 0;
+    if (r != ROW_BAD || vital || !cell_failed(plan, strict, cells, column, issue))
+        return r;
+    key[0] = '\0';
+    return ROW_OK;
+}
+
 /* The keys in `need_keys`; *any_key says whether one was found. */
 static row_outcome convert_keys(const import_plan *plan, const char *file,
-                                const ingest_row *row, uint32_t need_keys, row_values *out,
-                                sl_row_issue *issue, bool *any_key)
+                                const ingest_row *row, uint32_t need_keys, uint32_t vital_keys,
+                                bool strict, row_values *out, sl_row_issue *issue,
+                                cell_log *cells, bool *any_key)
 {
     row_outcome r;
     for (int k = 0; k < SL_DIM__COUNT; k++) {
+        const bool vital = vital_keys & (1u << k);
         out->key[k][0] = '\0';
         if (!(need_keys & (1u << k)))
             continue;
@@ -376,7 +392,9 @@ static row_outcome convert_keys(const import_plan *plan, const char *file,
             continue;
         }
         if (k == SL_DIM_LIVE && plan->live_from_title) {
-            if ((r = live_key(plan, file, row, out, issue)) != ROW_OK)
+            r = live_key(plan, file, row, out, issue);
+            if (r != ROW_OK &&
+                (r = key_failed(plan, r, vital, strict, cells, issue, out->key[k])) != ROW_OK)
                 return r;
             *any_key |= out->key[k][0] != '\0';
             continue;
@@ -396,7 +414,9 @@ static row_outcome convert_keys(const import_plan *plan, const char *file,
                 continue;
             }
         }
-        if ((r = convert_key(plan, file, row, (size_t)c, (sl_dimension)k, out, issue)) != ROW_OK)
+        r = convert_key(plan, file, row, (size_t)c, (sl_dimension)k, out, issue);
+        if (r != ROW_OK &&
+            (r = key_failed(plan, r, vital, strict, cells, issue, out->key[k])) != ROW_OK)
             return r;
         *any_key |= out->key[k][0] != '\0';
     }
@@ -459,8 +479,8 @@ static void row_label(const import_plan *plan, const ingest_row *row, row_values
 }
 
 row_outcome import_convert_row(const import_plan *plan, const char *file, const ingest_row *row,
-                               uint32_t need_keys, bool strict, row_values *out,
-                               sl_row_issue *issue, cell_log *cells)
+                               uint32_t need_keys, uint32_t vital_keys, bool strict,
+                               row_values *out, sl_row_issue *issue, cell_log *cells)
 {
     out->present = 0;
     out->money_exact = 0;
@@ -472,7 +492,8 @@ row_outcome import_convert_row(const import_plan *plan, const char *file, const 
     if (r != ROW_OK)
         return r;
     bool any_key = false;
-    if ((r = convert_keys(plan, file, row, need_keys, out, issue, &any_key)) != ROW_OK ||
+    if ((r = convert_keys(plan, file, row, need_keys, vital_keys, strict, out, issue, cells,
+                          &any_key)) != ROW_OK ||
         (r = convert_values(plan, file, row, strict, out, issue, cells)) != ROW_OK)
         return r;
     row_label(plan, row, out);

@@ -78,7 +78,7 @@ static sl_status on_plan(file_pipe *p, sl_error *err)
     }
     p->job.grouped = r->grouped;
     p->job.by = r->by;
-    p->job.need_keys = r->grouped ? 1u << r->by : 0;
+    p->job.need_keys = p->job.vital_keys = r->grouped ? 1u << r->by : 0;
     src->columns = malloc((plan->column_count ? plan->column_count : 1) * sizeof *src->columns);
     if (!src->columns)
         return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
@@ -101,6 +101,9 @@ static sl_status on_plan(file_pipe *p, sl_error *err)
         meta.practice = src->practice;
         memcpy(meta.currency, src->currency, sizeof meta.currency);
         meta.creator_id = b->options->creator_id;
+        for (int f = 0; f < SL_FIELD__COUNT; f++)
+            if (plan->field_col[f] >= 0)
+                meta.fields_given |= 1u << f;
         int64_t id = 0, existing = 0;
         sl_status st = sl_store_import_begin(b->options->store, &meta, &id, &existing, err);
         if (st != SL_OK)
