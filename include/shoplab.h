@@ -1230,6 +1230,8 @@ typedef struct sl_import {
                                file's rows can hold; the store sends only those
                                and stores the others empty (0: every field).
                                Not stored: 0 when read back */
+    uint32_t keys_given;    /* likewise: bit k for each sl_dimension the rows can
+                               hold, bit SL_DIM__COUNT for a label (0: all) */
 } sl_import;
 
 /* Starts one import (one transaction).  When an import with the same hash

@@ -38,6 +38,27 @@ static sl_status add_source(sl_report *r, const char *name, const char *format, 
 }
 
 /* Called once the header of a file is known: grouping, store, source info. */
+/* The keys (bit k) and label (bit SL_DIM__COUNT) the plan's rows can
+ * fill (import_row.c): from their columns, a video or LIVE key made from a
+ * title, a product ID inside a product name.  A key is never dropped by
+ * mistake: the store refuses a row that has one it was told of no. */
+static uint32_t keys_given(const import_plan *plan)
+{
+    uint32_t given = 0;
+    for (int k = 0; k < SL_DIM__COUNT; k++)
+        if (plan->key_col[k] >= 0)
+            given |= 1u << k;
+    if (plan->video_from_title)
+        given |= 1u << SL_DIM_VIDEO;
+    if (plan->live_from_title)
+        given |= 1u << SL_DIM_LIVE;
+    if (plan->id_in_label)
+        given |= 1u << SL_DIM_PRODUCT;
+    if (plan->label_col >= 0)
+        given |= 1u << SL_DIM__COUNT;
+    return given;
+}
+
 static sl_status on_plan(file_pipe *p, sl_error *err)
 {
     build *b = p->owner;
@@ -104,6 +125,7 @@ static sl_status on_plan(file_pipe *p, sl_error *err)
         for (int f = 0; f < SL_FIELD__COUNT; f++)
             if (plan->field_col[f] >= 0)
                 meta.fields_given |= 1u << f;
+        meta.keys_given = keys_given(plan);
         int64_t id = 0, existing = 0;
         sl_status st = sl_store_import_begin(b->options->store, &meta, &id, &existing, err);
         if (st != SL_OK)

@@ -74,7 +74,9 @@ sl_status db_migrate_step(db *d, int version, const char *sql, sl_error *err);
  * loads a partition of their own, indexes it after the load (a sorted
  * build, far cheaper than keeping two indexes row by row) and attaches it,
  * which is what keeps its import near the speed of a plain COPY.
- * `columns` are record columns; import_id must be the first. */
+ * `columns` are the record columns each row gives; a column not listed
+ * takes the import's id (import_id) or its empty value ('' for a NOT NULL
+ * text, else NULL), so a file without LIVEs or refunds sends none. */
 sl_status db_import_rows_begin(db *d, int64_t import_id, const char *const *columns, int count,
                                db_copy **out, sl_error *err);
 /* Ends the copy (`ok` false: abandons it; the caller rolls back). */

@@ -1198,6 +1198,54 @@ static sl_status pg_copy_end(db_copy *base, bool ok, sl_error *err)
  * attached to the partitioned records table, whose indexes it then
  * already has.  Until the import commits none of it is visible, and a
  * rollback takes the table with it. */
+static bool listed(const char *name, const char *const *columns, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (strcmp(columns[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Gives the import's table its unlisted columns' values (db.h) as
+ * defaults, so COPY never carries them. */
+static sl_status unlisted_defaults(pg_db *d, const char *table, int64_t import_id,
+                                   const char *const *columns, int count, sl_error *err)
+{
+    PGresult *r = connected(d) ? d->pq->exec(d->conn, "SELECT attname, attnotnull, atttypid "
+                                                      "FROM pg_attribute WHERE attrelid = "
+                                                      "'records'::regclass AND attnum > 0 "
+                                                      "AND NOT attisdropped")
+                               : NULL;
+    if (!r || !result_ok(d, r)) {
+        if (r)
+            record_result(d, r);
+        d->pq->clear(r);
+        return pg_fail(&d->base, err, "reading the records' columns");
+    }
+    char sql[1024];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "ALTER TABLE %s", table);
+    int actions = 0;
+    for (int k = 0; k < d->pq->ntuples(r) && n < sizeof sql; k++) {
+        const char *name = d->pq->getvalue(r, k, 0);
+        if (listed(name, columns, count) || !plain_name(name))
+            continue;
+        char value[32];
+        if (strcmp(name, "import_id") == 0)
+            snprintf(value, sizeof value, "%lld", (long long)import_id);
+        else if (strcmp(d->pq->getvalue(r, k, 1), "t") == 0 &&
+                 strtoul(d->pq->getvalue(r, k, 2), NULL, 10) == PG_TEXTOID)
+            snprintf(value, sizeof value, "''");
+        else
+            continue; /* nullable: NULL already */
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s ALTER %s SET DEFAULT %s",
+                              actions++ ? "," : "", name, value);
+    }
+    d->pq->clear(r);
+    if (n >= sizeof sql)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "too many columns left out");
+    return actions ? pg_exec(&d->base, sql, err) : SL_OK;
+}
+
 static sl_status pg_import_rows_begin(db *base, int64_t import_id, const char *const *columns,
                                       int count, db_copy **out, sl_error *err)
 {
@@ -1208,6 +1256,8 @@ static sl_status pg_import_rows_begin(db *base, int64_t import_id, const char *c
              "CHECK (import_id = %lld))",
              table, (long long)import_id);
     sl_status st = pg_exec(base, sql, err);
+    if (st == SL_OK)
+        st = unlisted_defaults((pg_db *)base, table, import_id, columns, count, err);
     return st == SL_OK ? pg_copy_begin(base, table, columns, count, out, err) : st;
 }
 

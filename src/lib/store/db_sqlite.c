@@ -235,16 +235,23 @@ static void sqlite_finalize(db_stmt *q)
 
 /* ---- bulk rows: one INSERT, reused ---- */
 
-static sl_status sqlite_copy_begin(db *d, const char *table, const char *const *columns,
-                                   int count, db_copy **out, sl_error *err)
+/* The rows' INSERT: `columns` from parameters, then `fixed` (names) with
+ * `values` (SQL literals), each "" or a list beginning with ", ". */
+static sl_status copy_begin_with(db *d, const char *table, const char *const *columns,
+                                 int count, const char *fixed, const char *values,
+                                 db_copy **out, sl_error *err)
 {
     *out = NULL;
     char sql[2048];
     size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s (", table);
     for (int i = 0; i < count && n < sizeof sql; i++)
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", i ? ", " : "", columns[i]);
+    if (n < sizeof sql)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s", fixed);
     for (int i = 0; i < count && n < sizeof sql; i++)
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%s?%d", i ? ", " : ") VALUES (", i + 1);
+    if (n < sizeof sql)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s", values);
     if (n + 2 >= sizeof sql)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "too many columns to copy");
     snprintf(sql + n, sizeof sql - n, ")");
@@ -261,6 +268,12 @@ static sl_status sqlite_copy_begin(db *d, const char *table, const char *const *
     }
     *out = &c->base;
     return SL_OK;
+}
+
+static sl_status sqlite_copy_begin(db *d, const char *table, const char *const *columns,
+                                   int count, db_copy **out, sl_error *err)
+{
+    return copy_begin_with(d, table, columns, count, "", "", out, err);
 }
 
 static void sqlite_copy_int(db_copy *c, int64_t v)
@@ -326,11 +339,40 @@ static sl_status sqlite_ids_follow(db *d, const char *table, sl_error *err)
 }
 
 /* An import's rows go into the one records table. */
+/* The unlisted columns (db.h) are written into the INSERT as literals:
+ * the import's id, and '' for each NOT NULL text. */
 static sl_status sqlite_import_rows_begin(db *d, int64_t import_id, const char *const *columns,
                                           int count, db_copy **out, sl_error *err)
 {
-    (void)import_id;
-    return sqlite_copy_begin(d, "records", columns, count, out, err);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(handle_of(d), "SELECT name, type, \"notnull\" FROM "
+                                         "pragma_table_info('records')",
+                           -1, &q, NULL) != SQLITE_OK)
+        return sqlite_fail(d, err, "cannot read the records' columns");
+    char fixed[512] = "", values[512] = "";
+    size_t nf = 0, nv = 0;
+    while (sqlite3_step(q) == SQLITE_ROW && nf < sizeof fixed && nv < sizeof values) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        bool is_listed = false;
+        for (int i = 0; i < count && !is_listed; i++)
+            is_listed = strcmp(columns[i], name) == 0;
+        char value[32];
+        if (is_listed)
+            continue;
+        if (strcmp(name, "import_id") == 0)
+            snprintf(value, sizeof value, "%lld", (long long)import_id);
+        else if (sqlite3_column_int(q, 2) &&
+                 strcmp((const char *)sqlite3_column_text(q, 1), "TEXT") == 0)
+            snprintf(value, sizeof value, "''");
+        else
+            continue; /* nullable: NULL already */
+        nf += (size_t)snprintf(fixed + nf, sizeof fixed - nf, ", %s", name);
+        nv += (size_t)snprintf(values + nv, sizeof values - nv, ", %s", value);
+    }
+    sqlite3_finalize(q);
+    if (nf >= sizeof fixed || nv >= sizeof values)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "too many columns left out");
+    return copy_begin_with(d, "records", columns, count, fixed, values, out, err);
 }
 
 static sl_status sqlite_import_rows_end(db *d, int64_t import_id, db_copy *c, bool ok,

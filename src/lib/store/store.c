@@ -31,15 +31,17 @@ struct sl_store {
     char import_creator[SL_MAX_ID]; /* the open import's creator handle, set at commit */
     name_set row_creators;      /* the creators its rows name (import_creators) */
     uint32_t fields_sent;       /* the funnel fields its rows send (sl_import.fields_given) */
+    uint32_t keys_sent;         /* and the keys, the label at bit SL_DIM__COUNT */
 };
 
-/* The record columns before the funnel fields, then one per sl_field. */
+/* A record's columns as the store sends them: the row, one per
+ * sl_dimension, the label, one per sl_field.  import_id is the engine's. */
 static const char *const record_columns[] = {
-    "import_id", "row", "video", "product", "live", "creator", "day", "label",
+    "row", "video", "product", "live", "creator", "day", "label",
     "views", "product_impressions", "product_clicks", "orders", "sku_orders", "items_sold",
     "gmv", "est_commission", "refunds",
 };
-#define RECORD_KEY_COLUMNS 8
+#define RECORD_LABEL_COLUMN (1 + SL_DIM__COUNT)
 
 sl_status sl_store_default_path(char *out, size_t size, sl_error *err)
 {
@@ -256,14 +258,18 @@ sl_status sl_store_import_begin(sl_store *s, const sl_import *meta, int64_t *id,
     /* Only the fields the file has: a column never sent costs the
      * database nothing to parse, and PostgreSQL's COPY time grows with
      * the columns sent (a quarter less for a file of five fields). */
-    const uint32_t all = (1u << SL_FIELD__COUNT) - 1;
-    s->fields_sent = meta->fields_given & all ? meta->fields_given & all : all;
+    const uint32_t all_fields = (1u << SL_FIELD__COUNT) - 1, all_keys = (2u << SL_DIM__COUNT) - 1;
+    s->fields_sent = meta->fields_given & all_fields ? meta->fields_given & all_fields : all_fields;
+    s->keys_sent = meta->keys_given & all_keys ? meta->keys_given & all_keys : all_keys;
     const char *columns[sizeof record_columns / sizeof *record_columns];
-    int count = RECORD_KEY_COLUMNS;
-    memcpy(columns, record_columns, RECORD_KEY_COLUMNS * sizeof *columns);
+    int count = 0;
+    columns[count++] = record_columns[0];
+    for (int k = 0; k <= SL_DIM__COUNT; k++) /* the keys, then the label */
+        if (s->keys_sent & (1u << k))
+            columns[count++] = record_columns[1 + k];
     for (int f = 0; f < SL_FIELD__COUNT; f++)
         if (s->fields_sent & (1u << f))
-            columns[count++] = record_columns[RECORD_KEY_COLUMNS + f];
+            columns[count++] = record_columns[RECORD_LABEL_COLUMN + 1 + f];
     if (st == SL_OK && !*existing_id)
         st = db_import_rows_begin(s->db, *id, columns, count, &s->rows, err);
     if (st != SL_OK || *existing_id) {
@@ -281,11 +287,18 @@ sl_status sl_store_import_add(sl_store *s, const sl_record *rec, sl_error *err)
     db_copy *c = s->rows;
     if (rec->key[SL_DIM_CREATOR][0] && !name_set_add(&s->row_creators, rec->key[SL_DIM_CREATOR]))
         return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
-    db_copy_int(c, s->import_id);
     db_copy_int(c, (int64_t)rec->row);
-    for (int k = 0; k < SL_DIM__COUNT; k++)
-        db_copy_text(c, rec->key[k]);
-    db_copy_text(c, rec->label);
+    for (int k = 0; k <= SL_DIM__COUNT; k++) {
+        const char *text = k < SL_DIM__COUNT ? rec->key[k] : rec->label;
+        if (s->keys_sent & (1u << k))
+            db_copy_text(c, text);
+        else if (text[0])
+            return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL,
+                           "row %llu has a %s, which its import said the file lacks; please "
+                           "report this",
+                           (unsigned long long)rec->row,
+                           k < SL_DIM__COUNT ? sl_dimension_name((sl_dimension)k) : "label");
+    }
     for (int f = 0; f < SL_FIELD__COUNT; f++) {
         double v;
         bool has = sl_funnel_get(&rec->funnel, (sl_field)f, &v);
