@@ -187,7 +187,9 @@ static row_outcome convert_key(const import_plan *plan, const char *file, const 
     if (dim == SL_DIM_DAY) {
         char tmp[SL_MAX_ID];
         bool amb;
-        snprintf(tmp, sizeof tmp, "%.*s", (int)(len < sizeof tmp ? len : sizeof tmp - 1), t);
+        size_t n = len < sizeof tmp ? len : sizeof tmp - 1; /* memcpy: once per row */
+        memcpy(tmp, t, n);
+        tmp[n] = '\0';
         if (!import_parse_day(tmp, plan->day_order, key, &amb))
             return bad(issue, file, row, c, plan,
                        amb ? "the day and month of this date could be either way round; "
