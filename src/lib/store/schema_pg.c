@@ -193,7 +193,12 @@ const char *const db_pg_schema[] = {
     "  PRIMARY KEY (import_id, creator));"
     "INSERT INTO import_creators SELECT DISTINCT import_id, creator FROM records "
     "  WHERE creator <> '';"
-    "DROP INDEX records_by_creator;",
+    "DROP INDEX records_by_creator;"
+    /* Each import's rows are a partition of their own, so within one the
+     * import_id is constant: the rows are found by partition and read in
+     * order by `row` alone, a smaller index and a faster build. */
+    "DROP INDEX records_by_import;"
+    "CREATE INDEX records_by_row ON records(row);",
 };
 
 const int db_pg_schema_versions = (int)(sizeof db_pg_schema / sizeof *db_pg_schema);
