@@ -9,6 +9,7 @@
  * UTF-8 form; and a large feed checked while it is read, decided as the
  * scan decides.
  */
+#include "import/import.h"
 #include "import/ingest.h"
 
 #include <errno.h>
@@ -547,6 +548,41 @@ static void large_feed_checked_while_read(void **state)
     free(data);
 }
 
+/* The bulk loop checks the records it parses itself (plain ASCII by its
+ * masks, others through csv_check_text): at each of its instruction-set
+ * levels, UTF-8 in a key is kept and a stray Windows-1252 byte is found. */
+static void large_feed_checked_at_each_level(void **state)
+{
+    (void)state;
+    size_t rows = 480000, size;
+    char *data = bulk_feed(rows, &size);
+    size_t mid = feed_row_at(data, rows / 2), late = feed_row_at(data, rows - 3);
+    memcpy(data + mid + 2, "\xc3\xa9", 2); /* "v0NNN" becomes "v0é…" */
+    const char *utf8 = write_file("feed-utf8.csv", data, size);
+    char *stray = malloc(size);
+    memcpy(stray, data, size);
+    memcpy(stray + mid + 2, "00", 2);
+    stray[late + 1] = (char)0xE9;
+    const char *w1252 = write_file("feed-1252.csv", stray, size);
+    for (int level = BULK_AVX512; level >= BULK_BASELINE; level--) {
+        if (bulk_limit_level(level) != level)
+            continue;
+        sl_report *rep;
+        sl_error err;
+        assert_int_equal(read_feed(utf8, 1, false, &rep, &err), SL_OK);
+        assert_int_equal(rep->rows_read, rows);
+        assert_string_equal(rep->sources[0].encoding, "utf-8");
+        sl_report_free(rep);
+        assert_int_equal(read_feed(w1252, 1, false, &rep, &err), SL_OK);
+        assert_int_equal(rep->rows_read, rows);
+        assert_string_equal(rep->sources[0].encoding, "windows-1252");
+        sl_report_free(rep);
+    }
+    bulk_limit_level(BULK_AVX512);
+    free(stray);
+    free(data);
+}
+
 /* A Windows-1252 file: its source says so, and its header reads as text. */
 static void windows_1252_report_says_so(void **state)
 {
@@ -598,6 +634,7 @@ int main(void)
         cmocka_unit_test(large_utf16_reads_like_utf8),
         cmocka_unit_test(windows_1252_report_says_so),
         cmocka_unit_test(large_feed_checked_while_read),
+        cmocka_unit_test(large_feed_checked_at_each_level),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

@@ -499,12 +499,19 @@ static void xlsx_sheets_and_dates(void **state)
 
 /* ---- the CSV reader against a reference reader ---- */
 
-static char *fast_parse(const char *path, char delim)
+/* Read with pread rather than through mapped windows (fast_parse). */
+#define PREAD ((size_t)-1)
+
+/* The records csv_next gives, read with pread (window PREAD) or through
+ * mapped windows of `window` bytes (0: the default size). */
+static char *fast_parse(const char *path, char delim, size_t window)
 {
     int fd = open(path, O_RDONLY);
     assert_true(fd >= 0);
     csv_reader *r;
     assert_int_equal(csv_open(fd, path, 0, UINT64_MAX, delim, 1, &r, NULL), SL_OK);
+    if (window != PREAD)
+        csv_map_windows(r, window);
     size_t cap = 1 << 16, len = 0;
     char *out = malloc(cap);
     for (;;) {
@@ -597,16 +604,21 @@ static void csv_reader_matches_reference(void **state)
         fwrite(data, 1, n, f);
         fclose(f);
         char *want = reference_parse(data, n, delim);
-        char *got = fast_parse(path, delim);
-        if (strcmp(want, got) != 0) {
-            size_t at = 0;
-            while (want[at] && want[at] == got[at])
-                at++;
-            fail_msg("round %d: the reader differs from the reference at output byte %zu", round,
-                     at);
+        /* pread; mapped windows of one page (records of several pages make
+         * them grow), of a few pages and part of one, and of the default */
+        static const size_t windows[] = {PREAD, 4096, 12288, 12289, 0};
+        for (size_t w = 0; w < sizeof windows / sizeof *windows; w++) {
+            char *got = fast_parse(path, delim, windows[w]);
+            if (strcmp(want, got) != 0) {
+                size_t at = 0;
+                while (want[at] && want[at] == got[at])
+                    at++;
+                fail_msg("round %d, window %zu: the reader differs from the reference at "
+                         "output byte %zu", round, windows[w], at);
+            }
+            free(got);
         }
         free(want);
-        free(got);
     }
     free(data);
 }
@@ -656,6 +668,28 @@ static void write_feed(const char *path, size_t rows, bool with_quote)
     fclose(f);
 }
 
+/* The bulk loop's report of `path` on one thread at each instruction-set
+ * level below the CPU's best (the best is what the other reads use) is
+ * `want`, the general path's, with as many rows read and skipped. */
+static void levels_agree(const char *path, const char *want, const sl_report *general)
+{
+    int best = bulk_limit_level(BULK_AVX512);
+    for (int level = best - 1; level >= BULK_BASELINE; level--) {
+        if (bulk_limit_level(level) != level)
+            continue;
+        sl_read_options bulk = {.group = true, .by = SL_DIM_VIDEO, .threads = 1};
+        sl_report *r = read_with(path, &bulk, SL_OK);
+        char *text = report_csv(r);
+        assert_int_equal(r->rows_read, general->rows_read);
+        assert_int_equal(r->rows_skipped, general->rows_skipped);
+        if (strcmp(text, want) != 0)
+            fail_msg("the bulk loop at level %d and the general path disagree", level);
+        free(text);
+        sl_report_free(r);
+    }
+    bulk_limit_level(BULK_AVX512);
+}
+
 static void paths_agree(const char *path)
 {
     sl_read_options general = {.group = true, .by = SL_DIM_VIDEO, .general_path = true,
@@ -679,6 +713,7 @@ static void paths_agree(const char *path)
         fail_msg("the bulk loop and the general path disagree");
     if (strcmp(ta, tc) != 0)
         fail_msg("the parallel read and the general path disagree");
+    levels_agree(path, ta, a);
     free(ta);
     free(tb);
     free(tc);
@@ -695,6 +730,81 @@ static void bulk_parallel_and_general_paths_agree(void **state)
     paths_agree(path);
     write_feed(path, 250000, true);  /* quotes: the parallel path falls back */
     paths_agree(path);
+}
+
+/* A feed of exactly `size` bytes, its last record (short, as the others)
+ * ending with a newline or not; the one before it is padded to fit.  Its
+ * own random numbers, so that the feeds of the other tests stay as they
+ * were. */
+static void write_feed_of_size(const char *path, size_t size, bool newline)
+{
+    uint64_t saved = rng;
+    char *data = malloc(size + 1);
+    size_t len = (size_t)sprintf(data, "date,creator_id,video_id,product_id,views,"
+                                       "product_impressions,product_clicks,orders,gmv\n");
+    static const char last[] = "2024-01-02,c001,v00001,p1,5,4,3,2,1.50";
+    const size_t tail = sizeof last - 1 + newline;
+    while (size - len > 200) {
+        uint64_t v = next_rand() % 3000, imp = v / 2, clk = imp / 20;
+        len += (size_t)sprintf(data + len,
+                               "2024-01-%02d,c%03d,v%05d,p%d,%llu,%llu,%llu,%llu,%llu.%02d\n",
+                               1 + (int)(next_rand() % 28), (int)(next_rand() % 300),
+                               (int)(next_rand() % 5000), (int)(next_rand() % 90),
+                               (unsigned long long)v, (unsigned long long)imp,
+                               (unsigned long long)clk, (unsigned long long)clk / 5,
+                               (unsigned long long)clk * 7, (int)(next_rand() % 100));
+    }
+    /* the one before the last: "2024-01-03,c002,v00002,p" + pad + ",1,1,1,1,1\n" */
+    size_t before = size - len - tail;
+    len += (size_t)sprintf(data + len, "2024-01-03,c002,v00002,p%0*d,1,1,1,1,1\n",
+                           (int)(before - 35), 7);
+    len += (size_t)sprintf(data + len, "%s%s", last, newline ? "\n" : "");
+    assert_int_equal(len, size);
+    FILE *f = fopen(path, "wb");
+    assert_int_equal(fwrite(data, 1, size, f), size);
+    fclose(f);
+    /* csv_next through mapped windows, to the end of the file */
+    char *want = reference_parse(data, size, ',');
+    char *got = fast_parse(path, ',', 0);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    free(data);
+    rng = saved;
+}
+
+/* Files whose end meets a page or the mapped window exactly: the bulk loop
+ * loads whole 64-byte blocks past the last byte, which must read as zeros
+ * (a page wholly past the end of a file would raise SIGBUS), and the last
+ * record, without a newline, is the general path's. */
+static void mapped_file_ends(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {4096 * 100, 4096 * 100 + 1, 4096 * 100 - 1,
+                                   (size_t)2 << 20, ((size_t)2 << 20) + 1, (size_t)8 << 20};
+    char *path = path_of(tmpdir, "ends.csv");
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        for (int newline = 0; newline <= 1; newline++) {
+            write_feed_of_size(path, sizes[i], newline);
+            sl_read_options general = {.group = true, .by = SL_DIM_VIDEO,
+                                       .general_path = true, .threads = 1};
+            sl_report *a = read_with(path, &general, SL_OK);
+            char *ta = report_csv(a);
+            for (unsigned threads = 1; threads <= 2; threads++) {
+                sl_read_options bulk = {.group = true, .by = SL_DIM_VIDEO, .threads = threads};
+                sl_report *b = read_with(path, &bulk, SL_OK);
+                char *tb = report_csv(b);
+                assert_int_equal(a->rows_read, b->rows_read);
+                if (strcmp(ta, tb) != 0)
+                    fail_msg("%zu bytes, %s newline, %u threads: the bulk loop and the "
+                             "general path disagree", sizes[i], newline ? "a" : "no", threads);
+                free(tb);
+                sl_report_free(b);
+            }
+            levels_agree(path, ta, a);
+            free(ta);
+            sl_report_free(a);
+        }
 }
 
 /* Every width the bulk loop's number and key code handles differently: keys
@@ -1168,6 +1278,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(xlsx_sheets_and_dates),
         cmocka_unit_test(csv_reader_matches_reference),
         cmocka_unit_test(bulk_parallel_and_general_paths_agree),
+        cmocka_unit_test(mapped_file_ends),
         cmocka_unit_test(bulk_number_and_key_widths),
         cmocka_unit_test(store_round_trip),
         cmocka_unit_test(small_report_reads_against_earlier_imports),

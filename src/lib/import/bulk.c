@@ -22,6 +22,18 @@
  * cache line (the short-key table below).  Longer keys (19-digit IDs) go to
  * the general group table, batched.  At the end of the range the short-key
  * table is added into the group table, so memory grows with keys, not rows.
+ *
+ * On a CPU with AVX-512 (VBMI) a record of up to 63 bytes is one register:
+ * its masks come from one load and all its counts are converted at once
+ * (record_avx512).  With that, the reader's mapped windows (csv.c) and the
+ * UTF-8 check done here on the records parsed (plain ASCII shows in the
+ * masks), the 20M-row file took 27-31 % less CPU by video and 36-40 % less
+ * by creator on this project's 2-core machine (user + sys medians of two
+ * passes: 1.35-1.43 s before, 0.94-1.04 after by video; 1.16-1.36 before,
+ * 0.70-0.87 after by creator; measured while other work shared the cores,
+ * bench/README.md).  What is left, by video: this loop about 46 % of the
+ * samples, the short-key index probes (find_batch) 20 %, fresh pages for
+ * the tables 7 %.
  */
 #define _DEFAULT_SOURCE /* MADV_HUGEPAGE */
 #include "import.h"
@@ -32,6 +44,28 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+
+/* The record loop is compiled three times: for the baseline, for x86-64-v3
+ * (AVX2, BMI2: one-uop variable shifts and tzcnt in the SWAR and mask code)
+ * and for AVX-512 with VBMI (the masks of a 64-byte block from one load,
+ * and every count of a record converted at once: record_avx512); bulk_read
+ * picks the best the CPU has (take_for_cpu).  GCC 12 or later on x86-64
+ * only: the variants rely on its target attributes and on its inlining a
+ * function of the AVX-512 target into the AVX-512 variant of a generic one
+ * (clang builds, the fuzzers among them, get the baseline).  Not under
+ * ThreadSanitizer either, as before: its builds test the threads, and the
+ * baseline loop serves them (the ifunc of an earlier version crashed the
+ * sanitizer's runtime at load). */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__) &&    \
+    __GNUC__ >= 12 && !defined(__SANITIZE_THREAD__)
+#define BULK_LEVELS 1
+#define BULK_V3 __attribute__((target("arch=x86-64-v3")))
+#define BULK_V4 __attribute__((target("arch=x86-64-v4,avx512vbmi,avx512vbmi2")))
+#include <immintrin.h>
+#endif
+
+/* The highest level bulk_read may use (bulk_limit_level: tests run each). */
+static int level_limit = BULK_AVX512;
 
 bool bulk_plan_make(const import_plan *plan, sl_dimension by, bulk_plan *out)
 {
@@ -84,6 +118,7 @@ bool bulk_plan_make(const import_plan *plan, sl_dimension by, bulk_plan *out)
 typedef struct bulk_row {
     const char *key;
     size_t key_len;
+    bool ascii;                 /* no byte ≥ 0x80: nothing for the UTF-8 check */
     uint64_t packed, hash;      /* short keys (see the short-key table) */
     uint64_t value[SL_FIELD__COUNT];
 } bulk_row;
@@ -112,6 +147,7 @@ static int fast_record(const char *w, size_t avail, bool eof, const bulk_plan *b
     if (avail && maybe_totals(w))
         return FAST_SLOW;
     out->key = NULL;
+    out->ascii = false; /* not looked at: the reader checks the record */
     for (size_t col = 0;; col++) {
         if (col >= bp->columns)
             return FAST_SLOW;
@@ -263,17 +299,34 @@ static inline bool cell_key(const char *s, size_t n)
     return true;
 }
 
+#ifdef BULK_LEVELS
+/* block_masks from one 64-byte load. */
+BULK_V4 static inline void block_masks_avx512(const char *b, char delim, uint64_t *cuts,
+                                              uint64_t *nls, uint64_t *odd, uint64_t *high)
+{
+    const __m512i v = _mm512_loadu_si512(b);
+    *high = _mm512_movepi8_mask(v);
+    const uint64_t n = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n'));
+    *nls = n;
+    *cuts = n | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(delim));
+    *odd = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')) |
+           _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')) | _mm512_testn_epi8_mask(v, v);
+}
+#endif
+
 #ifdef __SSE2__
-/* Bit i: byte b[i] is a delimiter or newline (*cuts), a newline (*nls), or a
- * quote, carriage return or NUL (*odd).  One load per 16 bytes. */
-static inline void block_masks(const char *b, char delim, uint64_t *cuts, uint64_t *nls,
-                               uint64_t *odd)
+/* Bit i: byte b[i] is a delimiter or newline (*cuts), a newline (*nls), a
+ * quote, carriage return or NUL (*odd), or not ASCII (*high).  One load per
+ * 16 bytes. */
+static inline void block_masks_sse2(const char *b, char delim, uint64_t *cuts, uint64_t *nls,
+                                    uint64_t *odd, uint64_t *high)
 {
     const __m128i cd = _mm_set1_epi8(delim), cn = _mm_set1_epi8('\n'),
                   cq = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'), c0 = _mm_setzero_si128();
-    uint64_t n = 0, c = 0, o = 0;
+    uint64_t n = 0, c = 0, o = 0, h = 0;
     for (int i = 0; i < 4; i++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(b + 16 * i));
+        h |= (uint64_t)(uint16_t)_mm_movemask_epi8(v) << (16 * i);
         __m128i isn = _mm_cmpeq_epi8(v, cn);
         uint64_t mn = (uint16_t)_mm_movemask_epi8(isn);
         uint64_t mc = (uint16_t)_mm_movemask_epi8(_mm_or_si128(isn, _mm_cmpeq_epi8(v, cd)));
@@ -287,57 +340,84 @@ static inline void block_masks(const char *b, char delim, uint64_t *cuts, uint64
     *cuts = c;
     *nls = n;
     *odd = o;
+    *high = h;
 }
 #else
-static inline void block_masks(const char *b, char delim, uint64_t *cuts, uint64_t *nls,
-                               uint64_t *odd)
+static inline void block_masks_bytes(const char *b, char delim, uint64_t *cuts, uint64_t *nls,
+                                     uint64_t *odd, uint64_t *high)
 {
-    uint64_t n = 0, c = 0, o = 0;
+    uint64_t n = 0, c = 0, o = 0, h = 0;
     for (int i = 0; i < 64; i++) {
         char x = b[i];
         n |= (uint64_t)(x == '\n') << i;
         c |= (uint64_t)(x == '\n' || x == delim) << i;
         o |= (uint64_t)(x == '"' || x == '\r' || x == '\0') << i;
+        h |= (uint64_t)((unsigned char)x >= 0x80) << i;
     }
     *cuts = c;
     *nls = n;
     *odd = o;
+    *high = h;
 }
 #endif
+
+/* always_inline, as everything the record loop calls at a given `level`: so
+ * that it is compiled into each variant of the loop, where `level` is a
+ * constant and only one branch is left. */
+static inline __attribute__((always_inline)) void
+block_masks(const char *b, char delim, uint64_t *cuts, uint64_t *nls, uint64_t *odd,
+            uint64_t *high, const int level)
+{
+#ifdef BULK_LEVELS
+    if (level == BULK_AVX512) {
+        block_masks_avx512(b, delim, cuts, nls, odd, high);
+        return;
+    }
+#endif
+    (void)level;
+#ifdef __SSE2__
+    block_masks_sse2(b, delim, cuts, nls, odd, high);
+#else
+    block_masks_bytes(b, delim, cuts, nls, odd, high);
+#endif
+}
 
 /* The same record cut from bit masks 64 bytes at a time: first every cell
  * end is found (end[c + 1], with end[0] = -1), then only the key and value
  * cells are parsed.  Loads whole blocks past `avail` (the window's padding)
  * and ignores their bits; FAST_MORE when the newline is not within
  * `avail`. */
-/* always_inline: so it is compiled into each clone of take_records. */
 static inline __attribute__((always_inline)) int
 block_record(const char *w, size_t avail, const bulk_plan *bp, char delim, bulk_row *out,
-             size_t *used)
+             size_t *used, const int level)
 {
     if (maybe_totals(w))
         return FAST_SLOW;
     size_t end[BULK_MAX_COLUMNS + 1 + 64]; /* a block may overshoot by 64 */
     size_t cells = 0;
+    uint64_t any_high = 0;
     end[0] = (size_t)-1;
     for (size_t block = 0;; block += 64) {
         if (block >= avail)
             return FAST_MORE;
-        uint64_t cuts, nls, odd;
-        block_masks(w + block, delim, &cuts, &nls, &odd);
+        uint64_t cuts, nls, odd, high;
+        block_masks(w + block, delim, &cuts, &nls, &odd, &high, level);
         if (avail - block < 64) {
             uint64_t inside = ((uint64_t)1 << (avail - block)) - 1;
             cuts &= inside;
             nls &= inside;
             odd &= inside;
+            high &= inside;
         }
         if (nls) { /* only the part up to the newline matters */
             uint64_t upto = (nls & -nls) | ((nls & -nls) - 1);
             cuts &= upto;
             odd &= upto;
+            high &= upto;
         }
         if (odd)
             return FAST_SLOW;
+        any_high |= high;
         for (; cuts; cuts &= cuts - 1)
             end[++cells] = block + (size_t)__builtin_ctzll(cuts);
         if (cells > bp->columns)
@@ -352,6 +432,7 @@ block_record(const char *w, size_t avail, const bulk_plan *bp, char delim, bulk_
         return FAST_SLOW;
     out->key = w + ks;
     out->key_len = end[kc + 1] - ks;
+    out->ascii = !any_high;
     for (size_t v = 0; v < bp->values; v++) {
         const size_t c = bp->column[v], s = end[c] + 1, n = end[c + 1] - s;
         if (bp->money & (1u << v) ? !cell_hundredths(w + s, n, &out->value[v])
@@ -361,6 +442,140 @@ block_record(const char *w, size_t avail, const bulk_plan *bp, char delim, bulk_
     *used = end[cells] + 1;
     return FAST_OK;
 }
+
+#ifdef BULK_LEVELS
+/* ---- AVX-512: a record in one register ----
+ *
+ * A record of up to 63 bytes (the usual feed's are about 50) is one 64-byte
+ * load, and its masks come from that one register.  Its cell ends are
+ * compressed into one vector (VBMI2), and a byte permutation (VBMI) lays
+ * out every count cell right-aligned in its own 8-byte lane, the bytes
+ * before the cell made '0'; two multiply-adds and a multiplication then
+ * convert all counts at once, as swar_digits does one (converting the
+ * numbers was a fifth of the CPU time, the masks a tenth).  Anything else —
+ * a longer record, a count of more than eight digits or none, a byte that
+ * is not a digit — is left to block_record, which decides as it does at
+ * the other levels; money keeps its scalar code (its decimal point). */
+
+/* Constants of one plan for record_avx512: byte 8v + j of `end_cell` and
+ * `start_cell` selects the ends (see `ends` there) around slot v's cell. */
+typedef struct wide_plan {
+    uint8_t end_cell[64], start_cell[64];
+    int8_t iota[64];            /* byte k: k - 1 */
+    int8_t lane_offset[64];     /* byte 8v + j: j - 8 */
+    uint64_t counts;            /* the bytes of count slots */
+    bool usable;                /* at most eight slots and 63 columns */
+} wide_plan;
+
+static void wide_plan_make(const bulk_plan *bp, wide_plan *wp)
+{
+    memset(wp, 0, sizeof *wp);
+    wp->usable = bp->values <= 8 && bp->columns <= 63;
+    for (size_t k = 0; k < 64; k++) {
+        size_t v = k / 8 < bp->values ? k / 8 : 0;
+        wp->end_cell[k] = (uint8_t)(bp->column[v] + 1);
+        wp->start_cell[k] = (uint8_t)bp->column[v];
+        wp->iota[k] = (int8_t)((int)k - 1);
+        wp->lane_offset[k] = (int8_t)((int)(k % 8) - 8);
+    }
+    for (size_t v = 0; v < bp->values && v < 8; v++)
+        if (!(bp->money & (1u << v)))
+            wp->counts |= (uint64_t)0xFF << (8 * v);
+}
+
+/* The end of cell c (exclusive) and its start, from the cut mask. */
+BULK_V4 static inline size_t cut_end(uint64_t cuts, size_t c)
+{
+    return (size_t)__builtin_ctzll(_pdep_u64((uint64_t)1 << c, cuts));
+}
+
+BULK_V4 static inline size_t cut_start(uint64_t cuts, size_t c)
+{
+    return c ? cut_end(cuts, c - 1) + 1 : 0;
+}
+
+/* Every count of a record whose cut mask is `cuts` into out->value (lanes
+ * of other slots get rubbish); false when one is not 1 to 8 digits. */
+BULK_V4 static inline bool wide_counts(__m512i v, uint64_t cuts, const wide_plan *wp,
+                                       bulk_row *out)
+{
+    const __m512i one = _mm512_set1_epi8(1), zero = _mm512_set1_epi8('0');
+    /* ends: byte 0 is -1, byte i + 1 the position of the i-th cut, so cell c
+     * is (ends[c], ends[c + 1]).  (A cut at 63 would be lost: no record
+     * here reaches it.) */
+    const __m512i ends = _mm512_maskz_compress_epi8((cuts << 1) | 1, _mm512_loadu_si512(wp->iota));
+    const __m512i end = _mm512_permutexvar_epi8(_mm512_loadu_si512(wp->end_cell), ends);
+    const __m512i start = _mm512_add_epi8(
+        _mm512_permutexvar_epi8(_mm512_loadu_si512(wp->start_cell), ends), one);
+    const __m512i at = _mm512_add_epi8(end, _mm512_loadu_si512(wp->lane_offset));
+    const __mmask64 before = _mm512_cmplt_epi8_mask(at, start); /* signed: at may be < 0 */
+    const __m512i digits =
+        _mm512_sub_epi8(_mm512_mask_permutexvar_epi8(zero, ~before, at, v), zero);
+    const uint64_t bad =
+        _mm512_cmpgt_epu8_mask(_mm512_sub_epi8(_mm512_sub_epi8(end, start), one),
+                               _mm512_set1_epi8(7)) | /* length 0 wraps */
+        _mm512_cmpgt_epu8_mask(digits, _mm512_set1_epi8(9));
+    if (bad & wp->counts)
+        return false;
+    /* Digit pairs (the first times 10), then pairs of pairs (times 100):
+     * each 32-bit half of a lane holds four digits' value. */
+    const __m512i pairs = _mm512_maddubs_epi16(digits, _mm512_set1_epi16(0x010A));
+    const __m512i quads = _mm512_madd_epi16(pairs, _mm512_set1_epi32(0x00010064));
+    const __m512i value = _mm512_add_epi64(_mm512_mul_epu32(quads, _mm512_set1_epi64(10000)),
+                                           _mm512_srli_epi64(quads, 32));
+    _mm512_storeu_si512(out->value, value);
+    return true;
+}
+
+/* The rare records record_avx512 leaves to block_record, out of line so
+ * that record_avx512 stays small enough to be inlined into the loop. */
+BULK_V4 __attribute__((noinline)) static int
+record_blocks_avx512(const char *w, size_t avail, const bulk_plan *bp, char delim,
+                     bulk_row *out, size_t *used)
+{
+    return block_record(w, avail, bp, delim, out, used, BULK_AVX512);
+}
+
+/* block_record for a record that fits one 64-byte load; others go to
+ * block_record, which then gives the same outcome as at the other levels. */
+BULK_V4 static inline int record_avx512(const char *w, size_t avail, const bulk_plan *bp,
+                                        const wide_plan *wp, char delim, bulk_row *out,
+                                        size_t *used)
+{
+    if (maybe_totals(w))
+        return FAST_SLOW;
+    const __m512i v = _mm512_loadu_si512(w);
+    uint64_t nls = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n'));
+    if (avail < 64)
+        nls &= ((uint64_t)1 << avail) - 1;
+    nls &= ~((uint64_t)1 << 63);
+    if (!nls || !wp->usable)
+        return record_blocks_avx512(w, avail, bp, delim, out, used);
+    const uint64_t upto = nls ^ (nls - 1);
+    const uint64_t cuts = (nls | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(delim))) & upto;
+    const uint64_t odd = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')) |
+                         _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')) |
+                         _mm512_testn_epi8_mask(v, v);
+    if ((odd & upto) || (size_t)__builtin_popcountll(cuts) != bp->columns)
+        return FAST_SLOW;
+    const size_t kc = bp->key_column, ks = cut_start(cuts, kc), ke = cut_end(cuts, kc);
+    if (!cell_key(w + ks, ke - ks))
+        return FAST_SLOW;
+    if (!wide_counts(v, cuts, wp, out))
+        return record_blocks_avx512(w, avail, bp, delim, out, used);
+    for (uint32_t m = bp->money; m; m &= m - 1) {
+        const size_t slot = (size_t)__builtin_ctz(m), c = bp->column[slot];
+        const size_t s = cut_start(cuts, c);
+        if (!cell_hundredths(w + s, cut_end(cuts, c) - s, &out->value[slot]))
+            return FAST_SLOW;
+    }
+    out->key = w + ks;
+    out->key_len = ke - ks;
+    out->ascii = !(_mm512_movepi8_mask(v) & upto);
+    *used = (size_t)__builtin_ctzll(nls) + 1;
+    return FAST_OK;
+}
+#endif
 
 /* ---- the short-key table ---- */
 
@@ -536,7 +751,11 @@ typedef struct row_batch {
 } row_batch;
 
 typedef struct bulk_state {
+    csv_reader *reader;         /* for csv_check_text */
     const bulk_plan *bp;
+#ifdef BULK_LEVELS
+    wide_plan wide;
+#endif
     group_table *groups;
     group_batch *batch;         /* long keys, for group_table_add_batch */
     short_table shorts;
@@ -625,25 +844,12 @@ static sl_status flush_pending(bulk_state *s, bool drain)
     return st;
 }
 
-/* The record loop is compiled twice, for x86-64-v3 (AVX2, BMI2: one-uop
- * variable shifts and tzcnt in the SWAR and mask code) and for the
- * baseline, and the loader picks one for the CPU (an ifunc).  About 5% of
- * the read time on this project's machine; GCC on x86-64 Linux only.  Not
- * under ThreadSanitizer: the ifunc resolver runs before the sanitizer's
- * runtime is up and crashes the program at load. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__) &&    \
-    __GNUC__ >= 12 && !defined(__SANITIZE_THREAD__)
-#define BULK_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define BULK_CLONES
-#endif
-
 /* Parses fast records from the front of w[0, avail) into the pending rows;
  * stops at the first record that is not fast and returns its outcome, with
- * *taken records of *consumed bytes done. */
-BULK_CLONES
-static int take_records(bulk_state *s, const char *w, size_t avail, bool eof, char delim,
-                        size_t *consumed, uint64_t *taken, sl_status *st)
+ * *taken records of *consumed bytes done.  Compiled once per `level`. */
+static inline __attribute__((always_inline)) int
+take_records_at(bulk_state *s, const char *w, size_t avail, bool eof, char delim,
+                size_t *consumed, uint64_t *taken, sl_status *st, const int level)
 {
     const bulk_plan *bp = s->bp;
     size_t off = 0;
@@ -653,8 +859,18 @@ static int take_records(bulk_state *s, const char *w, size_t avail, bool eof, ch
     for (;;) {
         bulk_row *r = &s->parsing->rows[s->parsing->count];
         size_t used = 0;
-        outcome = off < avail ? block_record(w + off, avail - off, bp, delim, r, &used)
-                              : FAST_MORE;
+        /* A mapped window comes straight from memory, page by page (the
+         * hardware's prefetcher stops at each 4 KiB page); 2 KiB is about
+         * forty records ahead.  Past the window's end it is only a hint. */
+        __builtin_prefetch(w + off + 2048);
+        if (off >= avail)
+            outcome = FAST_MORE;
+#ifdef BULK_LEVELS
+        else if (level == BULK_AVX512)
+            outcome = record_avx512(w + off, avail - off, bp, &s->wide, delim, r, &used);
+#endif
+        else
+            outcome = block_record(w + off, avail - off, bp, delim, r, &used, level);
         if (outcome == FAST_MORE)
             outcome = fast_record(w + off, avail - off, eof, bp, delim, r, &used);
         if (outcome == FAST_OK && bp->clicks >= 0 && bp->impressions >= 0 &&
@@ -662,6 +878,8 @@ static int take_records(bulk_state *s, const char *w, size_t avail, bool eof, ch
             outcome = FAST_SLOW; /* the general path words the error */
         if (outcome != FAST_OK)
             break;
+        if (!r->ascii)
+            csv_check_text(s->reader, w + off, used);
         if (r->key_len <= 8) {
             r->packed = pack_key(r->key, r->key_len);
             r->hash = short_hash(r->packed);
@@ -677,6 +895,66 @@ static int take_records(bulk_state *s, const char *w, size_t avail, bool eof, ch
     return outcome;
 }
 
+typedef int take_fn(bulk_state *s, const char *w, size_t avail, bool eof, char delim,
+                    size_t *consumed, uint64_t *taken, sl_status *st);
+
+static int take_records_baseline(bulk_state *s, const char *w, size_t avail, bool eof,
+                                 char delim, size_t *consumed, uint64_t *taken, sl_status *st)
+{
+    return take_records_at(s, w, avail, eof, delim, consumed, taken, st, BULK_BASELINE);
+}
+
+#ifdef BULK_LEVELS
+BULK_V3 static int take_records_v3(bulk_state *s, const char *w, size_t avail, bool eof,
+                                   char delim, size_t *consumed, uint64_t *taken, sl_status *st)
+{
+    return take_records_at(s, w, avail, eof, delim, consumed, taken, st, BULK_X86_64_V3);
+}
+
+BULK_V4 static int take_records_avx512(bulk_state *s, const char *w, size_t avail, bool eof,
+                                       char delim, size_t *consumed, uint64_t *taken,
+                                       sl_status *st)
+{
+    return take_records_at(s, w, avail, eof, delim, consumed, taken, st, BULK_AVX512);
+}
+#endif
+
+/* The best level the CPU (and the OS: AVX-512 state saved) has, up to
+ * level_limit. */
+static int cpu_level(void)
+{
+#ifdef BULK_LEVELS
+    __builtin_cpu_init();
+    if (level_limit >= BULK_AVX512 && __builtin_cpu_supports("x86-64-v4") &&
+        __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vbmi2"))
+        return BULK_AVX512;
+    if (level_limit >= BULK_X86_64_V3 && __builtin_cpu_supports("x86-64-v3"))
+        return BULK_X86_64_V3;
+#endif
+    return BULK_BASELINE;
+}
+
+int bulk_limit_level(int level)
+{
+    level_limit = level;
+    return cpu_level();
+}
+
+static take_fn *take_for_cpu(void)
+{
+#ifdef BULK_LEVELS
+    switch (cpu_level()) {
+    case BULK_AVX512:
+        return take_records_avx512;
+    case BULK_X86_64_V3:
+        return take_records_v3;
+    default:
+        break;
+    }
+#endif
+    return take_records_baseline;
+}
+
 sl_status bulk_read(csv_reader *reader, const bulk_plan *bp, group_table *groups,
                     group_batch *batch, const bulk_hooks *hooks, uint64_t *rows, sl_error *err)
 {
@@ -686,12 +964,17 @@ sl_status bulk_read(csv_reader *reader, const bulk_plan *bp, group_table *groups
         return sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
     }
     s->bp = bp;
+    s->reader = reader;
     s->groups = groups;
     s->batch = batch;
     s->batches[0].count = s->batches[1].count = s->batches[2].count = 0;
     s->parsing = &s->batches[0];
     s->finding = &s->batches[1];
     s->summing = &s->batches[2];
+#ifdef BULK_LEVELS
+    wide_plan_make(bp, &s->wide);
+#endif
+    take_fn *take_records = take_for_cpu();
     const char delim = csv_delimiter(reader);
     uint64_t since_progress = 0;
     sl_status st = SL_OK;

@@ -11,8 +11,10 @@
  * small; the million-row feeds are plain).
  *
  * When the job says so (file_job.check_utf8), every reader checks that the
- * bytes it reads are UTF-8 while they are in the cache, and the pipe learns
- * whether one was not (file_pipe.bad_utf8; importer.c decides what then).
+ * bytes it hands out are UTF-8 (the bulk loop those of the records it
+ * parses), and the pipe learns whether one was not (file_pipe.bad_utf8;
+ * importer.c decides what then).  The bulk loop's readers map the file a
+ * window at a time rather than copy it (csv_map_windows).
  */
 #include "import_file.h"
 
@@ -126,6 +128,8 @@ static void read_range(csv_range *r)
         return;
     if (r->job->check_utf8)
         csv_check_utf8(reader);
+    if (r->job->bulk) /* it reads the window in place: no copy */
+        csv_map_windows(reader, 0);
     row_values *v = malloc(sizeof *v);
     group_batch *batch = malloc(sizeof *batch);
     if (!v || !batch) {

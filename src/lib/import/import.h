@@ -255,6 +255,14 @@ typedef struct bulk_hooks {
     void (*progress)(void *ctx, uint64_t bytes);
 } bulk_hooks;
 
+/* Instruction sets of the record loop, from the baseline up; bulk_read
+ * uses the best one the CPU has. */
+enum { BULK_BASELINE, BULK_X86_64_V3, BULK_AVX512 };
+
+/* For tests and benchmarks: bulk_read then uses no level above `level`.
+ * Returns the level it will use.  Not for use while a read runs. */
+int bulk_limit_level(int level);
+
 /* Reads the rest of `reader`'s range into `groups`; counts fast records in
  * *rows.  Returns the reader's or the table's error; a stop requested by
  * `slow` returns SL_OK. */

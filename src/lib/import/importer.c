@@ -431,7 +431,7 @@ static sl_status to_utf8(sl_report *r, const char *name, int *fd, uint64_t *size
  * which for a bulk feed was a pass over the whole file before the reading:
  * a quarter of the time of a 20M-row feed, all of it reading memory.  A
  * large CSV that is not stored is instead read at once as UTF-8, its readers
- * checking every byte as they take it into their buffers (csv_check_utf8).
+ * checking every byte as they hand it out (csv_check_utf8).
  * When every byte was UTF-8 the result stands: the file was UTF-8, and was
  * read as such.  Otherwise — a byte that is not, or a reading that stopped
  * before the end (an error, --strict) — the whole file is decided as before;

@@ -49,10 +49,10 @@ sl_status csv_next(csv_reader *reader, ingest_row *row, bool *done, sl_error *er
 /* True once a double quote has been seen: a range split at a newline may
  * then have cut a quoted field, and the parallel path is not safe. */
 bool csv_saw_quote(const csv_reader *reader);
-/* Has the reader check, as it reads them, that the bytes of its range are
- * UTF-8 (call right after csv_open).  The importer's bulk feeds are checked
- * this way instead of by csv_detect_encoding's pass over the whole file
- * before the reading (importer.c "encoding checked while reading"). */
+/* Has the reader check, as it hands them out, that the bytes of its range
+ * are UTF-8 (call right after csv_open).  The importer's bulk feeds are
+ * checked this way instead of by csv_detect_encoding's pass over the whole
+ * file before the reading (importer.c "encoding checked while reading"). */
 void csv_check_utf8(csv_reader *reader);
 /* True when a reader that checks UTF-8 has read a byte that is not UTF-8 (or
  * a range it could not check): the file's encoding must then be decided by
@@ -64,7 +64,9 @@ void csv_close(csv_reader *reader);
 
 /* Low-level access for the bulk path (bulk.c), which parses plain records
  * straight out of the reader's buffer.  csv_window gives the unparsed
- * bytes; csv_skip consumes `bytes` holding `records` whole records;
+ * bytes; csv_skip consumes `bytes` holding `records` whole records (and
+ * with csv_check_utf8 counts them as checked: the caller vouches that each
+ * is ASCII or has been passed to csv_check_text);
  * csv_fill reads more (moving the buffer: pointers into the window become
  * invalid).  *at_eof is set when nothing more can be read.  At least
  * CSV_WINDOW_PAD initialised bytes follow the window (their values are
@@ -72,7 +74,16 @@ void csv_close(csv_reader *reader);
  * past `available`. */
 #define CSV_WINDOW_PAD 128
 const char *csv_window(csv_reader *reader, size_t *available, bool *at_eof);
+/* Has the reader map `window` bytes of a regular file at a time (0: the
+ * default, 2 MiB) instead of reading them with pread (call right after
+ * csv_open; a pipe is read with pread all the same).  For readers that
+ * mostly read the window in place: csv_next then copies each record it
+ * hands out. */
+void csv_map_windows(csv_reader *reader, size_t window);
 void csv_skip(csv_reader *reader, size_t bytes, uint64_t records);
+/* With csv_check_utf8: checks that the whole records text[0, bytes), in
+ * the window, are UTF-8.  Does nothing otherwise. */
+void csv_check_text(csv_reader *reader, const char *text, size_t bytes);
 sl_status csv_fill(csv_reader *reader, sl_error *err);
 char csv_delimiter(const csv_reader *reader);
 /* The number the next record will get. */
