@@ -353,15 +353,14 @@ static bool median_without(const double *sorted, size_t n, bool has_skip, double
                            double *out)
 {
     size_t hole = n; /* index left out */
-    if (has_skip) {
-        size_t lo = 0, hi = n;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (sorted[mid] < skip)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+    if (has_skip && n) {
+        /* The first value not below `skip`, without a branch on the data:
+         * a report asks this once per row and quantity, and a mispredicted
+         * search was half of its baseline time. */
+        const double *base = sorted;
+        for (size_t len = n; len > 1; len -= len / 2)
+            base = base[len / 2] < skip ? base + len / 2 : base;
+        size_t lo = (size_t)(base - sorted) + (*base < skip);
         if (lo < n && sorted[lo] == skip)
             hole = lo;
     }

@@ -25,7 +25,21 @@
  * its terms then peak below e^SERIES_LIMIT and it needs few of them. */
 #define SERIES_LIMIT 64.0
 
+static double normal_quantile(double u);
+
+/* Reports ask for the same quantile (1 - alpha/2) for each of their rows,
+ * tens of thousands of times: the last answer is kept, per thread. */
 double sl_normal_quantile(double u)
+{
+    static _Thread_local double last_u = -1, last_z;
+    if (u != last_u) {
+        last_z = normal_quantile(u);
+        last_u = u;
+    }
+    return last_z;
+}
+
+static double normal_quantile(double u)
 {
     /* Wichura (1988), algorithm AS241 PPND16: about 1e-16 relative. */
     if (!(u > 0 && u < 1))
