@@ -153,7 +153,7 @@ static void *worker_main(void *arg)
     sl_error err;
     pthread_mutex_lock(&q->lock);
     for (;;) {
-        web_job *j;
+        web_job *j = NULL;
         while (!q->stopping && !(j = oldest_queued(q)))
             pthread_cond_wait(&q->wake, &q->lock);
         if (q->stopping)
