@@ -143,6 +143,14 @@ sl_status db_ids_follow(db *d, const char *table, sl_error *err)
     return d->ops->ids_follow(d, table, err);
 }
 
+bool db_column_listed(const char *name, const char *const *columns, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (strcmp(columns[i], name) == 0)
+            return true;
+    return false;
+}
+
 sl_status db_import_rows_begin(db *d, int64_t import_id, const char *const *columns, int count,
                                db_copy **out, sl_error *err)
 {

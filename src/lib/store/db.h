@@ -79,6 +79,9 @@ sl_status db_migrate_step(db *d, int version, const char *sql, sl_error *err);
  * text, else NULL), so a file without LIVEs or refunds sends none. */
 sl_status db_import_rows_begin(db *d, int64_t import_id, const char *const *columns, int count,
                                db_copy **out, sl_error *err);
+/* Whether `name` is one of columns[0..count): the engines' test for the
+ * columns db_import_rows_begin leaves out. */
+bool db_column_listed(const char *name, const char *const *columns, int count);
 /* Ends the copy (`ok` false: abandons it; the caller rolls back). */
 sl_status db_import_rows_end(db *d, int64_t import_id, db_copy *c, bool ok, sl_error *err);
 /* Removes one import and all its rows, inside the caller's transaction. */

@@ -1198,14 +1198,6 @@ static sl_status pg_copy_end(db_copy *base, bool ok, sl_error *err)
  * attached to the partitioned records table, whose indexes it then
  * already has.  Until the import commits none of it is visible, and a
  * rollback takes the table with it. */
-static bool listed(const char *name, const char *const *columns, int count)
-{
-    for (int i = 0; i < count; i++)
-        if (strcmp(columns[i], name) == 0)
-            return true;
-    return false;
-}
-
 /* Gives the import's table its unlisted columns' values (db.h) as
  * defaults, so COPY never carries them. */
 static sl_status unlisted_defaults(pg_db *d, const char *table, int64_t import_id,
@@ -1227,7 +1219,7 @@ static sl_status unlisted_defaults(pg_db *d, const char *table, int64_t import_i
     int actions = 0;
     for (int k = 0; k < d->pq->ntuples(r) && n < sizeof sql; k++) {
         const char *name = d->pq->getvalue(r, k, 0);
-        if (listed(name, columns, count) || !plain_name(name))
+        if (db_column_listed(name, columns, count) || !plain_name(name))
             continue;
         char value[32];
         if (strcmp(name, "import_id") == 0)

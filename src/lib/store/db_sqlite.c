@@ -353,11 +353,8 @@ static sl_status sqlite_import_rows_begin(db *d, int64_t import_id, const char *
     size_t nf = 0, nv = 0;
     while (sqlite3_step(q) == SQLITE_ROW && nf < sizeof fixed && nv < sizeof values) {
         const char *name = (const char *)sqlite3_column_text(q, 0);
-        bool is_listed = false;
-        for (int i = 0; i < count && !is_listed; i++)
-            is_listed = strcmp(columns[i], name) == 0;
         char value[32];
-        if (is_listed)
+        if (db_column_listed(name, columns, count))
             continue;
         if (strcmp(name, "import_id") == 0)
             snprintf(value, sizeof value, "%lld", (long long)import_id);

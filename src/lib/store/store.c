@@ -378,7 +378,7 @@ static sl_status keep_row_creators(sl_store *s, sl_error *err)
     db_stmt *q = NULL;
     sl_status st = db_prepare(s->db,
                               "INSERT INTO import_creators (import_id, creator) VALUES (?1, ?2)",
-                              false, &q, err);
+                              true, &q, err);
     for (size_t i = 0; st == SL_OK && i < s->row_creators.count; i++) {
         db_reset(q);
         db_bind_int(q, 1, s->import_id);
