@@ -408,7 +408,7 @@ static void tests_from_before_the_rule_still_read(void **state)
     sqlite3_stmt *q;
     sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 9);
+    assert_int_equal(sqlite3_column_int(q, 0), 10);
     sqlite3_finalize(q);
     /* schema 9 listed the creators the stored rows name, once each */
     sqlite3_prepare_v2(db, "SELECT group_concat(creator, ',') FROM (SELECT creator FROM "

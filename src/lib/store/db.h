@@ -84,6 +84,15 @@ sl_status db_import_rows_begin(db *d, int64_t import_id, const char *const *colu
 bool db_column_listed(const char *name, const char *const *columns, int count);
 /* Ends the copy (`ok` false: abandons it; the caller rolls back). */
 sl_status db_import_rows_end(db *d, int64_t import_id, db_copy *c, bool ok, sl_error *err);
+/* Calls fn(ctx, q) for each stored row of import `import_id`, in row
+ * order, with q positioned on the row: `columns` is the SELECT list
+ * ("row, video, …"), read with db_column_* in that order.  Reads a span of
+ * row numbers per query (records_read.c), in one read transaction unless
+ * the caller has one open.  A status other than SL_OK from fn stops the
+ * walk and is returned. */
+typedef sl_status (*db_row_fn)(void *ctx, db_stmt *q);
+sl_status db_import_rows_each(db *d, int64_t import_id, const char *columns, db_row_fn fn,
+                              void *ctx, sl_error *err);
 /* Removes one import and all its rows, inside the caller's transaction. */
 sl_status db_import_forget(db *d, int64_t import_id, sl_error *err);
 

@@ -199,6 +199,13 @@ const char *const db_pg_schema[] = {
      * order by `row` alone, a smaller index and a faster build. */
     "DROP INDEX records_by_import;"
     "CREATE INDEX records_by_row ON records(row);",
+    /* 10: the index on row becomes a BRIN index (db_pg.c): each import's
+     * rows are loaded in row order, and the store reads them a span of
+     * rows at a time (records_read.c), which a summary of each block
+     * range finds as well as a B-tree, for a build a fraction of the
+     * B-tree's. */
+    "DROP INDEX records_by_row;"
+    "CREATE INDEX records_by_row ON records USING brin (row);",
 };
 
 const int db_pg_schema_versions = (int)(sizeof db_pg_schema / sizeof *db_pg_schema);

@@ -569,34 +569,34 @@ static void read_funnel(db_stmt *q, int first, sl_funnel *out)
     }
 }
 
+/* One stored row to the caller's sl_record_fn. */
+typedef struct record_walk {
+    sl_record_fn fn;
+    void *ctx;
+} record_walk;
+
+static sl_status walk_record(void *ctx, db_stmt *q)
+{
+    record_walk *w = ctx;
+    sl_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.row = (uint64_t)db_column_int(q, 0);
+    for (int k = 0; k < SL_DIM__COUNT; k++)
+        copy_text(rec.key[k], sizeof rec.key[k], q, 1 + k);
+    copy_text(rec.label, sizeof rec.label, q, 6);
+    read_funnel(q, 7, &rec.funnel);
+    return w->fn(w->ctx, &rec);
+}
+
 sl_status sl_store_records(sl_store *s, int64_t import_id, sl_record_fn fn, void *ctx,
                            sl_error *err)
 {
-    db_stmt *q;
-    sl_status st = db_prepare(s->db,
-                              "SELECT row, video, product, live, creator, day, label, views, "
-                              "product_impressions, product_clicks, orders, sku_orders, "
-                              "items_sold, gmv, est_commission, refunds FROM records "
-                              "WHERE import_id = ?1 ORDER BY row",
-                              false, &q, err);
-    if (st != SL_OK)
-        return st;
-    db_bind_int(q, 1, import_id);
-    sl_record rec;
-    db_result rc = DB_DONE;
-    while (st == SL_OK && (rc = db_step(q)) == DB_ROW) {
-        memset(&rec, 0, sizeof rec);
-        rec.row = (uint64_t)db_column_int(q, 0);
-        for (int k = 0; k < SL_DIM__COUNT; k++)
-            copy_text(rec.key[k], sizeof rec.key[k], q, 1 + k);
-        copy_text(rec.label, sizeof rec.label, q, 6);
-        read_funnel(q, 7, &rec.funnel);
-        st = fn(ctx, &rec);
-    }
-    if (st == SL_OK && rc == DB_ERROR)
-        st = db_fail(s->db, err, "cannot read the rows");
-    db_finalize(q);
-    return st;
+    record_walk w = {fn, ctx};
+    return db_import_rows_each(s->db, import_id,
+                               "row, video, product, live, creator, day, label, views, "
+                               "product_impressions, product_clicks, orders, sku_orders, "
+                               "items_sold, gmv, est_commission, refunds",
+                               walk_record, &w, err);
 }
 
 /* ---- shared with journal.c (internal.h) ---- */

@@ -118,40 +118,53 @@ static const table_spec tables[] = {
 enum { T_CREATORS, T_USERS, T_ASSIGNMENTS, T_IMPORTS, T_RECORDS, T_IMPORT_CREATORS, T_TESTS,
        T_LOOKS, T_DRILLS, T_AUDIT, T__COUNT };
 
-/* SELECT the spec's columns from its table, in its order; with
- * `one_import`, only that import's rows (?1). */
-static sl_status select_all(db *from, const table_spec *t, bool one_import, db_stmt **out,
-                            sl_error *err)
+/* SELECT the spec's columns from its table, in its order. */
+static sl_status select_all(db *from, const table_spec *t, db_stmt **out, sl_error *err)
 {
     char sql[1024];
     size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
     for (int i = 0; i < t->count; i++)
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", i ? ", " : "", t->columns[i]);
-    snprintf(sql + n, sizeof sql - n, " FROM %s%s ORDER BY %s", t->table,
-             one_import ? " WHERE import_id = ?1" : "", t->order);
+    snprintf(sql + n, sizeof sql - n, " FROM %s ORDER BY %s", t->table, t->order);
     return db_prepare(from, sql, false, out, err);
+}
+
+/* One row into a copy: the row `q` is on, column by column as its table's
+ * spec says; *rows counts them. */
+typedef struct row_copy {
+    const table_spec *table;
+    db_copy *to;
+    uint64_t *rows;
+    sl_error *err;
+} row_copy;
+
+static sl_status copy_row(void *ctx, db_stmt *q)
+{
+    row_copy *r = ctx;
+    const table_spec *t = r->table;
+    for (int i = 0; i < t->count; i++) {
+        if (db_column_null(q, i))
+            db_copy_null(r->to);
+        else if (t->kinds[i] == COL_INT)
+            db_copy_int(r->to, db_column_int(q, i));
+        else if (t->kinds[i] == COL_REAL)
+            db_copy_double(r->to, db_column_double(q, i));
+        else
+            db_copy_text(r->to, db_column_text(q, i));
+    }
+    ++*r->rows;
+    return db_copy_row(r->to, r->err);
 }
 
 /* Streams the rows `q` selects into the copy `c`; *rows counts them. */
 static sl_status stream_rows(db *from, db_stmt *q, const table_spec *t, db_copy *c,
                              uint64_t *rows, sl_error *err)
 {
+    row_copy r = {t, c, rows, err};
     sl_status st = SL_OK;
     db_result rc = DB_DONE;
-    while (st == SL_OK && (rc = db_step(q)) == DB_ROW) {
-        for (int i = 0; i < t->count; i++) {
-            if (db_column_null(q, i))
-                db_copy_null(c);
-            else if (t->kinds[i] == COL_INT)
-                db_copy_int(c, db_column_int(q, i));
-            else if (t->kinds[i] == COL_REAL)
-                db_copy_double(c, db_column_double(q, i));
-            else
-                db_copy_text(c, db_column_text(q, i));
-        }
-        st = db_copy_row(c, err);
-        ++*rows;
-    }
+    while (st == SL_OK && (rc = db_step(q)) == DB_ROW)
+        st = copy_row(&r, q);
     if (st == SL_OK && rc == DB_ERROR)
         st = db_fail(from, err, "cannot read the store to copy");
     return st;
@@ -161,7 +174,7 @@ static sl_status stream_rows(db *from, db_stmt *q, const table_spec *t, db_copy 
 static sl_status copy_table(db *from, db *to, const table_spec *t, uint64_t *rows, sl_error *err)
 {
     db_stmt *q;
-    sl_status st = select_all(from, t, false, &q, err);
+    sl_status st = select_all(from, t, &q, err);
     if (st != SL_OK)
         return st;
     db_copy *c;
@@ -175,15 +188,20 @@ static sl_status copy_table(db *from, db *to, const table_spec *t, uint64_t *row
     return st;
 }
 
-/* Copies the records import by import, the way an import stores them. */
+/* Copies the records import by import, the way an import stores them,
+ * each import's rows read a span at a time (db_import_rows_each). */
 static sl_status copy_records(db *from, db *to, const table_spec *t, uint64_t *rows,
                               sl_error *err)
 {
-    db_stmt *ids, *q = NULL;
+    char columns[512];
+    size_t n = 0;
+    for (int i = 0; i < t->count; i++)
+        n += (size_t)snprintf(columns + n, sizeof columns - n, "%s%s", i ? ", " : "",
+                              t->columns[i]);
+    db_stmt *ids;
     sl_status st = db_prepare(from, "SELECT id FROM imports ORDER BY id", false, &ids, err);
     if (st != SL_OK)
         return st;
-    st = select_all(from, t, true, &q, err);
     db_result rc = DB_DONE;
     while (st == SL_OK && (rc = db_step(ids)) == DB_ROW) {
         int64_t id = db_column_int(ids, 0);
@@ -191,16 +209,13 @@ static sl_status copy_records(db *from, db *to, const table_spec *t, uint64_t *r
         st = db_import_rows_begin(to, id, t->columns, t->count, &c, err);
         if (st != SL_OK)
             break;
-        db_reset(q);
-        db_bind_int(q, 1, id);
-        st = stream_rows(from, q, t, c, rows, err);
+        row_copy r = {t, c, rows, err};
+        st = db_import_rows_each(from, id, columns, copy_row, &r, err);
         sl_status end = db_import_rows_end(to, id, c, st == SL_OK, st == SL_OK ? err : NULL);
         st = st == SL_OK ? end : st;
     }
     if (st == SL_OK && rc == DB_ERROR)
         st = db_fail(from, err, "cannot read the imports to copy");
-    if (q)
-        db_finalize(q);
     db_finalize(ids);
     return st;
 }
