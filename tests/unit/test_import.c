@@ -911,6 +911,57 @@ static void expect_views_median(const sl_report *r, size_t row)
     free(others);
 }
 
+/* Amounts of 13 digits and two decimals (16 characters, past the inline
+ * reader) are summed in exact hundredths on every path.  They used to be
+ * taken for inexact (their product by 100 is off by more than the old
+ * tolerance, a millionth) and summed as doubles: this file's total GMV
+ * came out .16 instead of .15 on both paths. */
+static void long_amounts_sum_exactly_on_every_path(void **state)
+{
+    (void)state;
+    char *path = path_of(tmpdir, "long-amounts.csv");
+    FILE *f = fopen(path, "w");
+    /* the layout the bulk loop takes (write_mixed_feed's) */
+    fputs("date,creator_id,video_id,product_id,views,product_impressions,product_clicks,"
+          "orders,gmv\n"
+          "2024-01-01,c1,v1,p1,100,50,10,3,9418796360494.45\n"
+          "2024-01-01,c1,v1,p1,100,50,10,2,1234567890123.99\n"
+          "2024-01-02,c1,v1,p2,100,50,10,1,0.07\n"
+          "2024-01-02,c1,v2,p2,7,5,1,1,3672773905865.59\n"
+          "2024-01-02,c1,v2,p2,7,5,1,1,5564832869982.62\n"
+          "2024-01-02,c1,v2,p2,7,5,1,1,9217000957795.65\n"
+          "2024-01-02,c1,v2,p2,7,5,1,1,5763313671501.65\n"
+          "2024-01-02,c1,v2,p2,7,5,1,1,8432830185365.08\n"
+          "2024-01-02,c1,v2,p2,7,5,1,1,2178346514063.84\n"
+          "2024-01-02,c1,v2,p2,7,5,1,1,1345497835965.21\n",
+          f);
+    fclose(f);
+    sl_read_options general = {.group = true, .by = SL_DIM_VIDEO, .general_path = true,
+                               .threads = 1};
+    sl_read_options bulk = {.group = true, .by = SL_DIM_VIDEO, .threads = 1};
+    sl_report *a = read_with(path, &general, SL_OK);
+    sl_report *b = read_with(path, &bulk, SL_OK);
+    char *ta = report_csv(a), *tb = report_csv(b);
+    if (strcmp(ta, tb) != 0)
+        fail_msg("the general path and the bulk path disagree:\n%s\n%s", ta, tb);
+    /* 941879636049445 + 123456789012399 + 7 hundredths; v2's seven amounts
+     * end in .64 summed exactly, in .63 summed as doubles; and the total */
+    assert_non_null(strstr(ta, ",10653364250618.51,"));
+    assert_non_null(strstr(ta, ",36174595940539.64,"));
+    assert_non_null(strstr(ta, ",46827960191158.15,"));
+    free(ta);
+    free(tb);
+    sl_report_free(a);
+    sl_report_free(b);
+    int64_t k = 0;
+    assert_true(sl_money_hundredths(9418796360494.45, &k));
+    assert_true(k == 941879636049445);
+    assert_true(sl_money_hundredths(19.99, &k) && k == 1999);
+    assert_false(sl_money_hundredths(0.125, &k));   /* three places */
+    assert_false(sl_money_hundredths(1e-9, &k));    /* not 0 hundredths */
+    assert_false(sl_money_hundredths(1e14, &k));    /* 1e16 hundredths: beyond 2^53 */
+}
+
 static void bulk_number_and_key_widths(void **state)
 {
     (void)state;
@@ -1282,6 +1333,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(bulk_parallel_and_general_paths_agree),
         cmocka_unit_test(mapped_file_ends),
         cmocka_unit_test(bulk_number_and_key_widths),
+        cmocka_unit_test(long_amounts_sum_exactly_on_every_path),
         cmocka_unit_test(store_round_trip),
         cmocka_unit_test(small_report_reads_against_earlier_imports),
         cmocka_unit_test(report_pages),

@@ -61,6 +61,22 @@ bool sl_field_is_money(sl_field field)
     return (unsigned)field < SL_FIELD__COUNT && field_info[field].money;
 }
 
+bool sl_money_hundredths(double amount, int64_t *hundredths)
+{
+    /* The product is within a fraction of a hundredth of k while k stays
+     * far below 2^53; the test is the way back, k / 100 rounding to the
+     * very amount, which holds exactly when the amount is what reading a
+     * decimal with at most two places gives.  An absolute tolerance on
+     * the product (as before) refused amounts of 13 digits and more, whose
+     * product is off by more than a millionth, so two readings of one file
+     * summed them differently. */
+    double k = nearbyint(amount * 100.0);
+    if (!(fabs(k) < 9e15) || k / 100.0 != amount)
+        return false;
+    *hundredths = (int64_t)k;
+    return true;
+}
+
 const char *sl_rate_name(sl_rate_id id)
 {
     return (unsigned)id < SL_RATE__COUNT ? rate_info[id].name : "unknown";

@@ -95,6 +95,12 @@ sl_status sl_arm_check(sl_arm arm);
 #define SL_MONEY_FIELDS ((1u << SL_FIELD_GMV) | (1u << SL_FIELD_EST_COMMISSION) | \
                          (1u << SL_FIELD_REFUNDS))
 
+/* True, with the amount in whole hundredths, when `amount` is a decimal of
+ * at most two places as read from text ("19.99", "9418796360494.45"):
+ * such amounts are summed exactly.  False for any other amount (more
+ * places, or beyond 9e15 hundredths).  funnel.c. */
+bool sl_money_hundredths(double amount, int64_t *hundredths);
+
 /* The fields and scale a rate is computed from (funnel.c). */
 void sl_rate_parts(sl_rate_id id, sl_field *numerator, sl_field *denominator, double *scale);
 /* True when the rate is successes out of trials (it can have an interval). */

@@ -134,9 +134,7 @@ static row_outcome convert_money(const import_plan *plan, const char *file, cons
         return r;
     if (v.number < 0)
         return bad(issue, file, row, c, plan, "%s cannot be negative", sl_field_label(f));
-    double cents = v.number * 100.0;
-    if (fabs(cents - round(cents)) < 1e-6 && cents < 9e15) {
-        out->hundredths[f] = (int64_t)llround(cents);
+    if (sl_money_hundredths(v.number, &out->hundredths[f])) {
         out->money_exact |= 1u << f;
     } else {
         out->money[f] = v.number;

@@ -248,9 +248,7 @@ void report_record_values(const sl_record *rec, row_values *v)
             /* Amounts written with at most two decimals come back as exact
              * hundredths (so sums stay exact); any other amount is summed
              * as it is. */
-            double cents = x * 100.0;
-            if (fabs(cents - nearbyint(cents)) < 1e-6 && fabs(cents) < 9e15) {
-                v->hundredths[f] = llround(cents);
+            if (sl_money_hundredths(x, &v->hundredths[f])) {
                 v->money_exact |= 1u << f;
             } else {
                 v->hundredths[f] = 0;
