@@ -61,6 +61,16 @@ static sl_status read_plan_form(const web_request *req, plan_form *f, sl_error *
         if (step && strcmp(step, sl_loop_step_name((sl_loop_step)s)) == 0)
             f->in.step = (sl_loop_step)s;
     f->in.change = web_param(req, "change");
+    /* The kind of change groups tests in the team lessons; left to guess,
+     * it comes from the change's words as on the command line. */
+    const char *tag = web_param(req, "tag");
+    f->in.tag = sl_change_tag_suggest(f->in.change);
+    if (tag && *tag && !sl_change_tag_parse(tag, &f->in.tag)) {
+        sl_status bad = web_fail(err, SL_ERR_INVALID_ARGUMENT,
+                                 "choose the kind of change from the list");
+        err->field = "tag";
+        return bad;
+    }
     f->in.hypothesis = web_param(req, "hypothesis");
     f->in.expectation = web_param(req, "expect");
     const char *creator = web_param(req, "creator");
@@ -103,7 +113,7 @@ static const char *field_of(const sl_error *err)
         return "before-trials";
     if (strcmp(err->field, "after") == 0)
         return "after-trials";
-    static const char *const names[] = {"change", "hypothesis", "expect", "creator",
+    static const char *const names[] = {"change", "tag", "hypothesis", "expect", "creator",
                                         "before-video", "before-trials", "before-successes",
                                         "mde", "after-video", "after-trials", "after-successes",
                                         "lesson", "outcome"};
@@ -218,6 +228,12 @@ static void plan_fields(FILE *o, const web_request *req, const plan_form *f,
     fputs("</div>", o);
     form_field_error(o, req, "change", "The one change", "one sentence", FORM_AREA,
                      msg_for(shown, "change"));
+    static const char *const tags[] = {"",        "card-timing", "hook",  "proof-moment",
+                                       "cta",     "product",     "price", "other"};
+    static const char *const tag_labels[] = {
+        "Guess from the change's words", "Card timing", "Hook", "Proof moment",
+        "Call to action", "Product", "Price or offer", "Something else"};
+    choice(o, req, "tag", "Kind of change", tags, tag_labels, 8);
     form_field_error(o, req, "hypothesis", "Hypothesis", "what it should move, and why",
                      FORM_AREA, msg_for(shown, "hypothesis"));
     form_field_error(o, req, "expect", "What you expect", "written before any result (optional)",
@@ -614,10 +630,11 @@ static void test_plan(FILE *o, const sl_journal_test *t)
 {
     fputs("<h2>The plan</h2>", o);
     fprintf(o, "<dl class=facts><dt>Status</dt><dd>%s%s</dd><dt>Step</dt><dd>%s</dd>"
-               "<dt>Metric</dt><dd>%s (%s / %s)</dd>",
+               "<dt>Kind of change</dt><dd>%s</dd><dt>Metric</dt><dd>%s (%s / %s)</dd>",
             t->closed ? "closed: " : (t->look_count ? "open, plan frozen" : "open"),
             t->closed ? sl_journal_outcome_name(t->outcome) : "", sl_loop_step_name(t->step),
-            metric_label(t->metric), successes_word(t->metric), trials_word(t->metric));
+            sl_change_tag_label(t->tag), metric_label(t->metric), successes_word(t->metric),
+            trials_word(t->metric));
     fputs("<dt>Hypothesis</dt><dd>", o);
     html(o, t->hypothesis);
     fputs("</dd>", o);

@@ -10,6 +10,8 @@
  */
 #include "web.h"
 
+#include <ctype.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,11 +310,13 @@ void journal_lessons(web_request *req, web_response *res)
     for (size_t g = 0; g < l->group_count; g++) {
         const sl_lesson_group *gr = &l->groups[g];
         fputs("<section class=lesson><h2>", o);
-        html(o, sl_loop_step_name(gr->step));
+        const char *step = sl_loop_step_name(gr->step); /* "pick": a heading says "Pick" */
+        fputc(toupper((unsigned char)step[0]), o);
+        html(o, step + 1);
         fputs(" · ", o);
         html(o, sl_change_tag_label(gr->tag));
         fputs(" · ", o);
-        html(o, sl_metric_name(gr->metric));
+        html(o, sl_metric_rate(gr->metric)->label); /* "Product CTR", not "ctr" */
         fprintf(o, "</h2><p>%zu tests, %zu creators. %s lift: <b>", gr->tests,
                 gr->creator_count, gr->pooled ? "Pooled" : "One creator&rsquo;s");
         num_percent(o, gr->lift);

@@ -583,6 +583,8 @@ test('journal: compare → plan (edit after the preview is saved) → looks → 
   const testUrl = page.url().replace(/#.*$/, '');
   let main = await page.locator('main').innerText();
   assert.ok(main.includes('Test #1: Move the card to the <b>proof</b> moment, edited'), 'the edit was saved, escaped');
+  // No kind of change chosen: guessed from the change's words ("card").
+  assert.match(main, /Kind of change\s+card timing/);
   assert.match(main, /No look yet/);
   // No verdict yet: the close form preselects no outcome.
   assert.equal(await page.inputValue('#f-outcome'), '');
@@ -630,8 +632,11 @@ test('journal: compare → plan (edit after the preview is saved) → looks → 
   assert.equal(await page.getAttribute('#f-after-video', 'aria-invalid'), 'true');
   // A second open test on the same creator and metric is refused without "anyway".
   await go('/journal/new?metric=ctr&step=tag&before-trials=5000&before-successes=150&change=Shorter+hook&hypothesis=More+people+stay');
+  assert.equal(await page.inputValue('#f-tag'), '', 'the kind of change is guessed unless chosen');
+  await page.selectOption('#f-tag', 'price');
   await page.click('button:has-text("Save the plan")');
   assert.match(await page.locator('main').innerText(), /Two changes tested at once cannot be told apart/);
+  assert.equal(await page.inputValue('#f-tag'), 'price', 'a refused plan keeps the chosen kind');
   // An empty plan submit says what is missing.
   await go('/journal/new');
   await page.click('button:has-text("Show the sample needed")');

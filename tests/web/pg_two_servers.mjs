@@ -110,6 +110,15 @@ test('two servers on one PostgreSQL database see each other\'s writes', async ()
     metric: 'ctr', step: 'tag', change: 'Shorter hook', hypothesis: 'More people stay',
     'before-video': '7400000000000000901', mde: '0.2',
   });
+  // A kind of change that is not on the list is refused, and nothing is kept.
+  const bad = await fetch(new URL('/journal', a.url), {
+    method: 'POST', redirect: 'manual',
+    body: new URLSearchParams({ csrf: sa.token, metric: 'ctr', step: 'tag', change: 'Shorter hook',
+      hypothesis: 'More people stay', 'before-video': '7400000000000000901', tag: 'vibes' }).toString(),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: sa.headers.Cookie },
+  });
+  assert.equal(bad.status, 400);
+  assert.match(await bad.text(), /choose the kind of change from the list/);
   const m = to.match(/^\/journal\/(\d+)$/);
   assert.ok(m, `the plan redirects to its test: ${to}`);
   const testId = Number(m[1]);
@@ -117,6 +126,7 @@ test('two servers on one PostgreSQL database see each other\'s writes', async ()
   assert.equal(tests.length, 1);
   assert.equal(tests[0].id, testId);
   assert.equal(tests[0].change, 'Shorter hook');
+  assert.equal(tests[0].tag, 'hook', 'no kind of change given: guessed from the words');
   assert.equal(tests[0].before.import_id, first, 'the before-video is read from the import made on A');
   assert.equal(tests[0].before.trials, 2000);
   assert.equal(tests[0].before.successes, 80);
