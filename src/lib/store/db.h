@@ -71,8 +71,8 @@ sl_status db_migrate_step(db *d, int version, const char *sql, sl_error *err);
 /* The rows of one import, copied into `records` inside the import's
  * transaction: db_copy_* per row, then db_import_rows_end.  The engine lays
  * them out as suits it: SQLite appends them to the one table; PostgreSQL
- * loads a partition of their own, indexes it after the load (a sorted
- * build, far cheaper than keeping an index row by row) and attaches it,
+ * loads a partition of their own, indexes it after the load (a BRIN
+ * index: one pass over rows that lie in row order) and attaches it,
  * which is what keeps its import near the speed of a plain COPY.
  * `columns` are the record columns each row gives; a column not listed
  * takes the import's id (import_id) or its empty value ('' for a NOT NULL

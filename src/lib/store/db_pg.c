@@ -1200,7 +1200,7 @@ static sl_status pg_copy_end(db_copy *base, bool ok, sl_error *err)
 }
 
 /* An import's rows go into a table of their own, records_ID, checked to
- * hold only that import: loaded bare, then indexed (a sorted build), then
+ * hold only that import: loaded bare, then indexed (BRIN, one pass), then
  * attached to the partitioned records table, whose indexes it then
  * already has.  Until the import commits none of it is visible, and a
  * rollback takes the table with it. */
