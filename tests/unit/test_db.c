@@ -725,6 +725,14 @@ static void terminate(db *victim)
     db_close(killer);
 }
 
+/* db_import_rows_each's callback: each row's video, appended. */
+static sl_status append_video(void *ctx, db_stmt *q)
+{
+    char *videos = ctx;
+    strncat(videos, db_column_text(q, 1), 15 - strlen(videos));
+    return SL_OK;
+}
+
 static void lost_connection(void **state)
 {
     (void)state;
@@ -752,6 +760,17 @@ static void lost_connection(void **state)
     assert_int_equal(db_fail(d, &err, "inserting"), SL_ERR_UNREACHABLE);
     db_finalize(q);
     assert_int_equal(query_int(d, "SELECT count(*) FROM t"), 0);
+
+    /* an import's rows, read a span at a time in a transaction of their
+     * own, are read again on a new connection as a lone query is */
+    exec_ok(d, "CREATE TABLE records (import_id BIGINT, row BIGINT, video TEXT)");
+    exec_ok(d, "INSERT INTO records VALUES (7, 3, 'c'), (7, 1, 'a'), (7, 20000, 'd'), "
+               "(8, 2, 'x'), (7, 2, 'b')");
+    terminate(d);
+    char videos[16] = "";
+    assert_int_equal(db_import_rows_each(d, 7, "row, video", append_video, videos, &err), SL_OK);
+    assert_string_equal(videos, "abcd");
+    assert_false(db_in_transaction(d));
 
     /* inside a transaction a read is not retried either: the work so far is gone */
     assert_int_equal(db_begin(d, true, &err), SL_OK);

@@ -79,6 +79,34 @@ static sl_status each_row(db *d, int64_t import_id, const char *columns, db_row_
     return st;
 }
 
+/* Counts the rows handed to the caller, so a failed walk knows whether
+ * it may start again. */
+typedef struct counted {
+    db_row_fn fn;
+    void *ctx;
+    uint64_t rows;
+} counted;
+
+static sl_status count_row(void *ctx, db_stmt *q)
+{
+    counted *c = ctx;
+    c->rows++;
+    return c->fn(c->ctx, q);
+}
+
+static sl_status walk_in_transaction(db *d, int64_t import_id, const char *columns, counted *c,
+                                     sl_error *err)
+{
+    sl_status st = db_begin(d, false, err);
+    if (st != SL_OK)
+        return st;
+    st = each_row(d, import_id, columns, count_row, c, err);
+    if (st == SL_OK)
+        return db_commit(d, err);
+    db_rollback(d);
+    return st;
+}
+
 sl_status db_import_rows_each(db *d, int64_t import_id, const char *columns, db_row_fn fn,
                               void *ctx, sl_error *err)
 {
@@ -87,12 +115,12 @@ sl_status db_import_rows_each(db *d, int64_t import_id, const char *columns, db_
      * at all. */
     if (db_in_transaction(d))
         return each_row(d, import_id, columns, fn, ctx, err);
-    sl_status st = db_begin(d, false, err);
-    if (st != SL_OK)
-        return st;
-    st = each_row(d, import_id, columns, fn, ctx, err);
-    if (st == SL_OK)
-        return db_commit(d, err);
-    db_rollback(d);
+    counted c = {fn, ctx, 0};
+    sl_status st = walk_in_transaction(d, import_id, columns, &c, err);
+    /* A read is tried once more on a new connection when the server went
+     * away (docs/store.md), as a lone query is: here only while no row has
+     * reached the caller, who would otherwise see rows twice. */
+    if (st == SL_ERR_UNREACHABLE && c.rows == 0)
+        st = walk_in_transaction(d, import_id, columns, &c, err);
     return st;
 }
