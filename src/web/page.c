@@ -98,6 +98,33 @@ void form_field_error(FILE *out, const web_request *req, const char *name, const
     fputs(kind == FORM_AREA ? "</textarea></div>" : "\"></div>", out);
 }
 
+void form_choice(FILE *out, const web_request *req, const char *name, const char *label,
+                 const char *const *values, const char *const *labels, size_t count,
+                 const char *error)
+{
+    const char *v = web_param(req, name);
+    fprintf(out, "<div%s><label for=\"f-%s\">", error ? " class=invalid" : "", name);
+    html(out, label);
+    fputs("</label>", out);
+    if (error) {
+        fprintf(out, "<p class=field-msg id=\"f-%s-msg\">", name);
+        sentence(out, error);
+        fputs("</p>", out);
+    }
+    fprintf(out, "<select id=\"f-%s\" name=\"%s\"", name, name);
+    if (error)
+        fprintf(out, " aria-invalid=true aria-describedby=\"f-%s-msg\"", name);
+    fputs(">", out);
+    for (size_t i = 0; i < count; i++) {
+        fputs("<option value=\"", out);
+        html(out, values[i]);
+        fprintf(out, "\"%s>", v && strcmp(v, values[i]) == 0 ? " selected" : "");
+        html(out, labels[i]);
+        fputs("</option>", out);
+    }
+    fputs("</select></div>", out);
+}
+
 const char *form_error_for(const sl_error *err, const char *name)
 {
     if (!err || err->code == SL_OK || !err->field || !name)

@@ -29,18 +29,6 @@ static const char *metric_label(sl_metric m)
     return sl_metric_rate(m)->label;
 }
 
-static void choice(FILE *o, const web_request *req, const char *name, const char *label,
-                   const char *const *values, const char *const *labels, size_t n)
-{
-    const char *v = web_param(req, name);
-    fprintf(o, "<div><label for=\"f-%s\">%s</label><select id=\"f-%s\" name=\"%s\">", name, label,
-            name, name);
-    for (size_t i = 0; i < n; i++)
-        fprintf(o, "<option value=\"%s\"%s>%s</option>", values[i],
-                v && strcmp(v, values[i]) == 0 ? " selected" : "", labels[i]);
-    fputs("</select></div>", o);
-}
-
 /* ---- reading the plan form ---- */
 
 typedef struct plan_form {
@@ -221,8 +209,8 @@ static void plan_fields(FILE *o, const web_request *req, const plan_form *f,
         "Product CTR (product clicks / product impressions)", "CTOR (orders / product clicks)"};
     bool ctr = f->in.metric == SL_METRIC_CTR;
     fputs("<div class=grid>", o);
-    choice(o, req, "step", "Loop step", steps, step_labels, 3);
-    choice(o, req, "metric", "Metric", metrics, metric_labels, 2);
+    form_choice(o, req, "step", "Loop step", steps, step_labels, 3, NULL);
+    form_choice(o, req, "metric", "Metric", metrics, metric_labels, 2, NULL);
     form_field_error(o, req, "mde", "Smallest change worth detecting", "default 20%", FORM_TEXT,
                      msg_for(shown, "mde"));
     fputs("</div>", o);
@@ -233,7 +221,7 @@ static void plan_fields(FILE *o, const web_request *req, const plan_form *f,
     static const char *const tag_labels[] = {
         "Guess from the change's words", "Card timing", "Hook", "Proof moment",
         "Call to action", "Product", "Price or offer", "Something else"};
-    choice(o, req, "tag", "Kind of change", tags, tag_labels, 8);
+    form_choice(o, req, "tag", "Kind of change", tags, tag_labels, 8, msg_for(shown, "tag"));
     form_field_error(o, req, "hypothesis", "Hypothesis", "what it should move, and why",
                      FORM_AREA, msg_for(shown, "hypothesis"));
     form_field_error(o, req, "expect", "What you expect", "written before any result (optional)",

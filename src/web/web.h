@@ -441,6 +441,12 @@ void form_field(FILE *out, const web_request *req, const char *name, const char 
  * (the wrapper gets class "invalid"). */
 void form_field_error(FILE *out, const web_request *req, const char *name, const char *label,
                       const char *hint, form_kind kind, const char *error);
+/* A <select> named `name` of values[i] shown as labels[i], the request's
+ * value selected (else the first), marked in error as form_field_error
+ * marks a field when `error` is not NULL. */
+void form_choice(FILE *out, const web_request *req, const char *name, const char *label,
+                 const char *const *values, const char *const *labels, size_t count,
+                 const char *error);
 /* err's message when err is an error about the form field `name`
  * (err->field == name), else NULL: form_field_error(…, form_error_for(&err, "views")). */
 const char *form_error_for(const sl_error *err, const char *name);

@@ -118,7 +118,9 @@ test('two servers on one PostgreSQL database see each other\'s writes', async ()
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: sa.headers.Cookie },
   });
   assert.equal(bad.status, 400);
-  assert.match(await bad.text(), /choose the kind of change from the list/);
+  const refused = await bad.text();
+  assert.match(refused, /Choose the kind of change from the list/);
+  assert.match(refused, /<select id="f-tag" name="tag" aria-invalid=true/, 'the field is marked');
   const m = to.match(/^\/journal\/(\d+)$/);
   assert.ok(m, `the plan redirects to its test: ${to}`);
   const testId = Number(m[1]);
