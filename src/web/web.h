@@ -158,6 +158,7 @@ typedef struct web_server {
     char trusted_proxy[64];      /* "" or the proxy's address as inet_ntop writes it */
     char public_host[160];       /* "" or --public-url's host[:port] */
     _Atomic bool team;           /* team mode seen (it never turns off) */
+    _Atomic uint64_t solo_seen_ms; /* when the store last said "solo" (server_team) */
 } web_server;
 
 /* ---- stored reports kept in memory (report_cache.c) ---- */

@@ -18,7 +18,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startServer } from './serve.mjs';
-import { teamStore, login, cookieOf, ACCOUNTS, PASSWORD } from './team.mjs';
+import { teamStore, emptyStore, login, cookieOf, ACCOUNTS, PASSWORD } from './team.mjs';
 
 const [binary, engine = 'sqlite'] = process.argv.slice(2);
 const routes = JSON.parse(execFileSync(join(dirname(binary), 'shoplab-serve'), ['--list-routes']));
@@ -422,5 +422,26 @@ test('an upload\'s job belongs to the account: shown after signing in again, to 
     const p = await fetch(new URL(page, server.url), { headers: { Cookie: s.cookie }, redirect: 'manual' });
     assert.equal(p.status, 404, `${other} does not see max's job page`);
     await p.arrayBuffer();
+  }
+});
+
+test('a running solo server asks for a login within a quarter second of the first account', async () => {
+  const solo = await emptyStore(engine, 'solo');
+  const s = await startServer(binary, [], { db: solo.db });
+  try {
+    let r = await fetch(new URL('/reports', s.url), { redirect: 'manual' });
+    assert.equal(r.status, 200, 'solo: no login');
+    await r.arrayBuffer();
+    execFileSync(binary, ['user', 'add', 'olga', '--role', 'owner', '--db', solo.db],
+      { input: `${PASSWORD}\n`, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The server trusts a solo answer for 250 ms (server.c, SOLO_TRUSTED_MS).
+    await new Promise((ok) => setTimeout(ok, 300));
+    r = await fetch(new URL('/reports', s.url), { redirect: 'manual' });
+    assert.equal(r.status, 303, 'team mode: signed out, sent to the login');
+    assert.match(r.headers.get('location'), /^\/login\?next=%2Freports$/);
+    await r.arrayBuffer();
+  } finally {
+    await s.stop();
+    solo.remove();
   }
 });
