@@ -1189,7 +1189,9 @@ sl_status sl_store_default_path(char *out, size_t size, sl_error *err);
  * sl_store_close.  SL_ERR_STORE with the engine's message on failure,
  * SL_ERR_UNREACHABLE when a PostgreSQL server cannot be reached, and "the
  * store PATH is read-only: …" when this process cannot write a SQLite file
- * or its directory (SQLite keeps the journal there). */
+ * or its directory (SQLite keeps the journal there).  A store is one
+ * connection: use it from one thread at a time (threads that work at once
+ * each open their own, as `serve` does per worker). */
 sl_status sl_store_open(const char *path, sl_store **out, sl_error *err);
 /* Opens an existing database for reading only, for commands that only read
  * (history, journal list, show, export): nothing is created, migrated or
