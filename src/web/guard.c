@@ -34,7 +34,7 @@ struct web_guard {
     uint64_t dropped;            /* connections cut for missing the deadline */
 };
 
-static uint64_t now_ms(void)
+uint64_t web_now_ms(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -56,7 +56,7 @@ static void *watch(void *arg)
         int rc = pthread_cond_timedwait(&g->wake, &g->lock, &until);
         if (rc != 0 && rc != ETIMEDOUT)
             break;
-        uint64_t now = now_ms();
+        uint64_t now = web_now_ms();
         for (guard_conn *c = g->first; c; c = c->next) {
             uint64_t deadline = atomic_load_explicit(&c->deadline, memory_order_relaxed);
             if (deadline && now >= deadline && !c->cut) {
@@ -106,7 +106,7 @@ void guard_track(web_guard *g, guard_conn *c, int fd)
     pthread_mutex_lock(&g->lock);
     c->fd = fd;
     c->cut = false;
-    atomic_store(&c->deadline, now_ms() + g->deadline_ms);
+    atomic_store(&c->deadline, web_now_ms() + g->deadline_ms);
     c->prev = NULL;
     c->next = g->first;
     if (g->first)
@@ -137,7 +137,7 @@ void guard_headers_done(web_guard *g, guard_conn *c)
 
 void guard_request_done(web_guard *g, guard_conn *c)
 {
-    atomic_store_explicit(&c->deadline, now_ms() + g->deadline_ms, memory_order_relaxed);
+    atomic_store_explicit(&c->deadline, web_now_ms() + g->deadline_ms, memory_order_relaxed);
 }
 
 uint64_t guard_dropped(web_guard *g)

@@ -10,6 +10,8 @@
  */
 #include "web.h"
 
+#include <ctype.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,12 +218,19 @@ static void plan_fields(FILE *o, const web_request *req, const plan_form *f,
     fputs("</div>", o);
     form_field_error(o, req, "change", "The one change", "one sentence", FORM_AREA,
                      msg_for(shown, "change"));
-    static const char *const tags[] = {"",        "card-timing", "hook",  "proof-moment",
-                                       "cta",     "product",     "price", "other"};
-    static const char *const tag_labels[] = {
-        "Guess from the change's words", "Card timing", "Hook", "Proof moment",
-        "Call to action", "Product", "Price or offer", "Something else"};
-    form_choice(o, req, "tag", "Kind of change", tags, tag_labels, 8, msg_for(shown, "tag"));
+    /* The library's tags, "other" last, after the choice to let it guess. */
+    const char *tags[SL_TAG__COUNT + 1] = {""}, *tag_labels[SL_TAG__COUNT + 1] = {
+                                                    "Guess from the change's words"};
+    char capital[SL_TAG__COUNT][32];
+    for (int t = 0; t < SL_TAG__COUNT; t++) {
+        sl_change_tag tag = (sl_change_tag)((t + 1) % SL_TAG__COUNT); /* other (0) last */
+        snprintf(capital[t], sizeof capital[t], "%s", sl_change_tag_label(tag));
+        capital[t][0] = (char)toupper((unsigned char)capital[t][0]);
+        tags[t + 1] = sl_change_tag_name(tag);
+        tag_labels[t + 1] = capital[t];
+    }
+    form_choice(o, req, "tag", "Kind of change", tags, tag_labels, SL_TAG__COUNT + 1,
+                msg_for(shown, "tag"));
     form_field_error(o, req, "hypothesis", "Hypothesis", "what it should move, and why",
                      FORM_AREA, msg_for(shown, "hypothesis"));
     form_field_error(o, req, "expect", "What you expect", "written before any result (optional)",

@@ -217,13 +217,6 @@ static void close_thread_store(void *store)
  * loopback only until then. */
 #define SOLO_TRUSTED_MS 250
 
-static uint64_t monotonic_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
-
 /* Whether the store is in team mode.  Once seen it is kept (team mode never
  * turns off), so a team store is asked no more, and a solo store at most
  * once per SOLO_TRUSTED_MS. */
@@ -231,7 +224,7 @@ static bool server_team(web_server *s)
 {
     if (atomic_load(&s->team))
         return true;
-    uint64_t now = monotonic_ms(), seen = atomic_load(&s->solo_seen_ms);
+    uint64_t now = web_now_ms(), seen = atomic_load(&s->solo_seen_ms);
     if (seen && now - seen < SOLO_TRUSTED_MS)
         return false;
     sl_store *store = web_store(s);

@@ -224,6 +224,9 @@ void guard_headers_done(web_guard *guard, guard_conn *conn);
 void guard_request_done(web_guard *guard, guard_conn *conn);
 /* Connections cut so far for missing the deadline. */
 uint64_t guard_dropped(web_guard *guard);
+/* Milliseconds on the monotonic clock (the deadlines', and the solo
+ * store's answer's age in server.c). */
+uint64_t web_now_ms(void);
 
 /* ---- import jobs (jobs.c) ----
  *

@@ -1,9 +1,10 @@
 /*
  * db.c — the engine-neutral half of db.h: which engine a --db value names,
  * and the thin dispatchers that pass every other call to the engine that
- * opened the connection (db_engine.h).
+ * opened the connection (db_engine.h); and the rule both engines follow
+ * for the record columns an import does not send (db_unlisted_value).
  *
- * Nothing here knows SQL.  Keeping dispatch in one file lets the SQLite
+ * No statement is written here.  Keeping dispatch in one file lets the SQLite
  * and PostgreSQL engines (db_sqlite.c, db_pg.c) link side by side, and
  * lets store.c and journal.c call db_step and friends without caring which
  * engine answers.
@@ -149,6 +150,18 @@ bool db_column_listed(const char *name, const char *const *columns, int count)
         if (strcmp(columns[i], name) == 0)
             return true;
     return false;
+}
+
+bool db_unlisted_value(const char *name, bool not_null_text, int64_t import_id, char *out,
+                       size_t size)
+{
+    if (strcmp(name, "import_id") == 0)
+        snprintf(out, size, "%lld", (long long)import_id);
+    else if (not_null_text)
+        snprintf(out, size, "''");
+    else
+        return false;
+    return true;
 }
 
 sl_status db_import_rows_begin(db *d, int64_t import_id, const char *const *columns, int count,

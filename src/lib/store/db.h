@@ -82,6 +82,12 @@ sl_status db_import_rows_begin(db *d, int64_t import_id, const char *const *colu
 /* Whether `name` is one of columns[0..count): the engines' test for the
  * columns db_import_rows_begin leaves out. */
 bool db_column_listed(const char *name, const char *const *columns, int count);
+/* The value an unlisted record column takes, as an SQL literal in
+ * out[size] (the import's id for import_id, '' for a NOT NULL text);
+ * false when it is NULL, which needs nothing written.  db.c, for both
+ * engines' db_import_rows_begin. */
+bool db_unlisted_value(const char *name, bool not_null_text, int64_t import_id, char *out,
+                       size_t size);
 /* Ends the copy (`ok` false: abandons it; the caller rolls back). */
 sl_status db_import_rows_end(db *d, int64_t import_id, db_copy *c, bool ok, sl_error *err);
 /* Calls fn(ctx, q) for each stored row of import `import_id`, in row

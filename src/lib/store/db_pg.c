@@ -1199,11 +1199,6 @@ static sl_status pg_copy_end(db_copy *base, bool ok, sl_error *err)
     return st;
 }
 
-/* An import's rows go into a table of their own, records_ID: loaded bare,
- * then indexed (BRIN, one pass) and checked to hold only that import, then
- * attached to the partitioned records table, whose indexes it then
- * already has.  Until the import commits none of it is visible, and a
- * rollback takes the table with it. */
 /* Gives the import's table its unlisted columns' values (db.h) as
  * defaults, so COPY never carries them. */
 static sl_status unlisted_defaults(pg_db *d, const char *table, int64_t import_id,
@@ -1228,13 +1223,10 @@ static sl_status unlisted_defaults(pg_db *d, const char *table, int64_t import_i
         if (db_column_listed(name, columns, count) || !plain_name(name))
             continue;
         char value[32];
-        if (strcmp(name, "import_id") == 0)
-            snprintf(value, sizeof value, "%lld", (long long)import_id);
-        else if (strcmp(d->pq->getvalue(r, k, 1), "t") == 0 &&
-                 strtoul(d->pq->getvalue(r, k, 2), NULL, 10) == PG_TEXTOID)
-            snprintf(value, sizeof value, "''");
-        else
-            continue; /* nullable: NULL already */
+        bool not_null_text = strcmp(d->pq->getvalue(r, k, 1), "t") == 0 &&
+                             strtoul(d->pq->getvalue(r, k, 2), NULL, 10) == PG_TEXTOID;
+        if (!db_unlisted_value(name, not_null_text, import_id, value, sizeof value))
+            continue; /* NULL already */
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%s ALTER %s SET DEFAULT %s",
                               actions++ ? "," : "", name, value);
     }
@@ -1244,6 +1236,11 @@ static sl_status unlisted_defaults(pg_db *d, const char *table, int64_t import_i
     return actions ? pg_exec(&d->base, sql, err) : SL_OK;
 }
 
+/* An import's rows go into a table of their own, records_ID: loaded bare,
+ * then indexed (BRIN, one pass) and checked to hold only that import, then
+ * attached to the partitioned records table, whose indexes it then
+ * already has.  Until the import commits none of it is visible, and a
+ * rollback takes the table with it. */
 static sl_status pg_import_rows_begin(db *base, int64_t import_id, const char *const *columns,
                                       int count, db_copy **out, sl_error *err)
 {

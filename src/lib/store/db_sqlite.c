@@ -338,9 +338,8 @@ static sl_status sqlite_ids_follow(db *d, const char *table, sl_error *err)
     return SL_OK;
 }
 
-/* An import's rows go into the one records table. */
-/* The unlisted columns (db.h) are written into the INSERT as literals:
- * the import's id, and '' for each NOT NULL text. */
+/* An import's rows go into the one records table; the unlisted columns
+ * (db.h) are written into the INSERT as literals. */
 static sl_status sqlite_import_rows_begin(db *d, int64_t import_id, const char *const *columns,
                                           int count, db_copy **out, sl_error *err)
 {
@@ -356,13 +355,10 @@ static sl_status sqlite_import_rows_begin(db *d, int64_t import_id, const char *
         char value[32];
         if (db_column_listed(name, columns, count))
             continue;
-        if (strcmp(name, "import_id") == 0)
-            snprintf(value, sizeof value, "%lld", (long long)import_id);
-        else if (sqlite3_column_int(q, 2) &&
-                 strcmp((const char *)sqlite3_column_text(q, 1), "TEXT") == 0)
-            snprintf(value, sizeof value, "''");
-        else
-            continue; /* nullable: NULL already */
+        bool not_null_text = sqlite3_column_int(q, 2) &&
+                             strcmp((const char *)sqlite3_column_text(q, 1), "TEXT") == 0;
+        if (!db_unlisted_value(name, not_null_text, import_id, value, sizeof value))
+            continue; /* NULL already */
         nf += (size_t)snprintf(fixed + nf, sizeof fixed - nf, ", %s", name);
         nv += (size_t)snprintf(values + nv, sizeof values - nv, ", %s", value);
     }
@@ -587,8 +583,9 @@ static sl_status open_writable(sqlite_db *s, const char *path, sl_error *err)
     if (st == SL_OK && !memory)
         st = check_writable(path, err);
     if (st == SL_OK &&
-        sqlite3_open_v2(path, &s->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | OPEN_ONE_THREAD, NULL) !=
-            SQLITE_OK)
+        sqlite3_open_v2(path, &s->handle,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | OPEN_ONE_THREAD,
+                        NULL) != SQLITE_OK)
         st = s->handle ? sqlite_fail(&s->base, err, "cannot open")
                        : sl_fail(err, SL_ERR_NO_MEMORY, NULL, "out of memory");
     if (st == SL_OK) {
@@ -621,9 +618,9 @@ static sl_status open_readonly(sqlite_db *s, const char *path, sl_error *err)
     bool settled = stat(wal, &wb) != 0 || wb.st_size == 0;
     bool immutable = settled && stat(shm, &wb) != 0 &&
                      file_uri(path, "?immutable=1", uri, sizeof uri);
-    int rc = immutable
-                 ? sqlite3_open_v2(uri, &s->handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | OPEN_ONE_THREAD, NULL)
-                 : sqlite3_open_v2(path, &s->handle, SQLITE_OPEN_READONLY | OPEN_ONE_THREAD, NULL);
+    const int readonly = SQLITE_OPEN_READONLY | OPEN_ONE_THREAD;
+    int rc = immutable ? sqlite3_open_v2(uri, &s->handle, readonly | SQLITE_OPEN_URI, NULL)
+                       : sqlite3_open_v2(path, &s->handle, readonly, NULL);
     int version = rc == SQLITE_OK ? user_version(s->handle) : -1;
     if (version < 0 && !immutable && settled &&
         file_uri(path, "?immutable=1", uri, sizeof uri)) {
@@ -631,7 +628,7 @@ static sl_status open_readonly(sqlite_db *s, const char *path, sl_error *err)
          * read-only directory) and nothing waiting in the -wal. */
         sqlite3_close(s->handle);
         s->handle = NULL;
-        rc = sqlite3_open_v2(uri, &s->handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | OPEN_ONE_THREAD, NULL);
+        rc = sqlite3_open_v2(uri, &s->handle, readonly | SQLITE_OPEN_URI, NULL);
         version = rc == SQLITE_OK ? user_version(s->handle) : -1;
     }
     if (!s->handle)

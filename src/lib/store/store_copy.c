@@ -118,14 +118,21 @@ static const table_spec tables[] = {
 enum { T_CREATORS, T_USERS, T_ASSIGNMENTS, T_IMPORTS, T_RECORDS, T_IMPORT_CREATORS, T_TESTS,
        T_LOOKS, T_DRILLS, T_AUDIT, T__COUNT };
 
+/* The spec's columns as a SELECT list, "a, b, c", into out[size]. */
+static void column_list(const table_spec *t, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < t->count && n < size; i++)
+        n += (size_t)snprintf(out + n, size - n, "%s%s", i ? ", " : "", t->columns[i]);
+}
+
 /* SELECT the spec's columns from its table, in its order. */
 static sl_status select_all(db *from, const table_spec *t, db_stmt **out, sl_error *err)
 {
-    char sql[1024];
-    size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
-    for (int i = 0; i < t->count; i++)
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", i ? ", " : "", t->columns[i]);
-    snprintf(sql + n, sizeof sql - n, " FROM %s ORDER BY %s", t->table, t->order);
+    char columns[768], sql[1024];
+    column_list(t, columns, sizeof columns);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s ORDER BY %s", columns, t->table, t->order);
     return db_prepare(from, sql, false, out, err);
 }
 
@@ -193,11 +200,8 @@ static sl_status copy_table(db *from, db *to, const table_spec *t, uint64_t *row
 static sl_status copy_records(db *from, db *to, const table_spec *t, uint64_t *rows,
                               sl_error *err)
 {
-    char columns[512];
-    size_t n = 0;
-    for (int i = 0; i < t->count; i++)
-        n += (size_t)snprintf(columns + n, sizeof columns - n, "%s%s", i ? ", " : "",
-                              t->columns[i]);
+    char columns[768];
+    column_list(t, columns, sizeof columns);
     db_stmt *ids;
     sl_status st = db_prepare(from, "SELECT id FROM imports ORDER BY id", false, &ids, err);
     if (st != SL_OK)
