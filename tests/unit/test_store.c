@@ -273,6 +273,76 @@ static void records_round_trip_exactly(void **state)
     assert_int_equal(query_int(store_named("trip.db"), "SELECT count(*) FROM records"), 1);
 }
 
+/* An import's rows hold only what its file sent, and read back with the
+ * rest absent.  On PostgreSQL the import's table is made with the sent
+ * columns alone and given the others after the load (db_pg.c,
+ * import_table_sql), so no row carries the import's id, nor a NULL for a
+ * column the file lacks: the catalogue holds those values. */
+static void rows_hold_only_what_the_file_sent(void **state)
+{
+    (void)state;
+    sl_store *s;
+    sl_error err;
+    const char *target = store_named("narrow.db");
+    assert_int_equal(sl_store_open(target, &s, &err), SL_OK);
+    sl_import meta = {.header_row = 1};
+    snprintf(meta.hash, sizeof meta.hash, "%064d", 7);
+    snprintf(meta.file, sizeof meta.file, "narrow.csv");
+    meta.fields_given = 1u << SL_FIELD_VIEWS | 1u << SL_FIELD_GMV;
+    meta.keys_given = 1u << SL_DIM_VIDEO | 1u << SL_DIM_DAY;
+    int64_t id, existing;
+    assert_int_equal(sl_store_import_begin(s, &meta, &id, &existing, &err), SL_OK);
+    for (uint64_t row = 2; row <= 4; row++) {
+        sl_record r;
+        memset(&r, 0, sizeof r);
+        r.row = row;
+        snprintf(r.key[SL_DIM_VIDEO], SL_MAX_ID, "v%d", (int)row);
+        snprintf(r.key[SL_DIM_DAY], SL_MAX_ID, "2026-12-0%d", (int)row);
+        sl_funnel_set(&r.funnel, SL_FIELD_VIEWS, (double)(10 * row));
+        if (row != 3) /* a cell that could not be read: NULL in a sent column */
+            sl_funnel_set(&r.funnel, SL_FIELD_GMV, 1.25 * (double)row);
+        assert_int_equal(sl_store_import_add(s, &r, &err), SL_OK);
+    }
+    assert_int_equal(sl_store_import_commit(s, 3, 0, &err), SL_OK);
+    got g = {0};
+    assert_int_equal(sl_store_records(s, id, keep, &g, &err), SL_OK);
+    sl_store_close(s);
+    assert_int_equal(g.count, 3);
+    for (int i = 0; i < 3; i++) {
+        const sl_record *r = &g.items[i];
+        assert_int_equal(r->row, (uint64_t)(2 + i));
+        assert_string_equal(r->key[SL_DIM_VIDEO], i == 0 ? "v2" : i == 1 ? "v3" : "v4");
+        assert_string_equal(r->key[SL_DIM_DAY], i == 0 ? "2026-12-02" : i == 1 ? "2026-12-03"
+                                                                              : "2026-12-04");
+        assert_string_equal(r->key[SL_DIM_CREATOR], "");
+        assert_string_equal(r->label, "");
+        assert_true(r->funnel.value[SL_FIELD_VIEWS] == 10.0 * (double)(2 + i));
+        assert_int_equal(r->funnel.present, i == 1 ? 1u << SL_FIELD_VIEWS
+                                                   : (1u << SL_FIELD_VIEWS | 1u << SL_FIELD_GMV));
+    }
+    assert_true(g.items[2].funnel.value[SL_FIELD_GMV] == 5.0);
+    char sql[320];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM records WHERE import_id = %lld AND live = '' AND label = '' "
+             "AND orders IS NULL AND refunds IS NULL",
+             (long long)id);
+    assert_int_equal(query_int(target, sql), 3);
+    if (!test_on_postgres())
+        return;
+    /* The table's first columns are the five sent, in any order; the
+     * import's id comes after them, with its value in the catalogue. */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM pg_attribute WHERE attrelid = 'records_%lld'::regclass "
+             "AND attnum BETWEEN 1 AND 5 AND attname IN ('row', 'video', 'day', 'views', 'gmv')",
+             (long long)id);
+    assert_int_equal(query_int(target, sql), 5);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM pg_attribute WHERE attrelid = 'records_%lld'::regclass "
+             "AND attname = 'import_id' AND attnum > 5 AND atthasmissing",
+             (long long)id);
+    assert_int_equal(query_int(target, sql), 1);
+}
+
 /* The rows come back in row order and all of them, though the store reads
  * them a span of row numbers per query (records_read.c): rows on both
  * sides of a span's edge, a run over several spans, gaps wider than many
@@ -495,6 +565,7 @@ int main(void)
         cmocka_unit_test(newer_schema_refused),
         cmocka_unit_test(records_round_trip_exactly),
         cmocka_unit_test(records_read_back_in_row_order_across_spans),
+        cmocka_unit_test(rows_hold_only_what_the_file_sent),
         cmocka_unit_test(abort_and_close_leave_nothing),
         cmocka_unit_test(file_hash_vectors),
         cmocka_unit_test(report_from_import_matches_read),
