@@ -275,7 +275,7 @@ static void records_round_trip_exactly(void **state)
 
 /* An import's rows hold only what its file sent, and read back with the
  * rest absent.  On PostgreSQL the import's table is made with the sent
- * columns alone and given the others after the load (db_pg.c,
+ * columns alone and given the others after the load (db_pg_copy.c,
  * import_table_sql), so no row carries the import's id, nor a NULL for a
  * column the file lacks: the catalogue holds those values. */
 static void rows_hold_only_what_the_file_sent(void **state)

@@ -5,7 +5,7 @@
  * for the record columns an import does not send (db_unlisted_value).
  *
  * No statement is written here.  Keeping dispatch in one file lets the SQLite
- * and PostgreSQL engines (db_sqlite.c, db_pg.c) link side by side, and
+ * and PostgreSQL engines (db_sqlite.c, db_pg.c with db_pg_copy.c) link side by side, and
  * lets store.c and journal.c call db_step and friends without caring which
  * engine answers.
  */

@@ -1,6 +1,6 @@
 /*
  * db_engine.h — how db.h's calls reach an engine (private to store/: db.c,
- * db_sqlite.c, db_pg.c).
+ * db_sqlite.c, db_pg.c, db_pg_copy.c).
  *
  * Each engine's connection, statement and copy structs start with the
  * common struct below, so db.c can dispatch any db.h call through the

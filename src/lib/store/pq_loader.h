@@ -15,7 +15,7 @@
 
 #include <libpq-fe.h>
 
-/* The libpq functions db_pg.c calls, named without their "PQ" prefix. */
+/* The libpq functions db_pg.c and db_pg_copy.c call, named without their "PQ" prefix. */
 typedef struct sl_pq_api {
     __typeof__(PQconnectdb) *connectdb;
     __typeof__(PQstatus) *status;

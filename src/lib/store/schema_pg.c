@@ -27,7 +27,7 @@ const char *const db_pg_schema[] = {
     "  rows BIGINT NOT NULL DEFAULT 0,"
     "  skipped BIGINT NOT NULL DEFAULT 0,"
     "  imported_at TEXT NOT NULL);"
-    /* One partition per import (records_ID, db_pg.c): an import loads a
+    /* One partition per import (records_ID, db_pg_copy.c): an import loads a
      * bare table and indexes it after, and forgetting an import drops its
      * table.  So no foreign key: the store removes an import's rows with
      * it (db_import_forget). */
@@ -199,7 +199,7 @@ const char *const db_pg_schema[] = {
      * order by `row` alone, a smaller index and a faster build. */
     "DROP INDEX records_by_import;"
     "CREATE INDEX records_by_row ON records(row);",
-    /* 10: the index on row becomes a BRIN index (db_pg.c): each import's
+    /* 10: the index on row becomes a BRIN index (db_pg_copy.c): each import's
      * rows are loaded in row order, and the store reads them a span of
      * rows at a time (records_read.c), which a summary of each block
      * range finds as well as a B-tree, for a build a fraction of the
