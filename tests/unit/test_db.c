@@ -383,10 +383,52 @@ static void copy_abandoned(void **state)
     drop("abandon");
 }
 
+/* Amounts of money come back as the very doubles sent: on PostgreSQL an
+ * amount of exact hundredths travels as its decimal digits ("-0.07"),
+ * which the server must read back as the same double; the others travel
+ * with 17 significant digits. */
+static void copy_money_exactly(void **state)
+{
+    (void)state;
+    static const double amounts[] = {-0.07, -0.5, -1.5, 0.01, 0.1, 99.99, 163.46,
+                                     1234567890123.45, -9999999999.99, 0.0, 21474836.47,
+                                     1e-7, 0.125, 1.0 / 3.0, 5e15 + 0.5};
+    enum { N = sizeof amounts / sizeof *amounts };
+    db *d = open_ok(fresh("money"), false);
+    exec_ok(d, "CREATE TABLE money (id BIGINT PRIMARY KEY, d DOUBLE PRECISION)");
+    sl_error err = {0};
+    assert_int_equal(db_begin(d, true, &err), SL_OK);
+    const char *const columns[] = {"id", "d"};
+    db_copy *c = NULL;
+    assert_int_equal(db_copy_begin(d, "money", columns, 2, &c, &err), SL_OK);
+    for (int i = 0; i < N; i++) {
+        db_copy_int(c, i);
+        db_copy_double(c, amounts[i]);
+        assert_int_equal(db_copy_row(c, &err), SL_OK);
+    }
+    assert_int_equal(db_copy_end(c, true, &err), SL_OK);
+    assert_int_equal(db_commit(d, &err), SL_OK);
+    db_stmt *q = prepare_ok(d, "SELECT d FROM money ORDER BY id", false);
+    for (int i = 0; i < N; i++) {
+        step_row(q);
+        double got = db_column_double(q, 0);
+        if (memcmp(&got, &amounts[i], sizeof got) != 0)
+            fail_msg("amount %.17g came back as %.17g", amounts[i], got);
+    }
+    step_done(q);
+    db_finalize(q);
+    /* and the server holds them as those doubles, not only as text */
+    assert_int_equal(query_int(d, "SELECT count(*) FROM money WHERE d = -0.07 OR d = 163.46 "
+                                  "OR d = 1234567890123.45"),
+                     3);
+    db_close(d);
+    drop("money");
+}
+
 /* Values meet their column's type: a whole double goes into an integer
- * column as that integer on both engines; on PostgreSQL, whose binary COPY
- * sends each value at its column's width, a number too large for an
- * INTEGER column or a fraction for a BIGINT one is refused by name. */
+ * column as that integer on both engines; on PostgreSQL, which learns
+ * each column's type before the COPY, a number too large for an INTEGER
+ * column or a fraction for a BIGINT one is refused by name. */
 static void copy_values_meet_types(void **state)
 {
     (void)state;
@@ -926,6 +968,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(copy_many_rows),
         cmocka_unit_test(copy_abandoned),
         cmocka_unit_test(copy_values_meet_types),
+        cmocka_unit_test(copy_money_exactly),
         cmocka_unit_test(placeholders_in_quotes),
         cmocka_unit_test(steps_and_reset),
         cmocka_unit_test(unique_violation_is_store),
