@@ -132,11 +132,17 @@ wrk_page() { # STORE: requests/s and latency of one report page from it
     echo "data: $data ($(stat -c %s "$data") bytes), medians of $rounds rounds"
     echo
     floor=$(echo "${times[psql_copy]}" | median)
-    printf '%-40s %9s %9s\n' "import" "median s" "× psql"
+    printf '%-40s %9s %9s   %s\n' "import" "median s" "× psql" "each round, s"
     for label in psql_copy shoplab_pg shoplab_sqlite shoplab_nostore; do
         m=$(echo "${times[$label]}" | median)
-        printf '%-40s %9.2f %9.2f\n' "$label" "$m" "$(echo "$m / $floor" | bc -l)"
+        printf '%-40s %9.2f %9.2f   %s\n' "$label" "$m" "$(echo "$m / $floor" | bc -l)" \
+            "$(printf '%.2f ' ${times[$label]})"
     done
+    # Each round's ratio: the two loads of a round ran minutes apart at most.
+    printf '%-40s %9s %9s   %s\n' "shoplab_pg / psql_copy per round" "" "" \
+        "$(paste -d/ <(echo "${times[shoplab_pg]}" | tr ' ' '\n' | grep .) \
+                     <(echo "${times[psql_copy]}" | tr ' ' '\n' | grep .) |
+           while read -r q; do printf '%.2f ' "$(echo "$q" | bc -l)"; done)"
     echo
     echo "report page /reports/1 under wrk -t2 -c64 -d$duration:"
     echo "  PostgreSQL: $(wrk_page "$(pg_uri shoplab_import)")"
