@@ -1239,6 +1239,9 @@ typedef struct sl_import {
 /* Starts one import (one transaction).  When an import with the same hash
  * is already stored, sets *existing_id to its id, begins nothing and returns
  * SL_OK; otherwise sets *existing_id to 0 and *id to the new import's id.
+ * An empty meta->hash begins the import before its content's hash is
+ * known (hashing a large file can run beside its import): then commit it
+ * with sl_store_import_commit_hashed, which does the duplicate check.
  * Only one import may be open on a store at a time. */
 sl_status sl_store_import_begin(sl_store *store, const sl_import *meta, int64_t *id,
                                 int64_t *existing_id, sl_error *err);
@@ -1248,6 +1251,12 @@ sl_status sl_store_import_add(sl_store *store, const sl_record *record, sl_error
  * the import is visible, and a killed process leaves nothing of it. */
 sl_status sl_store_import_commit(sl_store *store, uint64_t rows, uint64_t skipped,
                                  sl_error *err);
+/* Commits an import begun with an empty hash, giving it `hash`.  When an
+ * import of that content is already stored (or another process stores one
+ * meanwhile), this one is rolled back and *existing_id names that import;
+ * otherwise *existing_id is 0. */
+sl_status sl_store_import_commit_hashed(sl_store *store, const char *hash, uint64_t rows,
+                                        uint64_t skipped, int64_t *existing_id, sl_error *err);
 /* Rolls the open import back (no-op when none is open). */
 void sl_store_import_abort(sl_store *store);
 

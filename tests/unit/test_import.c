@@ -994,7 +994,31 @@ static void store_round_trip(void **state)
     r = read_with(path_of(fixtures, "y_video_list_id.csv"), &o, SL_OK);
     assert_true(r->sources[0].already_stored); /* same content: nothing added */
     assert_int_equal(r->sources[0].import_id, id);
+    char first_hash[65];
+    memcpy(first_hash, r->sources[0].hash, sizeof first_hash);
     sl_report_free(r);
+    /* the same bytes under another name: imported while its hash is taken,
+     * then found at the commit to be the same content */
+    char *renamed = path_of(tmpdir, "renamed copy.csv");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path_of(fixtures, "y_video_list_id.csv"), renamed);
+    assert_int_equal(system(cmd), 0);
+    r = read_with(renamed, &o, SL_OK);
+    assert_true(r->sources[0].already_stored);
+    assert_int_equal(r->sources[0].import_id, id);
+    assert_string_equal(r->sources[0].hash, first_hash);
+    assert_int_equal(r->rows_read, 4); /* the report is the file's all the same */
+    sl_report_free(r);
+    sl_import first; /* stored by the first read, its hash given at the commit */
+    assert_int_equal(sl_store_import_get(store, id, &first, &err), SL_OK);
+    assert_string_equal(first.hash, first_hash);
+    snprintf(cmd, sizeof cmd, "sha256sum '%s'", renamed); /* and it is the file's SHA-256 */
+    FILE *sum = popen(cmd, "r");
+    char want[65] = "";
+    assert_non_null(sum);
+    assert_int_equal(fscanf(sum, "%64s", want), 1);
+    pclose(sum);
+    assert_string_equal(first_hash, want);
     sl_import *items;
     size_t count;
     assert_int_equal(sl_store_imports(store, NULL, &items, &count, &err), SL_OK);

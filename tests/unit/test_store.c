@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -271,6 +273,107 @@ static void records_round_trip_exactly(void **state)
     sl_free(items);
     sl_store_close(s);
     assert_int_equal(query_int(store_named("trip.db"), "SELECT count(*) FROM records"), 1);
+}
+
+/* An import begun before its content's hash is known (the hash is taken
+ * beside it) gets the hash at its commit, and is dropped there when that
+ * content is already stored: one import, its id given back, and no
+ * placeholder left behind. */
+static void content_hash_given_at_commit(void **state)
+{
+    (void)state;
+    sl_store *s;
+    sl_error err;
+    const char *target = store_named("hashed.db");
+    assert_int_equal(sl_store_open(target, &s, &err), SL_OK);
+    sl_import meta = {.header_row = 1};
+    snprintf(meta.file, sizeof meta.file, "first.csv");
+    int64_t id, existing;
+    assert_int_equal(sl_store_import_begin(s, &meta, &id, &existing, &err), SL_OK);
+    assert_true(id > 0);
+    assert_int_equal(existing, 0);
+    sl_record r = record(2, "v1", "c1");
+    assert_int_equal(sl_store_import_add(s, &r, &err), SL_OK);
+    char hash[65];
+    snprintf(hash, sizeof hash, "%064d", 42);
+    assert_int_equal(sl_store_import_commit_hashed(s, hash, 1, 0, &existing, &err), SL_OK);
+    assert_int_equal(existing, 0);
+    sl_import got;
+    assert_int_equal(sl_store_import_get(s, id, &got, &err), SL_OK);
+    assert_string_equal(got.hash, hash);
+    assert_int_equal(got.rows, 1);
+
+    /* the same content under another name: found at the commit */
+    snprintf(meta.file, sizeof meta.file, "renamed.csv");
+    int64_t id2;
+    assert_int_equal(sl_store_import_begin(s, &meta, &id2, &existing, &err), SL_OK);
+    assert_true(id2 > id);
+    assert_int_equal(sl_store_import_add(s, &r, &err), SL_OK);
+    assert_int_equal(sl_store_import_commit_hashed(s, hash, 1, 0, &existing, &err), SL_OK);
+    assert_int_equal(existing, id);
+    assert_int_equal(sl_store_import_get(s, id2, &got, &err), SL_ERR_NOT_FOUND);
+    /* nothing is left open: the next import begins */
+    snprintf(hash, sizeof hash, "%064d", 43);
+    assert_int_equal(sl_store_import_begin(s, &meta, &id2, &existing, &err), SL_OK);
+    assert_int_equal(sl_store_import_add(s, &r, &err), SL_OK);
+    assert_int_equal(sl_store_import_commit_hashed(s, hash, 1, 0, &existing, &err), SL_OK);
+    assert_int_equal(existing, 0);
+    sl_store_close(s);
+    assert_int_equal(query_int(target, "SELECT count(*) FROM imports"), 2);
+    assert_int_equal(query_int(target, "SELECT count(*) FROM imports WHERE hash LIKE 'pending:%'"),
+                     0);
+    assert_int_equal(query_int(target, "SELECT count(*) FROM records"), 2);
+}
+
+/* PostgreSQL: another process stores the same content while this import
+ * runs, and commits only after this one has looked for it.  This one's
+ * commit then waits for the other's, fails on the unique hash, and is
+ * rolled back and reported as already stored under the other's id, not
+ * as a failure.  (psql plays the other process: its transaction inserts
+ * the content, then commits a second after this import starts its
+ * commit.) */
+static void same_content_stored_meanwhile(void **state)
+{
+    (void)state;
+    if (!test_on_postgres())
+        skip(); /* SQLite's write lock lets no other import run meanwhile */
+    sl_store *s;
+    sl_error err;
+    const char *target = store_named("meanwhile.db");
+    assert_int_equal(sl_store_open(target, &s, &err), SL_OK);
+    char hash[65];
+    snprintf(hash, sizeof hash, "%064d", 77);
+    char command[2048];
+    snprintf(command, sizeof command, "psql -q -X -v ON_ERROR_STOP=1 '%s' >/dev/null", target);
+    FILE *other = popen(command, "w");
+    assert_non_null(other);
+    fprintf(other,
+            "BEGIN; INSERT INTO imports (hash, file, header_row, imported_at) "
+            "VALUES ('%s', 'other.csv', 1, '2026-12-07T00:00:00Z');\n",
+            hash);
+    fflush(other);
+    nanosleep(&(struct timespec){0, 500 * 1000 * 1000}, NULL); /* its INSERT lands first */
+    sl_import meta = {.header_row = 1};
+    snprintf(meta.file, sizeof meta.file, "mine.csv");
+    int64_t id, existing;
+    assert_int_equal(sl_store_import_begin(s, &meta, &id, &existing, &err), SL_OK);
+    sl_record r = record(2, "v1", "c1");
+    assert_int_equal(sl_store_import_add(s, &r, &err), SL_OK);
+    fprintf(other, "SELECT pg_sleep(1); COMMIT;\n");
+    fflush(other);
+    assert_int_equal(sl_store_import_commit_hashed(s, hash, 1, 0, &existing, &err), SL_OK);
+    assert_int_equal(pclose(other), 0);
+    assert_true(existing > 0);
+    assert_int_equal(existing, query_int(target, "SELECT id FROM imports WHERE file = 'other.csv'"));
+    assert_int_equal(query_int(target, "SELECT count(*) FROM imports"), 1);
+    /* the store goes on: the next import commits */
+    snprintf(hash, sizeof hash, "%064d", 78);
+    assert_int_equal(sl_store_import_begin(s, &meta, &id, &existing, &err), SL_OK);
+    assert_int_equal(sl_store_import_add(s, &r, &err), SL_OK);
+    assert_int_equal(sl_store_import_commit_hashed(s, hash, 1, 0, &existing, &err), SL_OK);
+    assert_int_equal(existing, 0);
+    sl_store_close(s);
+    assert_int_equal(query_int(target, "SELECT count(*) FROM imports"), 2);
 }
 
 /* An import's rows hold only what its file sent, and read back with the
@@ -566,6 +669,8 @@ int main(void)
         cmocka_unit_test(records_round_trip_exactly),
         cmocka_unit_test(records_read_back_in_row_order_across_spans),
         cmocka_unit_test(rows_hold_only_what_the_file_sent),
+        cmocka_unit_test(content_hash_given_at_commit),
+        cmocka_unit_test(same_content_stored_meanwhile),
         cmocka_unit_test(abort_and_close_leave_nothing),
         cmocka_unit_test(file_hash_vectors),
         cmocka_unit_test(report_from_import_matches_read),

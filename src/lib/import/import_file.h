@@ -62,6 +62,7 @@ typedef struct file_pipe {
     uint64_t table_end_row;     /* the first row of the next table, when one follows */
     sl_report *report;
     size_t source_index;
+    bool hash_at_commit;        /* stored: the duplicate check waits for the commit */
     /* decided by the caller once the plan exists */
     sl_status (*on_plan)(struct file_pipe *pipe, sl_error *err);
     void *owner;
@@ -91,6 +92,7 @@ typedef struct import_build {
     group_table *groups;
     bool decided;               /* grouping decided by the first file */
     row_values scratch;
+    struct content_hash *hash;  /* the stored file's hash being taken (importer.c) */
 } import_build;
 
 /* Reads a CSV file (UTF-8, `size` bytes on `fd`) through the pipe: the

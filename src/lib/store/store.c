@@ -16,6 +16,8 @@
 #include "db.h"
 #include "name_set.h"
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +232,23 @@ static sl_status insert_import(sl_store *s, const sl_import *meta, int64_t *id, 
     return st;
 }
 
+/* The hash an import holds while its content's hash is still being
+ * taken (sl_store_import_commit_hashed): unique, and no SHA-256 in hex
+ * (its ':'), so it never names a file's content.  Only the import's own
+ * transaction ever sees it. */
+static sl_status pending_hash(char out[65], sl_error *err)
+{
+    if (sodium_init() < 0)
+        return sl_fail(err, SL_ERR_IO, NULL,
+                       "libsodium could not start (no source of random numbers?)");
+    unsigned char random[16];
+    randombytes_buf(random, sizeof random);
+    int n = snprintf(out, 65, "pending:");
+    for (size_t i = 0; i < sizeof random; i++)
+        n += snprintf(out + n, (size_t)(65 - n), "%02x", random[i]);
+    return SL_OK;
+}
+
 sl_status sl_store_import_begin(sl_store *s, const sl_import *meta, int64_t *id,
                                 int64_t *existing_id, sl_error *err)
 {
@@ -248,11 +267,20 @@ sl_status sl_store_import_begin(sl_store *s, const sl_import *meta, int64_t *id,
     s->in_import = true;
     s->import_creator[0] = '\0';
     name_set_free(&s->row_creators);
-    st = find_import(s, meta->hash, existing_id, err);
-    if (st == SL_OK && !*existing_id) {
-        st = insert_import(s, meta, id, err);
-        if (st == SL_OK && !*id)
-            st = find_import(s, meta->hash, existing_id, err);
+    if (!meta->hash[0]) {
+        /* The content's hash comes at the commit: the duplicate check
+         * waits for it. */
+        sl_import pending = *meta;
+        st = pending_hash(pending.hash, err);
+        if (st == SL_OK)
+            st = insert_import(s, &pending, id, err);
+    } else {
+        st = find_import(s, meta->hash, existing_id, err);
+        if (st == SL_OK && !*existing_id) {
+            st = insert_import(s, meta, id, err);
+            if (st == SL_OK && !*id)
+                st = find_import(s, meta->hash, existing_id, err);
+        }
     }
     s->import_id = *id;
     /* Only the fields the file has: a column never sent costs the
@@ -392,13 +420,52 @@ static sl_status keep_row_creators(sl_store *s, sl_error *err)
     return st;
 }
 
-sl_status sl_store_import_commit(sl_store *s, uint64_t rows, uint64_t skipped, sl_error *err)
+/* Gives the open import its content's hash, once its rows are in (on
+ * PostgreSQL nothing else runs while the COPY is open).  *existing_id is
+ * the import already holding that content, if any: then this one is
+ * dropped.  Another process may be storing the same content at this
+ * moment: PostgreSQL then makes the UPDATE wait for it, and it fails when
+ * that one commits, which the look-up after the rollback tells apart from
+ * any other failure. */
+static sl_status name_content(sl_store *s, const char *hash, int64_t *existing_id,
+                              sl_error *err)
+{
+    sl_status st = find_import(s, hash, existing_id, err);
+    if (st != SL_OK || *existing_id)
+        return st;
+    db_stmt *q;
+    st = db_prepare(s->db, "UPDATE imports SET hash = ?2 WHERE id = ?1", false, &q, err);
+    if (st != SL_OK)
+        return st;
+    db_bind_int(q, 1, s->import_id);
+    db_bind_text(q, 2, hash);
+    if (db_step(q) == DB_ERROR)
+        st = db_fail(s->db, err, "cannot record the file's hash");
+    db_finalize(q);
+    if (st == SL_OK)
+        return SL_OK;
+    sl_store_import_abort(s);
+    sl_error ignored;
+    if (find_import(s, hash, existing_id, &ignored) == SL_OK && *existing_id)
+        return SL_OK;
+    return st;
+}
+
+static sl_status commit_import(sl_store *s, const char *hash, uint64_t rows, uint64_t skipped,
+                               int64_t *existing_id, sl_error *err)
 {
     if (!s || !s->in_import)
         return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no import is open");
     db_copy *c = s->rows;
     s->rows = NULL;
     sl_status st = db_import_rows_end(s->db, s->import_id, c, true, err);
+    if (st == SL_OK && hash) {
+        st = name_content(s, hash, existing_id, err);
+        if (st != SL_OK || *existing_id) {
+            sl_store_import_abort(s); /* no-op when name_content rolled back */
+            return st;
+        }
+    }
     if (st == SL_OK)
         st = keep_row_creators(s, err);
     if (st == SL_OK)
@@ -423,6 +490,20 @@ sl_status sl_store_import_commit(sl_store *s, uint64_t rows, uint64_t skipped, s
     }
     s->in_import = false;
     return SL_OK;
+}
+
+sl_status sl_store_import_commit(sl_store *s, uint64_t rows, uint64_t skipped, sl_error *err)
+{
+    return commit_import(s, NULL, rows, skipped, NULL, err);
+}
+
+sl_status sl_store_import_commit_hashed(sl_store *s, const char *hash, uint64_t rows,
+                                        uint64_t skipped, int64_t *existing_id, sl_error *err)
+{
+    if (!hash || !existing_id)
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "no hash given");
+    *existing_id = 0;
+    return commit_import(s, hash, rows, skipped, existing_id, err);
 }
 
 void sl_store_import_abort(sl_store *s)
