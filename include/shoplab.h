@@ -570,6 +570,8 @@ sl_status sl_content_validate(const sl_content *content, sl_error *err);
 typedef enum sl_loop_step { SL_LOOP_PICK = 0, SL_LOOP_TAG, SL_LOOP_READ, SL_LOOP__COUNT } sl_loop_step;
 /* "pick", "tag", "read". */
 const char *sl_loop_step_name(sl_loop_step step);
+/* How a page or heading shows the step: "Pick", "Tag", "Read". */
+const char *sl_loop_step_label(sl_loop_step step);
 
 typedef enum sl_term_kind {
     SL_TERM_METRIC = 0,   /* a rate ShopLab computes from funnel counts */

@@ -204,14 +204,17 @@ static bool plan_submitted(const web_request *req)
 static void plan_fields(FILE *o, const web_request *req, const plan_form *f,
                         const sl_error *shown)
 {
-    static const char *const steps[] = {"pick", "tag", "read"};
-    static const char *const step_labels[] = {"Pick", "Tag", "Read"};
+    const char *steps[SL_LOOP__COUNT], *step_labels[SL_LOOP__COUNT];
+    for (int s = 0; s < SL_LOOP__COUNT; s++) {
+        steps[s] = sl_loop_step_name((sl_loop_step)s);
+        step_labels[s] = sl_loop_step_label((sl_loop_step)s);
+    }
     static const char *const metrics[] = {"ctr", "ctor"};
     static const char *const metric_labels[] = {
         "Product CTR (product clicks / product impressions)", "CTOR (orders / product clicks)"};
     bool ctr = f->in.metric == SL_METRIC_CTR;
     fputs("<div class=grid>", o);
-    form_choice(o, req, "step", "Loop step", steps, step_labels, 3, NULL);
+    form_choice(o, req, "step", "Loop step", steps, step_labels, SL_LOOP__COUNT, NULL);
     form_choice(o, req, "metric", "Metric", metrics, metric_labels, 2, NULL);
     form_field_error(o, req, "mde", "Smallest change worth detecting", "default 20%", FORM_TEXT,
                      msg_for(shown, "mde"));
@@ -415,7 +418,7 @@ static void test_summary(FILE *o, const web_request *req, const sl_journal_test 
     fprintf(o, "<section class=card><h3><a href=\"/journal/%lld\">Test #%lld</a>: ",
             (long long)t->id, (long long)t->id);
     html(o, t->change);
-    fprintf(o, "</h3><p><small>%s · %s", sl_loop_step_name(t->step), metric_label(t->metric));
+    fprintf(o, "</h3><p><small>%s · %s", sl_loop_step_label(t->step), metric_label(t->metric));
     if (t->creator[0]) {
         fputs(" · creator ", o);
         html(o, t->creator);
@@ -629,7 +632,7 @@ static void test_plan(FILE *o, const sl_journal_test *t)
     fprintf(o, "<dl class=facts><dt>Status</dt><dd>%s%s</dd><dt>Step</dt><dd>%s</dd>"
                "<dt>Kind of change</dt><dd>%s</dd><dt>Metric</dt><dd>%s (%s / %s)</dd>",
             t->closed ? "closed: " : (t->look_count ? "open, plan frozen" : "open"),
-            t->closed ? sl_journal_outcome_name(t->outcome) : "", sl_loop_step_name(t->step),
+            t->closed ? sl_journal_outcome_name(t->outcome) : "", sl_loop_step_label(t->step),
             sl_change_tag_label(t->tag), metric_label(t->metric), successes_word(t->metric),
             trials_word(t->metric));
     fputs("<dt>Hypothesis</dt><dd>", o);

@@ -199,7 +199,7 @@ static void term_facts(FILE *o, const sl_term *t)
 {
     fputs("<dl class=facts>", o);
     fprintf(o, "<dt>Loop step</dt><dd>%s</dd><dt>Kind</dt><dd>%s</dd>",
-            sl_loop_step_name(t->step), sl_term_kind_name(t->kind));
+            sl_loop_step_label(t->step), sl_term_kind_name(t->kind));
     if (t->alias_count) {
         fputs("<dt>Also called</dt><dd>", o);
         for (size_t i = 0; i < t->alias_count; i++) {

@@ -10,7 +10,6 @@
  */
 #include "web.h"
 
-#include <ctype.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -310,9 +309,7 @@ void journal_lessons(web_request *req, web_response *res)
     for (size_t g = 0; g < l->group_count; g++) {
         const sl_lesson_group *gr = &l->groups[g];
         fputs("<section class=lesson><h2>", o);
-        const char *step = sl_loop_step_name(gr->step); /* "pick": a heading says "Pick" */
-        fputc(toupper((unsigned char)step[0]), o);
-        html(o, step + 1);
+        html(o, sl_loop_step_label(gr->step));
         fputs(" · ", o);
         html(o, sl_change_tag_label(gr->tag));
         fputs(" · ", o);

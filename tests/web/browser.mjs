@@ -585,6 +585,8 @@ test('journal: compare → plan (edit after the preview is saved) → looks → 
   assert.ok(main.includes('Test #1: Move the card to the <b>proof</b> moment, edited'), 'the edit was saved, escaped');
   // No kind of change chosen: guessed from the change's words ("card").
   assert.match(main, /Kind of change\s+card timing/);
+  // The loop step as a page shows it, not as its option value.
+  assert.match(main, /Step\s+Tag\n/);
   assert.match(main, /No look yet/);
   // No verdict yet: the close form preselects no outcome.
   assert.equal(await page.inputValue('#f-outcome'), '');

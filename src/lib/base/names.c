@@ -53,6 +53,12 @@ const char *sl_loop_step_name(sl_loop_step s)
     return (unsigned)s < SL_LOOP__COUNT ? loop_names[s] : "unknown";
 }
 
+const char *sl_loop_step_label(sl_loop_step s)
+{
+    static const char *const labels[SL_LOOP__COUNT] = {"Pick", "Tag", "Read"};
+    return (unsigned)s < SL_LOOP__COUNT ? labels[s] : "Unknown";
+}
+
 const char *sl_term_kind_name(sl_term_kind k)
 {
     return (unsigned)k <= SL_TERM_CONCEPT ? term_kind_names[k] : "unknown";
