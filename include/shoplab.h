@@ -1380,6 +1380,9 @@ typedef enum sl_journal_outcome {
 
 /* "b-better", "a-better", "no-clear-difference", "abandoned". */
 const char *sl_journal_outcome_name(sl_journal_outcome outcome);
+/* How a page shows it: "B (after) is better", "A (before) is better", "No
+ * clear difference", "Abandoned". */
+const char *sl_journal_outcome_label(sl_journal_outcome outcome);
 
 /* What a test changed, from a closed list, so tests of the same kind of
  * change can be read together across creators (sl_lessons_compute).  The

@@ -427,7 +427,7 @@ static void test_summary(FILE *o, const web_request *req, const sl_journal_test 
     time_utc(o, t->planned_at);
     fputs("</small></p>", o);
     if (t->closed) {
-        fprintf(o, "<p>Closed: <b>%s</b>. Lesson: ", sl_journal_outcome_name(t->outcome));
+        fprintf(o, "<p>Closed: <b>%s</b>. Lesson: ", sl_journal_outcome_label(t->outcome));
         html(o, t->lesson);
         fputs("</p>", o);
     } else {
@@ -575,16 +575,13 @@ static void close_form(FILE *o, web_request *req, const sl_journal_test *t, cons
     }
     fprintf(o, "<select id=f-outcome name=outcome%s>",
             bad ? " aria-invalid=true aria-describedby=f-outcome-msg" : "");
-    static const struct {
-        const char *value, *label;
-    } options[] = {{"", "Choose the outcome"},
-                   {"b-better", "B (after) is better"},
-                   {"a-better", "A (before) is better"},
-                   {"no-clear-difference", "No clear difference"},
-                   {"abandoned", "Abandoned"}};
-    for (size_t i = 0; i < sizeof options / sizeof *options; i++)
-        fprintf(o, "<option value=\"%s\"%s>%s</option>", options[i].value,
-                strcmp(sel, options[i].value) == 0 ? " selected" : "", options[i].label);
+    fprintf(o, "<option value=\"\"%s>Choose the outcome</option>", sel[0] ? "" : " selected");
+    for (int i = 0; i <= SL_OUTCOME_ABANDONED; i++) {
+        const char *value = sl_journal_outcome_name((sl_journal_outcome)i);
+        fprintf(o, "<option value=\"%s\"%s>%s</option>", value,
+                strcmp(sel, value) == 0 ? " selected" : "",
+                sl_journal_outcome_label((sl_journal_outcome)i));
+    }
     fputs("</select></div>", o);
     form_field_error(o, req, "lesson", "Lesson", "(in your words)", FORM_AREA,
                      msg_for(err, "lesson"));
@@ -601,7 +598,7 @@ static void test_answer(FILE *o, const web_request *req, const sl_journal_test *
         if (!error)
             result_begin(o, "journal-result");
         fprintf(o, "<h2%s>Closed: %s</h2><p class=verdict-sentence>Lesson: ",
-                error ? "" : " id=result-h", sl_journal_outcome_name(t->outcome));
+                error ? "" : " id=result-h", sl_journal_outcome_label(t->outcome));
         html(o, t->lesson);
         fputs("</p><p><small>closed ", o);
         time_utc(o, t->closed_at);
@@ -632,7 +629,7 @@ static void test_plan(FILE *o, const sl_journal_test *t)
     fprintf(o, "<dl class=facts><dt>Status</dt><dd>%s%s</dd><dt>Step</dt><dd>%s</dd>"
                "<dt>Kind of change</dt><dd>%s</dd><dt>Metric</dt><dd>%s (%s / %s)</dd>",
             t->closed ? "closed: " : (t->look_count ? "open, plan frozen" : "open"),
-            t->closed ? sl_journal_outcome_name(t->outcome) : "", sl_loop_step_label(t->step),
+            t->closed ? sl_journal_outcome_label(t->outcome) : "", sl_loop_step_label(t->step),
             sl_change_tag_label(t->tag), metric_label(t->metric), successes_word(t->metric),
             trials_word(t->metric));
     fputs("<dt>Hypothesis</dt><dd>", o);

@@ -659,7 +659,7 @@ test('journal: compare → plan (edit after the preview is saved) → looks → 
     main = await page.locator('main').innerText();
     assert.match(main, /Open tests \(0\)/);
     assert.match(main, /Closed tests \(1\)/);
-    assert.match(main, /Closed: b-better\. Lesson: Card at the proof moment/);
+    assert.match(main, /Closed: B \(after\) is better\. Lesson: Card at the proof moment/);
     assert.ok((await overflowX()) <= 1, `journal ${w.name} scrolls sideways`);
     await shot(`journal-${w.name}`);
   }

@@ -91,6 +91,13 @@ const char *sl_journal_outcome_name(sl_journal_outcome outcome)
     return (unsigned)outcome <= SL_OUTCOME_ABANDONED ? outcome_names[outcome] : "unknown";
 }
 
+const char *sl_journal_outcome_label(sl_journal_outcome outcome)
+{
+    static const char *const labels[] = {"B (after) is better", "A (before) is better",
+                                         "No clear difference", "Abandoned"};
+    return (unsigned)outcome <= SL_OUTCOME_ABANDONED ? labels[outcome] : "Unknown";
+}
+
 /* Change tags: the name is stored in the journal, so never rename one;
  * the label is for sentences. */
 static const char *const tag_names[SL_TAG__COUNT] = {
