@@ -364,7 +364,8 @@ static void same_content_stored_meanwhile(void **state)
     assert_int_equal(sl_store_import_commit_hashed(s, hash, 1, 0, &existing, &err), SL_OK);
     assert_int_equal(pclose(other), 0);
     assert_true(existing > 0);
-    assert_int_equal(existing, query_int(target, "SELECT id FROM imports WHERE file = 'other.csv'"));
+    assert_int_equal(existing,
+                     query_int(target, "SELECT id FROM imports WHERE file = 'other.csv'"));
     assert_int_equal(query_int(target, "SELECT count(*) FROM imports"), 1);
     /* the store goes on: the next import commits */
     snprintf(hash, sizeof hash, "%064d", 78);

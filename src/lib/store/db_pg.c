@@ -194,7 +194,8 @@ static sl_status pg_commit(db *base, sl_error *err)
     if (d->pq->transactionStatus(d->conn) == PQTRANS_INERROR) {
         db_pg_run(d, "ROLLBACK");
         d->tx = false;
-        db_pg_record(d, SL_ERR_STORE, "a statement of the transaction had failed; it was rolled back");
+        db_pg_record(d, SL_ERR_STORE,
+                     "a statement of the transaction had failed; it was rolled back");
         return db_pg_fail(base, err, "committing");
     }
     PGresult *r = d->pq->exec(d->conn, "COMMIT");

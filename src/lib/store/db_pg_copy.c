@@ -107,8 +107,8 @@ static sl_status copy_begin_with(db *base, const char *table, const char *const 
         size += names_ok ? strlen(columns[i]) + 2 : 0;
     }
     if (!names_ok)
-        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL, "%s: copy: not a plain table and columns",
-                       d->base.name);
+        return sl_fail(err, SL_ERR_INVALID_ARGUMENT, NULL,
+                       "%s: copy: not a plain table and columns", d->base.name);
     pg_copy *c = calloc(1, sizeof *c);
     char *sql = malloc(size);
     if (c)
@@ -296,7 +296,8 @@ static bool flush(pg_db *d, pg_copy *c)
     if (c->len == 0)
         return true;
     if (d->pq->putCopyData(d->conn, c->buf, (int)c->len) != 1) {
-        db_pg_record(d, db_pg_lost(d, NULL) ? SL_ERR_UNREACHABLE : SL_ERR_STORE, d->pq->errorMessage(d->conn));
+        db_pg_record(d, db_pg_lost(d, NULL) ? SL_ERR_UNREACHABLE : SL_ERR_STORE,
+                     d->pq->errorMessage(d->conn));
         return false;
     }
     c->len = 0;
