@@ -148,7 +148,7 @@ static sl_status copy_begin_with(db *base, const char *table, const char *const 
 }
 
 sl_status db_pg_copy_begin(db *base, const char *table, const char *const *columns,
-                               int count, db_copy **out, sl_error *err)
+                           int count, db_copy **out, sl_error *err)
 {
     return copy_begin_with(base, table, columns, count, false, out, err);
 }
@@ -452,7 +452,7 @@ static sl_status import_table_sql(pg_db *d, const char *table, int64_t import_id
  * already has.  Until the import commits none of it is visible, and a
  * rollback takes the table with it. */
 sl_status db_pg_import_rows_begin(db *base, int64_t import_id, const char *const *columns,
-                                      int count, db_copy **out, sl_error *err)
+                                  int count, db_copy **out, sl_error *err)
 {
     pg_db *d = (pg_db *)base;
     char create[IMPORT_SQL_SIZE], finish[IMPORT_SQL_SIZE], table[48];
@@ -474,7 +474,7 @@ sl_status db_pg_import_rows_begin(db *base, int64_t import_id, const char *const
 }
 
 sl_status db_pg_import_rows_end(db *base, int64_t import_id, db_copy *c, bool ok,
-                                    sl_error *err)
+                                sl_error *err)
 {
     char finish[IMPORT_SQL_SIZE];
     memcpy(finish, ((pg_copy *)c)->finish, sizeof finish);
