@@ -301,7 +301,7 @@ static void term_page(web_request *req, web_response *res, const sl_term *t)
     FILE *o = p.out;
     fputs("<p><a href=\"/glossary\">Glossary</a> › ", o);
     fprintf(o, "<a href=\"/glossary?step=%s\">%s</a></p>\n<h1>", sl_loop_step_name(t->step),
-            sl_loop_step_name(t->step));
+            sl_loop_step_label(t->step));
     html(o, t->name);
     fputs("</h1>\n<p class=lead><b>", o);
     html(o, t->answer);
@@ -388,7 +388,7 @@ static void guide_page(web_request *req, web_response *res, const sl_guide *g)
         return;
     }
     FILE *o = p.out;
-    fprintf(o, "<p><a href=\"/guides\">Guides</a> › %s</p>\n<h1>", sl_loop_step_name(g->step));
+    fprintf(o, "<p><a href=\"/guides\">Guides</a> › %s</p>\n<h1>", sl_loop_step_label(g->step));
     html(o, g->title);
     fputs("</h1>\n<p class=lead><b>", o);
     html(o, g->purpose);

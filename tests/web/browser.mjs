@@ -152,6 +152,7 @@ test('glossary: index by step, alias search, did you mean, a term page', async (
   for (const part of ['Also called', 'Formula', 'Out of (denominator)', 'What it means',
     'When it is low', 'Questions', 'Related terms', 'Practise next']) assert.ok(main.includes(part), part);
   assert.match(main, /orders \/ product_clicks/);
+  assert.match(main, /Glossary › Read\n/); // the step as a page shows it
   await shot('term-ctor');
   // Related term links work.
   await page.locator('h2:has-text("Related terms") + ul a').first().click();
